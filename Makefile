@@ -1,0 +1,63 @@
+# Two commands on a fresh machine with only Python: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: var install run migrate demo test test-postgres test-worker test-browser lint format messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml requirements.lock | $(PY)
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+var:
+	mkdir -p var/celery/broker var/celery/processed var/media
+
+migrate: install var
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py demo_login
+
+## Start the product on embedded defaults: web on :8000, a Celery worker and Celery beat.
+run: demo
+	$(VENV)/bin/honcho start -f Procfile.dev
+
+test: install
+	$(PY) -m pytest -n 2 -q
+
+## The suites CI adds (see README): PostgreSQL, a real worker on Redis, the browser.
+PG_URL ?= postgres://postgres@127.0.0.1:5432
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+test-postgres: install
+	DATABASE_URL=$(PG_URL)/emarketing_test $(PY) -m pytest -n 2 -q -m "not worker and not browser"
+
+test-worker: install
+	DATABASE_URL=$(PG_URL)/emarketing_test_worker CELERY_BROKER_URL=$(REDIS_TEST_URL) $(PY) -m pytest -q -m worker
+
+test-browser: install
+	$(PY) -m pytest -q -m browser
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install
+	$(PY) manage.py makemessages -l fa -l ar --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var/celery var/celerybeat-schedule*

@@ -1,0 +1,218 @@
+"""The 24-hour contact line: acknowledgements, e-mail that arrives by webhook or from a mailbox."""
+
+import email
+import imaplib
+import logging
+import re
+from email import policy
+from email.utils import parseaddr
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from aftersales.models import (
+    InboundMail,
+    InboundMailSource,
+    MessageAuthor,
+    Ticket,
+    TicketChannel,
+    TicketMessage,
+)
+from customers.models import Customer
+
+from .feedback import ticket_create, ticket_message_add
+
+logger = logging.getLogger(__name__)
+
+TICKET_TAG = re.compile(r"\[#(\d+)\]")
+
+
+def _language_of(ticket):
+    return ticket.customer.preferred_language if ticket.customer_id else settings.LANGUAGE_CODE
+
+
+def ticket_subject_tag(ticket) -> str:
+    """The tag replies carry in their subject, so an answer by e-mail lands in the same thread."""
+    return f"[#{ticket.pk}]"
+
+
+def ticket_acknowledge(*, ticket_id: int) -> bool:
+    """Send the automatic acknowledgement once; False when it was already sent (or there is no one to send to).
+
+    The stamp and the e-mail share one transaction: if sending fails the stamp is undone and a retry sends it.
+    """
+    with transaction.atomic():
+        claimed = Ticket.objects.filter(pk=ticket_id, acknowledged_at__isnull=True).exclude(contact_email="")
+        if not claimed.update(acknowledged_at=timezone.now()):
+            return False
+        ticket = Ticket.objects.select_related("customer").get(pk=ticket_id)
+        with translation.override(_language_of(ticket)):
+            hours = settings.TICKET_FIRST_RESPONSE_HOURS.get(ticket.priority)
+            subject = _("%(tag)s We have received your message: %(subject)s") % {
+                "tag": ticket_subject_tag(ticket),
+                "subject": ticket.subject,
+            }
+            body = _(
+                "Thank you for writing to us. Your request has the number %(number)s.\n"
+                "Our team answers within %(hours)s hours, at any time of day. To add anything, reply to this "
+                "e-mail and keep the number in the subject."
+            ) % {"number": ticket.pk, "hours": hours}
+            note = _("Automatic acknowledgement sent to %(email)s.") % {"email": ticket.contact_email}
+        EmailMessage(
+            subject=subject,
+            body=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[ticket.contact_email],
+            reply_to=[settings.SUPPORT_EMAIL],
+        ).send()
+        TicketMessage.objects.create(ticket=ticket, author_kind=MessageAuthor.SYSTEM, body=note)
+    return True
+
+
+class UnreadableMail(Exception):
+    """An inbound e-mail the contact line cannot turn into a ticket on its own."""
+
+
+def _printable(text: str) -> str:
+    """Text a database can store: NUL characters (refused by PostgreSQL) become the replacement character."""
+    return text.replace("\x00", "\ufffd")
+
+
+def _text_of(message):
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        raise UnreadableMail(_("The message has no text to read."))
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError, ValueError) as error:
+        raise UnreadableMail(_("The message text cannot be decoded: %(error)s") % {"error": error}) from error
+    if part.get_content_type() == "text/html":
+        content = strip_tags(content)
+    content = _printable(content).strip()
+    if not content:
+        raise UnreadableMail(_("The message is empty."))
+    return content
+
+
+def _parse(raw: bytes):
+    try:
+        message = email.message_from_bytes(raw, policy=policy.default)
+        sender = parseaddr(str(message.get("From", "")))[1]
+        subject = str(message.get("Subject", "")).strip()
+        message_id = str(message.get("Message-ID", "")).strip()[:255]
+    except (IndexError, TypeError, ValueError, LookupError) as error:
+        raise UnreadableMail(_("The message headers cannot be read: %(error)s") % {"error": error}) from error
+    return message, sender, subject, message_id
+
+
+@transaction.atomic
+def inbound_mail_receive(*, raw: bytes, source: str = InboundMailSource.WEBHOOK) -> InboundMail:
+    """Turn one received e-mail into a ticket (or a new message in the ticket it answers).
+
+    The raw message is always kept. One that cannot be read — no sender, no text, broken encoding — is stored
+    with the reason and waits for a human in the admin. The same Message-ID twice makes one ticket.
+    """
+    text = _printable(raw.decode("utf-8", errors="replace"))
+    mail = InboundMail(source=source, raw=text)
+    try:
+        message, sender, subject, message_id = _parse(raw)
+        sender, subject, message_id = _printable(sender), _printable(subject), _printable(message_id)
+        mail.sender, mail.subject, mail.message_id = sender[:255], subject[:255], message_id
+        if message_id:
+            existing = InboundMail.objects.filter(message_id=message_id).first()
+            if existing:
+                return existing
+        try:
+            validate_email(sender)
+        except ValidationError as error:
+            raise UnreadableMail(_("The sender's address is missing or invalid.")) from error
+        body = _text_of(message)
+        with transaction.atomic():
+            mail.ticket = _ticket_for(sender=sender, subject=subject, body=body)
+    except (UnreadableMail, ValidationError) as error:
+        mail.error = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        mail.ticket = None
+    try:
+        with transaction.atomic():
+            mail.save()
+    except IntegrityError:
+        # The same message arrived twice at once; the other copy is stored.
+        return InboundMail.objects.get(message_id=mail.message_id)
+    return mail
+
+
+def _ticket_for(*, sender, subject, body):
+    match = TICKET_TAG.search(subject)
+    if match:
+        ticket = Ticket.objects.filter(pk=int(match.group(1))).select_related("customer").first()
+        known = ticket and sender.lower() in {
+            ticket.contact_email.lower(),
+            (ticket.customer.email.lower() if ticket.customer_id else ""),
+        }
+        if known:
+            ticket_message_add(ticket=ticket, body=body, author_kind=MessageAuthor.CUSTOMER)
+            return ticket
+    customer = Customer.objects.filter(email__iexact=sender).first()
+    return ticket_create(
+        subject=(subject or _("E-mail without a subject"))[:255],
+        body=body,
+        channel=TicketChannel.EMAIL,
+        customer=customer,
+        contact_email=sender,
+    )
+
+
+def inbound_mail_mark_handled(*, mails) -> int:
+    """A human has dealt with these e-mails (answered them by hand, or judged them spam)."""
+    return InboundMail.objects.filter(pk__in=[m.pk for m in mails], handled_at__isnull=True).update(
+        handled_at=timezone.now()
+    )
+
+
+def imap_connect(url: str):
+    """An IMAP client for ``imaps://user:password@host:port/folder`` (``imap://`` without TLS)."""
+    parts = urlsplit(url)
+    port = parts.port or (993 if parts.scheme == "imaps" else 143)
+    client_class = imaplib.IMAP4_SSL if parts.scheme == "imaps" else imaplib.IMAP4
+    client = client_class(parts.hostname, port, timeout=60)
+    client.login(unquote(parts.username or ""), unquote(parts.password or ""))
+    client.select(unquote(parts.path.lstrip("/")) or "INBOX")
+    return client
+
+
+def mailbox_poll(*, client=None, limit: int = 200) -> int:
+    """Read unseen messages from the contact mailbox (setting ``IMAP_URL``; off when empty); return how many.
+
+    A message is flagged seen only after it is stored, so a crash in between reads it again next time, and
+    its Message-ID keeps it from becoming a second ticket.
+    """
+    if client is None:
+        if not settings.IMAP_URL:
+            return 0
+        client = imap_connect(settings.IMAP_URL)
+    count = 0
+    try:
+        status, data = client.search(None, "UNSEEN")
+        if status != "OK":
+            return 0
+        for number in (data[0] or b"").split()[:limit]:
+            status, fetched = client.fetch(number, "(BODY.PEEK[])")
+            raw = next((part[1] for part in fetched or () if isinstance(part, tuple)), None)
+            if status != "OK" or raw is None:
+                continue
+            inbound_mail_receive(raw=raw, source=InboundMailSource.IMAP)
+            client.store(number, "+FLAGS", "\\Seen")
+            count += 1
+    finally:
+        try:
+            client.logout()
+        except (OSError, imaplib.IMAP4.error):
+            logger.warning("IMAP logout failed", exc_info=True)
+    return count

@@ -1,0 +1,173 @@
+"""Feedback: survey responses, tickets and their messages, reviews — and the stamp the loop leaves on them."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from aftersales.models import MessageAuthor, Review, ReviewStatus, SurveyResponse, Ticket, TicketMessage, TicketStatus
+from aftersales.signals import feedback_received
+from emarketing.workflow import change_status
+
+
+def _announce(kind, pk):
+    transaction.on_commit(lambda: feedback_received.send(sender=kind, kind=kind, pk=pk))
+
+
+@transaction.atomic
+def survey_response_create(*, customer, csat, nps=None, comment="", product_opinion="", order=None, product=None):
+    response = SurveyResponse(
+        customer=customer,
+        csat=csat,
+        nps=nps,
+        comment=comment,
+        product_opinion=product_opinion,
+        order=order,
+        product=product,
+    )
+    return survey_response_record(response=response)
+
+
+@transaction.atomic
+def survey_response_record(*, response):
+    """Save a response built elsewhere (a survey taken by phone and entered in the admin) and announce it."""
+    response.full_clean()
+    response.save()
+    _announce("survey", response.pk)
+    return response
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    subject,
+    body,
+    channel,
+    customer=None,
+    contact_email="",
+    priority=None,
+    order=None,
+    product=None,
+    author_kind=MessageAuthor.CUSTOMER,
+    acknowledge=True,
+):
+    ticket = Ticket(
+        customer=customer,
+        contact_email=contact_email,
+        channel=channel,
+        subject=subject,
+        order=order,
+        product=product or None,
+    )
+    if priority:
+        ticket.priority = priority
+    return ticket_open(ticket=ticket, body=body, author_kind=author_kind, acknowledge=acknowledge)
+
+
+@transaction.atomic
+def ticket_open(*, ticket, body, author_kind=MessageAuthor.CUSTOMER, acknowledge=True):
+    """Open a ticket built elsewhere (the admin's phone and chat form) with its first message.
+
+    With ``acknowledge`` the customer gets an automatic acknowledgement as soon as the ticket is committed.
+    """
+    if not ticket.contact_email and ticket.customer_id:
+        ticket.contact_email = ticket.customer.email
+    ticket.full_clean()
+    message = TicketMessage(ticket=ticket, author_kind=author_kind, body=body)
+    message.full_clean(exclude=["ticket"])
+    ticket.save()
+    message.ticket = ticket
+    message.save()
+    _announce("ticket", ticket.pk)
+    if acknowledge and ticket.contact_email:
+        from aftersales.tasks import send_ticket_acknowledgement
+
+        pk = ticket.pk
+        transaction.on_commit(lambda: send_ticket_acknowledgement.delay(pk))
+    return ticket
+
+
+@transaction.atomic
+def ticket_message_add(*, ticket, body, author_kind=MessageAuthor.CUSTOMER, by=None):
+    """A further message in a ticket's thread; a customer writing again reopens a ticket waiting or resolved."""
+    if author_kind == MessageAuthor.STAFF:
+        return ticket_reply(ticket=ticket, body=body, by=by)
+    message = TicketMessage(ticket=ticket, author_kind=author_kind, body=body)
+    message.full_clean()
+    message.save()
+    if author_kind == MessageAuthor.CUSTOMER and ticket.status in (TicketStatus.WAITING, TicketStatus.RESOLVED):
+        ticket_set_status(ticket=ticket, status=TicketStatus.OPEN, note="customer wrote again")
+    return message
+
+
+@transaction.atomic
+def ticket_reply(*, ticket, body, by=None):
+    """A staff answer: the first one stamps the first-response time and opens a new ticket."""
+    message = TicketMessage(ticket=ticket, author_kind=MessageAuthor.STAFF, author=by, body=body)
+    message.full_clean()
+    message.save()
+    if ticket.first_response_at is None:
+        Ticket.objects.filter(pk=ticket.pk, first_response_at__isnull=True).update(first_response_at=message.created_at)
+        ticket.first_response_at = message.created_at
+    if ticket.status == TicketStatus.NEW:
+        change_status(ticket, TicketStatus.OPEN, by=by)
+    return message
+
+
+@transaction.atomic
+def ticket_set_status(*, ticket, status, by=None, note=""):
+    extra = {}
+    if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) and ticket.resolved_at is None:
+        extra["resolved_at"] = timezone.now()
+    elif status == TicketStatus.OPEN:
+        extra["resolved_at"] = None
+    return change_status(ticket, status, by=by, note=note, extra_updates=extra)
+
+
+@transaction.atomic
+def review_create(*, customer, product, rating, title="", body="", consent_to_publish=False):
+    review = Review(
+        customer=customer,
+        product=product,
+        rating=rating,
+        title=title,
+        body=body,
+        consent_to_publish=consent_to_publish,
+    )
+    return review_record(review=review)
+
+
+@transaction.atomic
+def review_record(*, review):
+    """Save a review built elsewhere (the admin); it waits for moderation whatever status it came with."""
+    review.status = ReviewStatus.PENDING
+    review.published_at = None
+    review.full_clean()
+    review.save()
+    _announce("review", review.pk)
+    return review
+
+
+@transaction.atomic
+def review_publish(*, review):
+    """Publish a review; refused (ValidationError) when the customer did not agree to publication."""
+    review.status = ReviewStatus.PUBLISHED
+    review.published_at = timezone.now()
+    review.full_clean()
+    review.save(update_fields=["status", "published_at"])
+    return review
+
+
+@transaction.atomic
+def review_reject(*, review):
+    review.status = ReviewStatus.REJECTED
+    review.published_at = None
+    review.full_clean()
+    review.save(update_fields=["status", "published_at"])
+    return review
+
+
+def feedback_mark_looped(*, surveys=(), tickets=(), reviews=(), at=None):
+    """Stamp feedback the loop has turned into preparation data, so the next run reads only what is new."""
+    at = at or timezone.now()
+    SurveyResponse.objects.filter(pk__in=surveys).update(looped_at=at)
+    Ticket.objects.filter(pk__in=tickets).update(looped_at=at)
+    Review.objects.filter(pk__in=reviews).update(looped_at=at)

@@ -1,0 +1,37 @@
+"""Thin Celery tasks of the after-sales stage: each loads what it needs and calls one service."""
+
+import logging
+
+from celery import shared_task
+
+from aftersales import services
+
+logger = logging.getLogger(__name__)
+
+RETRY = {"autoretry_for": (OSError,), "retry_backoff": 30, "retry_backoff_max": 600, "max_retries": 5}
+
+
+@shared_task(time_limit=60, soft_time_limit=50, **RETRY)
+def send_ticket_acknowledgement(ticket_id):
+    """The automatic acknowledgement of a new ticket; sent once, however often the task runs."""
+    return services.ticket_acknowledge(ticket_id=ticket_id)
+
+
+@shared_task(time_limit=900, soft_time_limit=840)
+def check_late_shipments():
+    """Hourly: shipments past their promised date get one e-mail and a ticket opened for them."""
+    return services.late_shipments_handle()
+
+
+@shared_task(time_limit=1800, soft_time_limit=1740, **RETRY)
+def send_survey_invitations():
+    """Daily: invitations for orders delivered SURVEY_DELAY_DAYS ago, then the e-mails with their links."""
+    created = services.survey_invitations_create()
+    sent = services.survey_invitations_send()
+    return {"created": created, "sent": sent}
+
+
+@shared_task(time_limit=300, soft_time_limit=270, **RETRY)
+def poll_contact_mailbox():
+    """Every minute: new e-mail in the contact mailbox (IMAP_URL) becomes tickets; nothing when it is unset."""
+    return services.mailbox_poll()

@@ -1,0 +1,82 @@
+"""Public after-sales pages: the contact form, the inbound-mail webhook and the survey link. Hostile ground:
+CSRF on what browsers post, signatures on what machines post, rate limits, escaped output."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from aftersales import services
+from aftersales.forms import ContactForm, SurveyForm
+from aftersales.models import InboundMailSource, TicketChannel
+from aftersales.services.surveys import survey_invitation_from_token
+from campaigns.ratelimit import allow
+from customers.models import Customer
+from orders.models import Order
+from orders.signing import signature_valid
+
+
+def _too_many(request, template, context=None):
+    return render(request, template, {**(context or {}), "rate_limited": True}, status=429)
+
+
+def contact(request):
+    """The contact line's web form: a ticket and an automatic acknowledgement, at any hour."""
+    form = ContactForm(request.POST or None)
+    if request.method == "POST":
+        if not allow(request, scope="contact", limit=settings.PUBLIC_FORM_RATE_LIMIT, window=3600):
+            return _too_many(request, "aftersales/contact.html", {"form": form})
+        if form.is_valid():
+            data = form.cleaned_data
+            customer = Customer.objects.filter(email__iexact=data["email"]).first()
+            order = None
+            if data["order_number"] and customer:
+                order = Order.objects.filter(number=data["order_number"], customer=customer).first()
+            services.ticket_create(
+                subject=data["subject"],
+                body=f"{data['message']}\n\n— {data['name']}",
+                channel=TicketChannel.WEB,
+                customer=customer,
+                contact_email=data["email"],
+                order=order,
+            )
+            messages.success(request, _("Thank you: your message has reached us, and a confirmation is on its way."))
+            return redirect("aftersales:contact_thanks")
+    return render(request, "aftersales/contact.html", {"form": form})
+
+
+def contact_thanks(request):
+    return render(request, "aftersales/contact_thanks.html")
+
+
+@csrf_exempt
+@require_POST
+def inbound_mail_webhook(request):
+    """Raw e-mail (RFC 822) posted by the mail provider, signed with HMAC-SHA256 over the body."""
+    if not signature_valid(request.body, request.headers.get("X-Signature", ""), settings.INBOUND_MAIL_SECRET):
+        return JsonResponse({"error": "invalid signature"}, status=401)
+    if not request.body:
+        return JsonResponse({"error": "empty body"}, status=400)
+    mail = services.inbound_mail_receive(raw=request.body, source=InboundMailSource.WEBHOOK)
+    return JsonResponse({"stored": mail.pk, "ticket": mail.ticket_id, "error": mail.error or None}, status=202)
+
+
+def survey(request, token):
+    invitation = survey_invitation_from_token(token)
+    if invitation is None:
+        return render(request, "aftersales/survey_invalid.html", status=404)
+    if invitation.response_id or invitation.order.survey_responses.exists():
+        return render(request, "aftersales/survey_answered.html", {"invitation": invitation})
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST":
+        if not allow(request, scope="survey", limit=settings.PUBLIC_FORM_RATE_LIMIT, window=3600):
+            return _too_many(request, "aftersales/survey.html", {"form": form, "invitation": invitation})
+        if form.is_valid():
+            _response, created = services.survey_answer(invitation=invitation, **form.cleaned_data)
+            template = "aftersales/survey_thanks.html" if created else "aftersales/survey_answered.html"
+            return render(request, template, {"invitation": invitation})
+        return render(request, "aftersales/survey.html", {"form": form, "invitation": invitation}, status=400)
+    return render(request, "aftersales/survey.html", {"form": form, "invitation": invitation})

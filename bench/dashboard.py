@@ -1,0 +1,481 @@
+"""The managers' dashboards served from the daily rollups vs computed live from the tables; the big admin
+changelists with the project's bounded count vs Django's default paginator.
+
+    .venv/bin/python bench/dashboard.py               # 1,000,000 customers, 10,000,000 touches, 1,000,000 orders
+    .venv/bin/python bench/dashboard.py --scale 0.1   # a tenth of that
+    .venv/bin/python bench/dashboard.py --quick       # --scale 0.01, for CI
+
+Data: customers in the four lifecycle stages; 200 campaigns, each active for about a month of the past year,
+with touches shaped like a funnel (attention > information > desire > action > satisfaction, 2% automated);
+orders over the year on four channels (agents for a fifth of them), one payment each, a shipment for half;
+tickets, survey answers and tier/stage history. Rows go in with executemany in big transactions (SQLite) or
+COPY (PostgreSQL), then ``rollups_rebuild`` builds the rollups (its time is reported).
+
+Each dashboard page (the whole request through Django's test client, signed in as a manager, period: the last
+365 days) is requested ``--reps`` times served from the rollups and ``--live-reps`` times with its figures
+computed live from the tables (the same selectors with ``live=True``); p95 times and query counts are reported.
+The admin changelists of customers and touches are requested as they are configured (bounded count, no full
+count) and with Django's default paginator and full result count.
+
+Uses a throwaway SQLite database under var/bench unless DATABASE_URL is set. Last line:
+``dashboard: RATIO x (details)``, RATIO being the smallest live/rollup p95 ratio over the six dashboards.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import functools
+import io
+import math
+import os
+import random
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emarketing.settings.test")
+(ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+DB_FILE = ROOT / "var" / "bench" / "dashboard.sqlite3"
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{DB_FILE}")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib import admin  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.core.paginator import Paginator  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from aftersales.models import SurveyResponse, Ticket  # noqa: E402
+from campaigns.models import TOUCH_KIND_STEP, Campaign, Touch  # noqa: E402
+from customers.models import Customer, CustomerHistory  # noqa: E402
+from cycle.models import BudgetLine, Kpi, MarketingPlan, Milestone, Objective, PlanPerson  # noqa: E402
+from cycle.selectors import dashboards  # noqa: E402
+from cycle.services.rollups import rollups_rebuild  # noqa: E402
+from orders.models import Agent, Order, Payment, Shipment  # noqa: E402
+from tests.factories import UserFactory  # noqa: E402
+
+PAGES = ["cycle", "funnel", "plan", "transfer", "aftersales", "boni"]
+STAGES = ["selection", "acquisition", "retention", "extension"]
+TIERS = ["most_valuable", "potential", "low_value", "unrated"]
+KINDS = [  # the funnel's shape: most customers only see, few buy
+    ("email_open", 0.45),
+    ("banner_impression", 0.15),
+    ("click", 0.14),
+    ("page_view", 0.06),
+    ("offer_claim", 0.06),
+    ("inquiry", 0.04),
+    ("order", 0.07),
+    ("satisfied", 0.02),
+    ("repeat_purchase", 0.01),
+]
+CHANNELS = ["web", "web", "web", "phone", "store", "agent"]
+ORDER_STATUSES = ["delivered"] * 6 + ["shipped", "confirmed", "new", "cancelled", "returned"]
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def database_file():
+    return Path(connection.settings_dict["NAME"])
+
+
+def fresh_database():
+    if connection.vendor == "sqlite":
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database_file()}{suffix}").unlink(missing_ok=True)
+        call_command("migrate", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=OFF")
+    else:
+        call_command("migrate", verbosity=0)
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def insert_rows(model, columns, rows, batch=50_000):
+    """Straight into the table: executemany (SQLite) or COPY (PostgreSQL), in big transactions."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    n = 0
+
+    def flush(chunk):
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                buffer = io.StringIO()
+                writer = csv.writer(buffer)
+                writer.writerows(["" if v is None else v for v in row] for row in chunk)
+                buffer.seek(0)
+                cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", chunk)  # noqa: S608
+
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= batch:
+            flush(chunk)
+            n += len(chunk)
+            chunk = []
+    if chunk:
+        flush(chunk)
+        n += len(chunk)
+    return n
+
+
+def generate(scale, now, seed=6):
+    rng = random.Random(seed)
+    when = connection.ops.adapt_datetimefield_value
+    n_customers = max(int(1_000_000 * scale), 1000)
+    n_touches = max(int(10_000_000 * scale), 10_000)
+    n_orders = max(int(1_000_000 * scale), 1000)
+    n_campaigns = 200
+    year_ago = now - dt.timedelta(days=360)
+
+    def moment(days_back_max=360):
+        return now - dt.timedelta(seconds=rng.randrange(days_back_max * 86400))
+
+    started = time.perf_counter()
+    insert_rows(
+        Customer,
+        [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "preferred_language",
+            "country",
+            "region",
+            "city",
+            "time_zone",
+            "acquisition_source",
+            "value_tier",
+            "lifecycle_stage",
+            "at_risk",
+            "referral_candidate",
+            "suppressed",
+            "notes",
+            "created_at",
+            "updated_at",
+        ],  # fmt: skip
+        (
+            (
+                f"Customer{i}",
+                "Bench",
+                f"c{i}@bench.example",
+                "",
+                "fa",
+                "IR",
+                "",
+                "",
+                "UTC",
+                "web",
+                rng.choice(TIERS),
+                rng.choice(STAGES),
+                rng.random() < 0.05,
+                False,
+                False,
+                "",
+                when(moment(720)),
+                when(now),
+            )  # fmt: skip
+            for i in range(1, n_customers + 1)
+        ),
+    )
+    campaign_start = {}
+    for c in range(1, n_campaigns + 1):
+        campaign_start[c] = year_ago + dt.timedelta(days=rng.randrange(330))
+    insert_rows(
+        Campaign,
+        ["name", "channel", "status", "budget", "cost", "currency", "occasion_kind", "created_at"],
+        (
+            (f"Campaign {c}", "email", "sent", "1000.00", "400.00", "USD", "", when(campaign_start[c]))
+            for c in range(1, n_campaigns + 1)
+        ),
+    )
+    kinds, weights = zip(*KINDS, strict=True)
+    cumulative = [sum(weights[: i + 1]) for i in range(len(weights))]
+
+    def touches():
+        for _ in range(n_touches):
+            c = rng.randrange(1, n_campaigns + 1)
+            kind = kinds[min(bisect(cumulative, rng.random() * cumulative[-1]), len(kinds) - 1)]
+            at = campaign_start[c] + dt.timedelta(seconds=rng.randrange(30 * 86400))
+            yield (rng.randrange(1, n_customers + 1), c, TOUCH_KIND_STEP[kind].value, kind, "email", when(at),
+                   rng.random() < 0.02, "", "", "")  # fmt: skip
+
+    insert_rows(
+        Touch,
+        [
+            "customer",
+            "campaign",
+            "step",
+            "kind",
+            "source",
+            "occurred_at",
+            "is_automated",
+            "user_agent",
+            "referrer",
+            "detail",
+        ],  # fmt: skip
+        touches(),
+    )
+    insert_rows(Agent, ["name", "kind", "email", "phone", "region", "commission_rate", "is_active"],
+                ((f"Agent {a}", "agency", "", "", "", "5.00", True) for a in range(1, 51)))  # fmt: skip
+
+    order_days = {}
+
+    def orders():
+        for o in range(1, n_orders + 1):
+            channel = rng.choice(CHANNELS)
+            placed = moment()
+            order_days[o] = placed if o % 2 == 0 else None
+            yield (f"B{o:09d}", rng.randrange(1, n_customers + 1), channel,
+                   rng.randrange(1, 51) if channel == "agent" else None, rng.choice(ORDER_STATUSES),
+                   f"{rng.randrange(10, 500)}.00", "USD", when(placed))  # fmt: skip
+
+    insert_rows(Order, ["number", "customer", "channel", "agent", "status", "total", "currency", "placed_at"], orders())
+    insert_rows(
+        Payment,
+        ["order", "amount", "currency", "method", "status", "provider", "created_at"],
+        (
+            (
+                o,
+                "50.00",
+                "USD",
+                "card",
+                rng.choice(["captured"] * 9 + ["failed"]),
+                "",
+                when(now - dt.timedelta(seconds=rng.randrange(360 * 86400))),
+            )
+            for o in range(1, n_orders + 1)
+        ),  # fmt: skip
+    )
+
+    def shipments():
+        for o, placed in order_days.items():
+            if placed is None:
+                continue
+            shipped = placed + dt.timedelta(hours=12)
+            delivered = shipped + dt.timedelta(days=rng.randrange(1, 6))
+            if delivered > now:
+                continue
+            promised = (placed + dt.timedelta(days=4)).date()
+            yield (o, "", "", "delivered", promised.isoformat(), when(shipped), when(delivered))
+
+    insert_rows(
+        Shipment,
+        ["order", "carrier", "tracking_number", "status", "promised_on", "shipped_at", "delivered_at"],
+        shipments(),
+    )
+    order_days.clear()
+
+    def tickets():
+        for _ in range(max(int(50_000 * scale), 100)):
+            opened = moment()
+            answered = opened + dt.timedelta(hours=rng.randrange(1, 24)) if rng.random() < 0.9 else None
+            status = rng.choice(["closed"] * 8 + ["open", "new"])
+            yield (rng.randrange(1, n_customers + 1), "", "web", "Where is my order?", status, "normal",
+                   when(opened), when(answered) if answered else None)  # fmt: skip
+
+    insert_rows(
+        Ticket,
+        ["customer", "contact_email", "channel", "subject", "status", "priority", "created_at", "first_response_at"],
+        tickets(),
+    )
+    insert_rows(
+        SurveyResponse,
+        ["customer", "csat", "nps", "comment", "product_opinion", "created_at"],
+        (
+            (rng.randrange(1, n_customers + 1), rng.randint(1, 5), rng.randint(0, 10), "", "", when(moment()))
+            for _ in range(max(int(100_000 * scale), 100))
+        ),  # fmt: skip
+    )
+    insert_rows(
+        CustomerHistory,
+        ["customer", "attribute", "old_value", "new_value", "changed_at", "reason"],
+        (
+            (
+                rng.randrange(1, n_customers + 1),
+                "lifecycle_stage",
+                rng.choice(STAGES),
+                rng.choice(STAGES),
+                when(moment()),
+                "bench",
+            )
+            for _ in range(max(int(200_000 * scale), 100))
+        ),  # fmt: skip
+    )
+    plan = MarketingPlan.objects.create(
+        name="Bench plan", starts_on=timezone.localdate() - dt.timedelta(days=180),
+        ends_on=timezone.localdate() + dt.timedelta(days=185), status="active",
+    )  # fmt: skip
+    for position, (kpi, target) in enumerate(
+        [(Kpi.REVENUE, 1000000), (Kpi.ON_TIME_DELIVERY, 90), (Kpi.CSAT, 4), (Kpi.NPS, 30), (Kpi.AIDA_CONVERSION, 5)]
+    ):
+        objective = Objective.objects.create(
+            plan=plan, title=f"Objective {kpi}", kpi=kpi, target=Decimal(target), budget=Decimal("5000"),
+            position=position,
+        )  # fmt: skip
+        BudgetLine.objects.create(plan=plan, objective=objective, description="Campaigns", amount=Decimal("5000"))
+        Milestone.objects.create(plan=plan, objective=objective, title="Deadline", due_on=timezone.localdate())
+    PlanPerson.objects.create(plan=plan, name="Mina", role="Manager")
+    counts = {
+        "customers": n_customers,
+        "touches": Touch.objects.count(),
+        "orders": n_orders,
+        "shipments": Shipment.objects.count(),
+        "tickets": Ticket.objects.count(),
+    }
+    log(f"generated {counts} in {time.perf_counter() - started:.0f}s")
+    return counts
+
+
+def bisect(cumulative, x):
+    lo, hi = 0, len(cumulative)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cumulative[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def p95(samples):
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def timed_get(client, url, params):
+    with CaptureQueriesContext(connection) as ctx:
+        started = time.perf_counter()
+        response = client.get(url, params)
+        elapsed = time.perf_counter() - started
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed, len(ctx.captured_queries)
+
+
+def measure_pages(client, reps, live_reps, params):
+    rollup_fns = dict(dashboards.DASHBOARDS)
+    results = {}
+    for page in PAGES:
+        url = reverse(f"dashboards:{page}")
+        timed_get(client, url, params)  # warm the page cache of the database
+        fast = [timed_get(client, url, params) for _ in range(reps)]
+        dashboards.DASHBOARDS[page] = functools.partial(rollup_fns[page], live=True)
+        try:
+            slow = [timed_get(client, url, params) for _ in range(live_reps)]
+        finally:
+            dashboards.DASHBOARDS[page] = rollup_fns[page]
+        results[page] = {
+            "rollup_p95": p95([t for t, _q in fast]),
+            "rollup_queries": sorted({q for _t, q in fast}),
+            "live_p95": p95([t for t, _q in slow]),
+            "live_queries": sorted({q for _t, q in slow}),
+        }
+        r = results[page]
+        log(
+            f"{page:10s} rollups p95 {r['rollup_p95'] * 1000:8.1f} ms {r['rollup_queries']} queries | "
+            f"live p95 {r['live_p95'] * 1000:9.1f} ms {r['live_queries']} queries | "
+            f"{r['live_p95'] / r['rollup_p95']:.0f}x"
+        )
+    return results
+
+
+def measure_changelists(client, reps):
+    """Each big changelist as configured and with Django's default paginator and full count; where the admin has a
+    date hierarchy (which reads every row's date), also both without it, to show the paginator's own share."""
+    results = {}
+    for model, url in ((Customer, "admin:customers_customer_changelist"), (Touch, "admin:campaigns_touch_changelist")):
+        model_admin = admin.site._registry[model]
+        configured = (model_admin.paginator, model_admin.show_full_result_count, model_admin.date_hierarchy)
+        variants = [("", configured[2])] + ([(" without date hierarchy", None)] if configured[2] else [])
+        try:
+            for label, hierarchy in variants:
+                model_admin.date_hierarchy = hierarchy
+                model_admin.paginator, model_admin.show_full_result_count = configured[:2]
+                timed_get(client, reverse(url), {})
+                bounded = [timed_get(client, reverse(url), {})[0] for _ in range(reps)]
+                model_admin.paginator, model_admin.show_full_result_count = Paginator, True
+                default = [timed_get(client, reverse(url), {})[0] for _ in range(reps)]
+                name = model._meta.model_name + label
+                results[name] = (p95(bounded), p95(default))
+                log(
+                    f"admin {name:9s} bounded count p95 {p95(bounded) * 1000:8.1f} ms | "
+                    f"Django's default paginator p95 {p95(default) * 1000:8.1f} ms | {p95(default) / p95(bounded):.1f}x"
+                )
+        finally:
+            model_admin.paginator, model_admin.show_full_result_count, model_admin.date_hierarchy = configured
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0: 1M customers, 10M touches, 1M orders")
+    parser.add_argument("--quick", action="store_true", help="--scale 0.01")
+    parser.add_argument("--reps", type=int, default=20, help="requests per page served from the rollups")
+    parser.add_argument("--live-reps", type=int, default=5, help="requests per page computed live")
+    parser.add_argument("--list-reps", type=int, default=5, help="requests per admin changelist and paginator")
+    parser.add_argument("--reuse", action="store_true", help="keep the database of the last run")
+    args = parser.parse_args()
+    scale = 0.01 if args.quick else args.scale
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    now = timezone.now()
+    if args.reuse and (connection.vendor != "sqlite" or database_file().exists()):
+        counts = {"touches": Touch.objects.count(), "customers": Customer.objects.count(),
+                  "orders": Order.objects.count()}  # fmt: skip
+    else:
+        fresh_database()
+        counts = generate(scale, now)
+    started = time.perf_counter()
+    done = rollups_rebuild()
+    rebuild = time.perf_counter() - started
+    log(f"rollups rebuilt in {rebuild:.1f}s ({done})")
+
+    from importlib import import_module
+
+    import_module("cycle.migrations.0004_groups_marketers_managers").create_groups(django.apps.apps, None)
+    manager = UserFactory(username="bench-manager", is_staff=True, is_superuser=True)
+    manager.groups.add(Group.objects.get(name="Managers"))
+    client = Client()
+    client.force_login(manager)
+    today = timezone.localdate()
+    params = {"start": (today - dt.timedelta(days=364)).isoformat(), "end": today.isoformat()}
+
+    transfer = dashboards.transfer_dashboard(dashboards.Filters(today - dt.timedelta(days=364), today))
+    transfer_live = dashboards.transfer_dashboard(dashboards.Filters(today - dt.timedelta(days=364), today), live=True)
+    same = [(str(a[0]), a[1]) for a in transfer.figures] == [(str(b[0]), b[1]) for b in transfer_live.figures]
+    log(f"transfer figures identical from rollups and live: {same}")
+
+    pages = measure_pages(client, args.reps, args.live_reps, params)
+    lists = measure_changelists(client, args.list_reps)
+    ratios = {page: r["live_p95"] / r["rollup_p95"] for page, r in pages.items()}
+    worst = min(ratios, key=ratios.get)
+    list_ratios = {name: default / bounded for name, (bounded, default) in lists.items()}
+    fixed = all(len(r["rollup_queries"]) == 1 for r in pages.values())
+    print(
+        f"dashboard: {ratios[worst]:.0f} x (p95 live/rollups, worst page {worst}; "
+        + ", ".join(f"{p} {ratios[p]:.0f}x" for p in PAGES)
+        + f"; queries per page fixed: {fixed}; admin changelists vs Django's paginator: "
+        + ", ".join(f"{n} {r:.1f}x" for n, r in list_ratios.items())
+        + f"; {counts.get('customers'):,} customers, {counts.get('touches'):,} touches, {counts.get('orders'):,} "
+        f"orders on {connection.vendor}, scale {scale}; rollup rebuild {rebuild:.0f}s)"
+    )
+
+
+if __name__ == "__main__":
+    main()

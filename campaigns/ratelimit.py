@@ -1,0 +1,26 @@
+"""A small fixed-window rate limit on Django's cache, for the public endpoints."""
+
+import time
+
+from django.core.cache import cache
+
+
+def client_ip(request) -> str:
+    # Behind a proxy, configure it to set REMOTE_ADDR (e.g. gunicorn's --forwarded-allow-ips): a header the
+    # client sends itself is not trusted here.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def allow(request, *, scope: str, limit: int, window: int = 60) -> bool:
+    """True while this client made at most ``limit`` requests in ``scope`` in the current window (0: no limit)."""
+    if not limit:
+        return True
+    key = f"rl:{scope}:{client_ip(request)}:{int(time.time() // window)}"
+    if cache.add(key, 1, timeout=window + 1):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window + 1)
+        return True
+    return count <= limit

@@ -1,0 +1,96 @@
+"""Campaign status moves, through the one state machine of the project (``emarketing.workflow``)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.models import Campaign, CampaignStatus, Channel, Creative, CreativeKind, Link
+from campaigns.templating import tracked_links
+from emarketing.workflow import change_status
+
+
+def _enqueue_send(campaign_id):
+    from campaigns.tasks import send_campaign
+
+    transaction.on_commit(lambda: send_campaign.delay(campaign_id))
+
+
+@transaction.atomic
+def campaign_schedule(*, campaign: Campaign, by=None, when=None) -> bool:
+    """Schedule the campaign for ``when`` (or its own ``scheduled_at``); the beat job starts it then."""
+    when = when or campaign.scheduled_at
+    if when is None:
+        raise ValidationError({"scheduled_at": _("Set the date and time the campaign should start.")})
+    return change_status(campaign, CampaignStatus.SCHEDULED, by=by, extra_updates={"scheduled_at": when})
+
+
+@transaction.atomic
+def campaign_start(*, campaign: Campaign, by=None, note="") -> bool:
+    """Start (or resume) sending now. Starting a campaign that is already sending changes nothing.
+
+    Only the move into "sending" enqueues the send, and the move happens under a row lock, so two workers or
+    two beat ticks starting the same campaign enqueue it once.
+    """
+    if campaign.is_offline:
+        raise ValidationError(_("Offline campaigns are not sent; record their contacts as touches."))
+    sends_email = campaign.channel == Channel.EMAIL and not campaign.occasion_kind
+    if campaign.channel == Channel.EMAIL and not campaign.creatives.filter(kind=CreativeKind.EMAIL).exists():
+        raise ValidationError(_("Add an e-mail creative before starting the campaign."))
+    current = Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("status", flat=True).first()
+    if current == CampaignStatus.SENT:
+        campaign.status = current
+        return False  # already sent: starting it again sends nothing
+    extra = {} if campaign.started_at else {"started_at": timezone.now()}
+    moved = change_status(campaign, CampaignStatus.SENDING, by=by, note=note, extra_updates=extra)
+    # A banner or information-page campaign that is "sending" is simply live, and an occasion campaign is sent
+    # by the occasion job, customer by customer, each on their own day.
+    if moved and sends_email:
+        _enqueue_send(campaign.pk)
+    return moved
+
+
+@transaction.atomic
+def campaign_pause(*, campaign: Campaign, by=None, note="") -> bool:
+    """Pause: the sending task stops after the batch it holds; resuming picks up where it stopped."""
+    return change_status(campaign, CampaignStatus.PAUSED, by=by, note=note)
+
+
+@transaction.atomic
+def campaign_cancel(*, campaign: Campaign, by=None, note="") -> bool:
+    return change_status(campaign, CampaignStatus.CANCELLED, by=by, note=note)
+
+
+@transaction.atomic
+def campaign_finish(*, campaign: Campaign) -> bool:
+    return change_status(campaign, CampaignStatus.SENT, extra_updates={"finished_at": timezone.now()})
+
+
+def campaigns_start_due(*, now=None) -> list[int]:
+    """Start every scheduled campaign whose time has come; return the ids that moved."""
+    now = now or timezone.now()
+    started = []
+    due = Campaign.objects.filter(status=CampaignStatus.SCHEDULED, scheduled_at__lte=now).order_by("pk")
+    for campaign in due.only("pk", "status", "channel", "occasion_kind", "started_at"):
+        if campaign.is_offline:
+            continue
+        if campaign_start(campaign=campaign, note="scheduled"):
+            started.append(campaign.pk)
+    return started
+
+
+@transaction.atomic
+def links_sync(*, campaign: Campaign) -> dict[str, int]:
+    """Register every link of the campaign's creatives; return ``{url: link id}``. Safe to call again."""
+    urls = []
+    for creative in Creative.objects.filter(campaign=campaign).only("html_body", "target_url"):
+        for url in [*tracked_links(creative.html_body), creative.target_url]:
+            if url and url not in urls:
+                urls.append(url)
+    new = []
+    for url in urls:
+        link = Link(campaign=campaign, url=url)
+        link.full_clean(exclude=["campaign"], validate_unique=False, validate_constraints=False)
+        new.append(link)
+    Link.objects.bulk_create(new, ignore_conflicts=True)
+    return dict(Link.objects.filter(campaign=campaign).values_list("url", "pk"))

@@ -1,0 +1,388 @@
+"""Recording AIDA touches: one at a time for services, in bulk for the public tracking endpoints."""
+
+import atexit
+import datetime as dt
+import json
+import logging
+import os
+import re
+import threading
+import time
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.models import TOUCH_KIND_STEP, Touch, TouchKind, TouchSource
+
+TEXT_LIMIT = 500
+logger = logging.getLogger(__name__)
+
+# Mail-privacy proxies that fetch every image whether or not the message is read (Apple Mail Privacy
+# Protection presents itself as a bare "Mozilla/5.0"), security scanners that open and click every link,
+# and scripts. Their touches are kept but flagged, so that rates are not inflated.
+AUTOMATED_AGENT = re.compile(
+    r"bot\b|crawler|spider|scanner|preview|barracuda|mimecast|proofpoint|symantec|messagelabs|trend ?micro"
+    r"|fireeye|forcepoint|safelinks|ms-office|microsoft office|curl/|wget/|python-|go-http-client|java/"
+    r"|okhttp|headless|phantomjs|libwww|httpclient|axios/|node-fetch",
+    re.IGNORECASE,
+)
+PREFETCH_HEADERS = ("HTTP_PURPOSE", "HTTP_SEC_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
+
+
+@lru_cache(maxsize=4096)
+def _automated_agent(agent: str) -> bool:
+    agent = agent.strip()
+    return not agent or agent == "Mozilla/5.0" or AUTOMATED_AGENT.search(agent) is not None
+
+
+def is_automated(*, user_agent: str, meta: dict | None = None) -> bool:
+    """True for an open or click made by a proxy, scanner or script rather than by a person."""
+    if _automated_agent((user_agent or "")[:TEXT_LIMIT]):
+        return True
+    if meta:
+        for header in PREFETCH_HEADERS:
+            if "prefetch" in meta.get(header, "").lower() or "preview" in meta.get(header, "").lower():
+                return True
+    return False
+
+
+KINDS = frozenset(TouchKind.values)
+SOURCES = frozenset(TouchSource.values)
+STEP_OF = {str(kind): str(step) for kind, step in TOUCH_KIND_STEP.items()}
+COLUMNS = (
+    "customer_id",
+    "campaign_id",
+    "creative_id",
+    "step",
+    "kind",
+    "source",
+    "occurred_at",
+    "is_automated",
+    "user_agent",
+    "referrer",
+    "detail",
+)
+
+
+def _clip(value):
+    return str(value or "")[:TEXT_LIMIT]
+
+
+def touch_build(
+    *,
+    kind: str,
+    source: str,
+    customer_id=None,
+    campaign_id=None,
+    creative_id=None,
+    occurred_at=None,
+    user_agent="",
+    referrer="",
+    detail="",
+    is_automated=False,
+) -> Touch:
+    """An unsaved Touch with its AIDA step derived from its kind; text is clipped, never interpreted."""
+    if kind not in KINDS:
+        raise ValidationError({"kind": _("Unknown touch kind.")})
+    if source not in SOURCES:
+        raise ValidationError({"source": _("Unknown touch source.")})
+    return Touch(
+        kind=kind,
+        step=TOUCH_KIND_STEP[kind],
+        source=source,
+        customer_id=customer_id,
+        campaign_id=campaign_id,
+        creative_id=creative_id,
+        occurred_at=occurred_at or timezone.now(),
+        user_agent=_clip(user_agent),
+        referrer=_clip(referrer),
+        detail=_clip(detail),
+        is_automated=bool(is_automated),
+    )
+
+
+@transaction.atomic
+def touch_record(
+    *,
+    kind: str,
+    source: str,
+    customer=None,
+    campaign=None,
+    creative=None,
+    occurred_at=None,
+    user_agent="",
+    referrer="",
+    detail="",
+    is_automated=False,
+) -> Touch:
+    """Record one AIDA touch; the step follows from the kind (``TOUCH_KIND_STEP``)."""
+    if creative is not None and campaign is None:
+        campaign = creative.campaign
+    touch = touch_build(
+        kind=kind,
+        source=source,
+        customer_id=getattr(customer, "pk", None),
+        campaign_id=getattr(campaign, "pk", None),
+        creative_id=getattr(creative, "pk", None),
+        occurred_at=occurred_at,
+        user_agent=user_agent,
+        referrer=referrer,
+        detail=detail,
+        is_automated=is_automated,
+    )
+    touch.customer, touch.campaign, touch.creative = customer, campaign, creative
+    # The related rows were handed in as objects: no need to query their existence again.
+    touch.full_clean(exclude=["customer", "campaign", "creative"], validate_constraints=False)
+    touch.save()
+    return touch
+
+
+@transaction.atomic
+def touches_record_bulk(*, touches: list[Touch]) -> int:
+    """Insert many touches in a few statements; each gets its step from its kind. Returns how many."""
+    for touch in touches:
+        if touch.kind not in KINDS or touch.source not in SOURCES:
+            raise ValidationError(_("Unknown touch kind or source."))
+        touch.step = TOUCH_KIND_STEP[touch.kind]
+        touch.user_agent, touch.referrer, touch.detail = (
+            _clip(touch.user_agent),
+            _clip(touch.referrer),
+            _clip(touch.detail),
+        )
+    Touch.objects.bulk_create(touches, batch_size=1000)
+    return len(touches)
+
+
+def touch_row(
+    *,
+    kind,
+    source,
+    customer_id=None,
+    campaign_id=None,
+    creative_id=None,
+    user_agent="",
+    referrer="",
+    detail="",
+    is_automated=False,
+    occurred_at=None,
+) -> tuple:
+    """A touch as a row of values, for the public endpoints' fast path (see :class:`TouchBuffer`)."""
+    if kind not in KINDS or source not in SOURCES:
+        raise ValidationError(_("Unknown touch kind or source."))
+    return (
+        customer_id,
+        campaign_id,
+        creative_id,
+        STEP_OF[kind],
+        str(kind),
+        str(source),
+        occurred_at or timezone.now(),
+        bool(is_automated),
+        _clip(user_agent),
+        _clip(referrer),
+        _clip(detail),
+    )
+
+
+def touch_rows_insert(rows: list[tuple]) -> int:
+    """Insert touch rows in one transaction (one prepared statement); rows naming deleted rows are dropped."""
+    if not rows:
+        return 0
+    table = connection.ops.quote_name(Touch._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"  # noqa: S608
+    adapt = connection.ops.adapt_datetimefield_value
+    values = [(*row[:6], adapt(row[6]), *row[7:]) for row in rows]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _relax_commit(cursor)
+            cursor.executemany(sql, values)
+        return len(values)
+    except IntegrityError:
+        # A row a touch names was deleted meanwhile: keep the others.
+        kept = 0
+        for value in values:
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(sql, value)
+                kept += 1
+            except IntegrityError:
+                logger.warning("Touch dropped: %s of campaign %s names a deleted row", value[4], value[1])
+        return kept
+
+
+def _relax_commit(cursor):
+    """This transaction's commit returns before PostgreSQL flushes it to disk: it survives the crash of any
+    process of ours (the row is in the server), only a crash of the database server itself could lose it.
+    SQLite gets the same from ``synchronous=NORMAL`` in WAL mode, set on every connection."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _encode(row: tuple) -> bytes:
+    values = list(row)
+    values[6] = values[6].isoformat()
+    return (json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+def _decode(line: bytes) -> tuple:
+    values = json.loads(line)
+    values[6] = dt.datetime.fromisoformat(values[6])
+    return tuple(values)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class TouchBuffer:
+    """Touches from the public endpoints, written in bulk: a few INSERTs per second instead of one per hit.
+
+    Each hit is appended as one line to this process's spool file (``CAMPAIGNS_TRACKING_SPOOL_DIR``) before the
+    response leaves: the line is in the operating system's hands, so a process killed outright (``kill -9``,
+    out of memory) loses nothing. A background thread moves the spool into the database when
+    ``CAMPAIGNS_TRACKING_BUFFER_SIZE`` hits are waiting or every ``CAMPAIGNS_TRACKING_BUFFER_SECONDS``, and it
+    also takes over the spool of any process on this machine that died before doing so. A size of 1 writes
+    every touch at once, in the request. The spool folder must be local to the machine (pids name the files).
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.pid = None
+        self.fd = None
+        self.path = None
+        self.pending = 0
+
+    @staticmethod
+    def directory() -> Path:
+        path = Path(settings.CAMPAIGNS_TRACKING_SPOOL_DIR)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _open(self):
+        if self.fd is not None and self.pid == os.getpid():
+            os.close(self.fd)
+        self.path = self.directory() / f"touches-{os.getpid()}.jsonl"
+        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def _start(self, seconds):
+        # After a fork (gunicorn, Celery prefork) the parent's file and thread are not ours.
+        self.fd = None
+        self.pid = os.getpid()
+        self.pending = 0
+        self._open()
+        threading.Thread(target=self._run, args=(seconds,), name="touch-spool", daemon=True).start()
+        atexit.register(self.flush)
+
+    def _run(self, seconds):
+        while True:
+            self.wake.wait(timeout=seconds)
+            self.wake.clear()
+            try:
+                with relaxed_durability():
+                    self.flush()
+            except Exception:  # the spool stays on disk: the next round tries again
+                logger.exception("Writing spooled touches failed")
+            finally:
+                connection.close()  # this thread's own connection
+
+    def add(self, row: tuple) -> None:
+        size = max(int(getattr(settings, "CAMPAIGNS_TRACKING_BUFFER_SIZE", 1)), 1)
+        if size == 1:
+            touch_rows_insert([row])
+            return
+        line = _encode(row)
+        with self.lock:
+            if self.pid != os.getpid():
+                self._start(float(getattr(settings, "CAMPAIGNS_TRACKING_BUFFER_SECONDS", 1.0)))
+            elif self.path.parent != Path(settings.CAMPAIGNS_TRACKING_SPOOL_DIR):
+                self._open()  # the folder was changed in settings (tests): spool there from now on
+            os.write(self.fd, line)
+            self.pending += 1
+            pending = self.pending
+        if pending >= size:
+            self.wake.set()
+
+    def _claim(self) -> list[Path]:
+        """This process's spool and the spools of dead processes, each renamed so that no one else takes it."""
+        me = os.getpid()
+        directory = self.directory()
+        claimed = []
+        with self.lock:
+            if self.pid == me and self.pending and self.path.parent == directory:
+                target = directory / f"touches-{me}.{time.time_ns()}.flushing-{me}"
+                try:
+                    os.rename(self.path, target)
+                    claimed.append(target)
+                except FileNotFoundError:  # removed from under us: nothing to take, start a new file
+                    logger.warning("Touch spool %s disappeared", self.path)
+                self._open()  # later hits go to a fresh file, not to the one being flushed
+                self.pending = 0
+        for path in directory.glob("touches-*"):
+            if path in claimed:
+                continue
+            name = path.name
+            flushing = ".flushing-" in name
+            owner = name.rsplit("flushing-", 1)[1] if flushing else name.split("-")[1].split(".")[0]
+            if not owner.isdigit():
+                continue
+            owner = int(owner)
+            if owner == me and not flushing:
+                continue  # our live spool, handled above
+            if owner != me and _alive(owner):
+                continue  # a live process's spool, or a flush under way elsewhere
+            target = directory / f"{name.split('.flushing-')[0]}.{time.time_ns()}.flushing-{me}"
+            try:
+                os.rename(path, target)
+            except FileNotFoundError:  # another process took it first
+                continue
+            claimed.append(target)
+        return claimed
+
+    def flush(self) -> int:
+        """Move spooled touches into the database; returns how many rows were written."""
+        written = 0
+        for path in self._claim():
+            with open(path, "rb") as spool:
+                rows = []
+                for line in spool:
+                    try:
+                        rows.append(_decode(line))
+                    except (ValueError, IndexError):
+                        logger.warning("Unreadable spooled touch skipped in %s", path.name)
+            written += touch_rows_insert(rows)
+            path.unlink()
+        return written
+
+
+@contextmanager
+def relaxed_durability():
+    """Commits that survive a crash of this process but skip the disk flush (only a database crash loses them)."""
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        elif vendor == "postgresql":
+            cursor.execute("SET synchronous_commit TO OFF")
+    yield
+
+
+touch_buffer = TouchBuffer()
+
+
+def touch_enqueue(**fields) -> None:
+    """Record a touch from a public endpoint, through the buffer (fields as for :func:`touch_row`)."""
+    touch_buffer.add(touch_row(**fields))

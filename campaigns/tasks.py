@@ -1,0 +1,48 @@
+"""Thin Celery tasks of the communication stage: take ids, call one service, retry with backoff."""
+
+from celery import shared_task
+from django.conf import settings
+
+from campaigns.selectors import campaigns_needing_a_send
+from campaigns.services import campaigns_start_due
+from campaigns.services.sending import SendingInterrupted, campaign_send_run
+
+
+def _cap(seconds):
+    # Countdowns stay below the broker's visibility timeout, so a waiting task is never delivered twice.
+    return int(min(seconds, getattr(settings, "CAMPAIGNS_SEND_RETRY_MAX_DELAY", 1800)))
+
+
+@shared_task(bind=True, acks_late=True, max_retries=8, time_limit=900, soft_time_limit=840)
+def send_campaign(self, campaign_id: int):
+    """Send one campaign in batches for up to ``CAMPAIGNS_SEND_TASK_SECONDS``, then hand over to a fresh task."""
+    try:
+        result = campaign_send_run(
+            campaign_id=campaign_id, time_budget=getattr(settings, "CAMPAIGNS_SEND_TASK_SECONDS", 300)
+        )
+    except SendingInterrupted as exc:
+        raise self.retry(exc=exc, countdown=_cap(30 * 2**self.request.retries)) from exc
+    if result.more and not self.request.is_eager:
+        send_campaign.apply_async((campaign_id,))
+    # Retries that are not due yet are picked up by the beat job (start_due_campaigns), so one campaign never
+    # has a growing chain of waiting tasks.
+    return {"sent": result.sent, "failed": result.failed, "retried": result.retried}
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
+def start_due_campaigns():
+    """Start scheduled campaigns whose time has come, and nudge those still sending."""
+    started = campaigns_start_due()
+    # Retries that have come due, and campaigns whose task was lost (a worker killed, a broker restart), are
+    # picked up again. Sending is idempotent, so even a nudge that meets a running task sends nothing twice.
+    for campaign_id in campaigns_needing_a_send(exclude=started):
+        send_campaign.delay(campaign_id)
+    return started
+
+
+@shared_task(acks_late=True, time_limit=900, soft_time_limit=840)
+def send_occasion_offers():
+    """Birthday and anniversary offers due today in each customer's own time zone."""
+    from campaigns.services.occasions import occasion_offers_send_due
+
+    return occasion_offers_send_due()

@@ -1,0 +1,193 @@
+"""E-mail templates over a customer's data, in a sandbox.
+
+Creatives are written in the Django template language, but rendered by an engine of their own that loads no
+file and sees only a restricted context built of plain dicts and strings: the customer's first and last name,
+their occasions and the campaign's recommended products. A template is checked when the creative is saved:
+a variable or field that is not on the whitelist, a tag other than ``if``/``for``/``comment`` or a filter
+outside a short list is refused then, not when the e-mail goes out.
+"""
+
+import re
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+from django.template import Context, Engine, TemplateSyntaxError
+from django.template.base import FilterExpression, TextNode, Variable, VariableNode
+from django.template.defaulttags import CommentNode, ForNode, IfNode
+from django.utils.translation import gettext as _
+
+OBJECT_FIELDS = {
+    "customer": {"first_name", "last_name"},
+    # Set for occasion offers only; empty otherwise.
+    "occasion": {"kind", "label", "month", "day"},
+}
+LIST_FIELDS = {
+    "occasions": {"kind", "label", "month", "day"},
+    "recommended_products": {"name", "price", "currency"},
+}
+SCALARS = {"preferences_url", "unsubscribe_url"}
+FORLOOP_FIELDS = {"counter", "counter0", "revcounter", "revcounter0", "first", "last"}
+ALLOWED_FILTERS = {
+    "capfirst",
+    "default",
+    "first",
+    "floatformat",
+    "length",
+    "lower",
+    "title",
+    "truncatechars",
+    "truncatewords",
+    "upper",
+    "yesno",
+}
+ALLOWED_NODES = (TextNode, VariableNode, IfNode, ForNode, CommentNode)
+HREF_RE = re.compile(r"""(href\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+
+
+@lru_cache(maxsize=2)
+def _engine(autoescape: bool) -> Engine:
+    return Engine(loaders=[], libraries={}, autoescape=autoescape, string_if_invalid="")
+
+
+class _Checker:
+    def __init__(self):
+        self.errors = []
+
+    def refuse(self, message):
+        if message not in self.errors:
+            self.errors.append(message)
+
+    def variable(self, var, scope):
+        if not isinstance(var, Variable) or var.lookups is None:
+            return  # a literal
+        name, *rest = var.lookups
+        kind = scope.get(name)
+        if kind is None:
+            self.refuse(_("Unknown variable “%(name)s”.") % {"name": var.var})
+        elif isinstance(kind, set):
+            if len(rest) != 1 or rest[0] not in kind:
+                self.refuse(
+                    _("“%(name)s” is not available; use one of: %(fields)s.")
+                    % {"name": var.var, "fields": ", ".join(f"{name}.{f}" for f in sorted(kind))}
+                )
+        elif kind in ("scalar", "list") and rest:
+            self.refuse(_("Unknown variable “%(name)s”.") % {"name": var.var})
+
+    def expression(self, fe, scope):
+        if not isinstance(fe, FilterExpression):
+            return
+        self.variable(fe.var, scope)
+        for func, args in fe.filters:
+            name = getattr(func, "_filter_name", func.__name__)
+            if name not in ALLOWED_FILTERS:
+                self.refuse(_("The filter “%(name)s” is not allowed.") % {"name": name})
+            for is_var, arg in args:
+                if is_var:
+                    self.variable(arg, scope)
+
+    def condition(self, cond, scope):
+        if cond is None:
+            return
+        value = getattr(cond, "value", None)
+        if isinstance(value, FilterExpression):
+            self.expression(value, scope)
+        for part in (getattr(cond, "first", None), getattr(cond, "second", None)):
+            if part is not None:
+                self.condition(part, scope)
+
+    def nodes(self, nodelist, scope):
+        for node in nodelist:
+            if not isinstance(node, ALLOWED_NODES):
+                token = getattr(node, "token", None)
+                label = token.split_contents()[0] if token is not None else type(node).__name__
+                self.refuse(_("The tag “%(name)s” is not allowed.") % {"name": label})
+            elif isinstance(node, VariableNode):
+                self.expression(node.filter_expression, scope)
+            elif isinstance(node, IfNode):
+                for cond, inner in node.conditions_nodelists:
+                    self.condition(cond, scope)
+                    self.nodes(inner, scope)
+            elif isinstance(node, ForNode):
+                self.expression(node.sequence, scope)
+                seq = node.sequence.var
+                fields = None
+                if isinstance(seq, Variable) and seq.lookups and len(seq.lookups) == 1:
+                    fields = LIST_FIELDS.get(seq.lookups[0])
+                if fields is None:
+                    self.refuse(_("A loop can only go over occasions or recommended_products."))
+                    fields = set()
+                inner = {**scope, "forloop": FORLOOP_FIELDS}
+                for loopvar in node.loopvars:
+                    inner[loopvar] = set(fields)
+                self.nodes(node.nodelist_loop, inner)
+                self.nodes(node.nodelist_empty, scope)
+
+
+def _base_scope():
+    scope = {name: set(fields) for name, fields in OBJECT_FIELDS.items()}
+    scope.update(dict.fromkeys(LIST_FIELDS, "list"))
+    scope.update(dict.fromkeys(SCALARS, "scalar"))
+    return scope
+
+
+def check_template(source: str, *, html: bool = False) -> list[str]:
+    """Return the reasons ``source`` is refused (empty when it is fine)."""
+    if not source:
+        return []
+    try:
+        template = _engine(html).from_string(source)
+    except TemplateSyntaxError as exc:
+        return [_("The template does not parse: %(error)s") % {"error": exc}]
+    checker = _Checker()
+    checker.nodes(template.nodelist, _base_scope())
+    if html:
+        for _attr, _quote, href in HREF_RE.findall(source):
+            value = href.strip()
+            if value.startswith("{{") and value.endswith("}}") and value[2:-2].strip() in SCALARS:
+                continue
+            if not value.lower().startswith(SAFE_SCHEMES):
+                checker.refuse(_("Links must be http or https: “%(href)s” is refused.") % {"href": value[:80]})
+    return checker.errors
+
+
+def validate_template(source: str, *, html: bool = False):
+    errors = check_template(source, html=html)
+    if errors:
+        raise ValidationError(errors)
+
+
+def tracked_links(html_source: str) -> list[str]:
+    """The http(s) addresses a creative's HTML links to, in order, without duplicates."""
+    seen = []
+    for _attr, _quote, href in HREF_RE.findall(html_source or ""):
+        value = href.strip()
+        if value.lower().startswith(("http://", "https://")) and "{{" not in value and value not in seen:
+            seen.append(value)
+    return seen
+
+
+def rewrite_links(html: str, replace) -> str:
+    """Replace every ``href`` value for which ``replace(url)`` answers something else than None."""
+
+    def sub(match):
+        attr, quote, href = match.groups()
+        new = replace(href.strip())
+        return match.group(0) if new is None else f"{attr}{quote}{new}{quote}"
+
+    return HREF_RE.sub(sub, html)
+
+
+class CompiledCreative:
+    """A creative's three templates parsed once, rendered for many customers."""
+
+    def __init__(self, *, subject: str, html_body: str, text_body: str):
+        self.subject = _engine(False).from_string(subject or "")
+        self.html = _engine(True).from_string(html_body) if html_body else None
+        self.text = _engine(False).from_string(text_body or "")
+
+    def render(self, context: dict) -> tuple[str, str, str]:
+        subject = " ".join(self.subject.render(Context(context, autoescape=False)).split())
+        html = self.html.render(Context(context, autoescape=True)) if self.html is not None else ""
+        text = self.text.render(Context(context, autoescape=False))
+        return subject, html, text

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from campaigns import views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("o/<str:token>/", views.open_pixel, name="open"),
+    path("c/<str:token>/", views.click, name="click"),
+    path("b/<str:token>/", views.banner, name="banner"),
+    path("b/<str:token>/go/", views.banner_click, name="banner_click"),
+    path("i/<str:slug>/", views.topic_pages, name="topic"),
+    path("i/<str:slug>/<int:pk>/", views.info_page, name="info_page"),
+    path("r/<str:token>/<str:kind>/", views.respond, name="respond"),
+    path("p/<str:token>/", views.preferences, name="preferences"),
+    path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

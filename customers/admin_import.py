@@ -1,0 +1,289 @@
+"""Customer import and export in the admin.
+
+``CustomerAdmin`` (in ``customers/admin.py``) inherits :class:`CustomerImportExportMixin` *first*::
+
+    @admin.register(Customer)
+    class CustomerAdmin(CustomerImportExportMixin, admin.ModelAdmin):
+        ...
+
+The mixin adds two pages under the customer changelist, ``import/`` (upload, preview with an error per faulty
+row, then apply all or nothing) and ``export/`` (a CSV of the changelist as filtered, streamed in id order),
+and the changelist template ``admin/customers/customer/change_list.html`` shows their buttons.
+"""
+
+import csv
+import os
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from customers.importing import COLUMNS, CONSENT_COLUMNS, escape_cell, import_customers_task
+from customers.models import Consent, Occasion, OccasionKind
+from customers.services.importing import ON_DUPLICATE_REFUSE, ON_DUPLICATE_UPDATE, customers_import
+
+UPLOAD_DIR = "imports/customers/"
+SIGNING_SALT = "customers.import"
+TOKEN_MAX_AGE = 3600
+EXPORT_PAGE = 2000
+EXPORT_COLUMNS = ["id", *COLUMNS, "value_tier", "lifecycle_stage"]
+
+
+class CustomerImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8 or Windows-1256) or Excel (.xlsx). The first row names the columns: first_name, last_name, "
+            "email, phone, preferred_language, country, region, city, time_zone, acquisition_source, birthday, "
+            "customer_since, notes, consent_email, consent_sms, consent_phone, consent_post."
+        ),
+    )
+    on_duplicate = forms.ChoiceField(
+        label=_("When the e-mail address already belongs to a customer"),
+        choices=[
+            (ON_DUPLICATE_UPDATE, _("Update that customer with the values in the file")),
+            (ON_DUPLICATE_REFUSE, _("Refuse the row (the whole import is refused)")),
+        ],
+        initial=ON_DUPLICATE_UPDATE,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.CUSTOMER_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB.") % {"size": settings.CUSTOMER_IMPORT_MAX_BYTES // 2**20}
+            )
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
+            raise forms.ValidationError(_("Upload a .csv or an .xlsx file."))
+        return upload
+
+
+def _export_rows(queryset):
+    """Header, then every customer of ``queryset`` in id order: two queries per page of EXPORT_PAGE rows."""
+    fields = [
+        "id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "preferred_language",
+        "country",
+        "region",
+        "city",
+        "time_zone",
+        "acquisition_source",
+        "created_at",
+        "notes",
+        "value_tier",
+        "lifecycle_stage",
+    ]
+    yield EXPORT_COLUMNS
+    channels = {channel: column for column, channel in CONSENT_COLUMNS.items()}
+    base = queryset.order_by()
+    last = 0
+    while True:
+        page = list(base.filter(pk__gt=last).order_by("pk").values(*fields)[:EXPORT_PAGE])
+        if not page:
+            return
+        ids = [row["id"] for row in page]
+        last = ids[-1]
+        consents = {}
+        for cid, channel, granted in Consent.objects.filter(customer_id__in=ids).values_list(
+            "customer_id", "channel", "granted"
+        ):
+            if channel in channels:
+                consents[(cid, channels[channel])] = "yes" if granted else "no"
+        birthdays = {}
+        for cid, year, month, day in Occasion.objects.filter(
+            customer_id__in=ids, kind=OccasionKind.BIRTHDAY, label=""
+        ).values_list("customer_id", "year", "month", "day"):
+            birthdays[cid] = f"{year:04d}-{month:02d}-{day:02d}" if year else ""
+        for row in page:
+            cid = row["id"]
+            row["birthday"] = birthdays.get(cid, "")
+            row["customer_since"] = timezone.localdate(row.pop("created_at")).isoformat()
+            for column in CONSENT_COLUMNS:
+                row[column] = consents.get((cid, column), "")
+            yield [escape_cell(row[c]) for c in EXPORT_COLUMNS]
+
+
+def _sample(result):
+    """The first rows as the preview table shows them: the file's columns, then the explicit consents."""
+    columns = [c for c in COLUMNS if c in result.columns and c not in CONSENT_COLUMNS]
+    rows = []
+    for row in result.sample:
+        cells = []
+        for column in columns:
+            if column == "birthday":
+                value = row.birthday
+            elif column == "customer_since":
+                value = row.customer.get("created_at")
+            else:
+                value = row.customer.get(column)
+            cells.append("" if value is None else value)
+        consents = ", ".join(
+            f"{channel}: {gettext('yes') if granted else gettext('no')}" for channel, granted in row.consents.items()
+        )
+        rows.append((row.number, cells, consents))
+    return {"sample_columns": columns, "sample_rows": rows}
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class CustomerImportExportMixin:
+    """Adds ``import/`` and ``export/`` to a customer ModelAdmin; put it before ``admin.ModelAdmin``."""
+
+    import_template = "admin/customers/customer/import.html"
+    import_preview_template = "admin/customers/customer/import_preview.html"
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name=f"{prefix}_import"),
+            path("import/apply/", wrap(self.import_apply_view), name=f"{prefix}_import_apply"),
+            path("export/", wrap(self.export_view), name=f"{prefix}_export"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "has_import_permission": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    # -- import ------------------------------------------------------------------------------------------------
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def _context(self, request, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "has_view_permission": self.has_view_permission(request),
+            **extra,
+        }
+
+    def import_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = CustomerImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            on_duplicate = form.cleaned_data["on_duplicate"]
+            extension = os.path.splitext(upload.name)[1].lower()
+            stored = default_storage.save(f"{UPLOAD_DIR}{uuid.uuid4().hex}{extension}", upload)
+            background = upload.size > settings.CUSTOMER_IMPORT_BACKGROUND_BYTES
+            with default_storage.open(stored, "rb") as stream:
+                result = customers_import(
+                    stream=stream,
+                    name=upload.name,
+                    on_duplicate=on_duplicate,
+                    by=request.user,
+                    dry_run=True,
+                    limit=settings.CUSTOMER_IMPORT_PREVIEW_ROWS if background else None,
+                )
+            token = None
+            if result.ok:
+                token = signing.dumps(
+                    {"path": stored, "name": upload.name, "mode": on_duplicate, "user": request.user.pk},
+                    salt=SIGNING_SALT,
+                )
+            else:
+                default_storage.delete(stored)
+            context = self._context(
+                request,
+                title=gettext("Import customers: preview"),
+                result=result,
+                file_name=upload.name,
+                on_duplicate=on_duplicate,
+                background=background,
+                token=token,
+                **_sample(result),
+            )
+            return TemplateResponse(request, self.import_preview_template, context)
+        context = self._context(request, title=gettext("Import customers"), form=form)
+        return TemplateResponse(request, self.import_template, context)
+
+    def import_apply_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        try:
+            data = signing.loads(request.POST.get("token", ""), salt=SIGNING_SALT, max_age=TOKEN_MAX_AGE)
+        except signing.BadSignature:
+            messages.error(request, gettext("This preview has expired or is not valid; upload the file again."))
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        stored = data.get("path", "")
+        if data.get("user") != request.user.pk or not stored.startswith(UPLOAD_DIR) or ".." in stored:
+            raise PermissionDenied
+        changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        if not default_storage.exists(stored):
+            messages.warning(request, gettext("This file was already imported."))
+            return HttpResponseRedirect(changelist)
+        if default_storage.size(stored) > settings.CUSTOMER_IMPORT_BACKGROUND_BYTES:
+            kwargs = {"path": stored, "name": data["name"], "on_duplicate": data["mode"], "user_id": request.user.pk}
+            transaction.on_commit(lambda: import_customers_task.delay(**kwargs))
+            messages.info(
+                request,
+                gettext(
+                    "“%(name)s” is being imported in the background. It is applied all or nothing; "
+                    "you will receive an e-mail with the result."
+                )
+                % {"name": data["name"]},
+            )
+            return HttpResponseRedirect(changelist)
+        with default_storage.open(stored, "rb") as stream:
+            result = customers_import(stream=stream, name=data["name"], on_duplicate=data["mode"], by=request.user)
+        default_storage.delete(stored)
+        if result.applied:
+            messages.success(request, result.summary())
+            return HttpResponseRedirect(changelist)
+        context = self._context(
+            request,
+            title=gettext("Import customers: refused"),
+            result=result,
+            file_name=data["name"],
+            on_duplicate=data["mode"],
+            background=False,
+            token=None,
+        )
+        return TemplateResponse(request, self.import_preview_template, context)
+
+    # -- export ------------------------------------------------------------------------------------------------
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        queryset = self.get_changelist_instance(request).queryset
+        writer = csv.writer(_Echo())
+        rows = (writer.writerow(row) for row in _export_rows(queryset))
+        response = StreamingHttpResponse(
+            _with_bom(rows),
+            content_type="text/csv; charset=utf-8",
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
+        return response
+
+
+def _with_bom(rows):
+    # Spreadsheets open a UTF-8 file with Persian and Arabic text correctly only with the byte-order mark.
+    yield "\ufeff"
+    yield from rows

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomersConfig(AppConfig):
+    name = "customers"
+    verbose_name = _("Preparation")
+
+    def ready(self):
+        # Persian and Arabic-Indic digits in every form's number and date fields (see the function's docstring).
+        from emarketing.digits import accept_local_digits_in_forms
+
+        accept_local_digits_in_forms()

@@ -1,0 +1,169 @@
+"""What the loop writes into preparation: needs heard in feedback, and each customer's satisfaction."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Avg, Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast
+from django.db.models.lookups import GreaterThanOrEqual, LessThan, LessThanOrEqual
+
+from customers.models import Customer, Need, NeedMention
+from customers.needs import TITLES
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One feedback item, already classified, ready to become (or strengthen) a need."""
+
+    kind: str
+    category: str
+    product_id: int | None
+    source: str
+    source_id: int
+    customer_id: int | None
+    excerpt: str
+    heard_at: dt.datetime
+
+    @property
+    def need_key(self):
+        return (self.kind, self.category, self.product_id)
+
+
+@dataclass
+class MentionResult:
+    needs_created: int = 0
+    needs_strengthened: int = 0
+    mentions_created: int = 0
+
+
+def _needs_for_keys(keys):
+    found = Need.objects.filter(
+        kind__in={k for k, _, _ in keys},
+        category__in={c for _, c, _ in keys},
+    ).filter(Q(product_id__in={p for _, _, p in keys if p is not None}) | Q(product__isnull=True))
+    return {(n.kind, n.category, n.product_id): n for n in found}
+
+
+@transaction.atomic
+def needs_record_mentions(*, mentions: list[Mention]) -> MentionResult:
+    """Turn a batch of classified feedback into needs, set-based: a fixed number of queries per batch.
+
+    A feedback item is counted once, ever: the database keeps one NeedMention per (source, source_id), so a
+    batch delivered twice changes nothing the second time.
+    """
+    result = MentionResult()
+    if not mentions:
+        return result
+    already = set()
+    by_source: dict[str, list[int]] = {}
+    for m in mentions:
+        by_source.setdefault(m.source, []).append(m.source_id)
+    source_filter = Q()
+    for source, ids in by_source.items():
+        source_filter |= Q(source=source, source_id__in=ids)
+    already = set(NeedMention.objects.filter(source_filter).values_list("source", "source_id"))
+    fresh = [m for m in mentions if (m.source, m.source_id) not in already]
+    # The same item twice in one batch counts once.
+    fresh = list({(m.source, m.source_id): m for m in fresh}.values())
+    if not fresh:
+        return result
+
+    keys = {m.need_key for m in fresh}
+    needs = _needs_for_keys(keys)
+    missing = keys - needs.keys()
+    if missing:
+        first = {}
+        for m in fresh:
+            if m.need_key in missing and m.need_key not in first:
+                first[m.need_key] = m
+        Need.objects.bulk_create(
+            [
+                Need(
+                    kind=m.kind,
+                    category=m.category,
+                    product_id=m.product_id,
+                    title=str(TITLES.get(m.category, m.category)),
+                    source=m.source,
+                    first_heard_at=m.heard_at,
+                    last_heard_at=m.heard_at,
+                )
+                for m in first.values()
+            ],
+            ignore_conflicts=True,
+        )
+        needs = _needs_for_keys(keys)
+        result.needs_created = len(missing)
+    result.needs_strengthened = len(keys - missing)
+
+    NeedMention.objects.bulk_create(
+        [
+            NeedMention(
+                need=needs[m.need_key],
+                customer_id=m.customer_id,
+                source=m.source,
+                source_id=m.source_id,
+                excerpt=m.excerpt[:500],
+                heard_at=m.heard_at,
+            )
+            for m in fresh
+        ],
+        ignore_conflicts=True,
+    )
+    result.mentions_created = len(fresh)
+
+    # Add what this batch heard to each need. Needs heard equally often share one UPDATE (a handful per
+    # batch); the latest mention comes from the (need, heard_at) index, one seek per need.
+    heard: dict[int, int] = {}
+    for m in fresh:
+        need_id = needs[m.need_key].pk
+        heard[need_id] = heard.get(need_id, 0) + 1
+    by_count: dict[int, list[int]] = {}
+    for need_id, count in heard.items():
+        by_count.setdefault(count, []).append(need_id)
+    for count, need_ids in by_count.items():
+        Need.objects.filter(pk__in=need_ids).update(mention_count=F("mention_count") + count)
+    latest = NeedMention.objects.filter(need=OuterRef("pk")).order_by("-heard_at").values("heard_at")[:1]
+    Need.objects.filter(pk__in=heard).update(last_heard_at=Subquery(latest))
+    return result
+
+
+@transaction.atomic
+def customers_refresh_satisfaction(*, customer_ids) -> int:
+    """Recompute satisfaction, last NPS and the at-risk / referral flags; return how many customers changed.
+
+    Set-based: a fixed number of queries whatever the number of customers. The scores are read from the
+    customers' survey answers through the reverse relation ``survey_responses`` (no import of after-sales).
+    Detractors (NPS 0–6) and very unhappy customers (CSAT ≤ 2) are flagged at risk for retention work;
+    promoters (NPS 9–10, CSAT 4 or more when known) become word-of-mouth and referral candidates.
+    """
+    ids = list(customer_ids)
+    if not ids:
+        return 0
+    fields = ("pk", "satisfaction", "last_nps", "at_risk", "referral_candidate")
+    before = set(Customer.objects.filter(pk__in=ids).values_list(*fields))
+    answers = Customer._meta.get_field("survey_responses").related_model._default_manager
+    mine = answers.filter(customer=OuterRef("pk")).order_by()
+    csat = Cast(
+        Subquery(mine.values("customer").annotate(a=Avg("csat")).values("a")),
+        output_field=Customer._meta.get_field("satisfaction"),
+    )
+    nps = Subquery(mine.filter(nps__isnull=False).order_by("-created_at", "-pk").values("nps")[:1])
+    # One statement: the scores, and the flags from the same figures (a detractor, or CSAT ≤ 2, is at risk).
+    Customer.objects.filter(pk__in=ids).update(
+        satisfaction=csat,
+        last_nps=nps,
+        at_risk=Case(
+            When(LessThanOrEqual(nps, Value(6)), then=Value(True)),
+            When(LessThanOrEqual(csat, Value(Decimal("2"))), then=Value(True)),
+            default=Value(False),
+        ),
+        referral_candidate=Case(
+            When(LessThan(csat, Value(Decimal("4"))), then=Value(False)),
+            When(GreaterThanOrEqual(nps, Value(9)), then=Value(True)),
+            default=Value(False),
+        ),
+    )
+    after = set(Customer.objects.filter(pk__in=ids).values_list(*fields))
+    return len(after - before)

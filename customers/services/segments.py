@@ -1,0 +1,177 @@
+"""Segment rules and membership: saved validated, refreshed by a job — incrementally when few customers changed.
+
+A refresh remembers when it ran (``Segment.refreshed_at``). The next one asks which customers changed since
+then — their own row (``updated_at``) or a row that hangs off them and carries a timestamp: orders, touches,
+consents, needs heard, tier and stage changes — and re-evaluates only those. When too many changed, when the
+rules changed, or when the rules depend on the calendar (upcoming occasions), it rebuilds the whole membership
+instead, still set-based.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils import timezone
+
+from customers.models import Customer, Segment, SegmentCondition, SegmentMembership
+from customers.segments import compile_rules, is_time_relative, matching_customers, validate_rules
+
+# Rows hanging off a customer whose timestamp says the customer's data changed: (relation, timestamp field).
+CHANGE_SOURCES = (
+    ("orders", "placed_at"),
+    ("touches", "occurred_at"),
+    ("consents", "updated_at"),
+    ("need_mentions", "heard_at"),
+    ("history", "changed_at"),  # value tier and lifecycle stage, written by the nightly jobs
+)
+
+
+@dataclass
+class SegmentRefreshResult:
+    mode: str
+    added: int = 0
+    removed: int = 0
+    examined: int = 0
+
+
+def _rows_from_rules(segment, rules):
+    rows = []
+    for number, group in enumerate(rules.get("any", []), start=1):
+        for cond in group["all"]:
+            value = cond.get("value", "")
+            if isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            elif isinstance(value, bool):
+                value = "yes" if value else "no"
+            rows.append(
+                SegmentCondition(
+                    segment=segment,
+                    group=number,
+                    field=cond["field"],
+                    lookup=cond["lookup"],
+                    value=str(value),
+                    campaign_id=cond.get("campaign"),
+                )
+            )
+    return rows
+
+
+@transaction.atomic
+def segment_save_rules(*, segment: Segment, rules, sync_conditions: bool = True) -> Segment:
+    """Validate and store a segment's rules (RuleError names the fault); the next refresh rebuilds it in full.
+
+    A segment with rules is refreshed by the jobs; one without keeps the members picked by hand.
+
+    With ``sync_conditions`` the rows of the admin form are rewritten to show the same rules.
+    """
+    rules = validate_rules(rules)
+    segment.rules = rules
+    segment.is_dynamic = bool(rules)  # without rules, members are picked by hand
+    segment.refreshed_at = None
+    segment.full_clean()
+    segment.save()
+    if sync_conditions:
+        SegmentCondition.objects.filter(segment=segment).delete()
+        SegmentCondition.objects.bulk_create(_rows_from_rules(segment, rules))
+    return segment
+
+
+def changed_since(since: dt.datetime) -> Q:
+    """Customers whose data changed after ``since``: their own row or a timestamped row hanging off them."""
+    changed = Q(updated_at__gt=since)
+    for relation, stamp in CHANGE_SOURCES:
+        rel = Customer._meta.get_field(relation)
+        rows = rel.related_model._default_manager.filter(**{f"{stamp}__gt": since}).order_by()
+        changed |= Q(pk__in=rows.values(rel.field.attname))
+    return changed
+
+
+def _changed_rows(segment, rules, since, limit):
+    """One query reads, for each changed customer, whether the rules select them and whether they are a member.
+
+    Returns None when more than ``limit`` customers changed: one pass over everyone is then cheaper.
+    """
+    selected = ExpressionWrapper(compile_rules(rules), output_field=BooleanField())
+    member = Exists(SegmentMembership.objects.filter(segment=segment, customer=OuterRef("pk")))
+    rows = list(
+        Customer.objects.filter(changed_since(since))
+        .order_by()
+        .annotate(selected=selected, member=member)
+        .values_list("pk", "selected", "member")[: limit + 1]
+    )
+    return None if len(rows) > limit else rows
+
+
+def _incremental(segment, rows, now):
+    """Only the customers whose two answers differ lead to a write."""
+    leaving = [pk for pk, is_selected, is_member in rows if is_member and not is_selected]
+    joining = [pk for pk, is_selected, is_member in rows if is_selected and not is_member]
+    for i in range(0, len(leaving), 5000):
+        SegmentMembership.objects.filter(segment=segment, customer_id__in=leaving[i : i + 5000]).delete()
+    SegmentMembership.objects.bulk_create(
+        [SegmentMembership(segment=segment, customer_id=pk, added_at=now) for pk in joining],
+        ignore_conflicts=True,
+        batch_size=5000,
+    )
+    return SegmentRefreshResult(mode="incremental", examined=len(rows), added=len(joining), removed=len(leaving))
+
+
+def _full(segment, rules, batch_size, now):
+    result = SegmentRefreshResult(mode="full")
+    stale = SegmentMembership.objects.filter(segment=segment)
+    if not rules:
+        result.removed = stale.delete()[0]
+        return result
+    members = matching_customers(rules)
+    result.removed = stale.exclude(customer_id__in=members.values("pk")).delete()[0]
+    existing = SegmentMembership.objects.filter(segment=segment).values("customer_id")
+    last = 0
+    while True:
+        page = list(
+            members.filter(pk__gt=last)
+            .exclude(pk__in=existing)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not page:
+            break
+        SegmentMembership.objects.bulk_create(
+            [SegmentMembership(segment=segment, customer_id=pk, added_at=now) for pk in page], ignore_conflicts=True
+        )
+        result.added += len(page)
+        last = page[-1]
+    return result
+
+
+@transaction.atomic
+def segment_refresh(*, segment: Segment, full: bool = False, now=None) -> SegmentRefreshResult:
+    """Bring a rule-based segment's membership up to date; hand-picked segments are left as they are."""
+    segment = Segment.objects.select_for_update().get(pk=segment.pk)
+    if not segment.is_dynamic:
+        return SegmentRefreshResult(mode="manual")
+    now = now or timezone.now()
+    rules = validate_rules(segment.rules)
+    batch_size = getattr(settings, "CUSTOMER_SEGMENT_BATCH_SIZE", 5000)
+    limit = getattr(settings, "CUSTOMER_SEGMENT_INCREMENTAL_LIMIT", 20000)
+    margin = dt.timedelta(seconds=getattr(settings, "CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS", 60))
+    rows = None
+    if not full and rules and segment.refreshed_at is not None and not is_time_relative(rules):
+        rows = _changed_rows(segment, rules, segment.refreshed_at - margin, limit)
+    if rows is not None:
+        result = _incremental(segment, rows, now)
+        count = segment.member_count + result.added - result.removed
+    else:
+        result = _full(segment, rules, batch_size, now)
+        count = SegmentMembership.objects.filter(segment=segment).count()
+    Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now)
+    return result
+
+
+def segments_refresh_all(*, full: bool = False) -> dict[int, SegmentRefreshResult]:
+    """Refresh every rule-based segment, each in its own transaction."""
+    return {
+        pk: segment_refresh(segment=Segment(pk=pk), full=full)
+        for pk in Segment.objects.filter(is_dynamic=True).order_by("pk").values_list("pk", flat=True)
+    }

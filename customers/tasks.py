@@ -1,0 +1,47 @@
+"""Thin Celery tasks of preparation: take ids, call one service."""
+
+from celery import shared_task
+
+from customers.models import Segment
+from customers.services import (
+    customers_refresh_lifecycle,
+    customers_refresh_value_tiers,
+    segment_refresh,
+    segments_refresh_all,
+)
+
+_JOB = {
+    "autoretry_for": (Exception,),
+    "retry_backoff": 60,
+    "retry_backoff_max": 900,
+    "max_retries": 3,
+    "soft_time_limit": 3300,
+    "time_limit": 3600,
+}
+
+
+@shared_task(name="customers.tasks.refresh_customer_profiles", **_JOB)
+def refresh_customer_profiles(reason: str = "nightly") -> dict:
+    """Value tiers, then lifecycle stages, then every rule-based segment rebuilt in full.
+
+    The daytime refreshes are incremental and trust timestamps; once a night the full rebuild also catches rows
+    that arrived with a time in the past (an imported order, feedback the loop read late).
+    """
+    tiers = customers_refresh_value_tiers(reason=reason)
+    stages = customers_refresh_lifecycle(reason=reason)
+    segments = segments_refresh_all(full=True)
+    return {"tiers_changed": tiers.changed, "stages_changed": stages.changed, "segments": len(segments)}
+
+
+@shared_task(name="customers.tasks.refresh_segments", **_JOB)
+def refresh_segments(full: bool = False) -> int:
+    """Bring every rule-based segment up to date; incremental unless many customers changed."""
+    return len(segments_refresh_all(full=full))
+
+
+@shared_task(name="customers.tasks.refresh_segment", **_JOB)
+def refresh_segment(segment_id: int, full: bool = False) -> str:
+    segment = Segment.objects.filter(pk=segment_id).first()
+    if segment is None:
+        return "gone"
+    return segment_refresh(segment=segment, full=full).mode

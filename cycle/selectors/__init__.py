@@ -1,0 +1,1 @@
+"""Every read of the loop and the plan that is more than a ``.get()``."""

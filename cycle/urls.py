@@ -1,0 +1,16 @@
+"""The managers' dashboards, mounted under ``dashboards/``."""
+
+from django.urls import path
+
+from cycle.views import DashboardView
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", DashboardView.as_view(dashboard="cycle"), name="cycle"),
+    path("funnel/", DashboardView.as_view(dashboard="funnel"), name="funnel"),
+    path("plan/", DashboardView.as_view(dashboard="plan"), name="plan"),
+    path("transfer/", DashboardView.as_view(dashboard="transfer"), name="transfer"),
+    path("after-sales/", DashboardView.as_view(dashboard="aftersales"), name="aftersales"),
+    path("boni/", DashboardView.as_view(dashboard="boni"), name="boni"),
+]

@@ -1,0 +1,94 @@
+"""The Celery application and, in one place, every periodic job of the cycle."""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emarketing.settings.local")
+
+app = Celery("emarketing")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _filesystem_broker_folders(sender, **kwargs):
+    """The embedded broker keeps messages in folders: make them before the first message is sent."""
+    options = sender.conf.broker_transport_options or {}
+    if str(sender.conf.broker_url).startswith("filesystem://"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+            if options.get(key):
+                Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+app.conf.beat_schedule = {
+    # The loop: after-sales feedback (surveys, tickets, reviews) becomes needs and scores in preparation.
+    # New feedback also triggers it at once; this tick catches anything a crash or a restart left behind.
+    "cycle-feedback-loop": {
+        "task": "cycle.tasks.run_feedback_loop",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Transfer: every hour, shipments past their promised date get one e-mail to the customer and a ticket
+    # opened for them, before the customer has to ask.
+    "aftersales-check-late-shipments": {
+        "task": "aftersales.tasks.check_late_shipments",
+        "schedule": crontab(minute=5),
+    },
+    # Communication: every minute, start the scheduled campaigns whose time has come (a row lock makes two
+    # ticks start a campaign once), and pick up sending campaigns with retries due or a worker that died.
+    "campaigns-start-due": {
+        "task": "campaigns.tasks.start_due_campaigns",
+        "schedule": crontab(),
+    },
+    # Occasion offers: the daily birthday/anniversary offer, checked every hour at :20 because each time zone
+    # reaches its local morning (CAMPAIGNS_OCCASION_LOCAL_HOUR) at a different hour; one offer per occasion
+    # and year is kept by the database, so the 24 checks of a day send each customer's offer once.
+    "campaigns-occasion-offers": {
+        "task": "campaigns.tasks.send_occasion_offers",
+        "schedule": crontab(minute=20),
+    },
+    # After-sales: every day, survey links for orders delivered SURVEY_DELAY_DAYS ago; mid-morning, when
+    # customers read their mail.
+    "aftersales-send-survey-invitations": {
+        "task": "aftersales.tasks.send_survey_invitations",
+        "schedule": crontab(hour=9, minute=30),
+    },
+    # The 24-hour contact line: every minute, new mail in the contact mailbox (IMAP_URL) becomes tickets and
+    # gets its acknowledgement; it does nothing while IMAP_URL is unset.
+    "aftersales-poll-contact-mailbox": {
+        "task": "aftersales.tasks.poll_contact_mailbox",
+        "schedule": crontab(),
+    },
+    # The plan: every morning, open the six-monthly review of each plan whose review date has come, put the
+    # plan under review and tell its owner; early, so the owner finds the notice at the start of the day.
+    "cycle-open-due-plan-reviews": {
+        "task": "cycle.tasks.open_due_plan_reviews",
+        "schedule": crontab(hour=6, minute=10),
+    },
+    # Preparation: every night, value tiers and lifecycle stages from the day's orders and touches, then every
+    # rule-based segment; at night because it walks every customer once, before the morning's campaigns.
+    "customers-refresh-profiles": {
+        "task": "customers.tasks.refresh_customer_profiles",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    # Segments: every ten minutes, only the customers who changed since the last refresh are re-examined, so
+    # audiences follow new orders, touches and consent within minutes at the cost of a few small queries.
+    "customers-refresh-segments": {
+        "task": "customers.tasks.refresh_segments",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Dashboards: every ten minutes, the daily rollups (touches, orders, payments, deliveries, tickets, surveys,
+    # tier and stage changes) read only what is new or changed since the last run, so the managers' pages stay
+    # a few minutes behind the tables without ever scanning them; `rebuild_dashboard_rollups` recomputes all.
+    "cycle-refresh-dashboard-rollups": {
+        "task": "cycle.tasks.refresh_dashboard_rollups",
+        "schedule": crontab(minute="3-59/10"),
+    },
+    # Extension stage: every night after the tiers and stages (02:15), "customers who bought this also bought"
+    # for the customers in extension, ready for the morning's e-mails.
+    "cycle-refresh-recommendations": {
+        "task": "cycle.tasks.refresh_recommendations",
+        "schedule": crontab(hour=3, minute=0),
+    },
+}

@@ -1,0 +1,78 @@
+"""Digits as Persian and Arabic speakers type them, and as they read them.
+
+Customers and marketers write numbers with Persian (۰-۹) or Arabic-Indic (٠-٩) digits, and Arabic decimal
+(٫) and thousands (٬) separators. Everything the product stores and computes uses ASCII digits; what it shows
+in Persian or Arabic uses the reader's own digits.
+"""
+
+import re
+
+_ASCII = "0123456789"
+_PERSIAN = "۰۱۲۳۴۵۶۷۸۹"
+_ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
+
+_TO_ASCII = str.maketrans({**dict(zip(_PERSIAN + _ARABIC_INDIC, _ASCII * 2, strict=True)), "٫": ".", "٬": ","})
+_DECIMAL_POINT = re.compile(r"(?<=[0-9])\.(?=[0-9])")
+_TO_LOCAL = {
+    "fa": str.maketrans(_ASCII, _PERSIAN),
+    "ar": str.maketrans(_ASCII, _ARABIC_INDIC),
+}
+
+
+def normalize_digits(text):
+    """Return ``text`` with Persian and Arabic-Indic digits and Arabic separators turned into ASCII.
+
+    Anything that is not a string (None, numbers, dates) is returned unchanged.
+    """
+    if not isinstance(text, str):
+        return text
+    return text.translate(_TO_ASCII)
+
+
+def localize_digits(text, language):
+    """Return ``text`` with ASCII digits written in the digits of ``language`` (Persian or Arabic-Indic).
+
+    A decimal point between two digits becomes the Arabic decimal separator (12.5 → ۱۲٫۵). Other languages,
+    and an empty language, leave the text unchanged.
+    """
+    table = _TO_LOCAL.get((language or "").split("-")[0])
+    if table is None:
+        return text
+    return _DECIMAL_POINT.sub("٫", str(text)).translate(table)
+
+
+def _digit_tolerant(to_python, *, numeric):
+    def to_python_with_any_digits(self, value):
+        if isinstance(value, str):
+            if numeric:
+                # In a number the Arabic thousands separator only groups digits: drop it rather than read a comma.
+                value = value.replace("٬", "")
+            value = normalize_digits(value)
+        return to_python(self, value)
+
+    to_python_with_any_digits.digit_tolerant = True
+    to_python_with_any_digits.__wrapped__ = to_python
+    to_python_with_any_digits.__doc__ = to_python.__doc__
+    return to_python_with_any_digits
+
+
+def accept_local_digits_in_forms():
+    """Make Django's number, date and time form fields read Persian and Arabic-Indic digits.
+
+    Why here and like this: the fields that parse digits are few and known (integer, decimal, float, date,
+    date-time, time, duration), and every form of the product — the admin's, the public pages', those built by
+    ``ModelForm`` — builds them from these classes. Normalising in their ``to_python`` changes only what is
+    about to be parsed as a number or a date, so "۱۲" and "١٢" mean 12 everywhere, while free text (names,
+    messages, addresses) keeps the digits the customer wrote. A middleware rewriting request data would alter
+    that text too; a mixin would have to be remembered in every form. The wrapping is idempotent and keeps the
+    original method reachable as ``__wrapped__``. It runs once, from ``customers.apps.CustomersConfig.ready``.
+    """
+    from django import forms
+
+    numeric = (forms.IntegerField, forms.DecimalField, forms.FloatField)
+    temporal = (forms.DateField, forms.DateTimeField, forms.TimeField, forms.DurationField)
+    for field_class in numeric + temporal:
+        original = field_class.__dict__.get("to_python")
+        if original is None or getattr(original, "digit_tolerant", False):
+            continue
+        field_class.to_python = _digit_tolerant(original, numeric=field_class in numeric)

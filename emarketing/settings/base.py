@@ -1,0 +1,246 @@
+"""Settings shared by every environment. Everything comes from environment variables."""
+
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env("SECRET_KEY", default="")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+PRODUCT_NAME = _("E-marketing cycle")
+
+INSTALLED_APPS = [
+    "emarketing.admin_site.CycleAdminConfig",  # django.contrib.admin, stages listed in cycle order
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    # The four stages of the cycle and the loop on top, in the order imports may flow.
+    "customers",
+    "campaigns",
+    "orders",
+    "aftersales",
+    "cycle",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "emarketing.urls"
+WSGI_APPLICATION = "emarketing.wsgi.application"
+ASGI_APPLICATION = "emarketing.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep connections between requests (a new PostgreSQL connection costs more than most of our queries).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the Celery worker use the embedded database at the same time.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
+LANGUAGES = [
+    ("en", _("English")),
+    ("fa", _("Persian")),
+    ("ar", _("Arabic")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+
+LOGIN_URL = "admin:login"
+
+# The cache also holds the public endpoints' rate-limit counters: share it between processes in production
+# (redis://127.0.0.1:6379/1); the default lives in each process's memory.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# E-mail: the console on embedded defaults, SMTP (or any backend) through EMAIL_URL.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="marketing@example.com")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Celery: Redis in production and CI; on embedded defaults kombu's filesystem transport, which needs no
+# server and works across processes (the web server, the worker and beat share the folder).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="filesystem://"))
+CELERY_BROKER_DIR = VAR_DIR / "celery" / "broker"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR),
+        "data_folder_out": str(CELERY_BROKER_DIR),
+        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "store_processed": False,
+    }
+else:
+    # Retries and countdowns stay well below this, so a task is never delivered twice by timeout.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# The loop: how low a score must be for it to count as a need.
+LOOP_LOW_CSAT = env.int("LOOP_LOW_CSAT", default=3)
+LOOP_LOW_NPS = env.int("LOOP_LOW_NPS", default=6)
+LOOP_BATCH_SIZE = env.int("LOOP_BATCH_SIZE", default=2000)
+
+# Transfer and after-sales. Webhook secrets sign the raw body with HMAC-SHA256; an empty secret refuses all.
+ORDER_WEBHOOK_SECRET = env("ORDER_WEBHOOK_SECRET", default="")
+PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default="")
+INBOUND_MAIL_SECRET = env("INBOUND_MAIL_SECRET", default="")
+# The contact mailbox read every minute, e.g. imaps://user:password@mail.example.com:993/INBOX; off when empty.
+IMAP_URL = env("IMAP_URL", default="")
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default=DEFAULT_FROM_EMAIL)
+SURVEY_DELAY_DAYS = env.int("SURVEY_DELAY_DAYS", default=3)
+SURVEY_LINK_MAX_AGE_DAYS = env.int("SURVEY_LINK_MAX_AGE_DAYS", default=60)
+PUBLIC_FORM_RATE_LIMIT = env.int("PUBLIC_FORM_RATE_LIMIT", default=10)  # posts per client per hour
+# Service-level targets of the contact line, in hours, per ticket priority.
+TICKET_FIRST_RESPONSE_HOURS = {"urgent": 1, "high": 4, "normal": 8, "low": 24}
+TICKET_RESOLUTION_HOURS = {"urgent": 8, "high": 24, "normal": 72, "low": 168}
+
+# Customer import and export: rows written per batch, and from what file size the apply step runs as a
+# background job (the preview then checks the first CUSTOMER_IMPORT_PREVIEW_ROWS rows only).
+CUSTOMER_IMPORT_BATCH_SIZE = env.int("CUSTOMER_IMPORT_BATCH_SIZE", default=1000)
+CUSTOMER_IMPORT_BACKGROUND_BYTES = env.int("CUSTOMER_IMPORT_BACKGROUND_BYTES", default=2 * 1024 * 1024)
+CUSTOMER_IMPORT_PREVIEW_ROWS = env.int("CUSTOMER_IMPORT_PREVIEW_ROWS", default=2000)
+CUSTOMER_IMPORT_MAX_BYTES = env.int("CUSTOMER_IMPORT_MAX_BYTES", default=500 * 1024 * 1024)
+# The background import task lives beside the file reader; make sure every worker registers it.
+CELERY_IMPORTS = ["customers.importing"]
+
+# Preparation: value tiers from recency (days since the last order), frequency (orders) and monetary value
+# (spend); frequency and spend count over the last CUSTOMER_TIER_WINDOW_DAYS. Most valuable needs all three;
+# potential a recent order and either enough orders or enough spend; any other buyer is low-value.
+CUSTOMER_TIER_WINDOW_DAYS = env.int("CUSTOMER_TIER_WINDOW_DAYS", default=730)
+CUSTOMER_TIER_MOST_VALUABLE_RECENCY_DAYS = env.int("CUSTOMER_TIER_MOST_VALUABLE_RECENCY_DAYS", default=180)
+CUSTOMER_TIER_MOST_VALUABLE_MIN_ORDERS = env.int("CUSTOMER_TIER_MOST_VALUABLE_MIN_ORDERS", default=3)
+CUSTOMER_TIER_MOST_VALUABLE_MIN_SPEND = env("CUSTOMER_TIER_MOST_VALUABLE_MIN_SPEND", default="500")
+CUSTOMER_TIER_POTENTIAL_RECENCY_DAYS = env.int("CUSTOMER_TIER_POTENTIAL_RECENCY_DAYS", default=365)
+CUSTOMER_TIER_POTENTIAL_MIN_ORDERS = env.int("CUSTOMER_TIER_POTENTIAL_MIN_ORDERS", default=2)
+CUSTOMER_TIER_POTENTIAL_MIN_SPEND = env("CUSTOMER_TIER_POTENTIAL_MIN_SPEND", default="100")
+CUSTOMER_REFRESH_BATCH_SIZE = env.int("CUSTOMER_REFRESH_BATCH_SIZE", default=5000)
+# Segments: a refresh re-examines only customers changed since the last one, unless more than this many did
+# (then it rebuilds); the margin re-reads a little of the past to catch rows committed during the last refresh.
+CUSTOMER_SEGMENT_INCREMENTAL_LIMIT = env.int("CUSTOMER_SEGMENT_INCREMENTAL_LIMIT", default=20000)
+CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS = env.int("CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS", default=60)
+CUSTOMER_SEGMENT_BATCH_SIZE = env.int("CUSTOMER_SEGMENT_BATCH_SIZE", default=5000)
+# Cross-sell and up-sell: how many products each customer is offered, and from how many co-buyers on.
+RECOMMENDATIONS_PER_CUSTOMER = env.int("RECOMMENDATIONS_PER_CUSTOMER", default=5)
+RECOMMENDATIONS_MIN_CO_BUYERS = env.int("RECOMMENDATIONS_MIN_CO_BUYERS", default=2)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# Communication (campaigns): sending, tracking and attribution.
+# A separate relay for campaign mail (e.g. smtp://user:pass@relay:587/?tls=True); empty: Django's EMAIL_* settings.
+CAMPAIGNS_EMAIL_URL = env("CAMPAIGNS_EMAIL_URL", default="")
+CAMPAIGNS_FROM_EMAIL = env("CAMPAIGNS_FROM_EMAIL", default="")
+CAMPAIGNS_SEND_BATCH_SIZE = env.int("CAMPAIGNS_SEND_BATCH_SIZE", default=500)
+# Messages per second from each sending task (0: as fast as the mail server takes them).
+CAMPAIGNS_SEND_RATE = env.float("CAMPAIGNS_SEND_RATE", default=0)
+CAMPAIGNS_SEND_MAX_ATTEMPTS = env.int("CAMPAIGNS_SEND_MAX_ATTEMPTS", default=3)
+# Backoff before the next attempt for a refused recipient: doubled each time, capped below the visibility timeout.
+CAMPAIGNS_SEND_RETRY_BACKOFF = env.int("CAMPAIGNS_SEND_RETRY_BACKOFF", default=60)
+CAMPAIGNS_SEND_RETRY_MAX_DELAY = env.int("CAMPAIGNS_SEND_RETRY_MAX_DELAY", default=1800)
+# A message claimed this long ago and still not sent belongs to a worker that died: it is claimed again.
+CAMPAIGNS_SEND_CLAIM_TIMEOUT = env.int("CAMPAIGNS_SEND_CLAIM_TIMEOUT", default=900)
+CAMPAIGNS_SEND_TASK_SECONDS = env.int("CAMPAIGNS_SEND_TASK_SECONDS", default=300)
+CAMPAIGNS_SMTP_TIMEOUT = env.int("CAMPAIGNS_SMTP_TIMEOUT", default=30)
+# Requests per minute and client address on the public endpoints (0: no limit).
+CAMPAIGNS_TRACKING_RATE_LIMIT = env.int("CAMPAIGNS_TRACKING_RATE_LIMIT", default=600)
+CAMPAIGNS_FORM_RATE_LIMIT = env.int("CAMPAIGNS_FORM_RATE_LIMIT", default=10)
+# An order is credited to the campaign of the customer's last counted touch within this many days.
+ATTRIBUTION_WINDOW_DAYS = env.int("ATTRIBUTION_WINDOW_DAYS", default=30)
+# Occasion offers go out once the customer's local clock reaches this hour on their day.
+CAMPAIGNS_OCCASION_LOCAL_HOUR = env.int("CAMPAIGNS_OCCASION_LOCAL_HOUR", default=9)
+# Opens, clicks and impressions are written in bulk: up to this many per process, at most this many seconds
+# old (1: every touch at once). A process killed outright loses at most that last buffer.
+CAMPAIGNS_TRACKING_BUFFER_SIZE = env.int("CAMPAIGNS_TRACKING_BUFFER_SIZE", default=200)
+CAMPAIGNS_TRACKING_BUFFER_SECONDS = env.float("CAMPAIGNS_TRACKING_BUFFER_SECONDS", default=1.0)
+# Where tracking hits wait (one append per hit) for the bulk insert: a folder local to each machine.
+CAMPAIGNS_TRACKING_SPOOL_DIR = env.path("CAMPAIGNS_TRACKING_SPOOL_DIR", default=VAR_DIR / "spool" / "touches")
+
+# Dashboards: each rollup refresh recomputes the last DASHBOARD_ROLLUP_RECENT_DAYS days whole (orders, payments,
+# deliveries, tickets and surveys change after they are written), re-reads status changes from a margin before
+# the last run, and adds new touches in id ranges of DASHBOARD_ROLLUP_TOUCH_BATCH rows.
+DASHBOARD_ROLLUP_RECENT_DAYS = env.int("DASHBOARD_ROLLUP_RECENT_DAYS", default=3)
+DASHBOARD_ROLLUP_MARGIN_SECONDS = env.int("DASHBOARD_ROLLUP_MARGIN_SECONDS", default=120)
+DASHBOARD_ROLLUP_TOUCH_BATCH = env.int("DASHBOARD_ROLLUP_TOUCH_BATCH", default=2000000)

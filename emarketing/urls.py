@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    # The managers' cycle dashboards.
+    path("dashboards/", include("cycle.urls")),
+    # Communication: public tracking, information pages, responses and the preference centre.
+    path("t/", include("campaigns.urls")),
+    path("", include("orders.urls")),
+    path("", include("aftersales.urls")),
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+]

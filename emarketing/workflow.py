@@ -1,0 +1,70 @@
+"""Status machines, after django-oscar's ``Order.set_status``.
+
+A model that moves through statuses declares ``TRANSITIONS = {from: {to, ...}}`` and a log model that
+inherits :class:`StatusChangeBase` with a foreign key named ``subject`` (``related_name="status_changes"``).
+:func:`change_status` is the only way a status moves: the same status again is a no-op, a move the table does
+not allow raises :class:`InvalidTransition`, and every move writes an audit row (who, when, from, to).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class InvalidTransition(ValidationError):
+    """A status move that the model's transition table does not allow."""
+
+
+class StatusChangeBase(models.Model):
+    from_status = models.CharField(_("from"), max_length=32)
+    to_status = models.CharField(_("to"), max_length=32)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
+
+@transaction.atomic
+def change_status(instance, to_status, *, by=None, note="", field="status", extra_updates=None):
+    """Move ``instance`` to ``to_status`` under a row lock; return True if it moved.
+
+    ``extra_updates`` are further fields set in the same save (``shipped_at`` with ``shipped``, say).
+    """
+    model = type(instance)
+    if by is not None and not getattr(by, "is_authenticated", False):
+        by = None
+    locked = model._default_manager.select_for_update().get(pk=instance.pk)
+    current = getattr(locked, field)
+    if current == to_status:
+        setattr(instance, field, current)
+        return False
+    if to_status not in model.TRANSITIONS.get(current, set()):
+        raise InvalidTransition(
+            _("%(model)s cannot move from “%(from)s” to “%(to)s”."),
+            code="invalid_transition",
+            params={"model": model._meta.verbose_name, "from": current, "to": to_status},
+        )
+    updates = {field: to_status, **(extra_updates or {})}
+    for name, value in updates.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save(update_fields=list(updates))
+    locked.status_changes.create(from_status=current, to_status=to_status, changed_by=by, note=note[:255])
+    for name, value in updates.items():
+        setattr(instance, name, value)
+    return True

@@ -1,0 +1,98 @@
+"""Reads of the transfer stage: what a user may see, what is paid, what is late, how often we are on time."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from orders.models import (
+    Agent,
+    Order,
+    OrderStatus,
+    OrderStatusChange,
+    Payment,
+    PaymentStatus,
+    Shipment,
+    ShipmentStatus,
+)
+
+
+def agent_for_user(user):
+    """The agent a signed-in user sells as, or None for marketers (and superusers) who see every order."""
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return None
+    return Agent.objects.filter(user=user).first()
+
+
+def orders_visible_to(user, queryset=None):
+    queryset = Order.objects.all() if queryset is None else queryset
+    agent = agent_for_user(user)
+    return queryset if agent is None else queryset.filter(agent=agent)
+
+
+def orders_with_paid_amount(queryset=None):
+    """Annotate ``paid_amount`` (captured payments) and ``is_paid`` (they cover the total), in one query."""
+    queryset = Order.objects.all() if queryset is None else queryset
+    captured = (
+        Payment.objects.filter(order=OuterRef("pk"), status=PaymentStatus.CAPTURED)
+        .order_by()
+        .values("order")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return queryset.annotate(
+        paid_amount=Coalesce(Subquery(captured, output_field=money), Value(Decimal("0")), output_field=money)
+    ).annotate(is_paid=Case(When(paid_amount__gte=F("total"), then=Value(True)), default=Value(False)))
+
+
+def order_is_paid(*, order) -> bool:
+    return orders_with_paid_amount(Order.objects.filter(pk=order.pk)).values_list("is_paid", flat=True).get()
+
+
+def shipments_overdue(*, today=None, after_id=0, limit=500):
+    """Shipments past their promised date, not yet delivered and not yet notified: one id-ordered page."""
+    today = today or timezone.localdate()
+    return (
+        Shipment.objects.filter(
+            status__in=[ShipmentStatus.PREPARING, ShipmentStatus.SHIPPED],
+            promised_on__lt=today,
+            late_notified_at__isnull=True,
+            pk__gt=after_id,
+        )
+        .select_related("order", "order__customer")
+        .order_by("pk")[:limit]
+    )
+
+
+def shipments_on_time_rate(*, since=None, until=None):
+    """Delivered shipments in the window and how many arrived by their promised date (the on-time KPI)."""
+    qs = Shipment.objects.filter(delivered_at__isnull=False)
+    if since:
+        qs = qs.filter(delivered_at__gte=since)
+    if until:
+        qs = qs.filter(delivered_at__lt=until)
+    figures = qs.aggregate(
+        delivered=Count("pk"), on_time=Count("pk", filter=Q(delivered_at__date__lte=F("promised_on")))
+    )
+    figures["rate"] = Decimal(figures["on_time"] * 100) / figures["delivered"] if figures["delivered"] else None
+    return figures
+
+
+def orders_delivered_before(*, cutoff: dt.datetime, queryset=None):
+    """Delivered orders whose delivery was recorded before ``cutoff``, with ``delivered_at`` annotated."""
+    queryset = Order.objects.all() if queryset is None else queryset
+    delivered = (
+        OrderStatusChange.objects.filter(subject=OuterRef("pk"), to_status=OrderStatus.DELIVERED)
+        .order_by()
+        .values("subject")
+        .annotate(m=Max("changed_at"))
+        .values("m")
+    )
+    return (
+        queryset.filter(status=OrderStatus.DELIVERED)
+        .annotate(delivered_at=Subquery(delivered))
+        .filter(delivered_at__lt=cutoff)
+    )

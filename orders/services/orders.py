@@ -1,0 +1,167 @@
+"""Orders: creation (admin, agents, the website), totals from their lines, attribution, status moves."""
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.selectors import attributable_campaign_id
+from campaigns.services import touch_record
+from emarketing.workflow import change_status
+from orders.models import Order, OrderLine, OrderStatus, SalesChannel, ShipmentStatus
+
+# Where an order came from, in the words of the AIDA touch log.
+CHANNEL_TOUCH_SOURCE = {
+    SalesChannel.WEB: "web",
+    SalesChannel.PHONE: "phone",
+    SalesChannel.STORE: "face_to_face",
+    SalesChannel.AGENT: "agent",
+}
+
+
+@dataclass(frozen=True)
+class LineInput:
+    product: object
+    quantity: int = 1
+    unit_price: Decimal | None = None
+
+
+def order_number_new() -> str:
+    return f"ORD-{timezone.now():%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def _line(order, item):
+    if isinstance(item, dict):
+        item = LineInput(**item)
+    price = item.product.price if item.unit_price is None else item.unit_price
+    line = OrderLine(order=order, product=item.product, quantity=item.quantity, unit_price=price)
+    line.full_clean(exclude=["order"])
+    return line
+
+
+def order_attribute(*, order: Order) -> None:
+    """Credit the order to the campaign that brought the customer, and log the ACTION step of AIDA."""
+    if order.campaign_id is None:
+        campaign_id = attributable_campaign_id(customer_id=order.customer_id, at=order.placed_at)
+        if campaign_id:
+            Order.objects.filter(pk=order.pk).update(campaign_id=campaign_id)
+            order.campaign_id = campaign_id
+    source = CHANNEL_TOUCH_SOURCE.get(order.channel, "system")
+    touch_record(
+        kind="order", source=source, customer=order.customer, campaign=order.campaign, occurred_at=order.placed_at
+    )
+    earlier = Order.objects.filter(customer_id=order.customer_id, placed_at__lt=order.placed_at).exclude(
+        status=OrderStatus.CANCELLED
+    )
+    if earlier.exists():
+        touch_record(
+            kind="repeat_purchase",
+            source=source,
+            customer=order.customer,
+            campaign=order.campaign,
+            occurred_at=order.placed_at,
+        )
+
+
+@transaction.atomic
+def order_create(
+    *,
+    customer,
+    lines=(),
+    channel=SalesChannel.WEB,
+    agent=None,
+    number="",
+    currency="",
+    placed_at=None,
+    idempotency_key=None,
+    created_by=None,
+    campaign=None,
+) -> Order:
+    """Place an order with its lines; the total is the sum of the lines, the campaign is attributed."""
+    lines = list(lines)
+    if agent is not None:
+        channel = SalesChannel.AGENT
+    if not currency:
+        currency = lines[0]["product"].currency if lines and isinstance(lines[0], dict) else "USD"
+    if created_by is not None and not getattr(created_by, "is_authenticated", False):
+        created_by = None
+    order = Order(
+        number=number or order_number_new(),
+        customer=customer,
+        channel=channel,
+        agent=agent,
+        campaign=campaign,
+        currency=currency,
+        placed_at=placed_at or timezone.now(),
+        idempotency_key=idempotency_key or None,
+        created_by=created_by,
+    )
+    order.full_clean()
+    built = [_line(order, item) for item in lines]
+    order.save()
+    for line in built:
+        line.order = order
+    OrderLine.objects.bulk_create(built)
+    order_total_refresh(order=order)
+    order_placed(order=order)
+    return order
+
+
+def order_placed(*, order: Order) -> None:
+    """What follows the placing of any order, however it was entered."""
+    order_attribute(order=order)
+
+
+@transaction.atomic
+def order_total_refresh(*, order: Order) -> Decimal:
+    """Set the order's total to the sum of its lines (one aggregate, one update)."""
+    amount = ExpressionWrapper(
+        F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
+    )
+    total = OrderLine.objects.filter(order=order).aggregate(t=Coalesce(Sum(amount), Decimal("0")))["t"]
+    total = Decimal(total).quantize(Decimal("0.01"))
+    Order.objects.filter(pk=order.pk).update(total=total)
+    order.total = total
+    return total
+
+
+@transaction.atomic
+def order_set_status(*, order: Order, status: str, by=None, note: str = "") -> bool:
+    return change_status(order, status, by=by, note=note)
+
+
+def order_confirm(*, order, by=None):
+    if not order.lines.exists():
+        raise ValidationError(_("An order without lines cannot be confirmed."))
+    return order_set_status(order=order, status=OrderStatus.CONFIRMED, by=by)
+
+
+def order_cancel(*, order, by=None, note=""):
+    return order_set_status(order=order, status=OrderStatus.CANCELLED, by=by, note=note)
+
+
+@transaction.atomic
+def order_ship(*, order, by=None):
+    """Ship the order and every shipment of it still being prepared."""
+    from .shipments import shipment_ship
+
+    moved = order_set_status(order=order, status=OrderStatus.SHIPPED, by=by)
+    for shipment in order.shipments.filter(status=ShipmentStatus.PREPARING):
+        shipment_ship(shipment=shipment, by=by)
+    return moved
+
+
+@transaction.atomic
+def order_deliver(*, order, by=None):
+    """Mark the order delivered, with every shipment of it that is on its way."""
+    from .shipments import shipment_deliver
+
+    for shipment in order.shipments.filter(status=ShipmentStatus.SHIPPED):
+        shipment_deliver(shipment=shipment, by=by)
+    return order_set_status(order=order, status=OrderStatus.DELIVERED, by=by)

@@ -1,0 +1,48 @@
+"""Shipments: promised date, shipped, delivered; the order follows its shipments."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from emarketing.workflow import change_status
+from orders.models import OrderStatus, Shipment, ShipmentStatus
+
+
+@transaction.atomic
+def shipment_create(*, order, promised_on, carrier: str = "", tracking_number: str = "") -> Shipment:
+    shipment = Shipment(order=order, promised_on=promised_on, carrier=carrier, tracking_number=tracking_number)
+    shipment.full_clean()
+    shipment.save()
+    return shipment
+
+
+@transaction.atomic
+def shipment_ship(*, shipment: Shipment, by=None, at=None) -> bool:
+    moved = change_status(shipment, ShipmentStatus.SHIPPED, by=by, extra_updates={"shipped_at": at or timezone.now()})
+    order = shipment.order
+    if order.status == OrderStatus.CONFIRMED:
+        change_status(order, OrderStatus.SHIPPED, by=by)
+    return moved
+
+
+@transaction.atomic
+def shipment_deliver(*, shipment: Shipment, by=None, at=None) -> bool:
+    """Deliver a shipment; when every shipment of the order is delivered, so is the order."""
+    moved = change_status(
+        shipment, ShipmentStatus.DELIVERED, by=by, extra_updates={"delivered_at": at or timezone.now()}
+    )
+    order = shipment.order
+    undelivered = order.shipments.exclude(status__in=[ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED]).exists()
+    if not undelivered and order.status in (OrderStatus.CONFIRMED, OrderStatus.SHIPPED):
+        if order.status == OrderStatus.CONFIRMED:
+            change_status(order, OrderStatus.SHIPPED, by=by)
+        change_status(order, OrderStatus.DELIVERED, by=by)
+    return moved
+
+
+def shipment_mark_late_notified(*, shipment_id: int, at=None) -> bool:
+    """Claim a late shipment for its one notification; False if it was already claimed."""
+    return bool(
+        Shipment.objects.filter(pk=shipment_id, late_notified_at__isnull=True).update(
+            late_notified_at=at or timezone.now()
+        )
+    )

@@ -1,0 +1,53 @@
+"""Orders from the company's website: one order per idempotency key, whatever arrives twice."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from customers.services import customer_get_or_create
+from orders.models import Order, SalesChannel
+
+from .orders import order_create
+
+
+@dataclass
+class WebhookOutcome:
+    order: Order
+    created: bool
+
+
+def _customer_for(data):
+    customer, _created = customer_get_or_create(
+        email=data["email"],
+        first_name=data["first_name"],
+        last_name=data.get("last_name") or "",
+        phone=data.get("phone") or "",
+        preferred_language=data.get("preferred_language") or "en",
+    )
+    return customer
+
+
+def order_from_webhook(*, cleaned: dict) -> WebhookOutcome:
+    """Store the website's order (``cleaned`` from ``orders.forms.order_payload_clean``) once per key."""
+    key = cleaned["idempotency_key"]
+    existing = Order.objects.filter(idempotency_key=key).first()
+    if existing:
+        return WebhookOutcome(existing, False)
+    try:
+        with transaction.atomic():
+            order = order_create(
+                customer=_customer_for(cleaned["customer"]),
+                lines=cleaned["lines"],
+                channel=SalesChannel.WEB,
+                number=cleaned.get("number") or "",
+                currency=cleaned.get("currency") or "",
+                placed_at=cleaned.get("placed_at"),
+                idempotency_key=key,
+            )
+    except IntegrityError:
+        # The same key arrived twice at once: the other request stored it.
+        existing = Order.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return WebhookOutcome(existing, False)
+    return WebhookOutcome(order, True)

@@ -1,0 +1,276 @@
+import datetime as dt
+from email.message import EmailMessage
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from aftersales import services
+from aftersales.models import InboundMail, MessageAuthor, Ticket, TicketPriority, TicketStatus
+from aftersales.selectors import tickets_breaching, tickets_with_targets
+from orders.signing import body_signature
+from tests.factories import CustomerFactory, OrderFactory, TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "mail-secret"
+
+
+@pytest.fixture(autouse=True)
+def _setup(settings):
+    settings.INBOUND_MAIL_SECRET = SECRET
+    settings.PUBLIC_FORM_RATE_LIMIT = 3
+    cache.clear()
+
+
+def contact_data(**overrides):
+    data = {"name": "Ali", "email": "ali@example.com", "subject": "Question", "message": "Do you ship to Shiraz?"}
+    data.update(overrides)
+    return data
+
+
+def test_the_web_form_opens_a_ticket_and_acknowledges_it(client, django_capture_on_commit_callbacks):
+    customer = CustomerFactory(email="ali@example.com", persian=True)
+    order = OrderFactory(customer=customer, number="ORD-77")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("aftersales:contact"), contact_data(order_number="ORD-۷۷"))
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    assert (ticket.customer, ticket.order, ticket.channel) == (customer, order, "web")
+    assert ticket.messages.first().body.startswith("Do you ship to Shiraz?")
+    assert ticket.acknowledged_at is not None
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ali@example.com"]
+    assert f"[#{ticket.pk}]" in mail.outbox[0].subject
+    assert ticket.messages.filter(author_kind=MessageAuthor.SYSTEM).exists()
+
+
+def test_the_acknowledgement_is_sent_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.ticket_create(subject="Hi", body="Hello", channel="web", contact_email="a@example.com")
+    assert services.ticket_acknowledge(ticket_id=ticket.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_the_web_form_refuses_bad_input_with_a_message(client):
+    response = client.post(reverse("aftersales:contact"), contact_data(email="nope", message=""))
+    assert response.status_code == 200
+    assert response.context["form"].errors.keys() == {"email", "message"}
+    assert not Ticket.objects.exists()
+
+
+def test_the_web_form_needs_its_csrf_token():
+    client = Client(enforce_csrf_checks=True)
+    assert client.post(reverse("aftersales:contact"), contact_data()).status_code == 403
+    assert not Ticket.objects.exists()
+
+
+def test_the_web_form_is_rate_limited(client):
+    for _ in range(3):
+        client.post(reverse("aftersales:contact"), contact_data())
+    response = client.post(reverse("aftersales:contact"), contact_data())
+    assert response.status_code == 429
+    assert Ticket.objects.count() == 3
+
+
+def test_the_web_form_escapes_what_it_shows_back(client):
+    response = client.post(reverse("aftersales:contact"), contact_data(subject="<script>alert(1)</script>", email="x"))
+    assert b"<script>alert(1)</script>" not in response.content
+
+
+def raw_mail(sender="reza@example.com", subject="Broken kettle", body="The kettle arrived broken.", **headers):
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "support@example.com"
+    message["Subject"] = subject
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return message.as_bytes()
+
+
+def post_mail(client, raw, secret=SECRET):
+    signature = "sha256=" + body_signature(raw, secret)
+    return client.post(
+        reverse("aftersales:inbound_mail_webhook"),
+        data=raw,
+        content_type="message/rfc822",
+        headers={"X-Signature": signature},
+    )
+
+
+def test_an_inbound_email_becomes_a_ticket_with_an_acknowledgement(client, django_capture_on_commit_callbacks):
+    customer = CustomerFactory(email="reza@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_mail(client, raw_mail(Message_ID="<m1@example.com>"))
+    assert response.status_code == 202
+    ticket = Ticket.objects.get()
+    assert (ticket.customer, ticket.channel, ticket.subject) == (customer, "email", "Broken kettle")
+    assert InboundMail.objects.get().ticket == ticket
+    assert len(mail.outbox) == 1
+
+
+def test_the_same_email_twice_makes_one_ticket(client):
+    raw = raw_mail(Message_ID="<same@example.com>")
+    post_mail(client, raw)
+    post_mail(client, raw)
+    assert Ticket.objects.count() == 1 and InboundMail.objects.count() == 1
+
+
+def test_an_unsigned_inbound_email_is_refused_and_not_stored(client):
+    response = post_mail(client, raw_mail(), secret="wrong")
+    assert response.status_code == 401
+    assert not InboundMail.objects.exists() and not Ticket.objects.exists()
+
+
+def test_an_unreadable_email_is_kept_for_a_human(client, admin_client):
+    response = post_mail(client, b"\x00\x01 this is not an e-mail at all")
+    assert response.status_code == 202
+    stored = InboundMail.objects.get()
+    assert stored.error and stored.ticket is None and stored.needs_a_human
+    assert "this is not an e-mail" in stored.raw
+    assert not Ticket.objects.exists()
+    listing = admin_client.get(reverse("admin:aftersales_inboundmail_changelist"), {"waiting": "yes"})
+    assert list(listing.context["cl"].result_list) == [stored]
+
+
+def test_an_email_without_text_is_kept_for_a_human(client):
+    post_mail(client, raw_mail(body="   "))
+    assert InboundMail.objects.get().error
+    assert not Ticket.objects.exists()
+
+
+def test_a_reply_lands_in_the_same_thread_and_reopens_the_ticket(client):
+    ticket = services.ticket_create(subject="Kettle", body="Broken", channel="email", contact_email="reza@example.com")
+    services.ticket_set_status(ticket=ticket, status=TicketStatus.RESOLVED)
+    post_mail(client, raw_mail(subject=f"Re: [#{ticket.pk}] Kettle", body="Still broken, sorry."))
+    assert Ticket.objects.count() == 1
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.OPEN
+    assert ticket.messages.filter(body="Still broken, sorry.", author_kind=MessageAuthor.CUSTOMER).exists()
+
+
+def test_a_tag_from_a_stranger_does_not_reach_someone_elses_ticket(client):
+    ticket = services.ticket_create(subject="Kettle", body="Broken", channel="email", contact_email="reza@example.com")
+    post_mail(client, raw_mail(sender="mallory@example.com", subject=f"Re: [#{ticket.pk}]"))
+    assert Ticket.objects.count() == 2
+    assert ticket.messages.count() == 1
+
+
+class FakeImap:
+    """Stands in for imaplib's client: holds messages, remembers what was flagged seen."""
+
+    def __init__(self, messages):
+        self.messages = dict(enumerate(messages, start=1))
+        self.seen, self.logged_out = set(), False
+
+    def search(self, charset, criterion):
+        unseen = [str(n).encode() for n in self.messages if n not in self.seen]
+        return "OK", [b" ".join(unseen)]
+
+    def fetch(self, number, parts):
+        return "OK", [(number + b" (BODY[] {0}", self.messages[int(number)]), b")"]
+
+    def store(self, number, command, flags):
+        self.seen.add(int(number))
+        return "OK", [b""]
+
+    def logout(self):
+        self.logged_out = True
+
+
+def test_the_mailbox_job_turns_unseen_mail_into_tickets():
+    imap = FakeImap([raw_mail(Message_ID="<a@x>"), raw_mail(sender="sara@example.com", Message_ID="<b@x>"), b"\x00"])
+    assert services.mailbox_poll(client=imap) == 3
+    assert Ticket.objects.count() == 2
+    assert InboundMail.objects.filter(source="imap").count() == 3
+    assert InboundMail.objects.exclude(error="").count() == 1
+    assert imap.seen == {1, 2, 3} and imap.logged_out
+    assert services.mailbox_poll(client=FakeImap([raw_mail(Message_ID="<a@x>")])) == 1
+    assert Ticket.objects.count() == 2
+
+
+def test_the_mailbox_job_is_off_without_imap_url(settings):
+    settings.IMAP_URL = ""
+    assert services.mailbox_poll() == 0
+
+
+def test_phone_tickets_are_entered_in_the_admin_with_the_customers_words(admin_client):
+    customer = CustomerFactory(arabic=True)
+    data = {
+        "message": "اتصل العميل بخصوص تأخر الشحنة",
+        "customer": customer.pk,
+        "contact_email": "",
+        "channel": "phone",
+        "subject": "Call about a late parcel",
+        "priority": "high",
+        "status_changes-TOTAL_FORMS": "0",
+        "status_changes-INITIAL_FORMS": "0",
+        "messages-TOTAL_FORMS": "0",
+        "messages-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(reverse("admin:aftersales_ticket_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    ticket = Ticket.objects.get()
+    assert ticket.channel == "phone" and ticket.contact_email == customer.email
+    assert ticket.messages.first().body == "اتصل العميل بخصوص تأخر الشحنة"
+
+
+def test_a_staff_reply_in_the_admin_stamps_the_first_response(admin_client, admin_user):
+    ticket = services.ticket_create(subject="Hi", body="Hello", channel="web", contact_email="a@example.com")
+    count = ticket.messages.count()
+    data = {
+        "customer": "",
+        "contact_email": "a@example.com",
+        "channel": "web",
+        "subject": "Hi",
+        "priority": "normal",
+        "messages-TOTAL_FORMS": str(count + 1),
+        "messages-INITIAL_FORMS": str(count),
+        **{f"messages-{i}-id": m.pk for i, m in enumerate(ticket.messages.all())},
+        **{f"messages-{i}-ticket": ticket.pk for i in range(count + 1)},
+        f"messages-{count}-author_kind": "staff",
+        f"messages-{count}-body": "We are on it.",
+        "status_changes-TOTAL_FORMS": "0",
+        "status_changes-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(reverse("admin:aftersales_ticket_change", args=[ticket.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    ticket.refresh_from_db()
+    assert ticket.first_response_at is not None
+    assert ticket.status == TicketStatus.OPEN
+    reply = ticket.messages.get(body="We are on it.")
+    assert reply.author == admin_user
+
+
+def test_targets_per_priority_flag_breaches(settings, admin_client):
+    settings.TICKET_FIRST_RESPONSE_HOURS = {"urgent": 1, "high": 4, "normal": 8, "low": 24}
+    settings.TICKET_RESOLUTION_HOURS = {"urgent": 8, "high": 24, "normal": 72, "low": 168}
+    now = timezone.now()
+    late = TicketFactory(priority=TicketPriority.URGENT, created_at=now - dt.timedelta(hours=2))
+    fine = TicketFactory(priority=TicketPriority.LOW, created_at=now - dt.timedelta(hours=2))
+    answered_late = TicketFactory(
+        priority=TicketPriority.HIGH,
+        created_at=now - dt.timedelta(hours=10),
+        first_response_at=now - dt.timedelta(hours=1),
+    )
+    assert set(tickets_breaching(which="first_response")) == {late, answered_late}
+    assert fine not in tickets_breaching()
+    targets = tickets_with_targets().get(pk=late.pk)
+    assert targets.first_response_due == late.created_at + dt.timedelta(hours=1)
+    listing = admin_client.get(reverse("admin:aftersales_ticket_changelist"), {"target": "breached"})
+    assert set(listing.context["cl"].result_list) == {late, answered_late}
+
+
+def test_resolving_and_closing_through_admin_actions(admin_client):
+    ticket = TicketFactory()
+    url = reverse("admin:aftersales_ticket_changelist")
+    admin_client.post(url, {"action": "resolve_tickets", "_selected_action": [ticket.pk]})
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.RESOLVED and ticket.resolved_at
+    admin_client.post(url, {"action": "close_tickets", "_selected_action": [ticket.pk]})
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.CLOSED
+    assert ticket.status_changes.count() == 2

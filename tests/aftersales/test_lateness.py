@@ -1,0 +1,70 @@
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from aftersales.models import MessageAuthor, Ticket, TicketPriority
+from aftersales.tasks import check_late_shipments
+from orders import services as orders
+from tests.factories import CustomerFactory, OrderLineFactory, ShipmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def late_shipment(days=2, **customer):
+    order = OrderLineFactory(order__customer=CustomerFactory(**customer)).order
+    return ShipmentFactory(order=order, promised_on=timezone.localdate() - dt.timedelta(days=days))
+
+
+def test_a_late_shipment_gets_one_email_and_a_ticket_before_the_customer_asks():
+    shipment = late_shipment()
+    ShipmentFactory()  # promised for later: not late
+    assert check_late_shipments.delay().get() == 1
+    ticket = Ticket.objects.get()
+    assert ticket.order == shipment.order and ticket.customer == shipment.order.customer
+    assert ticket.priority == TicketPriority.HIGH
+    assert ticket.messages.get().author_kind == MessageAuthor.SYSTEM
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [shipment.order.customer.email]
+    assert shipment.order.number in mail.outbox[0].subject and f"[#{ticket.pk}]" in mail.outbox[0].subject
+    shipment.refresh_from_db()
+    assert shipment.late_notified_at is not None
+
+
+def test_the_job_run_again_notifies_nobody_twice():
+    late_shipment()
+    check_late_shipments.delay()
+    assert check_late_shipments.delay().get() == 0
+    assert Ticket.objects.count() == 1 and len(mail.outbox) == 1
+
+
+def test_the_email_speaks_the_customers_language():
+    late_shipment(persian=True)
+    check_late_shipments.delay()
+    assert Ticket.objects.get().customer.preferred_language == "fa"
+    assert len(mail.outbox) == 1
+
+
+def test_delivered_or_promised_today_is_not_late():
+    on_time = late_shipment(days=0)
+    delivered = late_shipment(days=5)
+    orders.shipment_ship(shipment=delivered)
+    orders.shipment_deliver(shipment=delivered)
+    assert check_late_shipments.delay().get() == 0
+    on_time.refresh_from_db()
+    assert on_time.late_notified_at is None
+
+
+def test_a_failed_email_leaves_the_shipment_for_the_next_run(monkeypatch):
+    shipment = late_shipment()
+
+    def broken(*args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
+    assert check_late_shipments.delay().get() == 0
+    shipment.refresh_from_db()
+    assert shipment.late_notified_at is None and not Ticket.objects.exists()
+    monkeypatch.undo()
+    assert check_late_shipments.delay().get() == 1

@@ -1,0 +1,72 @@
+"""A campaign sent by a real Celery worker on Redis, killed mid-send and started again."""
+
+import pytest
+
+from campaigns.models import Campaign, CampaignStatus, Message, MessageStatus
+from campaigns.services import campaign_start
+from campaigns.tasks import send_campaign, start_due_campaigns
+from tests.conftest import wait_until
+from tests.factories import ConsentFactory, CustomerFactory
+
+pytestmark = pytest.mark.worker
+
+RECIPIENTS = 40
+
+
+@pytest.fixture
+def worker_settings(monkeypatch, smtp_server, settings):
+    """What the worker process reads from its environment: our SMTP server, a slow pace, short claims."""
+    monkeypatch.setenv("CAMPAIGNS_EMAIL_URL", settings.CAMPAIGNS_EMAIL_URL)
+    monkeypatch.setenv("CAMPAIGNS_SEND_RATE", "10")  # about four seconds for the whole campaign
+    monkeypatch.setenv("CAMPAIGNS_SEND_BATCH_SIZE", "5")
+    monkeypatch.setenv("CAMPAIGNS_SEND_CLAIM_TIMEOUT", "3")
+    settings.CAMPAIGNS_SEND_CLAIM_TIMEOUT = 3
+    return smtp_server
+
+
+def _sent(campaign):
+    return Message.objects.filter(campaign=campaign, status=MessageStatus.SENT).count()
+
+
+def test_a_worker_killed_mid_send_and_restarted_leaves_each_recipient_exactly_one_message(
+    worker_settings, celery_worker, audience
+):
+    mailbox = worker_settings
+    campaign, segment, customers = audience(consenting=RECIPIENTS)
+    outsider = CustomerFactory()  # not in the segment
+    ConsentFactory(customer=outsider)
+    withdrawn = CustomerFactory()
+    ConsentFactory(customer=withdrawn, granted=False)
+    segment.members.add(withdrawn)
+
+    campaign_start(campaign=campaign)
+    assert wait_until(lambda: _sent(campaign) >= 8, timeout=60), "the worker never started sending"
+    celery_worker.kill()
+    sent_before = _sent(campaign)
+    assert sent_before < RECIPIENTS, "the send finished before the worker could be killed"
+
+    celery_worker.start()
+    # What beat does every minute: campaigns whose worker died are picked up once their claims are stale.
+    assert wait_until(
+        lambda: (
+            start_due_campaigns.delay()
+            and wait_until(lambda: Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.SENT, timeout=5)
+        ),
+        timeout=120,
+    )
+
+    assert mailbox.count_by_recipient() == {c.email: 1 for c in customers}
+    assert not Message.objects.filter(campaign=campaign).exclude(status=MessageStatus.SENT).exists()
+
+
+def test_two_starts_and_a_second_task_send_the_campaign_once(worker_settings, celery_worker, audience):
+    mailbox = worker_settings
+    campaign, _segment, customers = audience(consenting=10)
+
+    campaign_start(campaign=campaign)
+    campaign_start(campaign=campaign)
+    send_campaign.delay(campaign.pk)  # a second worker's task, or a duplicate delivery
+    start_due_campaigns.delay()
+
+    assert wait_until(lambda: Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.SENT, timeout=60)
+    assert mailbox.count_by_recipient() == {c.email: 1 for c in customers}

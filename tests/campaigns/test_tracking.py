@@ -1,0 +1,277 @@
+"""The public tracking endpoints: each records a touch at its AIDA step, and resists forged tokens."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from campaigns import tokens, views
+from campaigns.models import AidaStep, Link, Touch, TouchKind
+from campaigns.services import links_sync
+from tests.factories import CampaignFactory, CreativeFactory, CustomerFactory, TopicFactory
+
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+    views._link.cache_clear()
+    yield
+    cache.clear()
+    views._link.cache_clear()
+
+
+@pytest.fixture
+def sent(db):
+    creative = CreativeFactory(html_body='<a href="https://shop.example.com/offer?x=1">Offer</a>')
+    customer = CustomerFactory()
+    links = links_sync(campaign=creative.campaign)
+    return creative, customer, links["https://shop.example.com/offer?x=1"]
+
+
+def _open_url(creative, customer):
+    token = tokens.open_token(campaign_id=creative.campaign_id, customer_id=customer.pk, creative_id=creative.pk)
+    return reverse("campaigns:open", args=[token])
+
+
+def _click_url(creative, customer, link_id, campaign_id=None):
+    token = tokens.click_token(
+        campaign_id=campaign_id or creative.campaign_id,
+        customer_id=customer.pk,
+        creative_id=creative.pk,
+        link_id=link_id,
+    )
+    return reverse("campaigns:click", args=[token])
+
+
+def test_the_open_pixel_records_attention(client, sent):
+    creative, customer, _link = sent
+
+    response = client.get(_open_url(creative, customer), HTTP_USER_AGENT=BROWSER)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/gif"
+    touch = Touch.objects.get()
+    assert (touch.step, touch.kind, touch.customer, touch.campaign) == (
+        AidaStep.ATTENTION,
+        TouchKind.EMAIL_OPEN,
+        customer,
+        creative.campaign,
+    )
+    assert not touch.is_automated
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "Mozilla/5.0",  # Apple Mail Privacy Protection fetches every image with this bare agent
+        "",
+        "Mozilla/5.0 (compatible; Barracuda Sentinel)",
+        "Mimecast URL Protect",
+        "python-requests/2.31",
+    ],
+)
+def test_opens_from_privacy_proxies_and_scanners_are_flagged(client, sent, agent):
+    creative, customer, _link = sent
+
+    client.get(_open_url(creative, customer), HTTP_USER_AGENT=agent)
+
+    assert Touch.objects.get().is_automated
+
+
+def test_a_click_redirects_to_the_stored_link_and_records_information(client, sent):
+    creative, customer, link_id = sent
+
+    response = client.get(_click_url(creative, customer, link_id), HTTP_USER_AGENT=BROWSER)
+
+    assert response.status_code == 302
+    assert response["Location"] == "https://shop.example.com/offer?x=1"
+    touch = Touch.objects.get()
+    assert (touch.step, touch.kind) == (AidaStep.INFORMATION, TouchKind.CLICK)
+
+
+def test_a_tampered_token_answers_400_and_records_nothing(client, sent):
+    creative, customer, link_id = sent
+    url = _click_url(creative, customer, link_id)
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    ids, signature = token.split(":")
+    forged = ids.rsplit(".", 1)[0] + f".{link_id + 1}:" + signature
+
+    assert client.get(reverse("campaigns:click", args=[forged])).status_code == 400
+    assert client.get(reverse("campaigns:click", args=["1.2.3.4:nonsense"])).status_code == 400
+    assert client.get(reverse("campaigns:open", args=[forged])).status_code == 400
+    assert not Touch.objects.exists()
+
+
+def test_an_unknown_link_answers_404(client, sent):
+    creative, customer, link_id = sent
+
+    response = client.get(_click_url(creative, customer, link_id + 999))
+
+    assert response.status_code == 404
+    assert not Touch.objects.exists()
+
+
+def test_a_link_of_another_campaign_is_never_a_redirect_target(client, sent):
+    creative, customer, _link = sent
+    other = CreativeFactory(html_body='<a href="https://evil.example.net/">x</a>')
+    foreign = links_sync(campaign=other.campaign)["https://evil.example.net/"]
+
+    response = client.get(_click_url(creative, customer, foreign))
+
+    assert response.status_code == 404
+    assert not Touch.objects.exists()
+
+
+def test_the_target_never_comes_from_the_request(client, sent):
+    creative, customer, link_id = sent
+
+    response = client.get(_click_url(creative, customer, link_id) + "?next=https://evil.example.net/&url=//evil")
+
+    assert response["Location"] == "https://shop.example.com/offer?x=1"
+
+
+def test_script_links_are_refused_when_the_creative_is_saved(db):
+    from django.core.exceptions import ValidationError
+
+    creative = CreativeFactory.build(
+        campaign=CampaignFactory(), html_body='<a href="javascript:alert(1)">x</a><a href="data:text/html,x">y</a>'
+    )
+    with pytest.raises(ValidationError) as exc:
+        creative.full_clean()
+    assert "html_body" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        Link(campaign=creative.campaign, url="javascript:alert(1)").full_clean()
+
+
+def test_banner_impressions_and_clicks(client, db):
+    banner = CreativeFactory(
+        kind="banner", name="Spring banner", alt_text="Spring sale", target_url="https://shop.example.com/"
+    )
+    token = tokens.banner_token(creative_id=banner.pk)
+
+    page = client.get(reverse("campaigns:banner", args=[token]), HTTP_USER_AGENT=BROWSER)
+    go = client.get(reverse("campaigns:banner_click", args=[token]), HTTP_USER_AGENT=BROWSER)
+
+    assert page.status_code == 200
+    assert "X-Frame-Options" not in page  # embeddable on the company's site
+    assert b"Spring sale" in page.content
+    assert go["Location"] == "https://shop.example.com/"
+    assert list(Touch.objects.order_by("id").values_list("kind", "step")) == [
+        (TouchKind.BANNER_IMPRESSION, AidaStep.ATTENTION),
+        (TouchKind.CLICK, AidaStep.INFORMATION),
+    ]
+    other = tokens.banner_token(creative_id=banner.pk + 100)
+    assert client.get(reverse("campaigns:banner", args=[other])).status_code == 404
+
+
+def test_an_information_page_view_by_topic_is_recorded_for_the_known_reader(client, db):
+    topic = TopicFactory(name="Tea", slug="tea")
+    page = CreativeFactory(kind="info_page", topic=topic, subject="All about green tea", html_body="<p>Steep 2 min</p>")
+    customer = CustomerFactory()
+    r = tokens.preferences_token(customer_id=customer.pk)
+
+    listing = client.get(reverse("campaigns:topic", args=["tea"]))
+    response = client.get(reverse("campaigns:info_page", args=["tea", page.pk]), {"r": r}, HTTP_USER_AGENT=BROWSER)
+
+    assert b"All about green tea" in listing.content
+    assert response.status_code == 200
+    touch = Touch.objects.get()
+    assert (touch.kind, touch.step, touch.customer, touch.detail) == (
+        TouchKind.PAGE_VIEW,
+        AidaStep.INFORMATION,
+        customer,
+        "tea",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "touch_kind", "step"),
+    [
+        ("offer_claim", TouchKind.OFFER_CLAIM, AidaStep.DESIRE),
+        ("notify_me", TouchKind.NOTIFY_ME, AidaStep.DESIRE),
+        ("inquiry", TouchKind.INQUIRY, AidaStep.DESIRE),
+        ("comment", TouchKind.COMMENT, AidaStep.INFORMATION),
+    ],
+)
+def test_desire_forms_record_their_step(client, sent, kind, touch_kind, step):
+    creative, customer, _link = sent
+    token = tokens.desire_token(campaign_id=creative.campaign_id, customer_id=customer.pk, creative_id=creative.pk)
+    url = reverse("campaigns:respond", args=[token, kind])
+
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"message": "<script>alert(1)</script> آیا رنگ آبی هم دارید؟"})
+
+    assert response.status_code == 200
+    touch = Touch.objects.get()
+    assert (touch.kind, touch.step, touch.customer) == (touch_kind, step, customer)
+    assert touch.detail.startswith("<script>")  # stored as text …
+
+
+def test_what_visitors_type_is_shown_escaped_in_the_admin(admin_client, sent):
+    creative, customer, _link = sent
+    client_agent = '<img src=x onerror="alert(1)">'
+    admin_client.get(_open_url(creative, customer), HTTP_USER_AGENT=client_agent, HTTP_REFERER="<b>ref</b>")
+    touch = Touch.objects.get()
+
+    page = admin_client.get(reverse("admin:campaigns_touch_change", args=[touch.pk]))
+
+    assert b'<img src=x onerror="alert(1)">' not in page.content
+    assert b"&lt;img src=x onerror=" in page.content
+
+
+def test_public_endpoints_are_rate_limited(client, sent, settings):
+    settings.CAMPAIGNS_TRACKING_RATE_LIMIT = 3
+    creative, customer, _link = sent
+    url = _open_url(creative, customer)
+
+    codes = [client.get(url, HTTP_USER_AGENT=BROWSER).status_code for _ in range(5)]
+
+    assert codes == [200, 200, 200, 429, 429]
+    assert Touch.objects.count() == 3
+
+
+def test_busy_endpoints_write_touches_in_bulk_and_lose_none(client, sent, settings, tmp_path):
+    from campaigns.services.tracking import touch_buffer
+
+    settings.CAMPAIGNS_TRACKING_BUFFER_SIZE = 3
+    settings.CAMPAIGNS_TRACKING_BUFFER_SECONDS = 60
+    settings.CAMPAIGNS_TRACKING_SPOOL_DIR = tmp_path
+    creative, customer, _link = sent
+    url = _open_url(creative, customer)
+
+    for _ in range(2):
+        assert client.get(url, HTTP_USER_AGENT=BROWSER).status_code == 200
+    assert Touch.objects.count() == 0  # waiting in the spool…
+    spooled = b"".join(path.read_bytes() for path in tmp_path.glob("touches-*"))
+    assert spooled.count(b"\n") == 2  # …already on disk when the responses left: a killed process loses none
+
+    assert touch_buffer.flush() == 2  # what the writer thread, or the process's exit, does
+    assert Touch.objects.count() == 2
+    assert set(Touch.objects.values_list("kind", flat=True)) == {TouchKind.EMAIL_OPEN}
+
+    assert client.get(url, HTTP_USER_AGENT=BROWSER).status_code == 200  # hits after a flush are kept too
+    assert touch_buffer.flush() == 1
+    assert Touch.objects.count() == 3
+
+
+def test_the_spool_of_a_process_killed_outright_is_taken_over(client, sent, settings, tmp_path):
+    import subprocess
+    import sys
+
+    from campaigns.services.tracking import touch_buffer
+
+    settings.CAMPAIGNS_TRACKING_BUFFER_SIZE = 50
+    settings.CAMPAIGNS_TRACKING_SPOOL_DIR = tmp_path
+    creative, customer, _link = sent
+    for _ in range(3):
+        assert client.get(_open_url(creative, customer), HTTP_USER_AGENT=BROWSER).status_code == 200
+    # Hand these hits to a process that has since died, as a web worker killed with -9 leaves its spool.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    ours = next(tmp_path.glob("touches-*.jsonl"))
+    (tmp_path / f"touches-{int(dead.stdout)}.jsonl").write_bytes(ours.read_bytes())
+    ours.write_bytes(b"")
+
+    assert touch_buffer.flush() == 3
+    assert Touch.objects.filter(kind=TouchKind.EMAIL_OPEN, customer=customer).count() == 3
+    assert touch_buffer.flush() == 0  # taken once

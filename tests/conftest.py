@@ -1,0 +1,166 @@
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+class WorkerProcess:
+    """A real ``celery worker`` subprocess on the broker from CELERY_BROKER_URL and the test database."""
+
+    def __init__(self, app, env):
+        self.app, self.env, self.proc = app, env, None
+        self.log = ROOT / "var" / "test-worker.log"
+
+    def start(self, timeout=60):
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "emarketing",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+        ]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"The Celery worker exited at start; see {self.log}")
+            if self.app.control.ping(destination=[f"test-{os.getpid()}@{os.uname().nodename}"], timeout=0.5):
+                return self
+        raise RuntimeError(f"The Celery worker did not answer within {timeout}s; see {self.log}")
+
+    def kill(self):
+        """Kill the worker and its children at once, as a crash or an out-of-memory kill would."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def wait_until(predicate, timeout=30, interval=0.2):
+    """Poll ``predicate`` until it is truthy; return its last value (falsy after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """Start a real Celery worker for a test marked ``worker``; it is stopped after the test.
+
+    Needs a broker server (CELERY_BROKER_URL, e.g. Redis) and a database server that the worker process can
+    reach (DATABASE_URL, PostgreSQL): the worker connects to the same test database as the test. The
+    returned :class:`WorkerProcess` can be ``kill()``-ed and ``start()``-ed again mid-test. Tasks the test
+    enqueues go to the worker (eager mode is switched off for the test).
+    """
+    from celery import current_app
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://", "amqp://")) or connection.vendor == "sqlite":
+        pytest.fail("worker tests need CELERY_BROKER_URL (Redis) and DATABASE_URL (PostgreSQL); see README")
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "emarketing.settings.test",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    current_app.conf.task_always_eager = False
+    current_app.control.purge()
+    worker = WorkerProcess(current_app, env).start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        current_app.control.purge()
+        current_app.conf.task_always_eager = True
+
+
+# --- the browser (tests marked ``browser``): one Chromium for the whole run --------------------------------
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-artifacts"))
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright runs its own event loop in this thread; Django must allow sync ORM calls beside it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name):
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

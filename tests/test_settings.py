@@ -1,0 +1,31 @@
+"""Production refuses to start without a real secret key; with one it passes Django's deployment checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    clean.update(DJANGO_SETTINGS_MODULE="emarketing.settings.production", ALLOWED_HOSTS="shop.example", **env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True)
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check")
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_the_development_key():
+    result = _manage("check", SECRET_KEY="dev-only-insecure-key-change-me-0123456789abcdefghijklmnop")
+    assert result.returncode != 0
+
+
+def test_production_passes_the_deployment_checks_with_a_real_key():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=secrets.token_urlsafe(64))
+    assert result.returncode == 0, result.stderr
