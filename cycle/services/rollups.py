@@ -111,7 +111,9 @@ def _refresh_touches(state: RollupState, *, full: bool) -> int:
         TouchDaily.objects.all().delete()
         state.last_id = 0
     top = Touch.objects.aggregate(m=Max("id"))["m"] or 0
-    batch = _setting("DASHBOARD_ROLLUP_TOUCH_BATCH", 2_000_000)
+    # A rebuild reads the whole table in one pass: in batches, each batch would have to look back through all the
+    # touches before it to tell a customer's first reach of a step from a later one.
+    batch = top if full else _setting("DASHBOARD_ROLLUP_TOUCH_BATCH", 2_000_000)
     read = 0
     while state.last_id < top:
         lower, upper = state.last_id, min(state.last_id + batch, top)
