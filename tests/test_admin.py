@@ -108,3 +108,11 @@ def test_the_admin_lists_the_stages_in_cycle_order(admin_client):
     labels = [app["app_label"] for app in response.context["app_list"]]
     stages = [label for label in labels if label in STAGE_APPS]
     assert stages == STAGE_APPS
+
+
+def test_the_demo_company_is_on_the_dashboards_at_once(admin_client, demo_data):
+    """A new user opens the dashboards right after `make run`: the demo's customers are counted, not zeros."""
+    response = admin_client.get(reverse("dashboards:cycle"))
+    figures = {str(label): value for label, value, _help in response.context["board"].figures}
+    assert figures["Customers"] == 25
+    assert response.context["figures_as_of"] is not None

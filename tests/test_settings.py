@@ -1,5 +1,6 @@
 """Production refuses to start without a real secret key; with one it passes Django's deployment checks."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -29,3 +30,23 @@ def test_production_refuses_the_development_key():
 def test_production_passes_the_deployment_checks_with_a_real_key():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=secrets.token_urlsafe(64))
     assert result.returncode == 0, result.stderr
+
+
+def test_the_embedded_broker_keeps_all_its_folders_under_var():
+    """The worker on embedded defaults writes nothing into the working copy (kombu would make ./control)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "REDIS_", "DJANGO_"))}
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.CELERY_BROKER_TRANSPORT_OPTIONS))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "emarketing.settings.local"},
+        capture_output=True,
+        text=True,
+    )
+    options = json.loads(result.stdout)
+    folders = [v for k, v in options.items() if k.endswith("_folder") or k.startswith("data_folder")]
+    assert {"data_folder_in", "data_folder_out", "processed_folder", "control_folder"} <= set(options)
+    assert all(Path(folder).is_relative_to(ROOT / "var") for folder in folders)

@@ -136,6 +136,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(CELERY_BROKER_DIR),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
+        # where the broker keeps its exchange tables (kombu's default is a folder named "control" in the cwd)
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
 else:
     # Retries and countdowns stay well below this, so a task is never delivered twice by timeout.

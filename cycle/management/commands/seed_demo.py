@@ -38,6 +38,7 @@ from customers.models import (
 )
 from cycle.models import BudgetLine, Kpi, LoopTrigger, MarketingPlan, Milestone, Objective, PlanPerson, PlanStatus
 from cycle.services.loop import loop_run
+from cycle.services.rollups import rollups_refresh
 from orders.models import (
     Agent,
     AgentKind,
@@ -132,7 +133,8 @@ class Command(BaseCommand):
     def handle(self, *args, customers, seed, **options):
         existing = Customer.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
         if existing >= customers:
-            self.stdout.write(f"Demo data already present ({existing} demo customers); nothing to do.")
+            rollups_refresh()
+            self.stdout.write(f"Demo data already present ({existing} demo customers); dashboards brought up to date.")
             return
         self.rng = random.Random(seed + existing)
         self.fakers = {"en": Faker("en_GB"), "fa": Faker("fa_IR"), "ar": Faker("ar_SA")}
@@ -150,6 +152,9 @@ class Command(BaseCommand):
             self._orders(new_customers, products, agents, campaigns)
             self._aftersales(new_customers, products)
         run = loop_run(trigger=LoopTrigger.MANUAL)
+        # The dashboards read rollups that a job refreshes every few minutes: fill them now, so the first look at
+        # the dashboards shows the demo company rather than empty figures.
+        rollups_refresh()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {existing + len(new_customers)} customers, {Order.objects.count()} orders, "
