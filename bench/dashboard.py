@@ -48,9 +48,10 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib import admin  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.paginator import Paginator  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import DatabaseError, connection, transaction  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -196,6 +197,13 @@ def _generate_big_tables_in_postgres(n_customers, n_touches, n_orders, campaign_
     ]
     for sql in statements:
         with transaction.atomic(), connection.cursor() as cursor:
+            # The rows are consistent by construction: skip the per-row foreign key triggers, which otherwise
+            # check 20 million references one at a time at commit (needs a superuser; else they run).
+            cursor.execute("SAVEPOINT replica")
+            try:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            except DatabaseError:
+                cursor.execute("ROLLBACK TO SAVEPOINT replica")
             cursor.execute(sql, {"now": now})
 
 
@@ -469,28 +477,38 @@ def timed_get(client, url, params):
 
 
 def measure_pages(client, reps, live_reps, params):
+    """Each page as the product serves it (rendered once per rollup refresh, then from the cache), rendered from
+    the rollups on every request (cache off), and computed live from the tables (cache off)."""
     rollup_fns = dict(dashboards.DASHBOARDS)
+    kept = settings.DASHBOARD_CACHE_SECONDS
     results = {}
     for page in PAGES:
         url = reverse(f"dashboards:{page}")
-        timed_get(client, url, params)  # warm the page cache of the database
-        fast = [timed_get(client, url, params) for _ in range(reps)]
-        dashboards.DASHBOARDS[page] = functools.partial(rollup_fns[page], live=True)
+        cache.clear()
+        timed_get(client, url, params)  # renders the page once, and warms the database's own cache
+        served = [timed_get(client, url, params) for _ in range(reps)]
+        settings.DASHBOARD_CACHE_SECONDS = 0
+        cache.clear()
         try:
+            rendered = [timed_get(client, url, params) for _ in range(reps)]
+            dashboards.DASHBOARDS[page] = functools.partial(rollup_fns[page], live=True)
             slow = [timed_get(client, url, params) for _ in range(live_reps)]
         finally:
             dashboards.DASHBOARDS[page] = rollup_fns[page]
-        results[page] = {
-            "rollup_p95": p95([t for t, _q in fast]),
-            "rollup_queries": sorted({q for _t, q in fast}),
+            settings.DASHBOARD_CACHE_SECONDS = kept
+        results[page] = r = {
+            "served_p95": p95([t for t, _q in served]),
+            "served_queries": sorted({q for _t, q in served}),
+            "rollup_p95": p95([t for t, _q in rendered]),
+            "rollup_queries": sorted({q for _t, q in rendered}),
             "live_p95": p95([t for t, _q in slow]),
             "live_queries": sorted({q for _t, q in slow}),
         }
-        r = results[page]
         log(
-            f"{page:10s} rollups p95 {r['rollup_p95'] * 1000:8.1f} ms {r['rollup_queries']} queries | "
-            f"live p95 {r['live_p95'] * 1000:9.1f} ms {r['live_queries']} queries | "
-            f"{r['live_p95'] / r['rollup_p95']:.0f}x"
+            f"{page:10s} served p95 {r['served_p95'] * 1000:6.1f} ms {r['served_queries']} q | "
+            f"rendered from rollups {r['rollup_p95'] * 1000:6.1f} ms {r['rollup_queries']} q | "
+            f"live {r['live_p95'] * 1000:8.1f} ms {r['live_queries']} q | "
+            f"{r['live_p95'] / r['served_p95']:.0f}x served, {r['live_p95'] / r['rollup_p95']:.0f}x rendered"
         )
     return results
 
@@ -576,14 +594,17 @@ def main():
 
     pages = measure_pages(client, args.reps, args.live_reps, params)
     lists = measure_changelists(client, manager, args.list_reps)
-    ratios = {page: r["live_p95"] / r["rollup_p95"] for page, r in pages.items()}
+    ratios = {page: r["live_p95"] / r["served_p95"] for page, r in pages.items()}
+    rendered = {page: r["live_p95"] / r["rollup_p95"] for page, r in pages.items()}
     worst = min(ratios, key=ratios.get)
     list_ratios = {name: t["default"][0] / t["bounded"][0] for name, t in lists.items()}
     page_ratios = {name: t["default"][1] / t["bounded"][1] for name, t in lists.items()}
-    fixed = all(len(r["rollup_queries"]) == 1 for r in pages.values())
+    fixed = all(len(r["served_queries"]) == 1 and len(r["rollup_queries"]) == 1 for r in pages.values())
     print(
-        f"dashboard: {ratios[worst]:.0f} x (p95 live/rollups, worst page {worst}; "
+        f"dashboard: {ratios[worst]:.0f} x (p95 live/served, worst page {worst}; "
         + ", ".join(f"{p} {ratios[p]:.0f}x" for p in PAGES)
+        + "; rendered from the rollups on every request: "
+        + ", ".join(f"{p} {rendered[p]:.0f}x" for p in PAGES)
         + f"; queries per page fixed: {fixed}; admin changelists vs Django's paginator: "
         + ", ".join(f"{n} {r:.0f}x (whole request {page_ratios[n]:.1f}x)" for n, r in list_ratios.items())
         + f"; {counts.get('customers'):,} customers, {counts.get('touches'):,} touches, {counts.get('orders'):,} "

@@ -11,6 +11,16 @@ class CycleConfig(AppConfig):
 
         feedback_received.connect(_start_loop, dispatch_uid="cycle.start_loop_on_feedback")
 
+        from django.db.models.signals import post_delete, post_save
+
+        from cycle.models import BudgetLine, LoopRun, MarketingPlan, Milestone, Objective, PlanPerson, PlanReview
+        from cycle.services.dashboard_cache import dashboard_cache_clear
+
+        # What the dashboards show of the plan and of the loop's runs is read as it is: show a change at once.
+        for model in (MarketingPlan, Objective, PlanPerson, BudgetLine, Milestone, PlanReview, LoopRun):
+            for signal in (post_save, post_delete):
+                signal.connect(dashboard_cache_clear, sender=model, dispatch_uid=f"cycle.dashboards.{model.__name__}")
+
 
 def _start_loop(sender, **kwargs):
     """New feedback was committed: run the loop now instead of waiting for its next tick."""

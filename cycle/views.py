@@ -4,14 +4,20 @@ import csv
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from aftersales.forms import ascii_digits
 from customers.importing import escape_cell
-from cycle.selectors.dashboards import DASHBOARDS, Filters, figures_as_of, filter_choices, plan_choices
+from cycle.selectors.dashboards import DASHBOARDS, Filters, filter_choices, plan_choices, rollups_freshness
+from cycle.services.dashboard_cache import dashboard_cache_key
+from emarketing.dates import JalaliDateField
 
 DASHBOARD_TITLES = {
     "cycle": _("The cycle"),
@@ -26,20 +32,10 @@ USES_FILTER = {"campaign": {"funnel"}, "segment": {"cycle", "funnel"}, "plan": {
 MAX_DAYS = 366 * 3
 
 
-class LocalDigitsDateField(forms.DateField):
-    """A date typed with Western, Persian or Arabic-Indic digits."""
-
-    def to_python(self, value):
-        return super().to_python(ascii_digits(value))
-
-
 class DashboardFilterForm(forms.Form):
-    start = LocalDigitsDateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    end = LocalDigitsDateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    # Solar Hijri in Persian, the browser's date picker otherwise; either calendar and any digits are read.
+    start = JalaliDateField(label=_("From"), required=False)
+    end = JalaliDateField(label=_("To"), required=False)
     campaign = forms.TypedChoiceField(label=_("Campaign"), required=False, coerce=int, empty_value=None)
     segment = forms.TypedChoiceField(label=_("Segment"), required=False, coerce=int, empty_value=None)
     plan = forms.TypedChoiceField(label=_("Plan"), required=False, coerce=int, empty_value=None)
@@ -100,9 +96,9 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             initial={"start": default.start, "end": default.end},
         )
         self.filters = self.form.filters()
-        self.board = DASHBOARDS[self.dashboard](self.filters)
         download = request.GET.get("download")
         if download:
+            self.board = DASHBOARDS[self.dashboard](self.filters)
             return self.csv_response(download)
         return super().get(request, *args, **kwargs)
 
@@ -122,17 +118,34 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("download", None)
         context.update(
             dashboard=self.dashboard,
             title=DASHBOARD_TITLES[self.dashboard],
             dashboards=list(DASHBOARD_TITLES.items()),
             form=self.form,
             filters=self.filters,
-            board=self.board,
-            charts=self.board.charts,
-            figures_as_of=figures_as_of(),
-            query=query.urlencode(),
         )
+        context["board_html"] = self.board_html(context)
         return context
+
+    def board_html(self, context) -> str:
+        """The figures, charts and tables, rendered once per refresh of the rollups and kept in the cache for at
+        most ``DASHBOARD_CACHE_SECONDS`` (the few figures read live, such as open tickets, are that fresh)."""
+        as_of, version = rollups_freshness()
+        query = self.request.GET.copy()
+        query.pop("download", None)
+        key = dashboard_cache_key(
+            self.dashboard,
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+            version,
+            self.filters,
+            query.urlencode(),
+        )
+        html = cache.get(key)
+        if html is None:
+            board = DASHBOARDS[self.dashboard](self.filters)
+            context.update(board=board, charts=board.charts, figures_as_of=as_of, query=query.urlencode())
+            html = render_to_string("cycle/dashboards/_board.html", context, request=self.request)
+            cache.set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+        return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped

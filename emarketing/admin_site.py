@@ -1,8 +1,11 @@
-"""The admin, named after the product, lists the stages in the order a customer walks through them."""
+"""The admin, named after the product, lists the stages in the order a customer walks through them, and shows dates
+in the Solar Hijri calendar in Persian."""
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+
+from emarketing.admin_tools import with_jalali_dates
 
 STAGE_ORDER = ["customers", "campaigns", "orders", "aftersales", "cycle"]
 
@@ -11,6 +14,11 @@ class CycleAdminSite(admin.AdminSite):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.site_header = self.site_title = self.index_title = settings.PRODUCT_NAME
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Every ModelAdmin of the site (the stages' and Django's own) shows dates the Persian way in Persian.
+        admin_class = with_jalali_dates(admin_class or admin.ModelAdmin)
+        super().register(model_or_iterable, admin_class, **options)
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)

@@ -1,8 +1,15 @@
-"""Admin pieces every stage uses: actions that call a service per selected row, and status history inlines."""
+"""Admin pieces every stage uses: actions that call a service per selected row, status history inlines, and
+Solar Hijri dates in the Persian admin."""
+
+import datetime as dt
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from emarketing.dates import is_persian, persian_date
 
 
 def run_for_each(modeladmin, request, queryset, call, done_message):
@@ -36,3 +43,163 @@ class StatusChangeInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- Solar Hijri dates in the Persian admin ----------------------------------------------------------------------
+
+
+class JalaliColumn:
+    """A date or datetime model field shown the Persian way: Solar Hijri calendar, Persian digits.
+
+    It stands in the admin's ``list_display`` and read-only fields for the field it is named after. Django takes a
+    callable there: the column's ``__name__`` keeps the field's name for the CSS classes (``field-placed_at``,
+    ``column-placed_at``) and the help text, its description is the field's verbose name, and it sorts by the
+    field. Datetimes are shown in the current time zone, as Django shows them; the format follows Django's own
+    ``DATE_FORMAT`` and ``DATETIME_FORMAT`` (۱ آذر ۱۴۰۵، ۱۰:۴۲).
+    """
+
+    do_not_call_in_templates = True  # the tabular inline's header renders ``{{ field.name }}``: keep it a name
+
+    def __init__(self, field, empty_value_display):
+        self.field = field
+        self.__name__ = field.name
+        self.short_description = field.verbose_name
+        self.admin_order_field = field.name
+        self.empty_value_display = empty_value_display
+
+    def __call__(self, obj):
+        value = getattr(obj, self.field.attname)
+        if value is None:
+            return self.empty_value_display
+        return persian_date(value, "DATETIME_FORMAT" if isinstance(value, dt.datetime) else "DATE_FORMAT")
+
+    def __str__(self):
+        return self.field.name
+
+    def __repr__(self):
+        return f"<JalaliColumn {self.field.model._meta.label}.{self.field.name}>"
+
+
+class JalaliDatesAdminMixin:
+    """In Persian, dates and datetimes in changelists and read-only fields in the Solar Hijri calendar.
+
+    Applied once to every ``ModelAdmin`` registered on the project's admin site and to their inlines
+    (``CycleAdminSite.register``), so no stage has to remember it. In Persian the names of date and datetime
+    fields are swapped for a :class:`JalaliColumn` in what the admin displays — ``get_list_display`` (and the
+    links and sortable columns that name them) and the read-only entries of ``get_fieldsets`` — while every
+    other language, the editable date inputs, ``date_hierarchy`` and the list filters keep Django's own
+    behaviour. Only Django's documented hooks are overridden; nothing of Django is patched.
+    """
+
+    def _jalali_on(self):
+        return is_persian()
+
+    def _jalali_columns(self):
+        columns = self.__dict__.get("_jalali_column_cache")
+        if columns is None:
+            columns = {
+                field.name: JalaliColumn(field, self.get_empty_value_display())
+                for field in self.model._meta.concrete_fields
+                if isinstance(field, models.DateField) and not field.choices
+            }
+            self.__dict__["_jalali_column_cache"] = columns
+        return columns
+
+    def _jalali_swap(self, names, keep=()):
+        columns = self._jalali_columns()
+        return [columns[n] if isinstance(n, str) and n in columns and n not in keep else n for n in names]
+
+    # The changelist.
+
+    def get_list_display(self, request):
+        list_display = super().get_list_display(request)
+        if not self._jalali_on():
+            return list_display
+        return self._jalali_swap(list_display, keep=self.list_editable)
+
+    def get_list_display_links(self, request, list_display):
+        links = super().get_list_display_links(request, list_display)
+        if not links or not self._jalali_on():
+            return links
+        return self._jalali_swap(links, keep=self.list_editable)
+
+    def get_sortable_by(self, request):
+        sortable_by = super().get_sortable_by(request)
+        if self.sortable_by is None or not self._jalali_on():
+            return sortable_by
+        return self._jalali_swap(sortable_by, keep=self.list_editable)
+
+    # Read-only fields of the change page (and of a page the user may only view).
+
+    def _jalali_view_only(self, request, obj):
+        return obj is not None and not self.has_change_permission(request, obj)
+
+    def _jalali_readonly_names(self, request, obj):
+        """The date fields shown read-only: those declared read-only, or every one on a view-only page."""
+        columns = self._jalali_columns()
+        if self._jalali_view_only(request, obj):
+            return set(columns)
+        return {n for n in super().get_readonly_fields(request, obj) if isinstance(n, str) and n in columns}
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if not self._jalali_on():
+            return readonly
+        # The names stay (the form still leaves those fields out); their columns are what the page shows.
+        columns = self._jalali_columns()
+        return (*readonly, *(columns[n] for n in sorted(self._jalali_readonly_names(request, obj))))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._jalali_on():
+            return fieldsets
+        columns, swap = self._jalali_columns(), self._jalali_readonly_names(request, obj)
+        if getattr(self.form, "declared_fields", None):
+            swap -= set(self.form.declared_fields)  # a form's own field of that name is not the model's date
+
+        def line(entry):
+            if isinstance(entry, (list, tuple)):
+                return tuple(e for e in map(line, entry) if e is not None)
+            if isinstance(entry, JalaliColumn):
+                return None  # added by get_readonly_fields above; shown only where its field's name stands
+            return columns[entry] if isinstance(entry, str) and entry in swap else entry
+
+        return [
+            (title, {**options, "fields": [e for e in map(line, options.get("fields", ())) if e not in (None, ())]})
+            for title, options in fieldsets
+        ]
+
+    # Inlines get the same treatment.
+
+    def get_inlines(self, request, obj):
+        return [with_jalali_dates(inline) for inline in super().get_inlines(request, obj)]
+
+
+class JalaliDatesInlineMixin(JalaliDatesAdminMixin):
+    def _jalali_view_only(self, request, obj):
+        # Rows that can be neither changed nor added, or under a parent the user may only view.
+        if not self.has_change_permission(request, obj) and not self.has_add_permission(request, obj):
+            return True
+        parent = self.admin_site._registry.get(self.parent_model)
+        return obj is not None and parent is not None and not parent.has_change_permission(request, obj)
+
+    def get_inlines(self, request, obj):  # an inline has none
+        return []
+
+
+_JALALI_CLASSES = {}
+
+
+def with_jalali_dates(admin_class):
+    """``admin_class`` (a ``ModelAdmin`` or an inline) with :class:`JalaliDatesAdminMixin` first, made once."""
+    if issubclass(admin_class, JalaliDatesAdminMixin):
+        return admin_class
+    if admin_class not in _JALALI_CLASSES:
+        inline = issubclass(admin_class, InlineModelAdmin)
+        mixin = JalaliDatesInlineMixin if inline else JalaliDatesAdminMixin
+        _JALALI_CLASSES[admin_class] = type(
+            admin_class.__name__,
+            (mixin, admin_class),
+            {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+        )
+    return _JALALI_CLASSES[admin_class]

@@ -148,10 +148,17 @@ def _chart(kind, labels, datasets, *, dates=False, stacked=False, percent_axis=F
     }
 
 
-def figures_as_of() -> dt.datetime | None:
-    """When the rollups were last refreshed: the oldest of their refresh times (one query)."""
+def rollups_freshness() -> tuple[dt.datetime | None, dt.datetime | None]:
+    """When the rollups were last refreshed (the oldest of their refresh times, what the figures are as of) and
+    the newest refresh time, which changes with every refresh: one query."""
     times = list(RollupState.objects.values_list("refreshed_at", flat=True))
-    return None if not times or None in times else min(times)
+    if not times or None in times:
+        return None, None
+    return min(times), max(times)
+
+
+def figures_as_of() -> dt.datetime | None:
+    return rollups_freshness()[0]
 
 
 def rollup_state(name: str) -> dict:

@@ -246,3 +246,6 @@ CAMPAIGNS_TRACKING_SPOOL_DIR = env.path("CAMPAIGNS_TRACKING_SPOOL_DIR", default=
 DASHBOARD_ROLLUP_RECENT_DAYS = env.int("DASHBOARD_ROLLUP_RECENT_DAYS", default=3)
 DASHBOARD_ROLLUP_MARGIN_SECONDS = env.int("DASHBOARD_ROLLUP_MARGIN_SECONDS", default=120)
 DASHBOARD_ROLLUP_TOUCH_BATCH = env.int("DASHBOARD_ROLLUP_TOUCH_BATCH", default=2000000)
+# A rendered dashboard is kept until the next rollup refresh, and at most this long (the few figures read live,
+# such as open tickets, are never older than this).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)

@@ -1,0 +1,222 @@
+"""Dates as Persian readers read them and as everyone types them: the Solar Hijri (Jalali) calendar.
+
+In Persian a date is shown in the Solar Hijri calendar with Persian digits (2026-11-22 → ۱۴۰۵/۰۹/۰۱); in English
+and Arabic it stays Gregorian. What people type is read in every language: Western, Persian or Arabic-Indic
+digits, ``/``, ``-`` or ``.`` between year, month and day, and a year below 1700 is a Solar Hijri year
+(``۱۴۰۵/۰۸/۰۲``), any other a Gregorian one (``2026-10-24``).
+
+Why here: like ``digits.py`` this is model-free and used by more than one stage — the ``jdate`` template filter
+(``customers/templatetags/l10n_extras.py``), the dashboards' period (``cycle/views.py``) and the admin of every
+stage (``emarketing/admin_tools.py``) — so it lives in the project package, which every app may import.
+"""
+
+import datetime as dt
+import re
+
+import jdatetime
+from django import forms
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext_lazy as _
+
+from emarketing.digits import localize_digits, normalize_digits
+
+PERSIAN_MONTHS = (
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
+)
+PERSIAN_WEEKDAYS = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه")  # Monday first
+
+# Django's named formats, written for the Solar Hijri calendar.
+NAMED_FORMATS = {
+    "DATE_FORMAT": "j F Y",
+    "SHORT_DATE_FORMAT": "Y/m/d",
+    "DATETIME_FORMAT": "j F Y، H:i",
+    "SHORT_DATETIME_FORMAT": "Y/m/d H:i",
+    "YEAR_MONTH_FORMAT": "F Y",
+    "MONTH_DAY_FORMAT": "j F",
+}
+FIRST_GREGORIAN_YEAR = 1700  # a year typed below this is a Solar Hijri year (1300s, 1400s)
+
+
+def language():
+    """The active language without its region: ``fa``, ``ar``, ``en`` (or ``""``)."""
+    return (get_language() or "").split("-")[0]
+
+
+def is_persian():
+    return language() == "fa"
+
+
+def jalali_format(value, fmt):
+    """Format a date or datetime in the Solar Hijri calendar, with ASCII digits, using a subset of Django's date
+    format letters (d j m n F N M b l D Y y H G i s) or one of Django's named formats. An aware datetime is shown
+    in the current time zone."""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        j = jdatetime.datetime.fromgregorian(datetime=value)
+    else:
+        j = jdatetime.date.fromgregorian(date=value)
+    parts = {
+        "Y": f"{j.year:04d}",
+        "y": f"{j.year % 100:02d}",
+        "m": f"{j.month:02d}",
+        "n": str(j.month),
+        "d": f"{j.day:02d}",
+        "j": str(j.day),
+        "F": PERSIAN_MONTHS[j.month - 1],
+        "N": PERSIAN_MONTHS[j.month - 1],
+        "M": PERSIAN_MONTHS[j.month - 1],
+        "b": PERSIAN_MONTHS[j.month - 1],
+        "l": PERSIAN_WEEKDAYS[value.weekday()],
+        "D": PERSIAN_WEEKDAYS[value.weekday()],
+    }
+    if isinstance(value, dt.datetime):
+        parts.update({"H": f"{value.hour:02d}", "G": str(value.hour), "i": f"{value.minute:02d}"})
+        parts["s"] = f"{value.second:02d}"
+    fmt = NAMED_FORMATS.get(fmt, fmt)
+    out, escaped = [], False
+    for char in fmt:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        else:
+            out.append(parts.get(char, char))
+    return "".join(out)
+
+
+def persian_date(value, fmt=None):
+    """A date or datetime as a Persian reader reads it: Solar Hijri calendar, Persian digits.
+
+    The default format is ``Y/m/d`` for a date and ``Y/m/d H:i`` for a datetime (2026-03-21 → ۱۴۰۵/۰۱/۰۱).
+    """
+    default = "Y/m/d H:i" if isinstance(value, dt.datetime) else "Y/m/d"
+    return localize_digits(jalali_format(value, fmt or default), "fa")
+
+
+# --- reading a typed date ----------------------------------------------------------------------------------------
+
+# Bidirectional marks that come along when a date is copied from right-to-left text.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_YEAR_FIRST = re.compile(r"^(\d{4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})$")
+
+
+class NotADate(ValueError):
+    """Year, month and day were read but make no date; ``solar_hijri`` says in which calendar."""
+
+    def __init__(self, text, *, solar_hijri):
+        super().__init__(text)
+        self.solar_hijri = solar_hijri
+
+
+def parse_year_month_day(text):
+    """The date written as year, month, day in ``text``, or None when ``text`` is not written that way.
+
+    Any digits (Western, Persian, Arabic-Indic), ``/`` ``-`` or ``.`` between the parts; a year below 1700 is a
+    Solar Hijri year. Raises :class:`NotADate` when the parts make no date (۱۴۰۵/۱۳/۰۱, 1404/12/30, 2026-02-30).
+    """
+    text = normalize_digits(str(text)).translate(_INVISIBLE).strip()
+    match = _YEAR_FIRST.match(text)
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    solar_hijri = year < FIRST_GREGORIAN_YEAR
+    try:
+        if solar_hijri:
+            return jdatetime.date(year, month, day).togregorian()
+        return dt.date(year, month, day)
+    except ValueError as error:
+        raise NotADate(text, solar_hijri=solar_hijri) from error
+
+
+# --- the form field and its widget -------------------------------------------------------------------------------
+
+
+def _solar_hijri_help():
+    return gettext("Solar Hijri calendar (year/month/day), for example 1405/09/01.") if is_persian() else ""
+
+
+solar_hijri_help = lazy(_solar_hijri_help, str)
+
+
+def _placeholder():
+    # Left-to-right marks keep year, month and day in the order of the digits typed in the left-to-right input.
+    parts = (pgettext("date format", "year"), pgettext("date format", "month"), pgettext("date format", "day"))
+    return "\u200e/\u200e".join(parts)
+
+
+class JalaliDateInput(forms.DateInput):
+    """In Persian, a text input holding the Solar Hijri date in Persian digits (۱۴۰۵/۰۹/۰۱), left to right, with
+    the format as placeholder; in other languages the browser's date picker (``type="date"``, ISO value)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"type": "date", **(attrs or {})}, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        date = value
+        if isinstance(value, str):
+            try:
+                date = parse_year_month_day(value)
+            except NotADate:
+                date = None
+            if date is None:
+                return value  # shown as typed, next to the error
+        if isinstance(date, dt.datetime):
+            date = date.date()
+        if isinstance(date, dt.date):
+            return persian_date(date, "Y/m/d") if is_persian() else date.isoformat()
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if is_persian():
+            widget = context["widget"]
+            widget["type"] = "text"
+            widget["attrs"].update({"dir": "ltr", "placeholder": _placeholder(), "autocomplete": "off"})
+        return context
+
+
+class JalaliDateField(forms.DateField):
+    """A date typed in the Solar Hijri or the Gregorian calendar, in any digits; shown as the reader reads dates.
+
+    Reads ``۱۴۰۵/۰۸/۰۲``, ``1405-8-2``, ``١٤٠٥.٠٨.٠٢`` (Solar Hijri) and ``2026-10-24``, ``۲۰۲۶/۱۰/۲۴``
+    (Gregorian), plus whatever Django's ``DateField`` reads in the active language. In Persian its help text says
+    it is the Solar Hijri calendar.
+    """
+
+    widget = JalaliDateInput
+    default_error_messages = {
+        "not_solar_hijri": _("%(value)s is not a day of the Solar Hijri calendar (year/month/day)."),
+        "not_gregorian": _("%(value)s is not a day of the Gregorian calendar (year-month-day)."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", solar_hijri_help())
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                date = parse_year_month_day(value)
+            except NotADate as error:
+                code = "not_solar_hijri" if error.solar_hijri else "not_gregorian"
+                raise forms.ValidationError(
+                    self.error_messages[code], code=code, params={"value": value.strip()}
+                ) from error
+            if date is not None:
+                return date
+        return super().to_python(value)
