@@ -83,6 +83,14 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         if self.dashboard not in DASHBOARDS:
             raise Http404
+        download = request.GET.get("download")
+        if download:
+            self.read_filters()
+            self.board = DASHBOARDS[self.dashboard](self.filters)
+            return self.csv_response(download)
+        return super().get(request, *args, **kwargs)
+
+    def read_filters(self):
         choices = filter_choices(
             campaigns=self.dashboard in USES_FILTER["campaign"], segments=self.dashboard in USES_FILTER["segment"]
         )
@@ -90,17 +98,12 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             choices["plans"] = plan_choices()
         default = Filters.default()
         self.form = DashboardFilterForm(
-            request.GET or None,
+            self.request.GET or None,
             dashboard=self.dashboard,
             choices=choices,
             initial={"start": default.start, "end": default.end},
         )
         self.filters = self.form.filters()
-        download = request.GET.get("download")
-        if download:
-            self.board = DASHBOARDS[self.dashboard](self.filters)
-            return self.csv_response(download)
-        return super().get(request, *args, **kwargs)
 
     def csv_response(self, key):
         table = self.board.table(key)
@@ -118,19 +121,14 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            dashboard=self.dashboard,
-            title=DASHBOARD_TITLES[self.dashboard],
-            dashboards=list(DASHBOARD_TITLES.items()),
-            form=self.form,
-            filters=self.filters,
-        )
-        context["board_html"] = self.board_html(context)
+        context.update(dashboard=self.dashboard, title=DASHBOARD_TITLES[self.dashboard])
+        context["page_html"] = self.page_html(context)
         return context
 
-    def board_html(self, context) -> str:
-        """The figures, charts and tables, rendered once per refresh of the rollups and kept in the cache for at
-        most ``DASHBOARD_CACHE_SECONDS`` (the few figures read live, such as open tickets, are that fresh)."""
+    def page_html(self, context) -> str:
+        """The tabs, the filters, the figures, charts and tables: rendered once per refresh of the rollups and kept
+        in the cache for at most ``DASHBOARD_CACHE_SECONDS`` (the few figures read live, such as open tickets, are
+        that fresh). A page served from the cache reads neither the filters' choices nor the figures."""
         as_of, version = rollups_freshness()
         query = self.request.GET.copy()
         query.pop("download", None)
@@ -138,14 +136,23 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             self.dashboard,
             translation.get_language(),
             timezone.get_current_timezone_name(),
+            timezone.localdate(),  # the default period ends today
             version,
-            self.filters,
             query.urlencode(),
         )
         html = cache.get(key)
         if html is None:
+            self.read_filters()
             board = DASHBOARDS[self.dashboard](self.filters)
-            context.update(board=board, charts=board.charts, figures_as_of=as_of, query=query.urlencode())
-            html = render_to_string("cycle/dashboards/_board.html", context, request=self.request)
+            context.update(
+                dashboards=list(DASHBOARD_TITLES.items()),
+                form=self.form,
+                filters=self.filters,
+                board=board,
+                charts=board.charts,
+                figures_as_of=as_of,
+                query=query.urlencode(),
+            )
+            html = render_to_string("cycle/dashboards/_page.html", context, request=self.request)
             cache.set(key, html, settings.DASHBOARD_CACHE_SECONDS)
         return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped

@@ -21,8 +21,8 @@ def _generation() -> int:
     return generation
 
 
-def dashboard_cache_key(dashboard, language, time_zone, version, filters, query) -> str:
-    parts = [dashboard, language, time_zone, version.isoformat() if version else "-", repr(filters), query]
+def dashboard_cache_key(dashboard, language, time_zone, today, version, query) -> str:
+    parts = [dashboard, language, time_zone, today.isoformat(), version.isoformat() if version else "-", query]
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
     return f"dashboards:{_generation()}:{digest}"
 

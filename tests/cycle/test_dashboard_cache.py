@@ -92,3 +92,22 @@ def test_the_period_chosen_is_part_of_the_page(manager_client):
     long_ago = _get(manager_client, "transfer", start="2020-01-01", end="2020-01-31")[0]
     assert _figure(last_month, "Orders") == "1"
     assert _figure(long_ago, "Orders") == "0"
+
+
+def test_a_page_served_from_the_cache_reads_neither_figures_nor_filter_choices(manager_client):
+    """Served from the cache, every page costs the same few queries: the session, the user and their permissions,
+    and the time of the last refresh."""
+    ObjectiveFactory()
+    OrderFactory()
+    rollups_refresh()
+    served = {}
+    for page in ("cycle", "funnel", "plan", "transfer", "aftersales", "boni"):
+        _html, rendered = _get(manager_client, page)
+        with CaptureQueriesContext(connection) as ctx:
+            assert manager_client.get(reverse(f"dashboards:{page}")).status_code == 200
+        served[page] = [q["sql"] for q in ctx.captured_queries]
+        assert len(served[page]) < rendered, page
+    assert len({len(queries) for queries in served.values()}) == 1
+    everything = " ".join(sql for queries in served.values() for sql in queries)
+    for table in ("campaigns_campaign", "customers_segment", "cycle_marketingplan", "cycle_orderdaily"):
+        assert table not in everything
