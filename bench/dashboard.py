@@ -1,24 +1,29 @@
-"""The managers' dashboards served from the daily rollups vs computed live from the tables; the big admin
-changelists with the project's bounded count vs Django's default paginator.
+"""The managers' dashboards as served (rendered once per rollup refresh, then from the cache), rendered from the
+rollups on every request, and computed live from the tables; the big admin changelists with the project's bounded
+count vs Django's default paginator.
 
-    .venv/bin/python bench/dashboard.py               # 1,000,000 customers, 10,000,000 touches, 1,000,000 orders
-    .venv/bin/python bench/dashboard.py --scale 0.1   # a tenth of that
-    .venv/bin/python bench/dashboard.py --quick       # --scale 0.01, for CI
+    createdb -h 127.0.0.1 -U postgres bench_dash
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_dash .venv/bin/python bench/dashboard.py   # full size
+    .venv/bin/python bench/dashboard.py --scale 0.1   # a tenth of that, on SQLite under var/bench
+    .venv/bin/python bench/dashboard.py --quick       # --scale 0.01
+    ... --reuse                                       # keep the data of the last run (the rollups are rebuilt)
 
-Data: customers in the four lifecycle stages; 200 campaigns, each active for about a month of the past year,
-with touches shaped like a funnel (attention > information > desire > action > satisfaction, 2% automated);
-orders over the year on four channels (agents for a fifth of them), one payment each, a shipment for half;
-tickets, survey answers and tier/stage history. Rows go in with executemany in big transactions (SQLite) or
-COPY (PostgreSQL), then ``rollups_rebuild`` builds the rollups (its time is reported).
+Full size is 1,000,000 customers, 10,000,000 touches and 1,000,000 orders. Data: customers in the four lifecycle
+stages and value tiers, each with the history the product writes (first rating, move out of selection) plus
+later stage moves; 200 campaigns, each active for about a month of the past year, with touches shaped like a
+funnel (attention > information > desire > action > satisfaction, 2% automated); orders over the year on four
+channels (agents for a sixth of them), one payment each, a delivery for half; tickets and survey answers. On
+PostgreSQL the big tables are made by the server itself (``generate_series``), the rest with COPY; on SQLite
+with executemany in big transactions. ``rollups_rebuild`` then builds the rollups (its time is reported).
 
 Each dashboard page (the whole request through Django's test client, signed in as a manager, period: the last
-365 days) is requested ``--reps`` times served from the rollups and ``--live-reps`` times with its figures
-computed live from the tables (the same selectors with ``live=True``); p95 times and query counts are reported.
-The admin changelists of customers and touches are requested as they are configured (bounded count, no full
-count) and with Django's default paginator and full result count.
+365 days) is requested ``--reps`` times as served and as rendered from the rollups, and ``--live-reps`` times
+with its figures computed live from the tables (the same selectors with ``live=True``); p95 times and query
+counts are reported. The admin changelists of customers and touches are opened as configured (bounded count, no
+full count) and with Django's default paginator and full result count: the changelist's own work (its counts and
+its page of rows, as the admin view builds them) and the whole request with its template.
 
-Uses a throwaway SQLite database under var/bench unless DATABASE_URL is set. Last line:
-``dashboard: RATIO x (details)``, RATIO being the smallest live/rollup p95 ratio over the six dashboards.
+Last line: ``dashboard: RATIO x (details)``, RATIO being the smallest live/served p95 ratio over the six pages.
 """
 
 import argparse
@@ -608,7 +613,8 @@ def main():
         + f"; queries per page fixed: {fixed}; admin changelists vs Django's paginator: "
         + ", ".join(f"{n} {r:.0f}x (whole request {page_ratios[n]:.1f}x)" for n, r in list_ratios.items())
         + f"; {counts.get('customers'):,} customers, {counts.get('touches'):,} touches, {counts.get('orders'):,} "
-        f"orders on {connection.vendor}, scale {scale}; rollup rebuild {rebuild:.0f}s)"
+        f"orders on {connection.vendor}, {'data of an earlier run' if args.reuse else f'scale {scale}'}; "
+        f"rollup rebuild {rebuild:.0f}s)"
     )
 
 

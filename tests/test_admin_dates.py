@@ -8,7 +8,6 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.db import models
 from django.urls import reverse
-from django.utils import translation
 
 from orders.models import Order
 from tests.factories import CustomerFactory, OrderFactory
@@ -16,13 +15,6 @@ from tests.factories import CustomerFactory, OrderFactory
 pytestmark = pytest.mark.django_db
 
 PLACED = dt.datetime(2026, 11, 22, 10, 42, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _language_restored():
-    """A request in Persian leaves Persian active in the test's thread: hand the next test the language it had."""
-    with translation.override(translation.get_language()):
-        yield
 
 
 def _get(client, url, language, **params):

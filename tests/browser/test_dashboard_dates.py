@@ -1,22 +1,9 @@
 """A Persian manager in a real browser types the dashboards' period in the Solar Hijri calendar."""
 
-import importlib
 
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
-
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def manager(transactional_db):
-    importlib.import_module("cycle.migrations.0004_groups_marketers_managers").create_groups(apps, None)
-    user = UserFactory(username="mina", is_staff=True)
-    user.groups.add(Group.objects.get(name="Managers"))
-    return user
 
 
 def test_a_persian_manager_types_the_period_in_solar_hijri_with_persian_digits(page, live_server, manager, screenshot):

@@ -1,11 +1,8 @@
 """A manager in a real browser: sign in, read every dashboard with its charts drawn, switch to Persian and get
 a right-to-left page, create a campaign in the administration and find it on the funnel."""
 
-import importlib
 
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from campaigns.models import AidaStep, Campaign, TouchKind
@@ -16,22 +13,12 @@ from tests.factories import (
     OrderFactory,
     SurveyResponseFactory,
     TouchFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.browser
 
 PAGES = ["", "funnel/", "plan/", "transfer/", "after-sales/", "boni/"]
 SWITCHER = "#language-switcher select, select#language-switcher"
-
-
-@pytest.fixture
-def manager(transactional_db):
-    # A transactional test starts from empty tables: create the groups as the migration does.
-    importlib.import_module("cycle.migrations.0004_groups_marketers_managers").create_groups(apps, None)
-    user = UserFactory(username="mina", is_staff=True)
-    user.groups.add(Group.objects.get(name="Managers"))
-    return user
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,17 +12,9 @@ from django.urls import reverse
 from aftersales.models import TicketStatus
 from cycle.models import Kpi
 from cycle.services.rollups import rollups_refresh
-from tests.factories import ObjectiveFactory, OrderFactory, TicketFactory, UserFactory
+from tests.factories import ObjectiveFactory, OrderFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manager_client(client):
-    user = UserFactory(username="mina", is_staff=True)
-    user.groups.add(Group.objects.get(name="Managers"))
-    client.force_login(user)
-    return client
 
 
 def _get(client, name, **params):

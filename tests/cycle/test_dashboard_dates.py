@@ -7,30 +7,13 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import translation
 
 from cycle.selectors.dashboards import Filters
 from cycle.views import DashboardFilterForm
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _language_restored():
-    """A request in Persian leaves Persian active in the test's thread: hand the next test the language it had."""
-    with translation.override(translation.get_language()):
-        yield
-
-
-@pytest.fixture
-def manager_client(client):
-    user = UserFactory(username="mina", is_staff=True)
-    user.groups.add(Group.objects.get(name="Managers"))
-    client.force_login(user)
-    return client
 
 
 def _page(client, name, params, language):

@@ -215,18 +215,6 @@ def test_segment_filter_narrows_the_cycle_and_the_funnel():
     assert sum(n for _label, n in cycle.table("stages").rows) == 1
 
 
-@pytest.fixture
-def manager_client(client):
-    from django.contrib.auth.models import Group
-
-    from tests.factories import UserFactory
-
-    user = UserFactory(username="mina", is_staff=True)
-    user.groups.add(Group.objects.get(name="Managers"))
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize("page", PAGES)
 def test_each_dashboard_page_draws_its_charts_and_says_how_fresh_it_is(manager_client, page):
     _cycle_data(size=1)
