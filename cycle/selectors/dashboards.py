@@ -463,19 +463,22 @@ def _order_figures(filters: Filters, live: bool, *, per_day: bool = False) -> li
     keys = ("day",) if per_day else ("channel", "agent_id", "agent__name")
     if live:
         lower, upper = filters.bounds
-        return list(
+        rows = (
             Order.objects.filter(placed_at__gte=lower, placed_at__lt=upper)
             .order_by()
             .annotate(day=TruncDate("placed_at"))
             .values_list(*keys)
             .annotate(n=Count("id"), sold=Count("id", filter=SOLD), revenue=Sum("total", filter=SOLD))
         )
-    return list(
-        OrderDaily.objects.filter(day__gte=filters.start, day__lte=filters.end)
-        .order_by()
-        .values_list(*keys)
-        .annotate(n=Sum("orders"), sold=Sum("sold"), revenue=Sum("revenue"))
-    )
+    else:
+        rows = (
+            OrderDaily.objects.filter(day__gte=filters.start, day__lte=filters.end)
+            .order_by()
+            .values_list(*keys)
+            .annotate(n=Sum("orders"), sold=Sum("sold"), revenue=Sum("revenue"))
+        )
+    # Money in cents: SQLite's SUM of decimals comes back with a dozen decimal places.
+    return [(*row[:-1], Decimal(row[-1] or 0).quantize(TWO)) for row in rows]
 
 
 SERVICE_FIELDS = (

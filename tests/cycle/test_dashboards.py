@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -309,3 +310,14 @@ def test_the_rebuild_command_recomputes_everything():
     call_command("rebuild_dashboard_rollups", stdout=out)
     assert TouchDaily.objects.filter(touches=0).count() == 0
     assert "up to date" in out.getvalue()
+
+
+def test_money_is_shown_in_cents(manager_client):
+    """Sums of revenue read from the database are shown as money (280.00), not with a dozen decimal places."""
+    _cycle_data(size=2)
+    rollups_refresh()
+    body = manager_client.get(reverse("dashboards:transfer")).content.decode()
+    revenue = re.search(r'<div class="small text-muted">Revenue</div>\s*<div class="[^"]*">([^<]*)</div>', body)
+    assert revenue.group(1).strip() == "280.00"
+    agents = body[body.index('id="table-agents"') :]
+    assert re.search(r"<td>80\.00</td>", agents)
