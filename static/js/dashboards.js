@@ -42,6 +42,8 @@
                  tooltip: { rtl: rtl } }
     };
     if (!round) {
+      // Room on the left for the slanted last label of a reversed (right-to-left) axis, which Chart.js would clip.
+      options.layout = { padding: { left: rtl ? 72 : 8, right: 8 } };
       options.scales = {
         x: { reverse: rtl, stacked: spec.stacked },
         y: { beginAtZero: true, stacked: spec.stacked, position: rtl ? "right" : "left",
