@@ -232,8 +232,16 @@ def generate(scale, now, seed=6):
             Campaign,
             ["name", "channel", "status", "budget", "cost", "currency", "occasion_kind", "created_at"],
             (
-                (f"Campaign {c}", "email", "sent", "1000.00", "400.00", "USD", "",
-                 year_ago + dt.timedelta(days=rng.randrange(330)))  # fmt: skip
+                (
+                    f"Campaign {c}",
+                    "email",
+                    "sent",
+                    "1000.00",
+                    "400.00",
+                    "USD",
+                    "",
+                    year_ago + dt.timedelta(days=rng.randrange(330)),
+                )  # fmt: skip
                 for c in range(1, n_campaigns + 1)
             ),
         )

@@ -31,11 +31,10 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.importing import COLUMNS, CONSENT_COLUMNS, escape_cell, import_customers_task
 from customers.models import Consent, Occasion, OccasionKind
+from customers.services.import_files import UPLOAD_DIR, import_preview_max_age
 from customers.services.importing import ON_DUPLICATE_REFUSE, ON_DUPLICATE_UPDATE, customers_import
 
-UPLOAD_DIR = "imports/customers/"
 SIGNING_SALT = "customers.import"
-TOKEN_MAX_AGE = 3600
 EXPORT_PAGE = 2000
 EXPORT_COLUMNS = ["id", *COLUMNS, "value_tier", "lifecycle_stage"]
 
@@ -226,7 +225,7 @@ class CustomerImportExportMixin:
         if request.method != "POST":
             return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
         try:
-            data = signing.loads(request.POST.get("token", ""), salt=SIGNING_SALT, max_age=TOKEN_MAX_AGE)
+            data = signing.loads(request.POST.get("token", ""), salt=SIGNING_SALT, max_age=import_preview_max_age())
         except signing.BadSignature:
             messages.error(request, gettext("This preview has expired or is not valid; upload the file again."))
             return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
@@ -234,10 +233,13 @@ class CustomerImportExportMixin:
         if data.get("user") != request.user.pk or not stored.startswith(UPLOAD_DIR) or ".." in stored:
             raise PermissionDenied
         changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
-        if not default_storage.exists(stored):
-            messages.warning(request, gettext("This file was already imported."))
-            return HttpResponseRedirect(changelist)
-        if default_storage.size(stored) > settings.CUSTOMER_IMPORT_BACKGROUND_BYTES:
+        try:
+            size = default_storage.size(stored) if default_storage.exists(stored) else None
+        except FileNotFoundError:  # deleted just now (applied by a second click, or cleaned up)
+            size = None
+        if size is None:
+            return self._import_file_gone(request, changelist)
+        if size > settings.CUSTOMER_IMPORT_BACKGROUND_BYTES:
             kwargs = {"path": stored, "name": data["name"], "on_duplicate": data["mode"], "user_id": request.user.pk}
             transaction.on_commit(lambda: import_customers_task.delay(**kwargs))
             messages.info(
@@ -249,7 +251,11 @@ class CustomerImportExportMixin:
                 % {"name": data["name"]},
             )
             return HttpResponseRedirect(changelist)
-        with default_storage.open(stored, "rb") as stream:
+        try:
+            stream = default_storage.open(stored, "rb")
+        except FileNotFoundError:
+            return self._import_file_gone(request, changelist)
+        with stream:
             result = customers_import(stream=stream, name=data["name"], on_duplicate=data["mode"], by=request.user)
         default_storage.delete(stored)
         if result.applied:
@@ -265,6 +271,18 @@ class CustomerImportExportMixin:
             token=None,
         )
         return TemplateResponse(request, self.import_preview_template, context)
+
+    def _import_file_gone(self, request, changelist):
+        # The stored file is deleted once applied, and a preview never applied is deleted after
+        # CUSTOMER_IMPORT_KEEP_HOURS: either way nothing is imported now.
+        messages.warning(
+            request,
+            gettext(
+                "This file is no longer stored: it was already imported, or it was kept too long without being "
+                "applied. Check the customer list and, if it is not there, upload the file again."
+            ),
+        )
+        return HttpResponseRedirect(changelist)
 
     # -- export ------------------------------------------------------------------------------------------------
 

@@ -564,12 +564,16 @@ def escape_cell(value) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # The background apply step
 
+# The longest the background apply may run; the cleanup of stored files counts on it (see
+# ``customers.services.import_files.import_preview_max_age``).
+IMPORT_TASK_TIME_LIMIT = 3600
+
 
 @shared_task(
     name="customers.import_customers",
     acks_late=True,
-    soft_time_limit=3300,
-    time_limit=3600,
+    soft_time_limit=IMPORT_TASK_TIME_LIMIT - 300,
+    time_limit=IMPORT_TASK_TIME_LIMIT,
 )
 def import_customers_task(*, path: str, name: str, on_duplicate: str, user_id: int | None = None) -> dict:
     """Apply a stored customer file (all or nothing) and tell the person who uploaded it."""

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from customers.models import Segment
 from customers.services import (
+    customers_import_files_delete_old,
     customers_refresh_lifecycle,
     customers_refresh_value_tiers,
     segment_refresh,
@@ -45,3 +46,12 @@ def refresh_segment(segment_id: int, full: bool = False) -> str:
     if segment is None:
         return "gone"
     return segment_refresh(segment=segment, full=full).mode
+
+
+@shared_task(name="customers.tasks.delete_old_import_files", soft_time_limit=240, time_limit=300)
+def delete_old_import_files() -> int:
+    """Hourly: uploaded customer files never applied are deleted after CUSTOMER_IMPORT_KEEP_HOURS.
+
+    No retries: the next hourly run tries again.
+    """
+    return customers_import_files_delete_old()

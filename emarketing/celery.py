@@ -22,6 +22,7 @@ def _filesystem_broker_folders(sender, **kwargs):
             if options.get(key):
                 Path(options[key]).mkdir(parents=True, exist_ok=True)
 
+
 app.conf.beat_schedule = {
     # The loop: after-sales feedback (surveys, tickets, reviews) becomes needs and scores in preparation.
     # New feedback also triggers it at once; this tick catches anything a crash or a restart left behind.
@@ -77,6 +78,13 @@ app.conf.beat_schedule = {
     "customers-refresh-segments": {
         "task": "customers.tasks.refresh_segments",
         "schedule": crontab(minute="*/10"),
+    },
+    # Customer import: every hour, uploaded files whose preview was never applied are deleted once older than
+    # CUSTOMER_IMPORT_KEEP_HOURS, so customers' personal data does not stay in storage; applied files are
+    # deleted by the import itself. At :45, away from the other hourly jobs.
+    "customers-delete-old-import-files": {
+        "task": "customers.tasks.delete_old_import_files",
+        "schedule": crontab(minute=45),
     },
     # Dashboards: every ten minutes, the daily rollups (touches, orders, payments, deliveries, tickets, surveys,
     # tier and stage changes) read only what is new or changed since the last run, so the managers' pages stay

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -181,6 +182,11 @@ CUSTOMER_IMPORT_BATCH_SIZE = env.int("CUSTOMER_IMPORT_BATCH_SIZE", default=1000)
 CUSTOMER_IMPORT_BACKGROUND_BYTES = env.int("CUSTOMER_IMPORT_BACKGROUND_BYTES", default=2 * 1024 * 1024)
 CUSTOMER_IMPORT_PREVIEW_ROWS = env.int("CUSTOMER_IMPORT_PREVIEW_ROWS", default=2000)
 CUSTOMER_IMPORT_MAX_BYTES = env.int("CUSTOMER_IMPORT_MAX_BYTES", default=500 * 1024 * 1024)
+# An uploaded file never applied is deleted after this many hours. A preview can be applied for one hour and a
+# background apply runs for up to one more: at least 3 hours, so no file goes while its import is under way.
+CUSTOMER_IMPORT_KEEP_HOURS = env.int("CUSTOMER_IMPORT_KEEP_HOURS", default=24)
+if CUSTOMER_IMPORT_KEEP_HOURS < 3:
+    raise ImproperlyConfigured("CUSTOMER_IMPORT_KEEP_HOURS must be at least 3.")
 # The background import task lives beside the file reader; make sure every worker registers it.
 CELERY_IMPORTS = ["customers.importing"]
 

@@ -1,6 +1,5 @@
 """A Persian manager in a real browser types the dashboards' period in the Solar Hijri calendar."""
 
-
 import pytest
 
 pytestmark = pytest.mark.browser

@@ -1,7 +1,6 @@
 """A manager in a real browser: sign in, read every dashboard with its charts drawn, switch to Persian and get
 a right-to-left page, create a campaign in the administration and find it on the funnel."""
 
-
 import pytest
 from django.utils import timezone
 
