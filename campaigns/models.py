@@ -209,6 +209,7 @@ class Creative(models.Model):
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Being sent")
+    DELIVERING = "delivering", _("Being handed to the mail server")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
 

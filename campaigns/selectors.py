@@ -74,7 +74,7 @@ def campaign_progress(*, campaign_id: int) -> Progress:
         sent=Count("pk", filter=Q(status=MessageStatus.SENT)),
         failed=Count("pk", filter=Q(status=MessageStatus.FAILED)),
         queued=Count("pk", filter=Q(status=MessageStatus.QUEUED)),
-        sending=Count("pk", filter=Q(status=MessageStatus.SENDING)),
+        sending=Count("pk", filter=Q(status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING])),
     )
     return Progress(**counts)
 

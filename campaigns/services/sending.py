@@ -5,7 +5,10 @@ customer, the database refuses a second), then rows are *claimed* in batches (``
 a claim token, under ``SELECT … FOR UPDATE SKIP LOCKED`` where the database has it), sent over one SMTP
 connection and marked ``sent`` one by one as the server accepts them. Two workers never hold the same row; a
 worker killed mid-batch leaves its claimed rows behind, and they are claimed again once their claim is older
-than ``CAMPAIGNS_SEND_CLAIM_TIMEOUT``. A recipient the server refuses goes back to ``queued`` with a later
+than ``CAMPAIGNS_SEND_CLAIM_TIMEOUT``. Just before a message is handed to the mail server it is marked
+``delivering``: a worker killed at that moment leaves the one message that may or may not have arrived, and it
+is marked ``failed`` with that reason instead of being sent a second time, so no recipient ever gets two. A
+recipient the server refuses goes back to ``queued`` with a later
 ``next_attempt_at`` (exponential backoff) and is marked ``failed`` after ``CAMPAIGNS_SEND_MAX_ATTEMPTS``; the
 others are not held up.
 """
@@ -36,6 +39,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaigns import tokens
 from campaigns.models import Campaign, CampaignStatus, Channel, Creative, Message, MessageStatus
@@ -338,13 +342,23 @@ def _claim(*, campaign_id: int, size: int, now) -> tuple[str, list[int]]:
     return token, ids
 
 
+UNCERTAIN_DELIVERY = gettext_lazy(
+    "The sending worker stopped while handing this message to the mail server: it may have arrived, so it was "
+    "not sent again."
+)
+
+
 def messages_reclaim_stale(*, campaign_id: int, now=None) -> int:
-    """Give back to the queue the messages a worker claimed and never finished (it was killed)."""
+    """Give back to the queue the messages a worker claimed and never started to hand over (it was killed); the
+    message it was handing over when it stopped is marked failed, never sent twice. Returns how many were given
+    back."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=_setting("CAMPAIGNS_SEND_CLAIM_TIMEOUT", 900))
-    return Message.objects.filter(campaign_id=campaign_id, status=MessageStatus.SENDING, claimed_at__lt=cutoff).update(
-        status=MessageStatus.QUEUED, claim="", claimed_at=None
+    stale = Message.objects.filter(campaign_id=campaign_id, claimed_at__lt=cutoff)
+    stale.filter(status=MessageStatus.DELIVERING).update(
+        status=MessageStatus.FAILED, error=UNCERTAIN_DELIVERY, attempts=F("attempts") + 1, claim=""
     )
+    return stale.filter(status=MessageStatus.SENDING).update(status=MessageStatus.QUEUED, claim="", claimed_at=None)
 
 
 @dataclass
@@ -372,6 +386,7 @@ class _Batch:
         table = db_connection.ops.quote_name(Message._meta.db_table)
         # The table name comes from the model, the values are parameters.
         self.sent_sql = f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, error = '', claim = '' WHERE id = %s AND claim = %s"  # noqa: S608, E501
+        self.delivering_sql = f"UPDATE {table} SET status = %s WHERE id = %s AND claim = %s"  # noqa: S608
         self.sender = sanitize_address(_setting("CAMPAIGNS_FROM_EMAIL", "") or settings.DEFAULT_FROM_EMAIL, "utf-8")
         self.max_attempts = _setting("CAMPAIGNS_SEND_MAX_ATTEMPTS", 3)
 
@@ -429,13 +444,17 @@ class _Batch:
                 result.failed += 1
                 continue
             self.throttle.wait()
+            with db_connection.cursor() as cursor:  # committed before the server can accept the message
+                cursor.execute(self.delivering_sql, [MessageStatus.DELIVERING, row["pk"], token])
             try:
                 outcome, error = _deliver(email, self.connection)
             except SendingInterrupted:
+                # The server did not take this message (the connection failed before it said so): it and the rest
+                # of the batch go back to the queue.
                 unsent = [r["pk"] for r in pending[i:]]
-                Message.objects.filter(pk__in=unsent, claim=token, status=MessageStatus.SENDING).update(
-                    status=MessageStatus.QUEUED, claim="", claimed_at=None
-                )
+                Message.objects.filter(
+                    pk__in=unsent, claim=token, status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING]
+                ).update(status=MessageStatus.QUEUED, claim="", claimed_at=None)
                 raise
             now = timezone.now()
             if outcome == "sent":
@@ -546,7 +565,7 @@ def _send_loop(campaign, batch, connection, size, deadline, result):
         connection.close()
     left = Message.objects.filter(campaign_id=campaign_id).aggregate(
         queued=Count("pk", filter=Q(status=MessageStatus.QUEUED)),
-        sending=Count("pk", filter=Q(status=MessageStatus.SENDING)),
+        sending=Count("pk", filter=Q(status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING])),
         next_at=Min("next_attempt_at", filter=Q(status=MessageStatus.QUEUED)),
     )
     if not left["queued"] and not left["sending"]:

@@ -134,6 +134,49 @@ def test_messages_left_claimed_by_a_killed_worker_are_sent_once_after_their_clai
     assert not Message.objects.filter(campaign=campaign).exclude(status=MessageStatus.SENT).exists()
 
 
+def test_a_message_being_handed_over_when_the_worker_died_is_never_sent_twice(smtp_server, audience, settings):
+    campaign, _segment, customers = audience(consenting=3)
+    campaign.status = CampaignStatus.SENDING
+    campaign.save(update_fields=["status"])
+    messages_materialize(campaign=campaign)
+    # A worker died while handing this message to the server, which may have taken it.
+    in_flight = Message.objects.filter(campaign=campaign).order_by("pk").first()
+    smtp_server.received.append(([in_flight.customer.email], None))
+    long_ago = timezone.now() - dt.timedelta(seconds=settings.CAMPAIGNS_SEND_CLAIM_TIMEOUT + 5)
+    Message.objects.filter(pk=in_flight.pk).update(status=MessageStatus.DELIVERING, claim="dead", claimed_at=long_ago)
+
+    start_due_campaigns.delay()
+
+    assert smtp_server.count_by_recipient() == {c.email: 1 for c in customers}
+    in_flight.refresh_from_db()
+    assert in_flight.status == MessageStatus.FAILED
+    assert "may have arrived" in in_flight.error
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.SENT
+
+
+def test_each_message_is_marked_as_being_handed_over_before_the_server_sees_it(smtp_server, audience, monkeypatch):
+    from campaigns.services import sending
+
+    campaign, _segment, _customers = audience(consenting=2)
+    campaign.status = CampaignStatus.SENDING
+    campaign.save(update_fields=["status"])
+    messages_materialize(campaign=campaign)
+    seen = []
+    deliver = sending._deliver
+
+    def watching(email, connection):
+        to = email[1][0] if isinstance(email, tuple) else email.to[0]
+        seen.append(Message.objects.get(campaign=campaign, customer__email=to).status)
+        return deliver(email, connection)
+
+    monkeypatch.setattr(sending, "_deliver", watching)
+    campaign_send_run(campaign_id=campaign.pk)
+
+    assert seen == [MessageStatus.DELIVERING, MessageStatus.DELIVERING]
+    assert set(Message.objects.filter(campaign=campaign).values_list("status", flat=True)) == {MessageStatus.SENT}
+
+
 def test_a_fresh_claim_of_another_worker_is_left_alone(smtp_server, audience):
     campaign, _segment, customers = audience(consenting=2)
     campaign.status = CampaignStatus.SENDING
