@@ -6,8 +6,9 @@ a claim token, under ``SELECT … FOR UPDATE SKIP LOCKED`` where the database ha
 connection and marked ``sent`` one by one as the server accepts them. Two workers never hold the same row; a
 worker killed mid-batch leaves its claimed rows behind, and they are claimed again once their claim is older
 than ``CAMPAIGNS_SEND_CLAIM_TIMEOUT``. Just before a message is handed to the mail server it is marked
-``delivering``: a worker killed at that moment leaves the one message that may or may not have arrived, and it
-is marked ``failed`` with that reason instead of being sent a second time, so no recipient ever gets two. A
+``delivering``, in the same commit as the server's answer for the message before it (one commit a message): a
+worker killed then leaves one message that may or may not have arrived, and it is marked ``failed`` with that
+reason instead of being sent a second time, so no recipient ever gets two. A
 recipient the server refuses goes back to ``queued`` with a later
 ``next_attempt_at`` (exponential backoff) and is marked ``failed`` after ``CAMPAIGNS_SEND_MAX_ATTEMPTS``; the
 others are not held up.
@@ -387,6 +388,15 @@ class _Batch:
         # The table name comes from the model, the values are parameters.
         self.sent_sql = f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, error = '', claim = '' WHERE id = %s AND claim = %s"  # noqa: S608, E501
         self.delivering_sql = f"UPDATE {table} SET status = %s WHERE id = %s AND claim = %s"  # noqa: S608
+        # The hot path in one statement: the message before marked sent, this one marked as being handed over.
+        self.sent_and_delivering_sql = (
+            f"UPDATE {table} SET status = CASE WHEN id = %s THEN %s ELSE %s END, "  # noqa: S608
+            "sent_at = CASE WHEN id = %s THEN %s ELSE sent_at END, "
+            "attempts = CASE WHEN id = %s THEN attempts + 1 ELSE attempts END, "
+            "error = CASE WHEN id = %s THEN '' ELSE error END, "
+            "claim = CASE WHEN id = %s THEN '' ELSE claim END "
+            "WHERE id IN (%s, %s) AND claim = %s"
+        )
         self.sender = sanitize_address(_setting("CAMPAIGNS_FROM_EMAIL", "") or settings.DEFAULT_FROM_EMAIL, "utf-8")
         self.max_attempts = _setting("CAMPAIGNS_SEND_MAX_ATTEMPTS", 3)
 
@@ -415,6 +425,7 @@ class _Batch:
         contexts = customers_email_context(customer_ids=list(allowed))
         own_products = customers_recommended_products(customer_ids=list(allowed))
         pending = [r for r in rows if r["customer_id"] in allowed]
+        handed = None  # the message last handed to the server, with its answer, until it is recorded
         for i, row in enumerate(pending):
             ctx = contexts[row["customer_id"]]
             try:
@@ -444,8 +455,24 @@ class _Batch:
                 result.failed += 1
                 continue
             self.throttle.wait()
-            with db_connection.cursor() as cursor:  # committed before the server can accept the message
-                cursor.execute(self.delivering_sql, [MessageStatus.DELIVERING, row["pk"], token])
+            # One commit per message: the answer for the previous message and the mark of this one, before the
+            # server can accept it.
+            if handed is not None and handed[1] == "sent":
+                previous, sent_at = handed[0]["pk"], db_connection.ops.adapt_datetimefield_value(handed[3])
+                with db_connection.cursor() as cursor:
+                    cursor.execute(
+                        self.sent_and_delivering_sql,
+                        [previous, MessageStatus.SENT, MessageStatus.DELIVERING, previous, sent_at, previous,
+                         previous, previous, previous, row["pk"], token],
+                    )  # fmt: skip
+                result.sent += 1
+            else:
+                with transaction.atomic():
+                    if handed is not None:
+                        self.record(token, *handed, result)
+                    with db_connection.cursor() as cursor:
+                        cursor.execute(self.delivering_sql, [MessageStatus.DELIVERING, row["pk"], token])
+            handed = None
             try:
                 outcome, error = _deliver(email, self.connection)
             except SendingInterrupted:
@@ -456,31 +483,35 @@ class _Batch:
                     pk__in=unsent, claim=token, status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING]
                 ).update(status=MessageStatus.QUEUED, claim="", claimed_at=None)
                 raise
-            now = timezone.now()
-            if outcome == "sent":
-                # Marked at once, message by message: a worker killed now re-sends nothing already accepted.
-                # (One prepared statement: this is the hot path of a send.)
-                with db_connection.cursor() as cursor:
-                    cursor.execute(
-                        self.sent_sql,
-                        [MessageStatus.SENT, db_connection.ops.adapt_datetimefield_value(now), row["pk"], token],
-                    )
-                result.sent += 1
-            elif row["attempts"] + 1 >= self.max_attempts:
-                Message.objects.filter(pk=row["pk"], claim=token).update(
-                    status=MessageStatus.FAILED, error=error, attempts=F("attempts") + 1, claim=""
+            handed = (row, outcome, error, timezone.now())
+        if handed is not None:
+            self.record(token, *handed, result)
+
+    def record(self, token, row, outcome, error, now, result):
+        """What the server answered for a message handed over: sent, or refused (retried later, or failed)."""
+        if outcome == "sent":
+            # One prepared statement: this is the hot path of a send.
+            with db_connection.cursor() as cursor:
+                cursor.execute(
+                    self.sent_sql,
+                    [MessageStatus.SENT, db_connection.ops.adapt_datetimefield_value(now), row["pk"], token],
                 )
-                result.failed += 1
-            else:
-                Message.objects.filter(pk=row["pk"], claim=token).update(
-                    status=MessageStatus.QUEUED,
-                    error=error,
-                    attempts=F("attempts") + 1,
-                    claim="",
-                    claimed_at=None,
-                    next_attempt_at=now + dt.timedelta(seconds=retry_delay(row["attempts"] + 1)),
-                )
-                result.retried += 1
+            result.sent += 1
+        elif row["attempts"] + 1 >= self.max_attempts:
+            Message.objects.filter(pk=row["pk"], claim=token).update(
+                status=MessageStatus.FAILED, error=error, attempts=F("attempts") + 1, claim=""
+            )
+            result.failed += 1
+        else:
+            Message.objects.filter(pk=row["pk"], claim=token).update(
+                status=MessageStatus.QUEUED,
+                error=error,
+                attempts=F("attempts") + 1,
+                claim="",
+                claimed_at=None,
+                next_attempt_at=now + dt.timedelta(seconds=retry_delay(row["attempts"] + 1)),
+            )
+            result.retried += 1
 
 
 @contextmanager

@@ -158,7 +158,7 @@ def test_a_message_being_handed_over_when_the_worker_died_is_never_sent_twice(sm
 def test_each_message_is_marked_as_being_handed_over_before_the_server_sees_it(smtp_server, audience, monkeypatch):
     from campaigns.services import sending
 
-    campaign, _segment, _customers = audience(consenting=2)
+    campaign, _segment, _customers = audience(consenting=3)
     campaign.status = CampaignStatus.SENDING
     campaign.save(update_fields=["status"])
     messages_materialize(campaign=campaign)
@@ -173,8 +173,10 @@ def test_each_message_is_marked_as_being_handed_over_before_the_server_sees_it(s
     monkeypatch.setattr(sending, "_deliver", watching)
     campaign_send_run(campaign_id=campaign.pk)
 
-    assert seen == [MessageStatus.DELIVERING, MessageStatus.DELIVERING]
-    assert set(Message.objects.filter(campaign=campaign).values_list("status", flat=True)) == {MessageStatus.SENT}
+    assert seen == [MessageStatus.DELIVERING] * 3
+    marks = set(Message.objects.filter(campaign=campaign).values_list("status", "attempts", "claim", "error"))
+    assert marks == {(MessageStatus.SENT, 1, "", "")}
+    assert not Message.objects.filter(campaign=campaign, sent_at__isnull=True).exists()
 
 
 def test_a_fresh_claim_of_another_worker_is_left_alone(smtp_server, audience):
