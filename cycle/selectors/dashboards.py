@@ -157,10 +157,6 @@ def rollups_freshness() -> tuple[dt.datetime | None, dt.datetime | None]:
     return min(times), max(times)
 
 
-def figures_as_of() -> dt.datetime | None:
-    return rollups_freshness()[0]
-
-
 def rollup_state(name: str) -> dict:
     return RollupState.objects.filter(name=name).values_list("figures", flat=True).first() or {}
 

@@ -2,8 +2,9 @@
 
 A dashboard's figures change when the rollups are refreshed, so a rendered page is kept under a key that names
 the refresh it was computed from, with everything else that changes its content: the page, the language, the
-time zone, the filters. A change to the marketing plan (objectives, targets, people, money, deadlines, reviews)
-or a new run of the loop shows at once: it moves the generation that every key carries.
+time zone, today's date (the default period ends today) and the query string (the filters). A change to the
+marketing plan (objectives, targets, people, money, deadlines, reviews) or a new run of the loop shows at once:
+it moves the generation that every key carries.
 """
 
 import hashlib
