@@ -11,6 +11,7 @@ from aftersales.models import (
     InboundMail,
     InboundMailSource,
     MessageAuthor,
+    NpsGroup,
     Review,
     ReviewStatus,
     SurveyInvitation,
@@ -251,7 +252,7 @@ class SurveyResponseAdmin(BigTableAdmin):
 
     @admin.display(description=_("NPS group"))
     def nps_group_label(self, obj):
-        return {"promoter": _("Promoter"), "passive": _("Passive"), "detractor": _("Detractor")}.get(obj.nps_group, "")
+        return NpsGroup(obj.nps_group).label if obj.nps_group else ""
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -148,6 +148,44 @@ class TicketMessage(models.Model):
         return f"{self.get_author_kind_display()}: {self.body[:60]}"
 
 
+# The bands of the two survey scores, judged here and nowhere else.
+# Net promoter score (0–10): detractors answer 0–6, passives 7–8, promoters 9–10.
+NPS_DETRACTOR_MAX = 6
+NPS_PROMOTER_MIN = 9
+# Satisfaction (1–5): 2 or less is an unhappy customer (at risk); 4 or more a happy one (may refer others).
+CSAT_UNHAPPY_MAX = 2
+CSAT_HAPPY_MIN = 4
+
+
+class NpsGroup(models.TextChoices):
+    PROMOTER = "promoter", _("Promoter")
+    PASSIVE = "passive", _("Passive")
+    DETRACTOR = "detractor", _("Detractor")
+
+
+def nps_group_of(score: int | None) -> str:
+    """The band of one NPS answer; an empty string when the question was not answered."""
+    if score is None:
+        return ""
+    if score >= NPS_PROMOTER_MIN:
+        return NpsGroup.PROMOTER
+    if score <= NPS_DETRACTOR_MAX:
+        return NpsGroup.DETRACTOR
+    return NpsGroup.PASSIVE
+
+
+def promoter_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}nps__gte": NPS_PROMOTER_MIN})
+
+
+def detractor_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}nps__lte": NPS_DETRACTOR_MAX})
+
+
+def unhappy_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}csat__lte": CSAT_UNHAPPY_MAX})
+
+
 class SurveyResponse(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="survey_responses"
@@ -201,9 +239,7 @@ class SurveyResponse(models.Model):
 
     @property
     def nps_group(self):
-        if self.nps is None:
-            return ""
-        return "promoter" if self.nps >= 9 else "passive" if self.nps >= 7 else "detractor"
+        return nps_group_of(self.nps)
 
 
 class ReviewStatus(models.TextChoices):

@@ -97,6 +97,29 @@ class OrderStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
+# What counts as a sale: an order in any status but cancelled or returned. Value tiers, lifecycle stages, KPIs,
+# dashboards and recommendations all count sales through these three names, and nowhere else.
+NOT_SALE_STATUSES = frozenset({OrderStatus.CANCELLED, OrderStatus.RETURNED})
+SALE_STATUSES = frozenset(set(OrderStatus) - NOT_SALE_STATUSES)
+
+
+def sale_q(prefix: str = "") -> Q:
+    """The condition "is a sale" on orders, or on rows reaching an order through ``prefix`` (``"order__"``)."""
+    return Q(**{f"{prefix}status__in": sorted(SALE_STATUSES)})
+
+
+class OrderQuerySet(models.QuerySet):
+    def sales(self) -> "OrderQuerySet":
+        """Orders that count as sales."""
+        return self.filter(sale_q())
+
+
+class OrderLineQuerySet(models.QuerySet):
+    def sold(self) -> "OrderLineQuerySet":
+        """Lines of orders that count as sales."""
+        return self.filter(sale_q("order__"))
+
+
 class Order(models.Model):
     TRANSITIONS = {
         OrderStatus.NEW: {OrderStatus.CONFIRMED, OrderStatus.CANCELLED},
@@ -139,6 +162,8 @@ class Order(models.Model):
         related_name="+",
     )
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
@@ -179,6 +204,8 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(
         _("unit price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
     )
+
+    objects = OrderLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("order line")
