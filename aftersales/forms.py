@@ -3,12 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-# Persian (۰–۹) and Arabic-Indic (٠–٩) digits, as customers type them, read as 0–9.
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-
-
-def ascii_digits(value):
-    return value.translate(_DIGITS) if isinstance(value, str) else value
+from emarketing.digits import normalize_digits
 
 
 class LocalDigitsIntegerField(forms.IntegerField):
@@ -17,7 +12,7 @@ class LocalDigitsIntegerField(forms.IntegerField):
     widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
 
     def to_python(self, value):
-        return super().to_python(ascii_digits(value).strip() if isinstance(value, str) else value)
+        return super().to_python(normalize_digits(value).strip() if isinstance(value, str) else value)
 
 
 class ContactForm(forms.Form):
@@ -28,7 +23,7 @@ class ContactForm(forms.Form):
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000)
 
     def clean_order_number(self):
-        return ascii_digits(self.cleaned_data["order_number"]).strip()
+        return normalize_digits(self.cleaned_data["order_number"]).strip()
 
 
 class SurveyForm(forms.Form):
