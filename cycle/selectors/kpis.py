@@ -12,14 +12,11 @@ from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Q, 
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from aftersales.models import SurveyResponse
+from aftersales.models import SurveyResponse, detractor_q, promoter_q
 from campaigns.models import AidaStep, Touch
 from customers.models import Customer
 from cycle.models import Kpi
-from orders.models import Order, OrderLine, OrderStatus, Shipment
-
-# Orders that count as sales: everything but the cancelled and the returned.
-SOLD = ~Q(status__in=[OrderStatus.CANCELLED, OrderStatus.RETURNED])
+from orders.models import Order, OrderLine, Shipment
 
 # KPIs that add up over the period (a pro-rated target tells whether they are on track); the others are rates.
 CUMULATIVE_KPIS = {Kpi.NEW_CUSTOMERS, Kpi.REVENUE, Kpi.NEW_MARKET_CUSTOMERS, Kpi.NEW_PRODUCT_SALES}
@@ -68,7 +65,8 @@ def repeat_purchase_rate(start, end):
     """Of the customers who bought in the period, the share who bought more than once."""
     lower, upper = _bounds(start, end)
     per_customer = (
-        Order.objects.filter(SOLD, placed_at__gte=lower, placed_at__lt=upper)
+        Order.objects.sales()
+        .filter(placed_at__gte=lower, placed_at__lt=upper)
         .values("customer_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -97,12 +95,12 @@ def csat(start, end):
 
 
 def nps(start, end):
-    """Promoters (9–10) minus detractors (0–6), as a share of everyone who answered."""
+    """Promoters minus detractors (the bands of ``aftersales.models``), as a share of everyone who answered."""
     lower, upper = _bounds(start, end)
     figures = SurveyResponse.objects.filter(created_at__gte=lower, created_at__lt=upper, nps__isnull=False).aggregate(
         answered=Count("id"),
-        promoters=Count("id", filter=Q(nps__gte=9)),
-        detractors=Count("id", filter=Q(nps__lte=6)),
+        promoters=Count("id", filter=promoter_q()),
+        detractors=Count("id", filter=detractor_q()),
     )
     if not figures["answered"]:
         return None
@@ -111,13 +109,15 @@ def nps(start, end):
 
 def revenue(start, end):
     lower, upper = _bounds(start, end)
-    return _money(Order.objects.filter(SOLD, placed_at__gte=lower, placed_at__lt=upper).aggregate(v=Sum("total"))["v"])
+    return _money(
+        Order.objects.sales().filter(placed_at__gte=lower, placed_at__lt=upper).aggregate(v=Sum("total"))["v"]
+    )
 
 
 def retention(start, end):
     """Of the customers who had bought before the period, the share who bought again within it."""
     lower, upper = _bounds(start, end)
-    sold = Order.objects.filter(SOLD)
+    sold = Order.objects.sales()
     before = sold.filter(placed_at__lt=lower).values("customer_id")
     during = sold.filter(placed_at__gte=lower, placed_at__lt=upper).values("customer_id")
     figures = Customer.objects.filter(pk__in=before).aggregate(
@@ -145,13 +145,13 @@ def new_product_sales(start, end):
         F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=16, decimal_places=2)
     )
     value = (
-        OrderLine.objects.filter(
+        OrderLine.objects.sold()
+        .filter(
             order__placed_at__gte=lower,
             order__placed_at__lt=upper,
             product__launched_on__gte=start,
             product__launched_on__lte=end,
         )
-        .exclude(order__status__in=[OrderStatus.CANCELLED, OrderStatus.RETURNED])
         .aggregate(v=Coalesce(Sum(amount), Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2)))[
             "v"
         ]

@@ -1,8 +1,10 @@
 """What a plan's page shows: the objectives table with target and actual side by side, and the 3M."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Protocol
 
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -99,9 +101,16 @@ def kpi_status(kpi: str, *, target: Decimal, actual: Decimal | None, elapsed: De
     return (ON_TRACK if actual >= expected else BEHIND), expected
 
 
-def plan_objectives_table(plan: MarketingPlan, *, today: dt.date | None = None) -> list[ObjectiveRow]:
+class KpiValuesOf(Protocol):
+    def __call__(self, kpis: Iterable[str], *, start: dt.date, end: dt.date) -> dict[str, Decimal | None]: ...
+
+
+def plan_objectives_table(
+    plan: MarketingPlan, *, today: dt.date | None = None, kpi_values: KpiValuesOf = kpi_values
+) -> list[ObjectiveRow]:
     """The objectives table: objective, motivation, strategy, KPI, target, actual, status, budget and spending.
 
+    ``kpi_values`` reads the actuals: the KPI catalogue by default; the dashboards pass their figure source.
     A fixed number of queries: one for the objectives and one per distinct KPI in the plan.
     """
     start, end, elapsed = plan_period(plan, today=today)
@@ -142,8 +151,8 @@ def plan_money(plan: MarketingPlan) -> dict:
     return {"lines": lines["total"], "objectives": objectives["total"], "spent": spent["total"]}
 
 
-def plan_dashboard(plan: MarketingPlan, *, today: dt.date | None = None) -> dict:
-    """Everything the plan's page shows, in a constant number of queries."""
+def plan_overview(plan: MarketingPlan, *, today: dt.date | None = None) -> dict[str, Any]:
+    """Everything the plan's page in the administration shows, in a constant number of queries."""
     return {
         "plan": plan,
         "rows": plan_objectives_table(plan, today=today),

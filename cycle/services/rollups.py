@@ -22,20 +22,15 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from aftersales.models import SurveyResponse, Ticket, TicketStatusChange
+from aftersales.models import SurveyResponse, Ticket, TicketStatusChange, detractor_q, promoter_q
 from aftersales.selectors import tickets_with_targets
 from campaigns.models import Touch
 from customers.models import Customer, CustomerHistory
 from cycle.models import OrderDaily, ProfileChangeDaily, RollupState, ServiceDaily, TouchDaily
-from orders.models import Order, OrderStatus, OrderStatusChange, Payment, PaymentStatus, PaymentStatusChange, Shipment
+from orders.models import Order, OrderStatusChange, Payment, PaymentStatus, PaymentStatusChange, Shipment, sale_q
 
 ROLLUPS = ("touches", "history", "orders", "service", "customers")
-SOLD = ~Q(status__in=[OrderStatus.CANCELLED, OrderStatus.RETURNED])
 SUCCEEDED = [PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED, PaymentStatus.REFUNDED]
-
-
-def _setting(name, default):
-    return getattr(settings, name, default)
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -113,7 +108,7 @@ def _refresh_touches(state: RollupState, *, full: bool) -> int:
     top = Touch.objects.aggregate(m=Max("id"))["m"] or 0
     # A rebuild reads the whole table in one pass: in batches, each batch would have to look back through all the
     # touches before it to tell a customer's first reach of a step from a later one.
-    batch = top if full else _setting("DASHBOARD_ROLLUP_TOUCH_BATCH", 2_000_000)
+    batch = top if full else settings.DASHBOARD_ROLLUP_TOUCH_BATCH
     read = 0
     while state.last_id < top:
         lower, upper = state.last_id, min(state.last_id + batch, top)
@@ -184,7 +179,7 @@ def _merge(model, key_fields, figures: dict[tuple, dict]):
 
 
 def _recent_days(today: dt.date) -> set[dt.date]:
-    return {today - dt.timedelta(days=n) for n in range(_setting("DASHBOARD_ROLLUP_RECENT_DAYS", 3))}
+    return {today - dt.timedelta(days=n) for n in range(settings.DASHBOARD_ROLLUP_RECENT_DAYS)}
 
 
 def _refresh_orders(state: RollupState, *, full: bool, now: dt.datetime) -> int:
@@ -205,7 +200,7 @@ def _refresh_orders(state: RollupState, *, full: bool, now: dt.datetime) -> int:
         orders.order_by()
         .annotate(day=TruncDate("placed_at"))
         .values_list("day", "channel", "agent_id")
-        .annotate(n=Count("id"), sold=Count("id", filter=SOLD), revenue=Sum("total", filter=SOLD))
+        .annotate(n=Count("id"), sold=Count("id", filter=sale_q()), revenue=Sum("total", filter=sale_q()))
     )
     with transaction.atomic():
         (OrderDaily.objects.all() if days is None else OrderDaily.objects.filter(day__in=days)).delete()
@@ -224,7 +219,7 @@ def _since(state: RollupState):
     """The last run's time, less a margin for changes committed while it was reading."""
     if state.last_seen_at is None:
         return None
-    return state.last_seen_at - dt.timedelta(seconds=_setting("DASHBOARD_ROLLUP_MARGIN_SECONDS", 120))
+    return state.last_seen_at - dt.timedelta(seconds=settings.DASHBOARD_ROLLUP_MARGIN_SECONDS)
 
 
 def _service_days(state: RollupState, now: dt.datetime, tops: dict) -> set[dt.date]:
@@ -287,8 +282,8 @@ def _refresh_service(state: RollupState, *, full: bool, now: dt.datetime) -> int
         surveys=Count("id"),
         csat_total=Sum("csat"),
         nps_answers=Count("id", filter=Q(nps__isnull=False)),
-        promoters=Count("id", filter=Q(nps__gte=9)),
-        detractors=Count("id", filter=Q(nps__lte=6)),
+        promoters=Count("id", filter=promoter_q()),
+        detractors=Count("id", filter=detractor_q()),
     )
     merged: dict[dt.date, dict] = defaultdict(dict)
     for source in (payments, deliveries, tickets, surveys):

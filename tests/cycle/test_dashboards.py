@@ -11,13 +11,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from aftersales.models import TicketStatus
 from campaigns.models import AidaStep, TouchKind
 from customers.models import CustomerHistory, LifecycleStage, ProfileAttribute, ValueTier
 from cycle.models import Kpi, LoopRun, LoopRunStatus, LoopTrigger, OrderDaily, RollupState, ServiceDaily, TouchDaily
 from cycle.selectors.dashboards import DASHBOARDS, Filters
+from cycle.selectors.plans import BEHIND, ON_TRACK
 from cycle.services.rollups import rollups_rebuild, rollups_refresh
 from orders.models import OrderStatus, PaymentStatus, SalesChannel
 from orders.services.orders import order_cancel
@@ -321,3 +322,17 @@ def test_money_is_shown_in_cents(manager_client):
     assert revenue.group(1).strip() == "280.00"
     agents = body[body.index('id="table-agents"') :]
     assert re.search(r"<td>80\.00</td>", agents)
+
+
+def test_the_plan_counts_objectives_on_track_and_behind_by_status_in_every_language():
+    """The counts come from the statuses themselves, never from comparing their translated labels."""
+    _cycle_data(size=1)
+    rollups_refresh()
+    ahead = ObjectiveFactory(title="Some revenue", kpi=Kpi.REVENUE, target=Decimal("1"))
+    ObjectiveFactory(plan=ahead.plan, title="All the revenue", kpi=Kpi.REVENUE, target=Decimal("100000000"))
+    for language in ("en", "fa", "ar"):
+        with translation.override(language):
+            board = DASHBOARDS["plan"](Filters.default())
+            assert board.extra["statuses"] == [ON_TRACK, BEHIND]
+            values = [value for _label, value, _hint in board.figures]
+            assert values[:2] == [1, 1], language
