@@ -20,7 +20,7 @@ from cycle.models import (
     ServiceDaily,
     TouchDaily,
 )
-from cycle.selectors.plans import MILESTONE_STATE_LABELS, plan_overview
+from cycle.selectors.plans import MILESTONE_STATE_LABELS, plan_scoreboard
 from cycle.services.plans import (
     plan_activate,
     plan_close,
@@ -120,7 +120,7 @@ class MarketingPlanAdmin(admin.ModelAdmin):
     def scoreboard(self, obj):
         if obj is None or obj.pk is None:
             return _("Save the plan to see its objectives against their targets.")
-        return render_to_string("cycle/plan_scoreboard.html", plan_overview(obj))
+        return render_to_string("cycle/plan_scoreboard.html", plan_scoreboard(obj))
 
     @admin.action(description=_("Activate the selected plans"))
     def activate(self, request, queryset):

@@ -40,8 +40,10 @@ class StatusChangeBase(models.Model):
 
 
 @transaction.atomic
-def change_status(instance, to_status, *, by=None, note="", field="status", extra_updates=None):
+def change_status(instance, to_status, *, by=None, note="", field="status", extra_updates=None, at=None):
     """Move ``instance`` to ``to_status`` under a row lock; return True if it moved.
+
+    ``at`` is when the move happened (now, unless the move is being recorded after the fact, as an import does).
 
     ``extra_updates`` are further fields set in the same save (``shipped_at`` with ``shipped``, say).
     """
@@ -64,7 +66,9 @@ def change_status(instance, to_status, *, by=None, note="", field="status", extr
         setattr(locked, name, value)
     locked.full_clean()
     locked.save(update_fields=list(updates))
-    locked.status_changes.create(from_status=current, to_status=to_status, changed_by=by, note=note[:255])
+    locked.status_changes.create(
+        from_status=current, to_status=to_status, changed_by=by, note=note[:255], changed_at=at or timezone.now()
+    )
     for name, value in updates.items():
         setattr(instance, name, value)
     return True

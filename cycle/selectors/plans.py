@@ -151,7 +151,7 @@ def plan_money(plan: MarketingPlan) -> dict:
     return {"lines": lines["total"], "objectives": objectives["total"], "spent": spent["total"]}
 
 
-def plan_overview(plan: MarketingPlan, *, today: dt.date | None = None) -> dict[str, Any]:
+def plan_scoreboard(plan: MarketingPlan, *, today: dt.date | None = None) -> dict[str, Any]:
     """Everything the plan's page in the administration shows, in a constant number of queries."""
     return {
         "plan": plan,

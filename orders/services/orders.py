@@ -132,18 +132,18 @@ def order_total_refresh(*, order: Order) -> Decimal:
 
 
 @transaction.atomic
-def order_set_status(*, order: Order, status: str, by=None, note: str = "") -> bool:
-    return change_status(order, status, by=by, note=note)
+def order_set_status(*, order: Order, status: str, by=None, note: str = "", at=None) -> bool:
+    return change_status(order, status, by=by, note=note, at=at)
 
 
-def order_confirm(*, order, by=None):
+def order_confirm(*, order, by=None, at=None):
     if not order.lines.exists():
         raise ValidationError(_("An order without lines cannot be confirmed."))
-    return order_set_status(order=order, status=OrderStatus.CONFIRMED, by=by)
+    return order_set_status(order=order, status=OrderStatus.CONFIRMED, by=by, at=at)
 
 
-def order_cancel(*, order, by=None, note=""):
-    return order_set_status(order=order, status=OrderStatus.CANCELLED, by=by, note=note)
+def order_cancel(*, order, by=None, note="", at=None):
+    return order_set_status(order=order, status=OrderStatus.CANCELLED, by=by, note=note, at=at)
 
 
 @transaction.atomic

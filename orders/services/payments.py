@@ -40,7 +40,7 @@ def payment_authorize(*, payment: Payment, by=None, note: str = "") -> bool:
 
 
 @transaction.atomic
-def payment_capture(*, payment: Payment, by=None, note: str = "") -> bool:
+def payment_capture(*, payment: Payment, by=None, note: str = "", at=None) -> bool:
     """Capture a payment; refused when the captured payments would exceed the order's total."""
     if payment.status == PaymentStatus.CAPTURED:
         return False
@@ -59,14 +59,13 @@ def payment_capture(*, payment: Payment, by=None, note: str = "") -> bool:
             % {"amount": payment.amount, "currency": payment.currency, "total": order.total, "captured": captured},
             code="over_capture",
         )
-    return change_status(
-        payment, PaymentStatus.CAPTURED, by=by, note=note, extra_updates={"captured_at": timezone.now()}
-    )
+    at = at or timezone.now()
+    return change_status(payment, PaymentStatus.CAPTURED, by=by, note=note, extra_updates={"captured_at": at}, at=at)
 
 
 @transaction.atomic
-def payment_fail(*, payment: Payment, by=None, note: str = "") -> bool:
-    return change_status(payment, PaymentStatus.FAILED, by=by, note=note)
+def payment_fail(*, payment: Payment, by=None, note: str = "", at=None) -> bool:
+    return change_status(payment, PaymentStatus.FAILED, by=by, note=note, at=at)
 
 
 @transaction.atomic

@@ -17,25 +17,25 @@ def shipment_create(*, order, promised_on, carrier: str = "", tracking_number: s
 
 @transaction.atomic
 def shipment_ship(*, shipment: Shipment, by=None, at=None) -> bool:
-    moved = change_status(shipment, ShipmentStatus.SHIPPED, by=by, extra_updates={"shipped_at": at or timezone.now()})
+    at = at or timezone.now()
+    moved = change_status(shipment, ShipmentStatus.SHIPPED, by=by, extra_updates={"shipped_at": at}, at=at)
     order = shipment.order
     if order.status == OrderStatus.CONFIRMED:
-        change_status(order, OrderStatus.SHIPPED, by=by)
+        change_status(order, OrderStatus.SHIPPED, by=by, at=at)
     return moved
 
 
 @transaction.atomic
 def shipment_deliver(*, shipment: Shipment, by=None, at=None) -> bool:
     """Deliver a shipment; when every shipment of the order is delivered, so is the order."""
-    moved = change_status(
-        shipment, ShipmentStatus.DELIVERED, by=by, extra_updates={"delivered_at": at or timezone.now()}
-    )
+    at = at or timezone.now()
+    moved = change_status(shipment, ShipmentStatus.DELIVERED, by=by, extra_updates={"delivered_at": at}, at=at)
     order = shipment.order
     undelivered = order.shipments.exclude(status__in=[ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED]).exists()
     if not undelivered and order.status in (OrderStatus.CONFIRMED, OrderStatus.SHIPPED):
         if order.status == OrderStatus.CONFIRMED:
-            change_status(order, OrderStatus.SHIPPED, by=by)
-        change_status(order, OrderStatus.DELIVERED, by=by)
+            change_status(order, OrderStatus.SHIPPED, by=by, at=at)
+        change_status(order, OrderStatus.DELIVERED, by=by, at=at)
     return moved
 
 

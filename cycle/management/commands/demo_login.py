@@ -1,33 +1,26 @@
-"""Create (once) the demo superuser and print how to sign in."""
+"""Create (once) the demo logins — superuser, marketer, manager, each agent — and print how to sign in."""
 
-import secrets
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
+
+from cycle.demo.users import demo_logins_ensure
 
 
 class Command(BaseCommand):
-    help = "Create the demo superuser if needed and print its login."
+    help = "Create the demo logins if needed and print them (they are kept in var/demo-login.txt)."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--username", default="demo")
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--username", default="demo", help="The superuser's name.")
 
-    def handle(self, *args, username, **options):
-        secret_file = settings.VAR_DIR / "demo-login.txt"
-        secret_file.parent.mkdir(parents=True, exist_ok=True)
-        if secret_file.exists():
-            password = secret_file.read_text().strip()
-        else:
-            password = secrets.token_urlsafe(12)
-            secret_file.write_text(password + "\n")
-            secret_file.chmod(0o600)
-        user, _ = get_user_model().objects.get_or_create(
-            username=username, defaults={"email": f"{username}@example.com", "is_staff": True, "is_superuser": True}
-        )
-        if not user.check_password(password):
-            user.set_password(password)
-            user.save(update_fields=["password"])
+    def handle(self, *args: Any, username: str, **options: Any) -> None:
+        path = settings.VAR_DIR / "demo-login.txt"
+        logins = demo_logins_ensure(path=path, superuser=username)
         url = settings.SITE_URL.rstrip("/") + "/admin/"
-        banner = "=" * 64
-        self.stdout.write(f"\n{banner}\n  Sign in at {url}\n  user: {username}    password: {password}\n{banner}\n")
+        width = max(len(x.username) for x in logins)
+        banner = "=" * 72
+        lines = [f"  {x.username:<{width}}  {x.password}  {x.role}" for x in logins]
+        self.stdout.write(
+            f"\n{banner}\n  Sign in at {url}  (also kept in {path})\n\n" + "\n".join(lines) + f"\n{banner}\n"
+        )

@@ -1,4 +1,11 @@
-"""Build a believable demo company across the whole cycle. Idempotent: run it again and nothing doubles."""
+"""Build a believable demo company across the whole cycle. Idempotent: run it again and nothing doubles.
+
+Orders, payments and shipments walk the product's state machines (every move has its audit row, dated when it
+happened); value tiers, lifecycle stages, segments, survey invitations, satisfaction, needs, recommendations and
+the dashboards' rollups are then computed by the product's own jobs, so every figure follows from the data.
+Rows whose date lies in the past and that no service dates (customers, consents, touches, survey answers, tickets)
+are written in bulk, the way an import writes them.
+"""
 
 import datetime as dt
 import random
@@ -10,12 +17,14 @@ from django.utils import timezone
 from faker import Faker
 
 from aftersales.models import Review, ReviewStatus, SurveyResponse, Ticket, TicketMessage, TicketStatus
+from aftersales.services.surveys import survey_invitations_create
 from campaigns.models import (
     TOUCH_KIND_STEP,
     Campaign,
     CampaignStatus,
     Channel,
     Creative,
+    CreativeKind,
     Message,
     MessageStatus,
     Topic,
@@ -29,15 +38,16 @@ from customers.models import (
     ConsentEvent,
     ConsentSource,
     Customer,
-    LifecycleStage,
     Occasion,
     OccasionKind,
     Segment,
-    SegmentMembership,
-    ValueTier,
 )
+from customers.services import customers_refresh_lifecycle, customers_refresh_value_tiers, segment_save_rules
+from customers.services.segments import segments_refresh_all
+from cycle.demo.content import COMMENTS, EMAILS, INFO_PAGES, LOCATIONS, PRODUCTS, TICKETS
 from cycle.models import BudgetLine, Kpi, LoopTrigger, MarketingPlan, Milestone, Objective, PlanPerson, PlanStatus
 from cycle.services.loop import loop_run
+from cycle.services.recommendations import recommendations_refresh
 from cycle.services.rollups import rollups_refresh
 from orders.models import (
     Agent,
@@ -47,80 +57,16 @@ from orders.models import (
     OrderStatus,
     Payment,
     PaymentMethod,
-    PaymentStatus,
     Product,
     SalesChannel,
     Shipment,
-    ShipmentStatus,
 )
+from orders.services.orders import order_cancel, order_confirm
+from orders.services.payments import payment_capture, payment_fail
+from orders.services.shipments import shipment_deliver, shipment_ship
 
 DEMO_DOMAIN = "demo.example"
-
-PRODUCTS = [
-    ("DEMO-TEA-01", "Saffron tea gift box", "Food", "18.50"),
-    ("DEMO-TEA-02", "Cardamom tea", "Food", "9.90"),
-    ("DEMO-DAT-01", "Medjool dates, 1 kg", "Food", "14.00"),
-    ("DEMO-PIS-01", "Roasted pistachios", "Food", "12.75"),
-    ("DEMO-RUG-01", "Hand-woven kilim rug", "Home", "240.00"),
-    ("DEMO-LMP-01", "Copper lantern", "Home", "65.00"),
-    ("DEMO-CER-01", "Turquoise ceramic bowl", "Home", "32.00"),
-    ("DEMO-PER-01", "Rose water perfume", "Beauty", "45.00"),
-    ("DEMO-SOA-01", "Olive oil soap set", "Beauty", "11.00"),
-    ("DEMO-BOK-01", "Calligraphy starter kit", "Hobbies", "27.00"),
-    ("DEMO-SCF-01", "Silk scarf", "Fashion", "58.00"),
-    ("DEMO-BAG-01", "Leather satchel", "Fashion", "120.00"),
-]
-
-COMMENTS = {
-    "en": [
-        ("The parcel arrived late and the box was damaged.", 2, 4),
-        ("Prices are a bit expensive compared to other shops.", 3, 6),
-        ("Great quality, I will buy again!", 5, 10),
-        ("I wish you had this in another colour.", 4, 8),
-        ("Support took three days to answer my question.", 2, 3),
-        ("", 5, 9),
-    ],
-    "fa": [
-        ("ارسال خیلی دیر انجام شد و بسته آسیب دیده بود.", 2, 3),
-        ("قیمت‌ها کمی گران است، کاش تخفیف بیشتری بود.", 3, 6),
-        ("کیفیت عالی بود، ممنونم!", 5, 10),
-        ("کاش رنگ‌های بیشتری داشتید.", 4, 8),
-        ("پشتیبانی دیر جواب داد.", 2, 4),
-        ("", 4, 9),
-    ],
-    "ar": [
-        ("تأخر التوصيل كثيراً ووصل الطرد تالفاً.", 2, 3),
-        ("الأسعار غالية قليلاً.", 3, 5),
-        ("جودة ممتازة، شكراً لكم!", 5, 10),
-        ("أتمنى لو كان هناك لون آخر.", 4, 8),
-        ("الدعم لم يرد على رسالتي.", 1, 2),
-        ("", 5, 9),
-    ],
-}
-
-TICKETS = {
-    "en": ("Where is my order?", "I ordered ten days ago and nothing has arrived yet."),
-    "fa": ("سفارش من کجاست؟", "ده روز پیش سفارش دادم و هنوز بسته نرسیده است."),
-    "ar": ("أين طلبي؟", "طلبت منذ عشرة أيام ولم يصل الطرد بعد."),
-}
-
-EMAILS = {
-    "en": (
-        "A gift for you, {{ customer.first_name }}",
-        "<p>Hello {{ customer.first_name }}, our spring offer is here.</p>",
-    ),
-    "fa": (
-        "هدیه‌ای برای شما، {{ customer.first_name }}",
-        "<p>سلام {{ customer.first_name }}، پیشنهاد بهاری ما رسید.</p>",
-    ),
-    "ar": ("هدية لك يا {{ customer.first_name }}", "<p>مرحباً {{ customer.first_name }}، وصل عرض الربيع.</p>"),
-}
-
-LOCATIONS = {
-    "en": [("GB", "England", "London", "Europe/London"), ("US", "New York", "New York", "America/New_York")],
-    "fa": [("IR", "Tehran", "Tehran", "Asia/Tehran"), ("IR", "Isfahan", "Isfahan", "Asia/Tehran")],
-    "ar": [("SA", "Riyadh", "Riyadh", "Asia/Riyadh"), ("AE", "Dubai", "Dubai", "Asia/Dubai")],
-}
+INFO_CAMPAIGN = "Information pages"
 
 
 class Command(BaseCommand):
@@ -133,8 +79,8 @@ class Command(BaseCommand):
     def handle(self, *args, customers, seed, **options):
         existing = Customer.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
         if existing >= customers:
-            rollups_refresh()
-            self.stdout.write(f"Demo data already present ({existing} demo customers); dashboards brought up to date.")
+            self._run_jobs()
+            self.stdout.write(f"Demo data already present ({existing} demo customers); jobs run, figures up to date.")
             return
         self.rng = random.Random(seed + existing)
         self.fakers = {"en": Faker("en_GB"), "fa": Faker("fa_IR"), "ar": Faker("ar_SA")}
@@ -147,20 +93,34 @@ class Command(BaseCommand):
             segments = self._segments()
             plan, objectives = self._plan()
             campaigns = self._campaigns(objectives, segments)
-            new_customers = self._customers(existing, customers, segments)
+            self._information_pages()
+            new_customers = self._customers(existing, customers)
             self._communication(campaigns, new_customers)
             self._orders(new_customers, products, agents, campaigns)
             self._aftersales(new_customers, products)
-        run = loop_run(trigger=LoopTrigger.MANUAL)
-        # The dashboards read rollups that a job refreshes every few minutes: fill them now, so the first look at
-        # the dashboards shows the demo company rather than empty figures.
-        rollups_refresh()
+        run = self._run_jobs()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {existing + len(new_customers)} customers, {Order.objects.count()} orders, "
                 f"{Touch.objects.count()} touches; the loop found {run.needs_created if run else 0} needs."
             )
         )
+
+    def _run_jobs(self):
+        """The product's own jobs, in the order it runs them, so every figure follows from the data.
+
+        Value tiers and lifecycle stages from orders and touches; segments from their rules; survey invitations
+        for deliveries old enough; the loop (satisfaction, needs, at-risk and referral flags); recommendations;
+        and the dashboards' rollups, so the first look at the dashboards shows the demo company.
+        """
+        customers_refresh_value_tiers(reason="demo")
+        customers_refresh_lifecycle(reason="demo")
+        survey_invitations_create()
+        run = loop_run(trigger=LoopTrigger.MANUAL)
+        recommendations_refresh()
+        segments_refresh_all(full=True)
+        rollups_refresh()
+        return run
 
     # --- reference data (get_or_create: idempotent) -------------------------------------------------------
     def _products(self):
@@ -188,12 +148,33 @@ class Command(BaseCommand):
         return [Agent.objects.get_or_create(name=n, defaults={"kind": k, "region": r})[0] for n, k, r in names]
 
     def _segments(self):
+        """Rule-based segments: the segment job picks their members."""
         specs = [
-            ("Persian-speaking customers", "Customers who prefer Persian."),
-            ("Gulf customers", "Customers in Saudi Arabia and the Emirates."),
-            ("Newsletter readers", "Customers who opened a newsletter in the last quarter."),
+            (
+                "Persian-speaking customers",
+                "Customers who prefer Persian.",
+                ("preferred_language", ["fa"]),
+            ),
+            (
+                "Gulf customers",
+                "Customers in Saudi Arabia and the Emirates.",
+                ("country", ["SA", "AE"]),
+            ),
+            (
+                "Newsletter readers",
+                "Customers who opened a campaign e-mail.",
+                ("aida_step", ["attention"]),
+            ),
         ]
-        return [Segment.objects.get_or_create(name=n, defaults={"description": d})[0] for n, d in specs]
+        segments = []
+        for name, description, (field, value) in specs:
+            segment, created = Segment.objects.get_or_create(name=name, defaults={"description": description})
+            if created:
+                segment_save_rules(
+                    segment=segment, rules={"any": [{"all": [{"field": field, "lookup": "is", "value": value}]}]}
+                )
+            segments.append(segment)
+        return segments
 
     def _plan(self):
         today = timezone.localdate()
@@ -263,8 +244,29 @@ class Command(BaseCommand):
         )
         return plan, objectives
 
+    def _information_pages(self):
+        """One information page per topic and language, published through a campaign of information pages."""
+        campaign, _ = Campaign.objects.get_or_create(
+            name=INFO_CAMPAIGN,
+            defaults={"channel": Channel.INFO_PAGE, "status": CampaignStatus.SENT, "started_at": self.now},
+        )
+        for (slug, topic_name), pages in INFO_PAGES.items():
+            topic, _ = Topic.objects.get_or_create(slug=slug, defaults={"name": topic_name})
+            for language, (title, body) in pages.items():
+                if not Creative.objects.filter(campaign=campaign, topic=topic, language=language).exists():
+                    page = Creative(
+                        campaign=campaign,
+                        kind=CreativeKind.INFO_PAGE,
+                        topic=topic,
+                        language=language,
+                        name=f"{topic_name} ({language})",
+                        subject=title,
+                        html_body=body,
+                    )
+                    page.full_clean()
+                    page.save()
+
     def _campaigns(self, objectives, segments):
-        topic, _ = Topic.objects.get_or_create(slug="gifts", defaults={"name": "Gifts and occasions"})
         specs = [
             ("Spring offer", Channel.EMAIL, objectives[1] if objectives else None, segments[0]),
             ("Gulf launch", Channel.BANNER, objectives[0] if objectives else None, segments[1]),
@@ -309,7 +311,7 @@ class Command(BaseCommand):
         return campaigns
 
     # --- customers and what they did ------------------------------------------------------------------------
-    def _customers(self, start, stop, segments):
+    def _customers(self, start, stop):
         rng, customers = self.rng, []
         for i in range(start, stop):
             language = rng.choices(["en", "fa", "ar"], weights=[40, 35, 25])[0]
@@ -327,8 +329,6 @@ class Command(BaseCommand):
                     city=city,
                     time_zone=tz,
                     acquisition_source=rng.choice(AcquisitionSource.values[:9]),
-                    value_tier=rng.choices(ValueTier.values[:3], weights=[15, 45, 40])[0],
-                    lifecycle_stage=rng.choice(LifecycleStage.values),
                     created_at=self.now - dt.timedelta(days=rng.randint(1, 700)),
                 )
             )
@@ -336,7 +336,7 @@ class Command(BaseCommand):
         if not customers[0].pk:  # backends that do not return ids from bulk inserts
             customers = list(Customer.objects.filter(email__in=[c.email for c in customers]).order_by("pk"))
 
-        consents, events, occasions, members = [], [], [], []
+        consents, events, occasions = [], [], []
         for customer in customers:
             granted = rng.random() < 0.8
             consents.append(
@@ -371,20 +371,9 @@ class Command(BaseCommand):
                         day=rng.randint(1, 28),
                     )
                 )
-            if customer.preferred_language == "fa":
-                members.append(SegmentMembership(segment=segments[0], customer=customer))
-            if customer.country in {"SA", "AE"}:
-                members.append(SegmentMembership(segment=segments[1], customer=customer))
-            if rng.random() < 0.4:
-                members.append(SegmentMembership(segment=segments[2], customer=customer))
         Consent.objects.bulk_create(consents, batch_size=1000)
         ConsentEvent.objects.bulk_create(events, batch_size=1000)
         Occasion.objects.bulk_create(occasions, batch_size=1000)
-        SegmentMembership.objects.bulk_create(members, batch_size=1000, ignore_conflicts=True)
-        for segment in segments:
-            Segment.objects.filter(pk=segment.pk).update(
-                member_count=segment.memberships.count(), refreshed_at=self.now
-            )
         return customers
 
     def _communication(self, campaigns, customers):
@@ -451,6 +440,13 @@ class Command(BaseCommand):
         Touch.objects.bulk_create(touches, batch_size=2000)
 
     def _orders(self, customers, products, agents, campaigns):
+        """Orders placed in the last six months, each moved through the state machine as far as its age says.
+
+        The orders, lines, payments and shipments are written as they were first recorded (new, pending,
+        preparing); every later move goes through the orders services with the time it happened, so each has
+        its audit row: confirmed after half an hour, paid (6% fail once first), shipped the next day, delivered
+        one to three days later (15% late), 4% cancelled before confirmation.
+        """
         rng = self.rng
         orders, plans = [], []
         base = Order.objects.count()
@@ -459,19 +455,6 @@ class Command(BaseCommand):
                 channel = rng.choices(SalesChannel.values, weights=[60, 15, 10, 15])[0]
                 placed = self.now - dt.timedelta(days=rng.randint(1, 180), hours=rng.randint(0, 23))
                 lines = [(p, rng.randint(1, 3)) for p in rng.sample(products, rng.randint(1, 3))]
-                total = sum(p.price * q for p, q in lines)
-                age = (self.now - placed).days
-                status = (
-                    OrderStatus.DELIVERED
-                    if age > 10
-                    else OrderStatus.SHIPPED
-                    if age > 3
-                    else OrderStatus.CONFIRMED
-                    if age > 1
-                    else OrderStatus.NEW
-                )
-                if rng.random() < 0.04:
-                    status = OrderStatus.CANCELLED
                 orders.append(
                     Order(
                         number=f"D{base + len(orders) + 1:07d}",
@@ -479,8 +462,7 @@ class Command(BaseCommand):
                         channel=channel,
                         agent=rng.choice(agents) if channel == SalesChannel.AGENT else None,
                         campaign=rng.choice(campaigns) if rng.random() < 0.3 else None,
-                        status=status,
-                        total=total,
+                        total=sum(p.price * q for p, q in lines),
                         placed_at=placed,
                     )
                 )
@@ -488,57 +470,53 @@ class Command(BaseCommand):
         orders = Order.objects.bulk_create(orders, batch_size=1000)
         if orders and not orders[0].pk:
             orders = list(Order.objects.filter(number__in=[o.number for o in orders]).order_by("pk"))
-        lines, payments, shipments = [], [], []
-        for order, planned in zip(orders, plans, strict=True):
-            lines += [OrderLine(order=order, product=p, quantity=q, unit_price=p.price) for p, q in planned]
-            if order.status == OrderStatus.CANCELLED:
-                continue
-            failed = rng.random() < 0.06
-            if failed:
-                payments.append(
-                    Payment(
-                        order=order,
-                        amount=order.total,
-                        status=PaymentStatus.FAILED,
-                        method=PaymentMethod.CARD,
-                        created_at=order.placed_at,
-                    )
-                )
-            if order.status != OrderStatus.NEW:
-                payments.append(
-                    Payment(
-                        order=order,
-                        amount=order.total,
-                        status=PaymentStatus.CAPTURED,
-                        method=rng.choice(PaymentMethod.values),
-                        created_at=order.placed_at,
-                        captured_at=order.placed_at + dt.timedelta(minutes=5),
-                    )
-                )
-            promised = timezone.localdate(order.placed_at) + dt.timedelta(days=5)
-            shipped = delivered = None
-            status = ShipmentStatus.PREPARING
-            if order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
-                shipped, status = order.placed_at + dt.timedelta(days=1), ShipmentStatus.SHIPPED
-            if order.status == OrderStatus.DELIVERED:
-                late = rng.random() < 0.15
-                delivered = shipped + dt.timedelta(days=rng.randint(6, 9) if late else rng.randint(1, 3))
-                status = ShipmentStatus.DELIVERED
-            shipments.append(
-                Shipment(
-                    order=order,
-                    carrier=rng.choice(["Post", "Tipax", "Aramex"]),
-                    tracking_number=f"TRK{order.pk:08d}",
-                    status=status,
-                    promised_on=promised,
-                    shipped_at=shipped,
-                    delivered_at=delivered,
-                )
-            )
-        OrderLine.objects.bulk_create(lines, batch_size=2000)
-        Payment.objects.bulk_create(payments, batch_size=2000)
-        Shipment.objects.bulk_create(shipments, batch_size=2000)
+        OrderLine.objects.bulk_create(
+            [
+                OrderLine(order=o, product=p, quantity=q, unit_price=p.price)
+                for o, planned in zip(orders, plans, strict=True)
+                for p, q in planned
+            ],
+            batch_size=2000,
+        )
+        for order in orders:
+            self._walk(order)
         self.delivered = [o for o in orders if o.status == OrderStatus.DELIVERED]
+
+    def _walk(self, order):
+        rng, placed = self.rng, order.placed_at
+        age = (self.now - placed).days
+        if rng.random() < 0.04:
+            order_cancel(order=order, note="Changed their mind", at=placed + dt.timedelta(hours=1))
+            return
+        if age <= 1:
+            return
+        order_confirm(order=order, at=placed + dt.timedelta(minutes=30))
+        if rng.random() < 0.06:
+            failed = Payment.objects.create(
+                order=order, amount=order.total, method=PaymentMethod.CARD, created_at=placed
+            )
+            payment_fail(payment=failed, note="Card declined", at=placed + dt.timedelta(minutes=2))
+        payment = Payment.objects.create(
+            order=order, amount=order.total, method=rng.choice(PaymentMethod.values), created_at=placed
+        )
+        payment_capture(payment=payment, at=placed + dt.timedelta(minutes=5))
+        shipment = Shipment.objects.create(
+            order=order,
+            carrier=rng.choice(["Post", "Tipax", "Aramex"]),
+            tracking_number=f"TRK{order.pk:08d}",
+            promised_on=timezone.localdate(placed) + dt.timedelta(days=5),
+        )
+        if age <= 3:
+            return
+        shipped = placed + dt.timedelta(days=1)
+        shipment_ship(shipment=shipment, at=shipped)
+        if age <= 10:
+            return
+        late = rng.random() < 0.15
+        shipment_deliver(
+            shipment=shipment, at=shipped + dt.timedelta(days=rng.randint(6, 9) if late else rng.randint(1, 3))
+        )
+        order.refresh_from_db(fields=["status"])
 
     def _aftersales(self, customers, products):
         rng = self.rng

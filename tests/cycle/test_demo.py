@@ -1,0 +1,94 @@
+"""The demo company tells the truth: every figure a new user sees follows from its data."""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from aftersales.models import SurveyInvitation
+from campaigns.models import Creative, CreativeKind, Topic
+from customers.models import Customer, LifecycleStage, ValueTier
+from orders.models import Agent, Order, OrderStatus, sale_q
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    call_command("seed_demo", customers=60, verbosity=0)
+    out = io.StringIO()
+    call_command("demo_login", stdout=out)
+    return out.getvalue()
+
+
+def test_tiers_follow_from_the_orders(demo):
+    most_valuable = Customer.objects.filter(value_tier=ValueTier.MOST_VALUABLE).annotate(
+        sales=Count("orders", filter=sale_q("orders__"))
+    )
+    assert most_valuable.exists()
+    assert all(c.sales >= settings.CUSTOMER_TIER_MOST_VALUABLE_MIN_ORDERS for c in most_valuable)
+    unrated = Customer.objects.filter(value_tier=ValueTier.UNRATED)
+    assert not unrated.filter(pk__in=Order.objects.sales().values("customer")).exists()
+
+
+def test_stages_follow_from_orders_and_touches(demo):
+    selection = Customer.objects.filter(lifecycle_stage=LifecycleStage.SELECTION)
+    assert not selection.filter(pk__in=Order.objects.sales().values("customer")).exists()
+    assert not selection.filter(touches__is_automated=False).exists()
+    extension = Customer.objects.filter(lifecycle_stage=LifecycleStage.EXTENSION).annotate(
+        sales=Count("orders", filter=sale_q("orders__"))
+    )
+    assert extension.exists() and all(c.sales >= 2 for c in extension)
+
+
+def test_orders_walked_the_state_machine_and_surveys_are_due(demo):
+    delivered = Order.objects.filter(status=OrderStatus.DELIVERED)
+    assert delivered.exists()
+    for order in delivered:
+        moves = list(order.status_changes.order_by("changed_at").values_list("to_status", flat=True))
+        assert moves == [OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
+        assert order.status_changes.filter(changed_at__lt=order.placed_at).count() == 0
+    assert not Order.objects.filter(Q(status=OrderStatus.CANCELLED) & ~Q(status_changes__to_status="cancelled"))
+    assert SurveyInvitation.objects.exists()
+
+
+def test_information_pages_exist_for_every_topic_in_three_languages(demo):
+    topics = Topic.objects.all()
+    assert topics.count() >= 3
+    for topic in topics.filter(creatives__kind=CreativeKind.INFO_PAGE).distinct():
+        languages = set(
+            Creative.objects.filter(topic=topic, kind=CreativeKind.INFO_PAGE).values_list("language", flat=True)
+        )
+        assert languages == {"en", "fa", "ar"}
+
+
+def test_every_login_is_printed_and_each_agent_sees_only_their_orders(demo, client, settings):
+    saved = (settings.VAR_DIR / "demo-login.txt").read_text().splitlines()
+    assert [line.split()[0] for line in saved][:3] == ["demo", "marketer", "manager"]
+    for line in saved:
+        username, password = line.split()[:2]
+        assert username in demo and password in demo
+        assert client.login(username=username, password=password)
+        client.logout()
+    assert User.objects.get(username="marketer").groups.filter(name="Marketers").exists()
+    assert User.objects.get(username="manager").groups.filter(name="Managers").exists()
+    agent = Agent.objects.filter(orders__isnull=False).first()
+    passwords = {line.split()[0]: line.split()[1] for line in saved}
+    assert client.login(username=agent.user.username, password=passwords[agent.user.username])
+    page = client.get(reverse("admin:orders_order_changelist"))
+    assert page.status_code == 200
+    shown = {o.number for o in page.context["cl"].result_list}
+    assert shown and shown == set(Order.objects.filter(agent=agent).values_list("number", flat=True))
+    assert Order.objects.exclude(agent=agent).exists()
+
+
+def test_running_it_again_doubles_nothing(demo):
+    counts = (Customer.objects.count(), Order.objects.count(), SurveyInvitation.objects.count())
+    call_command("seed_demo", customers=60, verbosity=0)
+    call_command("demo_login", stdout=io.StringIO())
+    assert (Customer.objects.count(), Order.objects.count(), SurveyInvitation.objects.count()) == counts
