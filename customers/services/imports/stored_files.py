@@ -19,11 +19,12 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from customers.importing import IMPORT_TASK_TIME_LIMIT
-
 logger = logging.getLogger(__name__)
 
 UPLOAD_DIR = "imports/customers/"
+# The longest the background apply (``customers.tasks.import_customers_task``) may run; the cleanup below counts
+# on it.
+IMPORT_TASK_TIME_LIMIT = 3600
 PREVIEW_MAX_AGE = 3600  # a preview can be applied within the hour after the upload
 QUEUE_MARGIN = 3600  # time a background apply may wait for a worker, on top of its own time limit
 
