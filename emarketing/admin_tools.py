@@ -3,6 +3,7 @@ tables that are never counted in full, names searched in Persian and Arabic spel
 the Persian admin."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -18,7 +19,13 @@ from emarketing.dates import is_persian, persian_date
 from emarketing.digits import to_ascii_digits, to_script_digits
 
 
-def run_for_each(modeladmin, request, queryset, call, done_message):
+def run_for_each(
+    modeladmin: admin.ModelAdmin,  # type: ignore[type-arg]
+    request: HttpRequest,
+    queryset: models.QuerySet[Any],
+    call: Callable[[Any], object],
+    done_message: Callable[[int], str],
+) -> None:
     """Apply ``call(obj)`` to each selected row; report how many moved and, per row, why the others did not.
 
     ``call`` returns False when there was nothing to do (the same status again); a domain error
@@ -35,7 +42,7 @@ def run_for_each(modeladmin, request, queryset, call, done_message):
         modeladmin.message_user(request, done_message(moved), messages.SUCCESS)
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(admin.TabularInline):  # type: ignore[type-arg]
     """The audit trail of a status machine (``emarketing.workflow``): read-only."""
 
     fields = ("changed_at", "from_status", "to_status", "changed_by", "note")
@@ -44,10 +51,10 @@ class StatusChangeInline(admin.TabularInline):
     can_delete = False
     verbose_name_plural = _("status history")
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
@@ -90,7 +97,7 @@ class BigTableAdminMixin:
     """A changelist that never counts every row of its table."""
 
     show_full_result_count = False
-    paginator = BoundedCountPaginator
+    paginator: type[Paginator] = BoundedCountPaginator  # type: ignore[type-arg]
     list_per_page = 50
 
 
@@ -109,7 +116,7 @@ class BilingualSearchMixin:
         return results, duplicates
 
 
-class BigTableAdmin(BigTableAdminMixin, BilingualSearchMixin, admin.ModelAdmin):  # type: ignore[type-arg, misc]
+class BigTableAdmin(BigTableAdminMixin, BilingualSearchMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """A changelist over a growing table: no full count, names found in Persian and Arabic spellings."""
 
 

@@ -72,7 +72,7 @@ class NeedAdmin(BigTableAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("product", "objective")
     autocomplete_fields = ("segment",)
     readonly_fields = ("mention_count", "first_heard_at", "last_heard_at", "objective", "latest_mentions")
-    actions = ("accept", "close", "reopen")
+    actions: tuple[str, ...] = ("accept", "close", "reopen")
 
     def get_queryset(self, request):
         now = timezone.now()

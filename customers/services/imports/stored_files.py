@@ -14,6 +14,7 @@ enough to be deleted.
 import datetime as dt
 import logging
 import posixpath
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -34,11 +35,11 @@ def import_preview_max_age() -> int:
 
     With ``CUSTOMER_IMPORT_KEEP_HOURS`` at 3 or more (the settings refuse less) this is the full hour.
     """
-    keep = settings.CUSTOMER_IMPORT_KEEP_HOURS * 3600
+    keep: int = settings.CUSTOMER_IMPORT_KEEP_HOURS * 3600
     return max(0, min(PREVIEW_MAX_AGE, keep - IMPORT_TASK_TIME_LIMIT - QUEUE_MARGIN))
 
 
-def _stored_files(folder: str):
+def _stored_files(folder: str) -> Iterator[str]:
     try:
         folders, files = default_storage.listdir(folder)
     except FileNotFoundError:  # nothing was ever uploaded
