@@ -24,8 +24,7 @@ from aftersales.models import (
 )
 from aftersales.selectors import inbound_mail_waiting_for_a_human, tickets_breaching, tickets_with_targets
 from aftersales.services.surveys import survey_url
-from emarketing.admin_tools import StatusChangeInline, run_for_each
-from orders.admin import CUSTOMER_SEARCH, BigTableAdmin
+from emarketing.admin_tools import CUSTOMER_SEARCH, BigTableAdmin, StatusChangeInline, run_for_each
 
 
 class TicketMessageInline(admin.StackedInline):

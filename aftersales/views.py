@@ -13,10 +13,10 @@ from aftersales import services
 from aftersales.forms import ContactForm, SurveyForm
 from aftersales.models import InboundMailSource, TicketChannel
 from aftersales.services.surveys import survey_invitation_from_token
-from campaigns.ratelimit import allow
 from customers.models import Customer
+from emarketing.ratelimit import allow
+from emarketing.signing import signature_valid
 from orders.models import Order
-from orders.signing import signature_valid
 
 
 def _too_many(request, template, context=None):

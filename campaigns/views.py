@@ -23,12 +23,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from campaigns import tokens
 from campaigns.forms import RESPONSE_KINDS, PreferencesForm, ResponseForm
 from campaigns.models import Creative, CreativeKind, Link, Topic, TopicInterest, TouchKind, TouchSource
-from campaigns.ratelimit import allow
 from campaigns.services.preferences import preferences_update
 from campaigns.services.preferences import unsubscribe as unsubscribe_service
 from campaigns.services.tracking import is_automated, touch_build, touch_enqueue, touches_record_bulk
 from campaigns.templating import CompiledCreative
 from customers.models import Consent, Customer
+from emarketing.ratelimit import allow
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 SAFE_TARGET = ("http://", "https://")

@@ -1,12 +1,23 @@
 """The plan in the admin: the objectives table with KPI actuals, the 3M, reviews, status history and loop runs."""
 
-from django.contrib import admin
-from django.template.loader import render_to_string
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from typing import Any
 
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from customers.admin.needs import NeedAdmin
+from customers.models import Need
 from cycle.models import (
     BudgetLine,
+    Kpi,
     LoopRun,
     MarketingPlan,
     Milestone,
@@ -14,6 +25,7 @@ from cycle.models import (
     OrderDaily,
     PlanPerson,
     PlanReview,
+    PlanStatus,
     PlanStatusChange,
     ProfileChangeDaily,
     RollupState,
@@ -21,6 +33,7 @@ from cycle.models import (
     TouchDaily,
 )
 from cycle.selectors.plans import MILESTONE_STATE_LABELS, plan_scoreboard
+from cycle.services.need_objectives import need_turn_into_objective
 from cycle.services.plans import (
     plan_activate,
     plan_close,
@@ -298,3 +311,64 @@ class ProfileChangeDailyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("attribute",)
     ordering = ("-day", "attribute")
     show_full_result_count = False
+
+
+# --- The needs board, with the plan's action ---------------------------------------------------------------------
+
+
+class NeedObjectiveForm(forms.Form):
+    """What the plan needs to know to turn needs into objectives."""
+
+    plan = forms.ModelChoiceField(label=_("plan"), queryset=MarketingPlan.objects.none())
+    kpi = forms.ChoiceField(label=_("KPI"), choices=Kpi.choices)
+    target = forms.DecimalField(label=_("target"), max_digits=14, decimal_places=2)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plan_field = self.fields["plan"]
+        assert isinstance(plan_field, forms.ModelChoiceField)
+        plan_field.queryset = MarketingPlan.objects.exclude(status=PlanStatus.CLOSED)
+
+
+admin.site.unregister(Need)
+
+
+@admin.register(Need)
+class PlanNeedAdmin(NeedAdmin):
+    """Preparation's needs board, plus the action that turns needs into objectives of a plan."""
+
+    actions = (*NeedAdmin.actions, "turn_into_objective")
+
+    @admin.action(description=_("Turn the selected needs into plan objectives"))
+    def turn_into_objective(self, request: HttpRequest, queryset: QuerySet[Need]) -> TemplateResponse | None:
+        form = NeedObjectiveForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            made, refused = 0, []
+            for need in queryset:
+                try:
+                    need_turn_into_objective(
+                        need=need,
+                        plan=form.cleaned_data["plan"],
+                        kpi=form.cleaned_data["kpi"],
+                        target=form.cleaned_data["target"],
+                        by=request.user,
+                    )
+                    made += 1
+                except ValidationError as error:
+                    refused.append(f"{need}: {' '.join(error.messages)}")
+            self.message_user(request, gettext("%(count)d objectives created.") % {"count": made}, messages.SUCCESS)
+            for message in refused:
+                self.message_user(request, message, messages.WARNING)
+            return None
+        return TemplateResponse(
+            request,
+            "customers/admin/need_to_objective.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Turn needs into plan objectives"),
+                "opts": self.opts,
+                "form": form,
+                "needs": queryset,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -14,10 +14,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from customers.importing import escape_cell
 from cycle.selectors.dashboards import DASHBOARDS, Filters, filter_choices, plan_choices, rollups_freshness
 from cycle.services.dashboard_cache import dashboard_cache_key
 from emarketing.dates import JalaliDateField
+from emarketing.exports import escape_cell
 
 DASHBOARD_TITLES = {
     "cycle": _("The cycle"),

@@ -1,18 +1,31 @@
-"""Admin pieces every stage uses: actions that call a service per selected row, status history inlines, and
-Solar Hijri dates in the Persian admin."""
+"""Admin pieces every stage uses: actions that call a service per selected row, status history inlines, big
+tables that are never counted in full, names searched in Persian and Arabic spellings, and Solar Hijri dates in
+the Persian admin."""
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import models
+from django.http import HttpRequest
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from emarketing.dates import is_persian, persian_date
+from emarketing.digits import to_ascii_digits, to_script_digits
 
 
-def run_for_each(modeladmin, request, queryset, call, done_message):
+def run_for_each(
+    modeladmin: admin.ModelAdmin,  # type: ignore[type-arg]
+    request: HttpRequest,
+    queryset: models.QuerySet[Any],
+    call: Callable[[Any], object],
+    done_message: Callable[[int], str],
+) -> None:
     """Apply ``call(obj)`` to each selected row; report how many moved and, per row, why the others did not.
 
     ``call`` returns False when there was nothing to do (the same status again); a domain error
@@ -29,7 +42,7 @@ def run_for_each(modeladmin, request, queryset, call, done_message):
         modeladmin.message_user(request, done_message(moved), messages.SUCCESS)
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(admin.TabularInline):  # type: ignore[type-arg]
     """The audit trail of a status machine (``emarketing.workflow``): read-only."""
 
     fields = ("changed_at", "from_status", "to_status", "changed_by", "note")
@@ -38,11 +51,73 @@ class StatusChangeInline(admin.TabularInline):
     can_delete = False
     verbose_name_plural = _("status history")
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
+
+
+# --- Big tables and names in two scripts --------------------------------------------------------------------------
+
+# Arabic and Persian keyboards give different code points for the same letters (the digits: emarketing.digits).
+_LETTERS_TO_PERSIAN = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
+_LETTERS_TO_ARABIC = str.maketrans({"ی": "ي", "ک": "ك"})
+
+# How a customer is searched from a row that points at one (``customer__…``); prefix it for rows further away.
+CUSTOMER_SEARCH = ("customer__first_name", "customer__last_name", "customer__email", "customer__phone")
+
+
+def spelling_variants(term: str) -> list[str]:
+    """The search term as typed, with Persian letters, with Arabic letters and with Latin digits."""
+    variants = [
+        term,
+        to_script_digits(term.translate(_LETTERS_TO_PERSIAN), "fa"),
+        to_script_digits(term.translate(_LETTERS_TO_ARABIC), "ar"),
+        to_ascii_digits(term),
+    ]
+    return list(dict.fromkeys(variants))
+
+
+class BoundedCountPaginator(Paginator):  # type: ignore[type-arg]
+    """Counts at most ``COUNT_CAP`` rows (``SELECT COUNT(*) FROM (… LIMIT cap)``) so a page view stays cheap
+    however big the table grows; past the cap, narrow the list with a filter or a search."""
+
+    COUNT_CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        try:
+            return int(self.object_list.order_by()[: self.COUNT_CAP].count())  # type: ignore[attr-defined]
+        except (AttributeError, TypeError):
+            return len(self.object_list)
+
+
+class BigTableAdminMixin:
+    """A changelist that never counts every row of its table."""
+
+    show_full_result_count = False
+    paginator: type[Paginator] = BoundedCountPaginator  # type: ignore[type-arg]
+    list_per_page = 50
+
+
+class BilingualSearchMixin:
+    """Search names as typed and in the other script: ي/ك find ی/ک and back, ۱۲۳ and ١٢٣ find 123."""
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: models.QuerySet[Any], search_term: str
+    ) -> tuple[models.QuerySet[Any], bool]:
+        variants = spelling_variants(search_term) if search_term else [search_term]
+        search = super().get_search_results  # type: ignore[misc]
+        results, duplicates = search(request, queryset, variants[0])
+        for variant in variants[1:]:
+            more, more_duplicates = search(request, queryset, variant)
+            results, duplicates = results | more, duplicates or more_duplicates
+        return results, duplicates
+
+
+class BigTableAdmin(BigTableAdminMixin, BilingualSearchMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """A changelist over a growing table: no full count, names found in Persian and Arabic spellings."""
 
 
 # --- Solar Hijri dates in the Persian admin ----------------------------------------------------------------------

@@ -6,12 +6,23 @@ in Persian or Arabic uses the reader's own digits.
 """
 
 import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 _ASCII = "0123456789"
 _PERSIAN = "۰۱۲۳۴۵۶۷۸۹"
 _ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
 
-_TO_ASCII = str.maketrans({**dict(zip(_PERSIAN + _ARABIC_INDIC, _ASCII * 2, strict=True)), "٫": ".", "٬": ","})
+# The one table of digits: every other conversion below is built from these three strings.
+_DIGITS_TO_ASCII = dict(zip(_PERSIAN + _ARABIC_INDIC, _ASCII * 2, strict=True))
+_TO_ASCII = str.maketrans({**_DIGITS_TO_ASCII, "٫": ".", "٬": ","})
+_ONLY_DIGITS_TO_ASCII = str.maketrans(_DIGITS_TO_ASCII)
+_OTHER_SCRIPT_TO = {
+    "fa": str.maketrans(_ARABIC_INDIC, _PERSIAN),
+    "ar": str.maketrans(_PERSIAN, _ARABIC_INDIC),
+}
 _DECIMAL_POINT = re.compile(r"(?<=[0-9])\.(?=[0-9])")
 _TO_LOCAL = {
     "fa": str.maketrans(_ASCII, _PERSIAN),
@@ -19,7 +30,7 @@ _TO_LOCAL = {
 }
 
 
-def normalize_digits(text):
+def normalize_digits(text: _T) -> _T | str:
     """Return ``text`` with Persian and Arabic-Indic digits and Arabic separators turned into ASCII.
 
     Anything that is not a string (None, numbers, dates) is returned unchanged.
@@ -29,7 +40,20 @@ def normalize_digits(text):
     return text.translate(_TO_ASCII)
 
 
-def localize_digits(text, language):
+def to_ascii_digits(text: str) -> str:
+    """Return ``text`` with Persian and Arabic-Indic digits turned into ASCII; separators and all else stay."""
+    return text.translate(_ONLY_DIGITS_TO_ASCII)
+
+
+def to_script_digits(text: str, language: str) -> str:
+    """Return ``text`` with the other script's digits written in those of ``language`` ("fa" or "ar").
+
+    Arabic-Indic digits become Persian ones for "fa" and the reverse for "ar"; ASCII digits stay as they are.
+    """
+    return text.translate(_OTHER_SCRIPT_TO[language])
+
+
+def localize_digits(text: _T, language: str | None) -> _T | str:
     """Return ``text`` with ASCII digits written in the digits of ``language`` (Persian or Arabic-Indic).
 
     A decimal point between two digits becomes the Arabic decimal separator (12.5 → ۱۲٫۵). Other languages,
@@ -41,8 +65,8 @@ def localize_digits(text, language):
     return _DECIMAL_POINT.sub("٫", str(text)).translate(table)
 
 
-def _digit_tolerant(to_python, *, numeric):
-    def to_python_with_any_digits(self, value):
+def _digit_tolerant(to_python: Callable[[Any, Any], Any], *, numeric: bool) -> Callable[[Any, Any], Any]:
+    def to_python_with_any_digits(self: Any, value: Any) -> Any:
         if isinstance(value, str):
             if numeric:
                 # In a number the Arabic thousands separator only groups digits: drop it rather than read a comma.
@@ -50,13 +74,13 @@ def _digit_tolerant(to_python, *, numeric):
             value = normalize_digits(value)
         return to_python(self, value)
 
-    to_python_with_any_digits.digit_tolerant = True
-    to_python_with_any_digits.__wrapped__ = to_python
+    to_python_with_any_digits.digit_tolerant = True  # type: ignore[attr-defined]
+    to_python_with_any_digits.__wrapped__ = to_python  # type: ignore[attr-defined]
     to_python_with_any_digits.__doc__ = to_python.__doc__
     return to_python_with_any_digits
 
 
-def accept_local_digits_in_forms():
+def accept_local_digits_in_forms() -> None:
     """Make Django's number, date and time form fields read Persian and Arabic-Indic digits.
 
     Why here and like this: the fields that parse digits are few and known (integer, decimal, float, date,
@@ -75,4 +99,6 @@ def accept_local_digits_in_forms():
         original = field_class.__dict__.get("to_python")
         if original is None or getattr(original, "digit_tolerant", False):
             continue
-        field_class.to_python = _digit_tolerant(original, numeric=field_class in numeric)
+        field_class.to_python = _digit_tolerant(  # type: ignore[method-assign, assignment]
+            original, numeric=field_class in numeric
+        )

@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from customers.admin_tools import BigTableAdminMixin, BilingualSearchMixin
-from emarketing.admin_tools import StatusChangeInline, run_for_each
+from emarketing.admin_tools import CUSTOMER_SEARCH, BigTableAdmin, StatusChangeInline, run_for_each
 from orders import services
 from orders.models import (
     Agent,
@@ -27,12 +26,6 @@ from orders.models import (
     ShipmentStatusChange,
 )
 from orders.selectors import agent_for_user, orders_visible_to, orders_with_paid_amount
-
-CUSTOMER_SEARCH = ("customer__first_name", "customer__last_name", "customer__email", "customer__phone")
-
-
-class BigTableAdmin(BigTableAdminMixin, BilingualSearchMixin, admin.ModelAdmin):
-    """A changelist over a growing table: no full count, names found in Persian and Arabic spellings."""
 
 
 @admin.register(Product)

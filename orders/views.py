@@ -9,9 +9,9 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from emarketing.signing import signature_valid
 from orders import services
 from orders.forms import PaymentNotificationForm, order_payload_clean
-from orders.signing import signature_valid
 
 
 def _json_body(request):

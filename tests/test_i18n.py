@@ -3,6 +3,7 @@
 import datetime as dt
 import gettext
 import re
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from emarketing.digits import localize_digits, normalize_digits
+from emarketing.admin_tools import spelling_variants
+from emarketing.digits import localize_digits, normalize_digits, to_ascii_digits, to_script_digits
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 LANGUAGES = ["fa", "ar"]
@@ -157,6 +159,23 @@ def test_normalize_digits_turns_persian_and_arabic_indic_digits_into_ascii():
     assert localize_digits("2026/03", "ar") == "٢٠٢٦/٠٣"
     assert localize_digits("2026/03", "en") == "2026/03"
     assert localize_digits("12.50 of 1.", "fa") == "۱۲٫۵۰ of ۱."
+
+
+PERSIAN_DIGITS = [chr(code) for code in range(0x06F0, 0x06FA)]
+ARABIC_INDIC_DIGITS = [chr(code) for code in range(0x0660, 0x066A)]
+
+
+@pytest.mark.parametrize("digit", PERSIAN_DIGITS + ARABIC_INDIC_DIGITS, ids=lambda d: unicodedata.name(d))
+def test_every_persian_and_arabic_indic_digit_reads_as_its_ascii_digit(digit):
+    # The expected value comes from Unicode itself, so a drifted copy of the digit table fails here.
+    ascii_digit = str(unicodedata.digit(digit))
+    persian, arabic = PERSIAN_DIGITS[int(ascii_digit)], ARABIC_INDIC_DIGITS[int(ascii_digit)]
+    assert to_ascii_digits(f"a{digit}b") == f"a{ascii_digit}b"
+    assert normalize_digits(digit) == ascii_digit
+    assert to_script_digits(digit, "fa") == persian
+    assert to_script_digits(digit, "ar") == arabic
+    # The admin's search finds a number typed in either script, or in ASCII digits.
+    assert {ascii_digit, persian, arabic} <= set(spelling_variants(digit))
 
 
 class _EverythingForm(forms.Form):

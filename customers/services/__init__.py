@@ -2,8 +2,7 @@
 
 from .consent import consent_set  # noqa: F401
 from .feedback import customers_refresh_satisfaction, needs_record_mentions  # noqa: F401
-from .import_files import customers_import_files_delete_old  # noqa: F401
-from .importing import customers_import, customers_import_stored_file  # noqa: F401
+from .imports import customers_import, customers_import_files_delete_old, customers_import_stored_file  # noqa: F401
 from .needs import need_link_objective, need_set_status  # noqa: F401
 from .profiles import customers_refresh_lifecycle, customers_refresh_value_tiers  # noqa: F401
 from .profiles_create import customer_get_or_create  # noqa: F401

@@ -187,8 +187,8 @@ CUSTOMER_IMPORT_MAX_BYTES = env.int("CUSTOMER_IMPORT_MAX_BYTES", default=500 * 1
 CUSTOMER_IMPORT_KEEP_HOURS = env.int("CUSTOMER_IMPORT_KEEP_HOURS", default=24)
 if CUSTOMER_IMPORT_KEEP_HOURS < 3:
     raise ImproperlyConfigured("CUSTOMER_IMPORT_KEEP_HOURS must be at least 3.")
-# The background import task lives beside the file reader; make sure every worker registers it.
-CELERY_IMPORTS = ["customers.importing"]
+# Every worker registers the preparation tasks, the background customer import among them.
+CELERY_IMPORTS = ["customers.tasks"]
 
 # Preparation: value tiers from recency (days since the last order), frequency (orders) and monetary value
 # (spend); frequency and spend count over the last CUSTOMER_TIER_WINDOW_DAYS. Most valuable needs all three;

@@ -11,7 +11,7 @@ from django.utils import timezone
 from aftersales import services
 from aftersales.models import InboundMail, MessageAuthor, Ticket, TicketPriority, TicketStatus
 from aftersales.selectors import tickets_breaching, tickets_with_targets
-from orders.signing import body_signature
+from emarketing.signing import body_signature
 from tests.factories import CustomerFactory, OrderFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db

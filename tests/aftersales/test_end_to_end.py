@@ -15,10 +15,10 @@ from aftersales.models import SurveyResponse, Ticket
 from aftersales.tasks import send_survey_invitations
 from customers.models import Customer, Need, NeedCategory, NeedMention
 from cycle.services.loop import loop_run
+from emarketing.signing import body_signature
 from orders import services as orders
 from orders.models import Order, OrderStatus
 from orders.selectors import order_is_paid
-from orders.signing import body_signature
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.importing import IMPORT_TASK_TIME_LIMIT
 from customers.models import Customer
 from customers.services import customers_import_files_delete_old
-from customers.services.import_files import import_preview_max_age
+from customers.services.imports.stored_files import IMPORT_TASK_TIME_LIMIT, import_preview_max_age
 
 pytestmark = pytest.mark.django_db
 

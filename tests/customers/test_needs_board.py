@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from customers.models import Need, NeedMention, NeedStatus, SegmentMembership
 from customers.services import need_set_status
-from cycle.services.needs import need_turn_into_objective
+from cycle.services.need_objectives import need_turn_into_objective
 from tests.factories import CustomerFactory, MarketingPlanFactory, NeedFactory, ProductFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db

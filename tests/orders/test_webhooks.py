@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from customers.models import Customer
+from emarketing.signing import body_signature
 from orders.models import Order, Payment, PaymentNotification, PaymentStatus, Product
-from orders.signing import body_signature
 from tests.factories import OrderFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.importing import CleanRow, FileProblem, RowCleaner, RowError, read_rows
+from customers.imports.files import FileProblem, read_rows
+from customers.imports.rows import CleanRow, RowCleaner, RowError
 from customers.models import Consent, ConsentEvent, ConsentSource, Customer, Occasion, OccasionKind
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,8 @@
 
 Preparation owns the needs but may not import the plan; the plan may import preparation. So the objective is
 created here and the need is linked through preparation's own service, ``customers.services.need_link_objective``.
-The needs board in the admin calls :func:`need_turn_into_objective` by name (``import_string``).
+The needs board's action "Turn the selected needs into plan objectives" (``cycle/admin.py``) calls
+:func:`need_turn_into_objective`.
 """
 
 from django.core.exceptions import ValidationError

@@ -1,6 +1,6 @@
 """Customer import and export in the admin.
 
-``CustomerAdmin`` (in ``customers/admin.py``) inherits :class:`CustomerImportExportMixin` *first*::
+``CustomerAdmin`` (in ``customers/admin/customers.py``) inherits :class:`CustomerImportExportMixin` *first*::
 
     @admin.register(Customer)
     class CustomerAdmin(CustomerImportExportMixin, admin.ModelAdmin):
@@ -29,10 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from customers.importing import COLUMNS, CONSENT_COLUMNS, escape_cell, import_customers_task
+from customers.imports.columns import COLUMNS, CONSENT_COLUMNS
 from customers.models import Consent, Occasion, OccasionKind
-from customers.services.import_files import UPLOAD_DIR, import_preview_max_age
-from customers.services.importing import ON_DUPLICATE_REFUSE, ON_DUPLICATE_UPDATE, customers_import
+from customers.services.imports import ON_DUPLICATE_REFUSE, ON_DUPLICATE_UPDATE, customers_import
+from customers.services.imports.stored_files import UPLOAD_DIR, import_preview_max_age
+from customers.tasks import import_customers_task
+from emarketing.exports import escape_cell
 
 SIGNING_SALT = "customers.import"
 EXPORT_PAGE = 2000

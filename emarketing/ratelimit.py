@@ -1,17 +1,18 @@
-"""A small fixed-window rate limit on Django's cache, for the public endpoints."""
+"""A small fixed-window rate limit on Django's cache, for the public endpoints of every stage."""
 
 import time
 
 from django.core.cache import cache
+from django.http import HttpRequest
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     # Behind a proxy, configure it to set REMOTE_ADDR (e.g. gunicorn's --forwarded-allow-ips): a header the
     # client sends itself is not trusted here.
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def allow(request, *, scope: str, limit: int, window: int = 60) -> bool:
+def allow(request: HttpRequest, *, scope: str, limit: int, window: int = 60) -> bool:
     """True while this client made at most ``limit`` requests in ``scope`` in the current window (0: no limit)."""
     if not limit:
         return True

@@ -14,16 +14,18 @@ enough to be deleted.
 import datetime as dt
 import logging
 import posixpath
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from customers.importing import IMPORT_TASK_TIME_LIMIT
-
 logger = logging.getLogger(__name__)
 
 UPLOAD_DIR = "imports/customers/"
+# The longest the background apply (``customers.tasks.import_customers_task``) may run; the cleanup below counts
+# on it.
+IMPORT_TASK_TIME_LIMIT = 3600
 PREVIEW_MAX_AGE = 3600  # a preview can be applied within the hour after the upload
 QUEUE_MARGIN = 3600  # time a background apply may wait for a worker, on top of its own time limit
 
@@ -33,11 +35,11 @@ def import_preview_max_age() -> int:
 
     With ``CUSTOMER_IMPORT_KEEP_HOURS`` at 3 or more (the settings refuse less) this is the full hour.
     """
-    keep = settings.CUSTOMER_IMPORT_KEEP_HOURS * 3600
+    keep: int = settings.CUSTOMER_IMPORT_KEEP_HOURS * 3600
     return max(0, min(PREVIEW_MAX_AGE, keep - IMPORT_TASK_TIME_LIMIT - QUEUE_MARGIN))
 
 
-def _stored_files(folder: str):
+def _stored_files(folder: str) -> Iterator[str]:
     try:
         folders, files = default_storage.listdir(folder)
     except FileNotFoundError:  # nothing was ever uploaded
