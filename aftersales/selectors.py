@@ -1,12 +1,31 @@
-"""Reads of the after-sales stage: service-level targets and their breaches."""
+"""Reads of the after-sales stage: service-level targets and their breaches, and customers' satisfaction."""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value, When
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    DateTimeField,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from aftersales.models import InboundMail, Ticket, TicketStatus
+from aftersales.models import InboundMail, SurveyResponse, Ticket, TicketStatus
+from aftersales.satisfaction import is_at_risk, is_referral_candidate
+from customers.models import Customer
+from customers.services.satisfaction import SatisfactionScores
 
 
 def _target(hours_by_priority):
@@ -57,3 +76,31 @@ def tickets_breaching(queryset=None, *, now=None, which="any"):
 def inbound_mail_waiting_for_a_human(queryset=None):
     queryset = InboundMail.objects.all() if queryset is None else queryset
     return queryset.exclude(error="").filter(handled_at__isnull=True)
+
+
+def satisfaction_scores(*, customer_ids: Iterable[int]) -> list[SatisfactionScores]:
+    """Each customer's CSAT average, last NPS answer and the flags they lead to: one query for the batch.
+
+    Customers with no answer have no figures and no flag.
+    """
+    ids = list(customer_ids)
+    if not ids:
+        return []
+    mine = SurveyResponse.objects.filter(customer=OuterRef("pk")).order_by()
+    # The average as the customer's profile keeps it (two decimals), so the flags read what is shown.
+    csat = Cast(
+        Subquery(mine.values("customer").annotate(a=Avg("csat")).values("a")),
+        output_field=DecimalField(max_digits=3, decimal_places=2),
+    )
+    nps = Subquery(mine.filter(nps__isnull=False).order_by("-created_at", "-pk").values("nps")[:1])
+    rows = Customer.objects.filter(pk__in=ids).order_by().annotate(csat=csat, nps=nps).values_list("pk", "csat", "nps")
+    return [
+        SatisfactionScores(
+            customer_id=pk,
+            satisfaction=satisfaction,
+            last_nps=last_nps,
+            at_risk=is_at_risk(last_nps=last_nps, satisfaction=satisfaction),
+            referral_candidate=is_referral_candidate(last_nps=last_nps, satisfaction=satisfaction),
+        )
+        for pk, satisfaction, last_nps in rows
+    ]

@@ -1,8 +1,9 @@
 """Segment rules and membership: saved validated, refreshed by a job — incrementally when few customers changed.
 
 A refresh remembers when it ran (``Segment.refreshed_at``). The next one asks which customers changed since
-then — their own row (``updated_at``) or a row that hangs off them and carries a timestamp: orders, touches,
-consents, needs heard, tier and stage changes — and re-evaluates only those. When too many changed, when the
+then — their own row (``updated_at``) or a timestamped row of a registered change source
+(``customers.registry.change_sources``: consents, needs heard, tier and stage changes here; touches and orders
+registered by their own stages) — and re-evaluates only those. When too many changed, when the
 rules changed, or when the rules depend on the calendar (upcoming occasions), it rebuilds the whole membership
 instead, still set-based.
 """
@@ -16,16 +17,8 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils import timezone
 
 from customers.models import Customer, Segment, SegmentCondition, SegmentMembership
+from customers.registry import change_sources
 from customers.segments import compile_rules, is_time_relative, matching_customers, validate_rules
-
-# Rows hanging off a customer whose timestamp says the customer's data changed: (relation, timestamp field).
-CHANGE_SOURCES = (
-    ("orders", "placed_at"),
-    ("touches", "occurred_at"),
-    ("consents", "updated_at"),
-    ("need_mentions", "heard_at"),
-    ("history", "changed_at"),  # value tier and lifecycle stage, written by the nightly jobs
-)
 
 
 @dataclass
@@ -81,10 +74,8 @@ def segment_save_rules(*, segment: Segment, rules, sync_conditions: bool = True)
 def changed_since(since: dt.datetime) -> Q:
     """Customers whose data changed after ``since``: their own row or a timestamped row hanging off them."""
     changed = Q(updated_at__gt=since)
-    for relation, stamp in CHANGE_SOURCES:
-        rel = Customer._meta.get_field(relation)
-        rows = rel.related_model._default_manager.filter(**{f"{stamp}__gt": since}).order_by()
-        changed |= Q(pk__in=rows.values(rel.field.attname))
+    for _name, source in change_sources.items():
+        changed |= Q(pk__in=source(since).order_by())
     return changed
 
 
@@ -153,9 +144,9 @@ def segment_refresh(*, segment: Segment, full: bool = False, now=None) -> Segmen
         return SegmentRefreshResult(mode="manual")
     now = now or timezone.now()
     rules = validate_rules(segment.rules)
-    batch_size = getattr(settings, "CUSTOMER_SEGMENT_BATCH_SIZE", 5000)
-    limit = getattr(settings, "CUSTOMER_SEGMENT_INCREMENTAL_LIMIT", 20000)
-    margin = dt.timedelta(seconds=getattr(settings, "CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS", 60))
+    batch_size = settings.CUSTOMER_SEGMENT_BATCH_SIZE
+    limit = settings.CUSTOMER_SEGMENT_INCREMENTAL_LIMIT
+    margin = dt.timedelta(seconds=settings.CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS)
     rows = None
     if not full and rules and segment.refreshed_at is not None and not is_time_relative(rules):
         rows = _changed_rows(segment, rules, segment.refreshed_at - margin, limit)

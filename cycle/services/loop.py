@@ -3,7 +3,8 @@
 Survey responses, tickets and reviews that the loop has not read yet (``looped_at IS NULL``) are read in
 id-ordered batches. Each item that says something about a need (a low score, or words about delivery, price,
 quality…) becomes a mention of a Need in ``customers``; each customer's satisfaction, last NPS and at-risk /
-referral flags are recomputed from all their answers. Everything is written through ``customers``' services.
+referral flags are recomputed from all their answers (by after-sales, which owns the answers and their bands).
+Everything is written through ``customers``' services.
 
 Idempotent: a feedback item is counted once (one NeedMention per item, enforced by the database), scores are
 recomputed from the source rather than incremented, and only one run is under way at a time.
@@ -19,11 +20,11 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from aftersales.models import Review, SurveyResponse, Ticket, TicketMessage
+from aftersales.selectors import satisfaction_scores
 from aftersales.services import feedback_mark_looped
 from customers.models import NeedCategory, NeedSource
 from customers.needs import classify, kind_for
-from customers.services import customers_refresh_lifecycle, customers_refresh_satisfaction, needs_record_mentions
-from customers.services.feedback import Mention
+from customers.services import Mention, customers_refresh_lifecycle, customers_set_satisfaction, needs_record_mentions
 from cycle.models import LoopRun, LoopRunStatus
 from orders.models import Order
 
@@ -126,7 +127,8 @@ def _process(totals, batch_size):
         with transaction.atomic():
             _record(totals, needs_record_mentions(mentions=list(_survey_mentions(rows))))
             customer_ids = {row["customer_id"] for row in rows}
-            totals.customers_updated += customers_refresh_satisfaction(customer_ids=customer_ids)
+            scores = satisfaction_scores(customer_ids=customer_ids)
+            totals.customers_updated += customers_set_satisfaction(scores=scores)
             feedback_mark_looped(surveys=[row["pk"] for row in rows])
         totals.surveys += len(rows)
 
