@@ -17,7 +17,6 @@ from django.db.models import Count, F, Max
 
 from customers.models import Customer, LifecycleStage, RecommendationKind
 from customers.services import customers_set_recommendations
-from customers.services.profiles import UNCOUNTED_ORDER_STATUSES
 from customers.services.recommendations import Recommendation
 from orders.models import OrderLine, Product
 
@@ -27,7 +26,7 @@ PARTNERS_PER_PRODUCT = 50
 def co_purchase_counts(*, min_co_buyers: int = 1) -> dict[int, list[tuple[int, int]]]:
     """For each product, the products bought by the same customers and by how many of them, most first."""
     pairs = (
-        OrderLine.objects.exclude(order__status__in=UNCOUNTED_ORDER_STATUSES)
+        OrderLine.objects.sold()
         # One self-join through the customer: every product next to every other product they bought.
         .annotate(other=F("order__customer__orders__lines__product_id"))
         .exclude(other=F("product_id"))
@@ -96,8 +95,8 @@ def recommendations_refresh(*, customer_ids=None, per_customer=None, min_co_buye
             return written
         bought = defaultdict(dict)
         lines = (
-            OrderLine.objects.filter(order__customer_id__in=ids)
-            .exclude(order__status__in=UNCOUNTED_ORDER_STATUSES)
+            OrderLine.objects.sold()
+            .filter(order__customer_id__in=ids)
             .values("order__customer_id", "product_id")
             .annotate(paid=Max("unit_price"))
             .order_by()
