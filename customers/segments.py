@@ -113,7 +113,7 @@ def normalize_condition(raw: Any) -> Condition:
     if not isinstance(raw, dict):
         raise RuleError(_("A condition must be a field, a condition and a value."))
     field = raw.get("field")
-    if field not in FIELDS:
+    if not isinstance(field, str) or field not in FIELDS:
         raise RuleError(_("“%(field)s” is not a field segments can use.") % {"field": field})
     spec = FIELDS[field]
     lookup = raw.get("lookup") or SegmentLookup.IS
@@ -322,7 +322,8 @@ def register_own_fields() -> None:
 
 
 def _positive_q(cond: Condition, today: dt.date) -> Q:
-    field, lookup, value = cond["field"], cond["lookup"], cond.get("value")
+    field, lookup = cond["field"], cond["lookup"]
+    value: Any = cond.get("value")
     spec = FIELDS[field]
     if lookup == SegmentLookup.IS_EMPTY:
         if spec.kind == TEXT:

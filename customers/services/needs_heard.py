@@ -80,7 +80,7 @@ def needs_record_mentions(*, mentions: list[Mention]) -> MentionResult:
                     kind=m.kind,
                     category=m.category,
                     product_id=m.product_id,
-                    title=str(TITLES.get(m.category, m.category)),
+                    title=str(TITLES.get(m.category, m.category)),  # type: ignore[call-overload]
                     source=m.source,
                     first_heard_at=m.heard_at,
                     last_heard_at=m.heard_at,

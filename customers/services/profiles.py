@@ -104,7 +104,7 @@ def _append_history(rows: list[tuple[int, str, str]], *, attribute: str, reason:
     meta = CustomerHistory._meta
     quote = connection.ops.quote_name
     columns = ["customer", "attribute", "old_value", "new_value", "changed_at", "reason"]
-    names = ", ".join(quote(meta.get_field(c).column) for c in columns)
+    names = ", ".join(quote(meta.get_field(c).column) for c in columns)  # type: ignore[union-attr,arg-type]
     per_statement = min(1000, (connection.features.max_query_params or 6000) // len(columns))
     stamp = connection.ops.adapt_datetimefield_value(now)
     values = [(pk, attribute, old, new, stamp, reason[:120]) for pk, old, new in rows]
