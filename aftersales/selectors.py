@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -28,7 +29,7 @@ from customers.models import Customer
 from customers.services.satisfaction import SatisfactionScores
 
 
-def _target(hours_by_priority):
+def _target(hours_by_priority: dict[str, int]) -> Case:
     return Case(
         *[When(priority=p, then=Value(dt.timedelta(hours=h))) for p, h in hours_by_priority.items()],
         default=Value(dt.timedelta(hours=max(hours_by_priority.values()))),
@@ -36,7 +37,7 @@ def _target(hours_by_priority):
     )
 
 
-def _breach_conditions(now):
+def _breach_conditions(now: dt.datetime) -> tuple[Q, Q]:
     first = Q(first_response_at__isnull=True, first_response_due__lt=now) | Q(
         first_response_at__gt=F("first_response_due")
     )
@@ -46,7 +47,9 @@ def _breach_conditions(now):
     return first, resolution
 
 
-def tickets_with_targets(queryset=None, *, now=None):
+def tickets_with_targets(
+    queryset: "QuerySet[Ticket] | None" = None, *, now: dt.datetime | None = None
+) -> "QuerySet[Ticket]":
     """Annotate each ticket's first-response and resolution deadlines (settings per priority) and breaches."""
     now = now or timezone.now()
     queryset = Ticket.objects.all() if queryset is None else queryset
@@ -65,7 +68,9 @@ def tickets_with_targets(queryset=None, *, now=None):
     )
 
 
-def tickets_breaching(queryset=None, *, now=None, which="any"):
+def tickets_breaching(
+    queryset: "QuerySet[Ticket] | None" = None, *, now: dt.datetime | None = None, which: str = "any"
+) -> "QuerySet[Ticket]":
     """Tickets that missed (or are missing) a target: ``which`` is "first_response", "resolution" or "any"."""
     now = now or timezone.now()
     first, resolution = _breach_conditions(now)
@@ -73,7 +78,7 @@ def tickets_breaching(queryset=None, *, now=None, which="any"):
     return tickets_with_targets(queryset, now=now).filter(condition)
 
 
-def inbound_mail_waiting_for_a_human(queryset=None):
+def inbound_mail_waiting_for_a_human(queryset: "QuerySet[InboundMail] | None" = None) -> "QuerySet[InboundMail]":
     queryset = InboundMail.objects.all() if queryset is None else queryset
     return queryset.exclude(error="").filter(handled_at__isnull=True)
 

@@ -10,6 +10,7 @@ instead, still set-based.
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -29,7 +30,7 @@ class SegmentRefreshResult:
     examined: int = 0
 
 
-def _rows_from_rules(segment, rules):
+def _rows_from_rules(segment: Segment, rules: dict[str, Any]) -> list[SegmentCondition]:
     rows = []
     for number, group in enumerate(rules.get("any", []), start=1):
         for cond in group["all"]:
@@ -52,7 +53,7 @@ def _rows_from_rules(segment, rules):
 
 
 @transaction.atomic
-def segment_save_rules(*, segment: Segment, rules, sync_conditions: bool = True) -> Segment:
+def segment_save_rules(*, segment: Segment, rules: Any, sync_conditions: bool = True) -> Segment:
     """Validate and store a segment's rules (RuleError names the fault); the next refresh rebuilds it in full.
 
     A segment with rules is refreshed by the jobs; one without keeps the members picked by hand.
@@ -79,12 +80,16 @@ def changed_since(since: dt.datetime) -> Q:
     return changed
 
 
-def _changed_rows(segment, rules, since, limit):
+def _changed_rows(
+    segment: Segment, rules: dict[str, Any], since: dt.datetime, limit: int
+) -> list[tuple[int, bool, bool]] | None:
     """One query reads, for each changed customer, whether the rules select them and whether they are a member.
 
     Returns None when more than ``limit`` customers changed: one pass over everyone is then cheaper.
     """
-    selected = ExpressionWrapper(compile_rules(rules), output_field=BooleanField())
+    q = compile_rules(rules)
+    assert q is not None  # only segments with rules are refreshed incrementally
+    selected = ExpressionWrapper(q, output_field=BooleanField())
     member = Exists(SegmentMembership.objects.filter(segment=segment, customer=OuterRef("pk")))
     rows = list(
         Customer.objects.filter(changed_since(since))
@@ -95,7 +100,7 @@ def _changed_rows(segment, rules, since, limit):
     return None if len(rows) > limit else rows
 
 
-def _incremental(segment, rows, now):
+def _incremental(segment: Segment, rows: list[tuple[int, bool, bool]], now: dt.datetime) -> SegmentRefreshResult:
     """Only the customers whose two answers differ lead to a write."""
     leaving = [pk for pk, is_selected, is_member in rows if is_member and not is_selected]
     joining = [pk for pk, is_selected, is_member in rows if is_selected and not is_member]
@@ -109,7 +114,7 @@ def _incremental(segment, rows, now):
     return SegmentRefreshResult(mode="incremental", examined=len(rows), added=len(joining), removed=len(leaving))
 
 
-def _full(segment, rules, batch_size, now):
+def _full(segment: Segment, rules: dict[str, Any], batch_size: int, now: dt.datetime) -> SegmentRefreshResult:
     result = SegmentRefreshResult(mode="full")
     stale = SegmentMembership.objects.filter(segment=segment)
     if not rules:
@@ -137,7 +142,7 @@ def _full(segment, rules, batch_size, now):
 
 
 @transaction.atomic
-def segment_refresh(*, segment: Segment, full: bool = False, now=None) -> SegmentRefreshResult:
+def segment_refresh(*, segment: Segment, full: bool = False, now: dt.datetime | None = None) -> SegmentRefreshResult:
     """Bring a rule-based segment's membership up to date; hand-picked segments are left as they are."""
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
     if not segment.is_dynamic:
