@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import (
@@ -83,6 +84,9 @@ def inbound_mail_waiting_for_a_human(queryset: "QuerySet[InboundMail] | None" = 
     return queryset.exclude(error="").filter(handled_at__isnull=True)
 
 
+_CENTS = Decimal("0.01")
+
+
 def satisfaction_scores(*, customer_ids: Iterable[int]) -> list[SatisfactionScores]:
     """Each customer's CSAT average, last NPS answer and the flags they lead to: one query for the batch.
 
@@ -99,13 +103,17 @@ def satisfaction_scores(*, customer_ids: Iterable[int]) -> list[SatisfactionScor
     )
     nps = Subquery(mine.filter(nps__isnull=False).order_by("-created_at", "-pk").values("nps")[:1])
     rows = Customer.objects.filter(pk__in=ids).order_by().annotate(csat=csat, nps=nps).values_list("pk", "csat", "nps")
-    return [
-        SatisfactionScores(
-            customer_id=pk,
-            satisfaction=satisfaction,
-            last_nps=last_nps,
-            at_risk=is_at_risk(last_nps=last_nps, satisfaction=satisfaction),
-            referral_candidate=is_referral_candidate(last_nps=last_nps, satisfaction=satisfaction),
+    scores = []
+    for pk, average, last_nps in rows:
+        # Not every database rounds a cast (SQLite keeps 3.666…): round as the profile column does.
+        satisfaction = None if average is None else Decimal(average).quantize(_CENTS, rounding=ROUND_HALF_UP)
+        scores.append(
+            SatisfactionScores(
+                customer_id=pk,
+                satisfaction=satisfaction,
+                last_nps=last_nps,
+                at_risk=is_at_risk(last_nps=last_nps, satisfaction=satisfaction),
+                referral_candidate=is_referral_candidate(last_nps=last_nps, satisfaction=satisfaction),
+            )
         )
-        for pk, satisfaction, last_nps in rows
-    ]
+    return scores
