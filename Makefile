@@ -50,6 +50,8 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_floors.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

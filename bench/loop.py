@@ -34,7 +34,7 @@ from django.utils import timezone  # noqa: E402
 
 from aftersales.models import Review, SurveyResponse, Ticket, TicketMessage  # noqa: E402
 from customers.models import Customer, Need, NeedMention, NeedSource  # noqa: E402
-from customers.needs import TITLES, classify, kind_for  # noqa: E402
+from customers.need_classifier import TITLES, classify, kind_for  # noqa: E402
 from cycle.models import LoopRun, LoopTrigger  # noqa: E402
 from cycle.services.loop import loop_run  # noqa: E402
 from orders.models import Product  # noqa: E402

@@ -50,7 +50,7 @@ from django.utils import timezone  # noqa: E402
 from customers.models import Customer, CustomerHistory, Segment, SegmentMembership, ValueTier  # noqa: E402
 from customers.segments import matching_customers  # noqa: E402
 from customers.services import customers_refresh_value_tiers, segment_refresh, segment_save_rules  # noqa: E402
-from customers.services.profiles import UNCOUNTED_ORDER_STATUSES, TierThresholds  # noqa: E402
+from customers.services.profiles import TierThresholds  # noqa: E402
 from orders.models import Order  # noqa: E402
 
 COUNTRIES = ["IR", "IR", "IR", "SA", "AE", "IQ", "GB", "DE"]
@@ -160,7 +160,7 @@ def per_customer_tier(customer, thresholds, now):
     """The baseline: one customer at a time through the ORM."""
     window_start = now - dt.timedelta(days=thresholds.window_days)
     last, n, spend = None, 0, Decimal("0")
-    for order in customer.orders.exclude(status__in=UNCOUNTED_ORDER_STATUSES):
+    for order in customer.orders.sales():
         last = order.placed_at if last is None or order.placed_at > last else last
         if order.placed_at >= window_start:
             n += 1

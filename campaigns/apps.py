@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("Communication")
+
+    def ready(self) -> None:
+        # Segments select customers by the AIDA step their touches reached: the field is defined here.
+        from campaigns import segment_fields
+
+        segment_fields.register()

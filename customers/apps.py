@@ -6,8 +6,11 @@ class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Preparation")
 
-    def ready(self):
+    def ready(self) -> None:
         # Persian and Arabic-Indic digits in every form's number and date fields (see the function's docstring).
+        from customers.segments import register_own_fields
         from emarketing.digits import accept_local_digits_in_forms
 
         accept_local_digits_in_forms()
+        # The segment fields of preparation's own models; later stages register theirs in their ready().
+        register_own_fields()

@@ -9,85 +9,89 @@ The rules of a segment are kept in ``Segment.rules`` in disjunctive form::
         ]},
     ]}
 
-Conditions on related rows (orders, touches, needs, consents, occasions) compile to ``pk__in`` sub-selects on
-Customer through its reverse relations, so this module imports no later stage and every condition can be
+Which fields exist, and how a condition on related rows compiles, is kept in ``customers.registry``:
+preparation registers the fields of its own models (profile, needs, consents, occasions) below, and the stages
+that own touches and orders register theirs (``campaigns.segment_fields``, ``orders.segment_fields``) in their
+``AppConfig.ready()``. Conditions on related rows compile to ``pk__in`` sub-selects, so every condition can be
 negated without duplicating rows.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import (
     AcquisitionSource,
+    Consent,
     ConsentChannel,
     Customer,
+    CustomerHistory,
     Language,
     LifecycleStage,
     NeedCategory,
+    NeedMention,
+    Occasion,
     SegmentField,
     SegmentLookup,
     ValueTier,
 )
+from customers.registry import (
+    BOOL,
+    CHOICE,
+    DATE,
+    NUMBER,
+    RELATED,
+    TEXT,
+    Condition,
+    FieldSpec,
+    change_sources,
+    segment_fields,
+)
+from emarketing.digits import normalize_digits
 
-# The AIDA steps in the order a customer walks them; the codes are those of campaigns.AidaStep.
-AIDA_STEPS = ["attention", "information", "desire", "action", "satisfaction"]
 MAX_OCCASION_DAYS = 366
 
-TEXT, CHOICE, NUMBER, DATE, BOOL, RELATED = "text", "choice", "number", "date", "bool", "related"
+__all__ = [
+    "BOOL",
+    "CHOICE",
+    "DATE",
+    "FIELDS",
+    "NUMBER",
+    "RELATED",
+    "TEXT",
+    "FieldSpec",
+    "RuleError",
+    "compile_rules",
+    "condition_q",
+    "is_time_relative",
+    "matching_customers",
+    "normalize_condition",
+    "register_own_fields",
+    "rules_from_rows",
+    "validate_rules",
+]
 
+# Every field a condition can use, by code: filled in by the apps' ``ready()`` (see ``customers.registry``).
+FIELDS = segment_fields
 
-@dataclass(frozen=True)
-class FieldSpec:
-    kind: str
-    lookups: tuple
-    choices: tuple = ()
-    time_relative: bool = False
-
-
-_TEXT_LOOKUPS = (SegmentLookup.IS, SegmentLookup.IS_NOT, SegmentLookup.CONTAINS, SegmentLookup.IS_EMPTY)
-_CHOICE_LOOKUPS = (SegmentLookup.IS, SegmentLookup.IS_NOT)
-_RANGE_LOOKUPS = (SegmentLookup.GTE, SegmentLookup.LTE, SegmentLookup.IS_EMPTY)
-
-FIELDS = {
-    SegmentField.FIRST_NAME: FieldSpec(TEXT, _TEXT_LOOKUPS),
-    SegmentField.LAST_NAME: FieldSpec(TEXT, _TEXT_LOOKUPS),
-    SegmentField.EMAIL: FieldSpec(TEXT, _TEXT_LOOKUPS),
-    SegmentField.LANGUAGE: FieldSpec(CHOICE, _CHOICE_LOOKUPS, tuple(Language.values)),
-    SegmentField.COUNTRY: FieldSpec(TEXT, _TEXT_LOOKUPS),
-    SegmentField.REGION: FieldSpec(TEXT, _TEXT_LOOKUPS),
-    SegmentField.CITY: FieldSpec(TEXT, _TEXT_LOOKUPS),
-    SegmentField.ACQUISITION_SOURCE: FieldSpec(CHOICE, _CHOICE_LOOKUPS, tuple(AcquisitionSource.values)),
-    SegmentField.CREATED_AT: FieldSpec(DATE, (SegmentLookup.GTE, SegmentLookup.LTE)),
-    SegmentField.VALUE_TIER: FieldSpec(CHOICE, _CHOICE_LOOKUPS, tuple(ValueTier.values)),
-    SegmentField.LIFECYCLE_STAGE: FieldSpec(CHOICE, _CHOICE_LOOKUPS, tuple(LifecycleStage.values)),
-    SegmentField.SATISFACTION: FieldSpec(NUMBER, _RANGE_LOOKUPS),
-    SegmentField.LAST_NPS: FieldSpec(NUMBER, _RANGE_LOOKUPS),
-    SegmentField.AT_RISK: FieldSpec(BOOL, (SegmentLookup.IS,), ("yes", "no")),
-    SegmentField.REFERRAL_CANDIDATE: FieldSpec(BOOL, (SegmentLookup.IS,), ("yes", "no")),
-    SegmentField.AIDA_STEP: FieldSpec(RELATED, _CHOICE_LOOKUPS, tuple(AIDA_STEPS)),
-    SegmentField.PRODUCT_BOUGHT: FieldSpec(RELATED, _CHOICE_LOOKUPS),
-    SegmentField.PRODUCT_CATEGORY_BOUGHT: FieldSpec(RELATED, _CHOICE_LOOKUPS),
-    SegmentField.NEED: FieldSpec(RELATED, _CHOICE_LOOKUPS),
-    SegmentField.NEED_CATEGORY: FieldSpec(RELATED, _CHOICE_LOOKUPS, tuple(NeedCategory.values)),
-    SegmentField.UPCOMING_OCCASION: FieldSpec(RELATED, (SegmentLookup.IS, SegmentLookup.IS_NOT), time_relative=True),
-    SegmentField.CONSENT: FieldSpec(RELATED, _CHOICE_LOOKUPS, tuple(ConsentChannel.values)),
-}
+TEXT_LOOKUPS = (SegmentLookup.IS, SegmentLookup.IS_NOT, SegmentLookup.CONTAINS, SegmentLookup.IS_EMPTY)
+CHOICE_LOOKUPS = (SegmentLookup.IS, SegmentLookup.IS_NOT)
+RANGE_LOOKUPS = (SegmentLookup.GTE, SegmentLookup.LTE, SegmentLookup.IS_EMPTY)
 
 _BOOL_VALUES = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
 
 class RuleError(ValidationError):
     """Rules that name an unknown field, use a value that does not fit, or contradict each other."""
 
 
-def _as_list(value):
+def _as_list(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -97,19 +101,19 @@ def _as_list(value):
     return [str(value)]
 
 
-def _label(field):
+def _label(field: str) -> str:
     try:
         return str(SegmentField(field).label)
     except ValueError:
         return field
 
 
-def normalize_condition(raw) -> dict:
+def normalize_condition(raw: Any) -> Condition:
     """Check one condition and return it in canonical form; raise RuleError with a message a marketer reads."""
     if not isinstance(raw, dict):
         raise RuleError(_("A condition must be a field, a condition and a value."))
     field = raw.get("field")
-    if field not in FIELDS:
+    if not isinstance(field, str) or field not in FIELDS:
         raise RuleError(_("“%(field)s” is not a field segments can use.") % {"field": field})
     spec = FIELDS[field]
     lookup = raw.get("lookup") or SegmentLookup.IS
@@ -117,11 +121,11 @@ def normalize_condition(raw) -> dict:
         raise RuleError(
             _("“%(field)s” cannot be combined with “%(lookup)s”.") % {"field": _label(field), "lookup": lookup}
         )
-    cond = {"field": field, "lookup": lookup}
+    cond: Condition = {"field": field, "lookup": lookup}
     if lookup == SegmentLookup.IS_EMPTY:
         return cond
-    values = [v.translate(_DIGITS) if spec.kind != TEXT else v for v in _as_list(raw.get("value"))]
-    if field == SegmentField.AIDA_STEP:
+    values = [normalize_digits(v) if spec.kind != TEXT else v for v in _as_list(raw.get("value"))]
+    if spec.per_campaign:
         campaign = raw.get("campaign")
         if campaign not in (None, ""):
             try:
@@ -156,15 +160,15 @@ def normalize_condition(raw) -> dict:
             raise RuleError(_("“%(field)s” needs one date, as YYYY-MM-DD.") % {"field": _label(field)}) from None
     elif field == SegmentField.UPCOMING_OCCASION:
         try:
-            (days,) = values
-            days = int(days)
+            (text,) = values
+            days = int(text)
         except ValueError:
             raise RuleError(_("Occasions need a number of days.")) from None
         if not 0 <= days <= MAX_OCCASION_DAYS:
             raise RuleError(_("Occasions are looked for at most a year ahead."))
         cond["value"] = days
     elif spec.kind == RELATED:  # product, product category or need: ids or names
-        if field in (SegmentField.PRODUCT_BOUGHT, SegmentField.NEED):
+        if spec.ids:
             try:
                 cond["value"] = sorted({int(v) for v in values})
             except ValueError:
@@ -178,9 +182,9 @@ def normalize_condition(raw) -> dict:
     return cond
 
 
-def _contradiction(group):
+def _contradiction(group: list[Condition]) -> str | None:
     """A message if the conditions of one AND group can never all hold together, else None."""
-    by_field = {}
+    by_field: dict[tuple[str, int | None], list[Condition]] = {}
     for cond in group:
         by_field.setdefault((cond["field"], cond.get("campaign")), []).append(cond)
     for (field, _campaign), conds in by_field.items():
@@ -193,9 +197,10 @@ def _contradiction(group):
         if field == SegmentField.UPCOMING_OCCASION:
             if any(w["value"] <= r["value"] for w in wanted for r in refused):
                 return _("“%(field)s” is asked to be there and not to be there.") % {"field": label}
-        elif field == SegmentField.AIDA_STEP:
-            reached = [AIDA_STEPS.index(min(w["value"], key=AIDA_STEPS.index)) for w in wanted]
-            not_reached = [AIDA_STEPS.index(min(r["value"], key=AIDA_STEPS.index)) for r in refused]
+        elif spec.ordered:
+            steps = spec.choices
+            reached = [steps.index(min(w["value"], key=steps.index)) for w in wanted]
+            not_reached = [steps.index(min(r["value"], key=steps.index)) for r in refused]
             if reached and not_reached and min(not_reached) <= max(reached):
                 return _("A customer cannot both reach an AIDA step and not reach it.")
         elif spec.kind == RELATED:
@@ -203,8 +208,8 @@ def _contradiction(group):
             if any(set(w["value"]) <= excluded for w in wanted):
                 return _("“%(field)s” is both required and excluded.") % {"field": label}
         else:
-            fold = str.lower if spec.kind == TEXT else (lambda v: v)
-            allowed = None
+            fold = str.lower if spec.kind == TEXT else str
+            allowed: set[str] | None = None
             for w in wanted:
                 values = {fold(v) for v in (w["value"] if isinstance(w["value"], list) else [w["value"]])}
                 allowed = values if allowed is None else allowed & values
@@ -212,7 +217,7 @@ def _contradiction(group):
             if allowed is not None and not (allowed - excluded):
                 return _("“%(field)s” cannot be all of these values at once.") % {"field": label}
         if spec.kind in (NUMBER, DATE):
-            parse = Decimal if spec.kind == NUMBER else dt.date.fromisoformat
+            parse: Any = Decimal if spec.kind == NUMBER else dt.date.fromisoformat
             lows = [parse(c["value"]) for c in conds if c["lookup"] == SegmentLookup.GTE]
             highs = [parse(c["value"]) for c in conds if c["lookup"] == SegmentLookup.LTE]
             if lows and highs and max(lows) > min(highs):
@@ -224,7 +229,7 @@ def _contradiction(group):
     return None
 
 
-def validate_rules(rules) -> dict:
+def validate_rules(rules: Any) -> dict[str, Any]:
     """Return the rules in canonical form, or raise RuleError naming the first fault."""
     if rules in (None, {}, []):
         return {}
@@ -243,33 +248,82 @@ def validate_rules(rules) -> dict:
     return {"any": groups}
 
 
-def rules_from_rows(rows) -> dict:
+def rules_from_rows(rows: Iterable[tuple[int | None, Any]]) -> dict[str, Any]:
     """Build rules from the rows of the admin form: ``(group, {field, lookup, value, ...})`` pairs."""
-    groups = {}
+    groups: dict[int, list[Any]] = {}
     for group, cond in rows:
         groups.setdefault(group or 1, []).append(cond)
     return validate_rules({"any": [{"all": groups[g]} for g in sorted(groups)]}) if groups else {}
 
 
-def is_time_relative(rules) -> bool:
+def is_time_relative(rules: Any) -> bool:
     """True when membership can change with the calendar alone (upcoming occasions), not just with data."""
     return any(FIELDS[c["field"]].time_relative for g in (rules or {}).get("any", []) for c in g["all"])
 
 
-def _sub(**lookups):
-    return Q(pk__in=Customer.objects.filter(**lookups).values("pk"))
-
-
-def _occasion_q(days, today):
+def _occasion_q(cond: Condition, today: dt.date) -> Q:
     q = Q()
-    for offset in range(days + 1):
+    for offset in range(cond["value"] + 1):
         d = today + dt.timedelta(days=offset)
-        q |= Q(occasions__month=d.month, occasions__day=d.day)
-    return Q(pk__in=Customer.objects.filter(q).values("pk"))
+        q |= Q(month=d.month, day=d.day)
+    return Q(pk__in=Occasion.objects.filter(q).values("customer_id"))
 
 
-def _positive_q(cond, today):
-    field, lookup, value = cond["field"], cond["lookup"], cond.get("value")
+def _need_q(cond: Condition, today: dt.date) -> Q:
+    return Q(pk__in=NeedMention.objects.filter(need_id__in=cond["value"], customer__isnull=False).values("customer_id"))
+
+
+def _need_category_q(cond: Condition, today: dt.date) -> Q:
+    mentions = NeedMention.objects.filter(need__category__in=cond["value"], customer__isnull=False)
+    return Q(pk__in=mentions.values("customer_id"))
+
+
+def _consent_q(cond: Condition, today: dt.date) -> Q:
+    return Q(pk__in=Consent.objects.filter(channel__in=cond["value"], granted=True).values("customer_id"))
+
+
+def register_own_fields() -> None:
+    """Register the fields of preparation's own models, and where they say a customer changed."""
+    register = segment_fields.register
+    for code in (SegmentField.FIRST_NAME, SegmentField.LAST_NAME, SegmentField.EMAIL):
+        register(code, FieldSpec(TEXT, TEXT_LOOKUPS))
+    register(SegmentField.LANGUAGE, FieldSpec(CHOICE, CHOICE_LOOKUPS, tuple(Language.values)))
+    for code in (SegmentField.COUNTRY, SegmentField.REGION, SegmentField.CITY):
+        register(code, FieldSpec(TEXT, TEXT_LOOKUPS))
+    register(SegmentField.ACQUISITION_SOURCE, FieldSpec(CHOICE, CHOICE_LOOKUPS, tuple(AcquisitionSource.values)))
+    register(SegmentField.CREATED_AT, FieldSpec(DATE, (SegmentLookup.GTE, SegmentLookup.LTE)))
+    register(SegmentField.VALUE_TIER, FieldSpec(CHOICE, CHOICE_LOOKUPS, tuple(ValueTier.values)))
+    register(SegmentField.LIFECYCLE_STAGE, FieldSpec(CHOICE, CHOICE_LOOKUPS, tuple(LifecycleStage.values)))
+    register(SegmentField.SATISFACTION, FieldSpec(NUMBER, RANGE_LOOKUPS))
+    register(SegmentField.LAST_NPS, FieldSpec(NUMBER, RANGE_LOOKUPS))
+    register(SegmentField.AT_RISK, FieldSpec(BOOL, (SegmentLookup.IS,), ("yes", "no")))
+    register(SegmentField.REFERRAL_CANDIDATE, FieldSpec(BOOL, (SegmentLookup.IS,), ("yes", "no")))
+    register(SegmentField.NEED, FieldSpec(RELATED, CHOICE_LOOKUPS, ids=True, compile=_need_q))
+    register(
+        SegmentField.NEED_CATEGORY,
+        FieldSpec(RELATED, CHOICE_LOOKUPS, tuple(NeedCategory.values), compile=_need_category_q),
+    )
+    register(
+        SegmentField.UPCOMING_OCCASION,
+        FieldSpec(RELATED, (SegmentLookup.IS, SegmentLookup.IS_NOT), time_relative=True, compile=_occasion_q),
+    )
+    register(SegmentField.CONSENT, FieldSpec(RELATED, CHOICE_LOOKUPS, tuple(ConsentChannel.values), compile=_consent_q))
+
+    change_sources.register(
+        "consents", lambda since: Consent.objects.filter(updated_at__gt=since).values("customer_id")
+    )
+    change_sources.register(
+        "need_mentions", lambda since: NeedMention.objects.filter(heard_at__gt=since).values("customer_id")
+    )
+    # Value tier and lifecycle stage, written by the nightly jobs.
+    change_sources.register(
+        "history", lambda since: CustomerHistory.objects.filter(changed_at__gt=since).values("customer_id")
+    )
+
+
+def _positive_q(cond: Condition, today: dt.date) -> Q:
+    field, lookup = cond["field"], cond["lookup"]
+    value: Any = cond.get("value")
     spec = FIELDS[field]
     if lookup == SegmentLookup.IS_EMPTY:
         if spec.kind == TEXT:
@@ -293,35 +347,18 @@ def _positive_q(cond, today):
                 return Q(created_at__date__gte=day)
             return Q(created_at__date__lte=day)
         return Q(**{f"{field}__{lookup}": Decimal(value)})
-    if field == SegmentField.AIDA_STEP:
-        # "reached" a step: a counted touch at that step or any later one.
-        first = min(AIDA_STEPS.index(v) for v in value)
-        lookups = {"touches__step__in": AIDA_STEPS[first:], "touches__is_automated": False}
-        if cond.get("campaign"):
-            lookups["touches__campaign_id"] = cond["campaign"]
-        return _sub(**lookups)
-    if field == SegmentField.PRODUCT_BOUGHT:
-        return _sub(orders__lines__product_id__in=value)
-    if field == SegmentField.PRODUCT_CATEGORY_BOUGHT:
-        return _sub(orders__lines__product__category__in=value)
-    if field == SegmentField.NEED:
-        return _sub(need_mentions__need_id__in=value)
-    if field == SegmentField.NEED_CATEGORY:
-        return _sub(need_mentions__need__category__in=value)
-    if field == SegmentField.UPCOMING_OCCASION:
-        return _occasion_q(value, today)
-    if field == SegmentField.CONSENT:
-        return _sub(consents__channel__in=value, consents__granted=True)
+    if spec.compile is not None:
+        return spec.compile(cond, today)
     raise RuleError(_("“%(field)s” is not a field segments can use.") % {"field": field})  # pragma: no cover
 
 
-def condition_q(cond, *, today=None) -> Q:
+def condition_q(cond: Condition, *, today: dt.date | None = None) -> Q:
     today = today or timezone.localdate()
     q = _positive_q(cond, today)
     return ~q if cond["lookup"] == SegmentLookup.IS_NOT else q
 
 
-def compile_rules(rules, *, today=None) -> Q | None:
+def compile_rules(rules: Any, *, today: dt.date | None = None) -> Q | None:
     """The ``Q`` that selects a segment's members; None when the segment has no rules (it selects nobody)."""
     rules = validate_rules(rules)
     if not rules:
@@ -335,7 +372,7 @@ def compile_rules(rules, *, today=None) -> Q | None:
     return result
 
 
-def matching_customers(rules, *, today=None):
+def matching_customers(rules: Any, *, today: dt.date | None = None) -> "QuerySet[Customer]":
     """The customers the rules select, as a queryset (empty when there are no rules)."""
     q = compile_rules(rules, today=today)
     if q is None:

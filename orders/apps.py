@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Transfer")
+
+    def ready(self) -> None:
+        # Preparation rates and selects customers by what they bought: the rules are computed here, from orders.
+        from customers.registry import change_sources, profile_sources
+        from orders import profiles, segment_fields
+
+        profile_sources.register_value_tiers(profiles.value_tiers_of)
+        profile_sources.register_lifecycle(profiles.lifecycle_stages_of)
+        segment_fields.register()
+        change_sources.register("orders", segment_fields.orders_placed_since)

@@ -1,28 +1,25 @@
-"""Value tiers (recency, frequency, monetary) and lifecycle stages, computed set-based in SQL.
+"""Value tiers (recency, frequency, monetary) and lifecycle stages, written set-based in batches.
 
-Each run walks the customers once in id-ordered batches. For a batch, one grouped query over the batch's orders
-computes in the database every customer's recency, frequency, spend and, from them, the tier (a ``CASE``); a
-second reads the batch's current tiers. Only customers whose tier changed are written: one ``UPDATE`` per target
-tier and multi-row ``INSERT``s of history rows. A batch costs a bounded number of queries whatever its size,
-and memory stays flat however many customers there are. Lifecycle stages are computed the same way.
-
-Orders and touches are read through Customer's reverse relations (``orders``, ``touches``), so preparation
-imports no later stage.
+Each run walks the customers once in id-ordered batches. For a batch, the registered profile source (see
+``customers.registry``; the transfer stage registers it, since it owns the orders) yields every customer's new
+value in a bounded number of grouped queries; one more query reads the batch's current values. Only customers
+whose value changed are written: one ``UPDATE`` per target value and multi-row ``INSERT``s of history rows.
+A batch costs a bounded number of queries whatever its size, and memory stays flat however many customers
+there are. The thresholds of the tiers are preparation's rule (:class:`TierThresholds`).
 """
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, Max, Q, Sum, Value, When
+from django.db.models import Max
 from django.utils import timezone
 
 from customers.models import Customer, CustomerHistory, LifecycleStage, ProfileAttribute, ValueTier
-
-# Orders that did not end in a sale do not count towards value or lifecycle (codes of orders.OrderStatus).
-UNCOUNTED_ORDER_STATUSES = ("cancelled", "returned")
+from customers.registry import Scope, profile_sources
 
 
 @dataclass(frozen=True)
@@ -38,22 +35,25 @@ class TierThresholds:
     potential_min_spend: Decimal = Decimal("100")
 
     @classmethod
-    def from_settings(cls):
-        def get(name, default, cast):
-            return cast(getattr(settings, f"CUSTOMER_TIER_{name.upper()}", default))
-
-        d = cls()
+    def from_settings(cls) -> "TierThresholds":
         return cls(
-            window_days=get("window_days", d.window_days, int),
-            most_valuable_recency_days=get("most_valuable_recency_days", d.most_valuable_recency_days, int),
-            most_valuable_min_orders=get("most_valuable_min_orders", d.most_valuable_min_orders, int),
-            most_valuable_min_spend=get("most_valuable_min_spend", d.most_valuable_min_spend, Decimal),
-            potential_recency_days=get("potential_recency_days", d.potential_recency_days, int),
-            potential_min_orders=get("potential_min_orders", d.potential_min_orders, int),
-            potential_min_spend=get("potential_min_spend", d.potential_min_spend, Decimal),
+            window_days=int(settings.CUSTOMER_TIER_WINDOW_DAYS),
+            most_valuable_recency_days=int(settings.CUSTOMER_TIER_MOST_VALUABLE_RECENCY_DAYS),
+            most_valuable_min_orders=int(settings.CUSTOMER_TIER_MOST_VALUABLE_MIN_ORDERS),
+            most_valuable_min_spend=Decimal(settings.CUSTOMER_TIER_MOST_VALUABLE_MIN_SPEND),
+            potential_recency_days=int(settings.CUSTOMER_TIER_POTENTIAL_RECENCY_DAYS),
+            potential_min_orders=int(settings.CUSTOMER_TIER_POTENTIAL_MIN_ORDERS),
+            potential_min_spend=Decimal(settings.CUSTOMER_TIER_POTENTIAL_MIN_SPEND),
         )
 
-    def tier_of(self, *, last_order_at, orders_in_window, spend_in_window, now):
+    def tier_of(
+        self,
+        *,
+        last_order_at: dt.datetime | None,
+        orders_in_window: int,
+        spend_in_window: Decimal,
+        now: dt.datetime,
+    ) -> ValueTier:
         """The same rule in Python, for one customer: what the SQL computes for all of them."""
         if last_order_at is None:
             return ValueTier.UNRATED
@@ -73,74 +73,10 @@ class TierThresholds:
 @dataclass
 class RefreshResult:
     changed: int = 0
-    by_value: dict = field(default_factory=dict)
+    by_value: dict[str, int] = field(default_factory=dict)
 
 
-def _related(name):
-    """A later stage's model, reached through Customer's reverse relation (no import of that stage)."""
-    return Customer._meta.get_field(name).related_model._default_manager
-
-
-def _scoped(manager, scope):
-    """Rows of ``manager`` belonging to the customers of a batch: an id range ``(low, high]`` or a list of ids."""
-    if isinstance(scope, tuple):
-        return manager.filter(customer_id__gt=scope[0], customer_id__lte=scope[1])
-    return manager.filter(customer_id__in=scope)
-
-
-def _counted_orders(scope):
-    return _scoped(_related("orders"), scope).exclude(status__in=UNCOUNTED_ORDER_STATUSES).order_by()
-
-
-def value_tiers_of(scope, *, now, thresholds: TierThresholds):
-    """(customer id, tier) for every customer of ``scope`` who has a counted order; the others are unrated.
-
-    One grouped query over the orders: recency (``MAX(placed_at)``), frequency and spend in the window
-    (``COUNT``/``SUM`` with ``FILTER``) and, from them, the tier as a ``CASE`` — all computed by the database.
-    """
-    in_window = Q(placed_at__gte=now - dt.timedelta(days=thresholds.window_days))
-    tier = Case(
-        When(
-            rfm_last__gte=now - dt.timedelta(days=thresholds.most_valuable_recency_days),
-            rfm_orders__gte=thresholds.most_valuable_min_orders,
-            rfm_spend__gte=thresholds.most_valuable_min_spend,
-            then=Value(ValueTier.MOST_VALUABLE.value),
-        ),
-        When(
-            Q(rfm_last__gte=now - dt.timedelta(days=thresholds.potential_recency_days))
-            & (Q(rfm_orders__gte=thresholds.potential_min_orders) | Q(rfm_spend__gte=thresholds.potential_min_spend)),
-            then=Value(ValueTier.POTENTIAL.value),
-        ),
-        default=Value(ValueTier.LOW_VALUE.value),
-    )
-    return (
-        _counted_orders(scope)
-        .values("customer_id")
-        .annotate(
-            rfm_last=Max("placed_at"),
-            rfm_orders=Count("pk", filter=in_window),
-            rfm_spend=Sum("total", filter=in_window),
-        )
-        .annotate(tier=tier)
-        .values_list("customer_id", "tier")
-    )
-
-
-def lifecycle_stages_of(scope, *, now):
-    """(customer id, stage) for the customers of ``scope`` who bought or engaged; the others are in selection.
-
-    Selection: nothing yet; acquisition: engaged with a campaign (a touch not from a bot or a mail proxy);
-    retention: one purchase; extension: two or more. Two grouped queries per batch.
-    """
-    purchases = _counted_orders(scope).values("customer_id").annotate(n=Count("pk")).values_list("customer_id", "n")
-    stages = {pk: LifecycleStage.EXTENSION.value if n >= 2 else LifecycleStage.RETENTION.value for pk, n in purchases}
-    engaged = _scoped(_related("touches"), scope).filter(is_automated=False).order_by().values_list("customer_id")
-    for (pk,) in engaged.distinct():
-        stages.setdefault(pk, LifecycleStage.ACQUISITION.value)
-    return stages.items()
-
-
-def _batches(customer_ids, batch_size):
+def _batches(customer_ids: Iterable[int] | None, batch_size: int) -> Iterator[Scope]:
     """(low, high] id bounds of consecutive batches, each found from the previous one: never all ids at once."""
     if customer_ids is not None:
         ids = sorted(set(customer_ids))
@@ -163,12 +99,12 @@ def _batches(customer_ids, batch_size):
         last = bound[0]
 
 
-def _append_history(rows, *, attribute, reason, now):
+def _append_history(rows: list[tuple[int, str, str]], *, attribute: str, reason: str, now: dt.datetime) -> None:
     """Multi-row INSERTs of a batch's history: the rows are plain tuples, never model instances."""
     meta = CustomerHistory._meta
     quote = connection.ops.quote_name
     columns = ["customer", "attribute", "old_value", "new_value", "changed_at", "reason"]
-    names = ", ".join(quote(meta.get_field(c).column) for c in columns)
+    names = ", ".join(quote(meta.get_field(c).column) for c in columns)  # type: ignore[union-attr,arg-type]
     per_statement = min(1000, (connection.features.max_query_params or 6000) // len(columns))
     stamp = connection.ops.adapt_datetimefield_value(now)
     values = [(pk, attribute, old, new, stamp, reason[:120]) for pk, old, new in rows]
@@ -180,7 +116,16 @@ def _append_history(rows, *, attribute, reason, now):
             cursor.execute(sql, [v for row in chunk for v in row])
 
 
-def _refresh(*, attribute, compute, default, customer_ids, reason, batch_size, now):
+def _refresh(
+    *,
+    attribute: str,
+    compute: Callable[[Scope], Iterable[tuple[int, str]]],
+    default: str,
+    customer_ids: Iterable[int] | None,
+    reason: str,
+    batch_size: int,
+    now: dt.datetime,
+) -> RefreshResult:
     result = RefreshResult()
     for scope in _batches(customer_ids, batch_size):
         customers = (
@@ -197,7 +142,7 @@ def _refresh(*, attribute, compute, default, customer_ids, reason, batch_size, n
         if not rows:
             continue
         with transaction.atomic():
-            by_value = {}
+            by_value: dict[str, list[int]] = {}
             for pk, _old, new in rows:
                 by_value.setdefault(new, []).append(pk)
             for new, pks in by_value.items():
@@ -209,17 +154,26 @@ def _refresh(*, attribute, compute, default, customer_ids, reason, batch_size, n
     return result
 
 
-def _batch_size(batch_size):
-    return batch_size or getattr(settings, "CUSTOMER_REFRESH_BATCH_SIZE", 5000)
+def _batch_size(batch_size: int | None) -> int:
+    return batch_size or settings.CUSTOMER_REFRESH_BATCH_SIZE
 
 
-def customers_refresh_value_tiers(*, customer_ids=None, reason="", batch_size=None, now=None) -> RefreshResult:
+def customers_refresh_value_tiers(
+    *,
+    customer_ids: Iterable[int] | None = None,
+    reason: str = "",
+    batch_size: int | None = None,
+    now: dt.datetime | None = None,
+) -> RefreshResult:
     """Recompute the value tier of every customer (or of ``customer_ids``); return how many changed.
 
-    Idempotent: a second run with the same data changes nothing and writes no history.
+    Customers the registered source does not rate (no sale) are unrated. Idempotent: a second run with the
+    same data changes nothing and writes no history. Without a registered source it raises
+    ``ImproperlyConfigured`` before writing anything.
     """
     now = now or timezone.now()
     thresholds = TierThresholds.from_settings()
+    value_tiers_of = profile_sources.get_value_tiers()
     return _refresh(
         attribute=ProfileAttribute.VALUE_TIER.value,
         compute=lambda scope: value_tiers_of(scope, now=now, thresholds=thresholds),
@@ -231,9 +185,20 @@ def customers_refresh_value_tiers(*, customer_ids=None, reason="", batch_size=No
     )
 
 
-def customers_refresh_lifecycle(*, customer_ids=None, reason="", batch_size=None, now=None) -> RefreshResult:
-    """Move customers (all, or ``customer_ids``) to the lifecycle stage their orders and touches show."""
+def customers_refresh_lifecycle(
+    *,
+    customer_ids: Iterable[int] | None = None,
+    reason: str = "",
+    batch_size: int | None = None,
+    now: dt.datetime | None = None,
+) -> RefreshResult:
+    """Move customers (all, or ``customer_ids``) to the lifecycle stage their orders and touches show.
+
+    Customers the registered source does not place are in selection. Without a registered source it raises
+    ``ImproperlyConfigured`` before writing anything.
+    """
     now = now or timezone.now()
+    lifecycle_stages_of = profile_sources.get_lifecycle()
     return _refresh(
         attribute=ProfileAttribute.LIFECYCLE_STAGE.value,
         compute=lambda scope: lifecycle_stages_of(scope, now=now),

@@ -1,14 +1,16 @@
 """Segment rules and membership: saved validated, refreshed by a job — incrementally when few customers changed.
 
 A refresh remembers when it ran (``Segment.refreshed_at``). The next one asks which customers changed since
-then — their own row (``updated_at``) or a row that hangs off them and carries a timestamp: orders, touches,
-consents, needs heard, tier and stage changes — and re-evaluates only those. When too many changed, when the
+then — their own row (``updated_at``) or a timestamped row of a registered change source
+(``customers.registry.change_sources``: consents, needs heard, tier and stage changes here; touches and orders
+registered by their own stages) — and re-evaluates only those. When too many changed, when the
 rules changed, or when the rules depend on the calendar (upcoming occasions), it rebuilds the whole membership
 instead, still set-based.
 """
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -16,16 +18,8 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils import timezone
 
 from customers.models import Customer, Segment, SegmentCondition, SegmentMembership
+from customers.registry import change_sources
 from customers.segments import compile_rules, is_time_relative, matching_customers, validate_rules
-
-# Rows hanging off a customer whose timestamp says the customer's data changed: (relation, timestamp field).
-CHANGE_SOURCES = (
-    ("orders", "placed_at"),
-    ("touches", "occurred_at"),
-    ("consents", "updated_at"),
-    ("need_mentions", "heard_at"),
-    ("history", "changed_at"),  # value tier and lifecycle stage, written by the nightly jobs
-)
 
 
 @dataclass
@@ -36,7 +30,7 @@ class SegmentRefreshResult:
     examined: int = 0
 
 
-def _rows_from_rules(segment, rules):
+def _rows_from_rules(segment: Segment, rules: dict[str, Any]) -> list[SegmentCondition]:
     rows = []
     for number, group in enumerate(rules.get("any", []), start=1):
         for cond in group["all"]:
@@ -59,7 +53,7 @@ def _rows_from_rules(segment, rules):
 
 
 @transaction.atomic
-def segment_save_rules(*, segment: Segment, rules, sync_conditions: bool = True) -> Segment:
+def segment_save_rules(*, segment: Segment, rules: Any, sync_conditions: bool = True) -> Segment:
     """Validate and store a segment's rules (RuleError names the fault); the next refresh rebuilds it in full.
 
     A segment with rules is refreshed by the jobs; one without keeps the members picked by hand.
@@ -81,19 +75,21 @@ def segment_save_rules(*, segment: Segment, rules, sync_conditions: bool = True)
 def changed_since(since: dt.datetime) -> Q:
     """Customers whose data changed after ``since``: their own row or a timestamped row hanging off them."""
     changed = Q(updated_at__gt=since)
-    for relation, stamp in CHANGE_SOURCES:
-        rel = Customer._meta.get_field(relation)
-        rows = rel.related_model._default_manager.filter(**{f"{stamp}__gt": since}).order_by()
-        changed |= Q(pk__in=rows.values(rel.field.attname))
+    for _name, source in change_sources.items():
+        changed |= Q(pk__in=source(since).order_by())
     return changed
 
 
-def _changed_rows(segment, rules, since, limit):
+def _changed_rows(
+    segment: Segment, rules: dict[str, Any], since: dt.datetime, limit: int
+) -> list[tuple[int, bool, bool]] | None:
     """One query reads, for each changed customer, whether the rules select them and whether they are a member.
 
     Returns None when more than ``limit`` customers changed: one pass over everyone is then cheaper.
     """
-    selected = ExpressionWrapper(compile_rules(rules), output_field=BooleanField())
+    q = compile_rules(rules)
+    assert q is not None  # only segments with rules are refreshed incrementally
+    selected = ExpressionWrapper(q, output_field=BooleanField())
     member = Exists(SegmentMembership.objects.filter(segment=segment, customer=OuterRef("pk")))
     rows = list(
         Customer.objects.filter(changed_since(since))
@@ -104,7 +100,7 @@ def _changed_rows(segment, rules, since, limit):
     return None if len(rows) > limit else rows
 
 
-def _incremental(segment, rows, now):
+def _incremental(segment: Segment, rows: list[tuple[int, bool, bool]], now: dt.datetime) -> SegmentRefreshResult:
     """Only the customers whose two answers differ lead to a write."""
     leaving = [pk for pk, is_selected, is_member in rows if is_member and not is_selected]
     joining = [pk for pk, is_selected, is_member in rows if is_selected and not is_member]
@@ -118,7 +114,7 @@ def _incremental(segment, rows, now):
     return SegmentRefreshResult(mode="incremental", examined=len(rows), added=len(joining), removed=len(leaving))
 
 
-def _full(segment, rules, batch_size, now):
+def _full(segment: Segment, rules: dict[str, Any], batch_size: int, now: dt.datetime) -> SegmentRefreshResult:
     result = SegmentRefreshResult(mode="full")
     stale = SegmentMembership.objects.filter(segment=segment)
     if not rules:
@@ -146,16 +142,16 @@ def _full(segment, rules, batch_size, now):
 
 
 @transaction.atomic
-def segment_refresh(*, segment: Segment, full: bool = False, now=None) -> SegmentRefreshResult:
+def segment_refresh(*, segment: Segment, full: bool = False, now: dt.datetime | None = None) -> SegmentRefreshResult:
     """Bring a rule-based segment's membership up to date; hand-picked segments are left as they are."""
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
     if not segment.is_dynamic:
         return SegmentRefreshResult(mode="manual")
     now = now or timezone.now()
     rules = validate_rules(segment.rules)
-    batch_size = getattr(settings, "CUSTOMER_SEGMENT_BATCH_SIZE", 5000)
-    limit = getattr(settings, "CUSTOMER_SEGMENT_INCREMENTAL_LIMIT", 20000)
-    margin = dt.timedelta(seconds=getattr(settings, "CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS", 60))
+    batch_size = settings.CUSTOMER_SEGMENT_BATCH_SIZE
+    limit = settings.CUSTOMER_SEGMENT_INCREMENTAL_LIMIT
+    margin = dt.timedelta(seconds=settings.CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS)
     rows = None
     if not full and rules and segment.refreshed_at is not None and not is_time_relative(rules):
         rows = _changed_rows(segment, rules, segment.refreshed_at - margin, limit)

@@ -3,7 +3,8 @@
 Survey responses, tickets and reviews that the loop has not read yet (``looped_at IS NULL``) are read in
 id-ordered batches. Each item that says something about a need (a low score, or words about delivery, price,
 quality…) becomes a mention of a Need in ``customers``; each customer's satisfaction, last NPS and at-risk /
-referral flags are recomputed from all their answers. Everything is written through ``customers``' services.
+referral flags are recomputed from all their answers (by after-sales, which owns the answers and their bands).
+Everything is written through ``customers``' services.
 
 Idempotent: a feedback item is counted once (one NeedMention per item, enforced by the database), scores are
 recomputed from the source rather than incremented, and only one run is under way at a time.
@@ -11,19 +12,27 @@ recomputed from the source rather than incremented, and only one run is under wa
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from aftersales.models import Review, SurveyResponse, Ticket, TicketMessage
+from aftersales.selectors import satisfaction_scores
 from aftersales.services import feedback_mark_looped
 from customers.models import NeedCategory, NeedSource
-from customers.needs import classify, kind_for
-from customers.services import customers_refresh_lifecycle, customers_refresh_satisfaction, needs_record_mentions
-from customers.services.feedback import Mention
+from customers.need_classifier import classify, kind_for
+from customers.services import (
+    Mention,
+    MentionResult,
+    customers_refresh_lifecycle,
+    customers_set_satisfaction,
+    needs_record_mentions,
+)
 from cycle.models import LoopRun, LoopRunStatus
 from orders.models import Order
 
@@ -46,7 +55,7 @@ class _Totals:
     customers_updated: int = 0
 
 
-def _batches(queryset, size):
+def _batches(queryset: "QuerySet[Any, Any]", size: int) -> Iterator[list[Any]]:
     """Id-ordered keyset pages of rows the loop has not read yet; memory stays flat."""
     last_id = 0
     while True:
@@ -57,7 +66,7 @@ def _batches(queryset, size):
         last_id = page[-1]["pk"]
 
 
-def _survey_mentions(rows):
+def _survey_mentions(rows: list[dict[str, Any]]) -> Iterator[Mention]:
     low_csat, low_nps = settings.LOOP_LOW_CSAT, settings.LOOP_LOW_NPS
     for row in rows:
         text = " ".join(t for t in (row["comment"], row["product_opinion"]) if t).strip()
@@ -77,7 +86,7 @@ def _survey_mentions(rows):
         )
 
 
-def _ticket_mentions(rows):
+def _ticket_mentions(rows: list[dict[str, Any]]) -> Iterator[Mention]:
     for row in rows:
         text = " ".join(t for t in (row["subject"], row["first_message"]) if t)
         category = classify(text)
@@ -93,7 +102,7 @@ def _ticket_mentions(rows):
         )
 
 
-def _review_mentions(rows):
+def _review_mentions(rows: list[dict[str, Any]]) -> Iterator[Mention]:
     for row in rows:
         text = " ".join(t for t in (row["title"], row["body"]) if t).strip()
         unhappy = row["rating"] <= 2
@@ -112,13 +121,13 @@ def _review_mentions(rows):
         )
 
 
-def _record(totals, result):
+def _record(totals: _Totals, result: MentionResult) -> None:
     totals.needs_created += result.needs_created
     totals.needs_strengthened += result.needs_strengthened
     totals.mentions += result.mentions_created
 
 
-def _process(totals, batch_size):
+def _process(totals: _Totals, batch_size: int) -> None:
     surveys = SurveyResponse.objects.values(
         "pk", "customer_id", "product_id", "csat", "nps", "comment", "product_opinion", "created_at"
     )
@@ -126,7 +135,8 @@ def _process(totals, batch_size):
         with transaction.atomic():
             _record(totals, needs_record_mentions(mentions=list(_survey_mentions(rows))))
             customer_ids = {row["customer_id"] for row in rows}
-            totals.customers_updated += customers_refresh_satisfaction(customer_ids=customer_ids)
+            scores = satisfaction_scores(customer_ids=customer_ids)
+            totals.customers_updated += customers_set_satisfaction(scores=scores)
             feedback_mark_looped(surveys=[row["pk"] for row in rows])
         totals.surveys += len(rows)
 
@@ -150,7 +160,7 @@ def _process(totals, batch_size):
         totals.reviews += len(rows)
 
 
-def _buyers(since, batch_size, totals):
+def _buyers(since: dt.datetime, batch_size: int, totals: _Totals) -> None:
     """Customers who ordered since the last run move along the lifecycle: a repeat purchase means extension."""
     recent = Order.objects.filter(placed_at__gte=since).order_by("customer_id").values_list("customer_id", flat=True)
     last_id = 0
@@ -164,13 +174,13 @@ def _buyers(since, batch_size, totals):
         last_id = ids[-1]
 
 
-def _since_last_run(run):
+def _since_last_run(run: LoopRun) -> dt.datetime:
     """Orders are read from the start of the last successful run (a day back on the very first run)."""
     previous = LoopRun.objects.filter(status=LoopRunStatus.SUCCEEDED).exclude(pk=run.pk).order_by("-started_at").first()
     return previous.started_at if previous else run.started_at - dt.timedelta(days=1)
 
 
-def _claim(trigger):
+def _claim(trigger: str) -> LoopRun | None:
     """Start a run, or return None when another one is under way (a stale one is closed first)."""
     LoopRun.objects.filter(status=LoopRunStatus.RUNNING, started_at__lt=timezone.now() - STALE_AFTER).update(
         status=LoopRunStatus.FAILED, finished_at=timezone.now(), error="Interrupted: the worker stopped mid-run."

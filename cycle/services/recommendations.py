@@ -11,13 +11,15 @@ anything they paid there; otherwise it is a cross-sell (a complementary product)
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Max
 
 from customers.models import Customer, LifecycleStage, RecommendationKind
 from customers.services import customers_set_recommendations
-from customers.services.profiles import UNCOUNTED_ORDER_STATUSES
 from customers.services.recommendations import Recommendation
 from orders.models import OrderLine, Product
 
@@ -27,7 +29,7 @@ PARTNERS_PER_PRODUCT = 50
 def co_purchase_counts(*, min_co_buyers: int = 1) -> dict[int, list[tuple[int, int]]]:
     """For each product, the products bought by the same customers and by how many of them, most first."""
     pairs = (
-        OrderLine.objects.exclude(order__status__in=UNCOUNTED_ORDER_STATUSES)
+        OrderLine.objects.sold()
         # One self-join through the customer: every product next to every other product they bought.
         .annotate(other=F("order__customer__orders__lines__product_id"))
         .exclude(other=F("product_id"))
@@ -42,17 +44,23 @@ def co_purchase_counts(*, min_co_buyers: int = 1) -> dict[int, list[tuple[int, i
     return {a: sorted(b, key=lambda x: (-x[1], x[0]))[:PARTNERS_PER_PRODUCT] for a, b in partners.items()}
 
 
-def _recommend(bought, partners, products, per_customer):
+def _recommend(
+    bought: dict[int, Decimal],
+    partners: dict[int, list[tuple[int, int]]],
+    products: dict[int, Any],
+    per_customer: int,
+) -> list[Recommendation]:
     """``bought``: {product_id: highest unit price paid}. Returns the best Recommendations for one customer."""
-    scores, because = defaultdict(int), {}
+    scores: defaultdict[int, int] = defaultdict(int)
+    because: dict[int, tuple[int, int]] = {}
     for a in bought:
         for b, buyers in partners.get(a, ()):
             if b in bought or b not in products:
                 continue
             scores[b] += buyers
-            if buyers > because.get(b, (None, 0))[1]:
+            if buyers > because.get(b, (0, 0))[1]:
                 because[b] = (a, buyers)
-    top_paid = defaultdict(int)
+    top_paid: defaultdict[str, Decimal] = defaultdict(Decimal)
     for product_id, paid in bought.items():
         category = products.get(product_id, {}).get("category")
         if category:
@@ -73,13 +81,19 @@ def _recommend(bought, partners, products, per_customer):
     return recs
 
 
-def recommendations_refresh(*, customer_ids=None, per_customer=None, min_co_buyers=None, batch_size=2000) -> int:
+def recommendations_refresh(
+    *,
+    customer_ids: Iterable[int] | None = None,
+    per_customer: int | None = None,
+    min_co_buyers: int | None = None,
+    batch_size: int = 2000,
+) -> int:
     """Recompute the recommendations of customers in the extension stage (or of ``customer_ids``).
 
     Returns how many recommendations were written. Running it twice gives the same rows.
     """
-    per_customer = per_customer or getattr(settings, "RECOMMENDATIONS_PER_CUSTOMER", 5)
-    min_co_buyers = min_co_buyers or getattr(settings, "RECOMMENDATIONS_MIN_CO_BUYERS", 2)
+    per_customer = per_customer or settings.RECOMMENDATIONS_PER_CUSTOMER
+    min_co_buyers = min_co_buyers or settings.RECOMMENDATIONS_MIN_CO_BUYERS
     partners = co_purchase_counts(min_co_buyers=min_co_buyers)
     products = {
         row["pk"]: row for row in Product.objects.filter(is_active=True).values("pk", "category", "price").iterator()
@@ -94,10 +108,10 @@ def recommendations_refresh(*, customer_ids=None, per_customer=None, min_co_buye
         ids = list(customers.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size])
         if not ids:
             return written
-        bought = defaultdict(dict)
+        bought: defaultdict[int, dict[int, Decimal]] = defaultdict(dict)
         lines = (
-            OrderLine.objects.filter(order__customer_id__in=ids)
-            .exclude(order__status__in=UNCOUNTED_ORDER_STATUSES)
+            OrderLine.objects.sold()
+            .filter(order__customer_id__in=ids)
             .values("order__customer_id", "product_id")
             .annotate(paid=Max("unit_price"))
             .order_by()

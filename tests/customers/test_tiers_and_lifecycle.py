@@ -4,14 +4,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import CustomerHistory, LifecycleStage, ValueTier
+from customers.registry import profile_sources
 from customers.services import customers_refresh_lifecycle, customers_refresh_value_tiers
 from customers.services.profiles import TierThresholds
+from orders.models import OrderStatus
 from tests.factories import CustomerFactory, OrderFactory, TouchFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +173,47 @@ def test_admin_action_and_button_recompute_on_demand(admin_client, django_captur
     other.refresh_from_db()
     assert (other.value_tier, other.lifecycle_stage) == (ValueTier.POTENTIAL, LifecycleStage.RETENTION)
     assert CustomerHistory.objects.filter(customer=other, reason__startswith="on demand").count() == 2
+
+
+# Written out, not read from orders.models: a status that moves in or out of the sales fails here.
+COUNTED_AS_A_SALE = {"new", "confirmed", "shipped", "delivered"}
+
+
+@pytest.mark.parametrize("status", list(OrderStatus), ids=lambda s: s.value)
+def test_every_order_status_counts_or_not_towards_the_value_tier(status):
+    customer = CustomerFactory()
+    _orders(customer, 1, total="150.00", days_ago=40, status=status.value)
+
+    customers_refresh_value_tiers()
+
+    customer.refresh_from_db()
+    expected = ValueTier.POTENTIAL if status.value in COUNTED_AS_A_SALE else ValueTier.UNRATED
+    assert customer.value_tier == expected
+
+
+@pytest.mark.parametrize("status", list(OrderStatus), ids=lambda s: s.value)
+def test_every_order_status_counts_or_not_towards_the_lifecycle_stage(status):
+    customer = CustomerFactory()
+    _orders(customer, 2, status=status.value)
+
+    customers_refresh_lifecycle()
+
+    customer.refresh_from_db()
+    expected = LifecycleStage.EXTENSION if status.value in COUNTED_AS_A_SALE else LifecycleStage.SELECTION
+    assert customer.lifecycle_stage == expected
+
+
+@pytest.mark.parametrize(
+    ("refresh", "slot"),
+    [(customers_refresh_value_tiers, "value_tier"), (customers_refresh_lifecycle, "lifecycle")],
+)
+def test_without_a_registered_source_a_refresh_fails_and_writes_nothing(monkeypatch, refresh, slot):
+    customer = CustomerFactory(value_tier=ValueTier.POTENTIAL, lifecycle_stage=LifecycleStage.RETENTION)
+    monkeypatch.setattr(profile_sources, slot, None)
+
+    with pytest.raises(ImproperlyConfigured, match="registered"):
+        refresh()
+
+    customer.refresh_from_db()
+    assert (customer.value_tier, customer.lifecycle_stage) == (ValueTier.POTENTIAL, LifecycleStage.RETENTION)
+    assert not CustomerHistory.objects.exists()

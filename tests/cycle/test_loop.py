@@ -112,6 +112,19 @@ def test_a_detractor_is_flagged_at_risk(db):
     assert customer.at_risk and customer.last_nps == 4
 
 
+def test_a_customer_whose_scores_did_not_change_is_not_counted_again(db):
+    customer = CustomerFactory()
+    for csat in (3, 4, 4):  # an average of 3.666…, kept as 3.67
+        SurveyResponseFactory(customer=customer, csat=csat, nps=8)
+
+    run = loop_run(trigger=LoopTrigger.MANUAL, batch_size=1)
+
+    customer.refresh_from_db()
+    assert str(customer.satisfaction) == "3.67"
+    assert run.surveys_read == 3
+    assert run.customers_updated == 1  # the first batch sets the figures, the next two find them unchanged
+
+
 def test_only_one_run_at_a_time(db):
     LoopRun.objects.create(trigger=LoopTrigger.SCHEDULE)  # a run under way
     SurveyResponseFactory(csat=1, comment="late delivery")

@@ -1,16 +1,13 @@
-"""What the loop writes into preparation: needs heard in feedback, and each customer's satisfaction."""
+"""Needs heard in feedback: what the loop writes into preparation when a customer says what they lack."""
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Avg, Case, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast
-from django.db.models.lookups import GreaterThanOrEqual, LessThan, LessThanOrEqual
+from django.db.models import F, OuterRef, Q, Subquery
 
-from customers.models import Customer, Need, NeedMention
-from customers.needs import TITLES
+from customers.models import Need, NeedMention
+from customers.need_classifier import TITLES
 
 
 @dataclass(frozen=True)
@@ -27,7 +24,7 @@ class Mention:
     heard_at: dt.datetime
 
     @property
-    def need_key(self):
+    def need_key(self) -> tuple[str, str, int | None]:
         return (self.kind, self.category, self.product_id)
 
 
@@ -38,7 +35,7 @@ class MentionResult:
     mentions_created: int = 0
 
 
-def _needs_for_keys(keys):
+def _needs_for_keys(keys: set[tuple[str, str, int | None]]) -> dict[tuple[str, str, int | None], Need]:
     found = Need.objects.filter(
         kind__in={k for k, _, _ in keys},
         category__in={c for _, c, _ in keys},
@@ -56,7 +53,6 @@ def needs_record_mentions(*, mentions: list[Mention]) -> MentionResult:
     result = MentionResult()
     if not mentions:
         return result
-    already = set()
     by_source: dict[str, list[int]] = {}
     for m in mentions:
         by_source.setdefault(m.source, []).append(m.source_id)
@@ -74,7 +70,7 @@ def needs_record_mentions(*, mentions: list[Mention]) -> MentionResult:
     needs = _needs_for_keys(keys)
     missing = keys - needs.keys()
     if missing:
-        first = {}
+        first: dict[tuple[str, str, int | None], Mention] = {}
         for m in fresh:
             if m.need_key in missing and m.need_key not in first:
                 first[m.need_key] = m
@@ -84,7 +80,7 @@ def needs_record_mentions(*, mentions: list[Mention]) -> MentionResult:
                     kind=m.kind,
                     category=m.category,
                     product_id=m.product_id,
-                    title=str(TITLES.get(m.category, m.category)),
+                    title=str(TITLES.get(m.category, m.category)),  # type: ignore[call-overload]
                     source=m.source,
                     first_heard_at=m.heard_at,
                     last_heard_at=m.heard_at,
@@ -127,43 +123,3 @@ def needs_record_mentions(*, mentions: list[Mention]) -> MentionResult:
     latest = NeedMention.objects.filter(need=OuterRef("pk")).order_by("-heard_at").values("heard_at")[:1]
     Need.objects.filter(pk__in=heard).update(last_heard_at=Subquery(latest))
     return result
-
-
-@transaction.atomic
-def customers_refresh_satisfaction(*, customer_ids) -> int:
-    """Recompute satisfaction, last NPS and the at-risk / referral flags; return how many customers changed.
-
-    Set-based: a fixed number of queries whatever the number of customers. The scores are read from the
-    customers' survey answers through the reverse relation ``survey_responses`` (no import of after-sales).
-    Detractors (NPS 0–6) and very unhappy customers (CSAT ≤ 2) are flagged at risk for retention work;
-    promoters (NPS 9–10, CSAT 4 or more when known) become word-of-mouth and referral candidates.
-    """
-    ids = list(customer_ids)
-    if not ids:
-        return 0
-    fields = ("pk", "satisfaction", "last_nps", "at_risk", "referral_candidate")
-    before = set(Customer.objects.filter(pk__in=ids).values_list(*fields))
-    answers = Customer._meta.get_field("survey_responses").related_model._default_manager
-    mine = answers.filter(customer=OuterRef("pk")).order_by()
-    csat = Cast(
-        Subquery(mine.values("customer").annotate(a=Avg("csat")).values("a")),
-        output_field=Customer._meta.get_field("satisfaction"),
-    )
-    nps = Subquery(mine.filter(nps__isnull=False).order_by("-created_at", "-pk").values("nps")[:1])
-    # One statement: the scores, and the flags from the same figures (a detractor, or CSAT ≤ 2, is at risk).
-    Customer.objects.filter(pk__in=ids).update(
-        satisfaction=csat,
-        last_nps=nps,
-        at_risk=Case(
-            When(LessThanOrEqual(nps, Value(6)), then=Value(True)),
-            When(LessThanOrEqual(csat, Value(Decimal("2"))), then=Value(True)),
-            default=Value(False),
-        ),
-        referral_candidate=Case(
-            When(LessThan(csat, Value(Decimal("4"))), then=Value(False)),
-            When(GreaterThanOrEqual(nps, Value(9)), then=Value(True)),
-            default=Value(False),
-        ),
-    )
-    after = set(Customer.objects.filter(pk__in=ids).values_list(*fields))
-    return len(after - before)

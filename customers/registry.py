@@ -1,0 +1,152 @@
+"""What the stages above preparation tell it: how to rate customers and how to select them.
+
+Preparation keeps each customer's profile (value tier, lifecycle stage) and compiles segment rules, but the
+facts behind them (orders, touches) belong to later stages. Rather than reaching up to read them, preparation
+owns three registries and the later stages fill them in their ``AppConfig.ready()``, the way apps register
+their models with ``django.contrib.admin.site``:
+
+- profile sources: given a batch of customers, the (customer id, value) pairs of one profile attribute;
+- segment fields: how a condition on one field becomes a ``Q`` on Customer;
+- change sources: which customers a later stage's rows say have changed since a moment.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
+
+if TYPE_CHECKING:
+    from customers.services.profiles import TierThresholds
+
+# A batch of customers: an id range ``(low, high]`` or a list of ids.
+Scope = tuple[int, int] | list[int]
+
+
+def in_scope(queryset: "QuerySet[Any]", scope: Scope, *, column: str = "customer_id") -> "QuerySet[Any]":
+    """Rows of ``queryset`` that belong to the customers of a batch (``column`` holds the customer id)."""
+    if isinstance(scope, tuple):
+        return queryset.filter(**{f"{column}__gt": scope[0], f"{column}__lte": scope[1]})
+    return queryset.filter(**{f"{column}__in": scope})
+
+
+# -- Profile sources -------------------------------------------------------------------------------------------
+
+
+class ValueTierSource(Protocol):
+    def __call__(
+        self, scope: Scope, *, now: dt.datetime, thresholds: "TierThresholds"
+    ) -> Iterable[tuple[int, str]]: ...
+
+
+class LifecycleSource(Protocol):
+    def __call__(self, scope: Scope, *, now: dt.datetime) -> Iterable[tuple[int, str]]: ...
+
+
+class ProfileSources:
+    """The one computation of each profile attribute, registered by the stage that owns its facts."""
+
+    def __init__(self) -> None:
+        self.value_tier: ValueTierSource | None = None
+        self.lifecycle: LifecycleSource | None = None
+
+    def register_value_tiers(self, source: ValueTierSource) -> None:
+        self.value_tier = source
+
+    def register_lifecycle(self, source: LifecycleSource) -> None:
+        self.lifecycle = source
+
+    def get_value_tiers(self) -> ValueTierSource:
+        if self.value_tier is None:
+            raise ImproperlyConfigured(
+                "No value-tier source is registered: the app that owns orders registers one in its ready()."
+            )
+        return self.value_tier
+
+    def get_lifecycle(self) -> LifecycleSource:
+        if self.lifecycle is None:
+            raise ImproperlyConfigured(
+                "No lifecycle source is registered: the app that owns orders registers one in its ready()."
+            )
+        return self.lifecycle
+
+
+profile_sources = ProfileSources()
+
+
+# -- Segment fields --------------------------------------------------------------------------------------------
+
+TEXT, CHOICE, NUMBER, DATE, BOOL, RELATED = "text", "choice", "number", "date", "bool", "related"
+
+# A condition in canonical form (``field``, ``lookup``, ``value`` and perhaps ``campaign``) and today's date.
+Condition = dict[str, Any]
+Compiler = Callable[[Condition, dt.date], Q]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What a segment field accepts and, for fields on related rows, how a condition on it is compiled.
+
+    ``choices`` are the values a condition may take; when ``ordered``, they are steps a customer walks in that
+    order ("reached a step" means that step or a later one), which the contradiction check relies on.
+    ``ids``: the values are ids (products, needs). ``per_campaign``: a condition may name one campaign.
+    ``compile`` returns the positive ``Q`` on Customer of a related field (negation is applied by the caller).
+    """
+
+    kind: str
+    lookups: tuple[str, ...]
+    choices: tuple[str, ...] = ()
+    time_relative: bool = False
+    ordered: bool = False
+    ids: bool = False
+    per_campaign: bool = False
+    compile: Compiler | None = None
+
+
+class SegmentFields:
+    """Segment fields by code (``customers.models.SegmentField``)."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, FieldSpec] = {}
+
+    def register(self, code: str, spec: FieldSpec) -> None:
+        self._specs[str(code)] = spec
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._specs
+
+    def __getitem__(self, code: str) -> FieldSpec:
+        return self._specs[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+
+segment_fields = SegmentFields()
+
+
+# -- Change sources --------------------------------------------------------------------------------------------
+
+# Given a moment, a queryset of the ids (one column) of the customers whose rows changed after it.
+ChangeSource = Callable[[dt.datetime], "QuerySet[Any]"]
+
+
+class ChangeSources:
+    """Where incremental segment refreshes look for customers whose data changed."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, ChangeSource] = {}
+
+    def register(self, name: str, source: ChangeSource) -> None:
+        self._sources[name] = source
+
+    def items(self) -> list[tuple[str, ChangeSource]]:
+        return list(self._sources.items())
+
+
+change_sources = ChangeSources()
