@@ -30,7 +30,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"
-PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 FIRST = ["Ali", "Sara", "Reza", "Maryam", "Omar", "Laila", "John", "Emma", "علی", "مریم", "محمد", "فاطمة", "خالد"]
 LAST = ["Rezaei", "Karimi", "Smith", "Haddad", "رضایی", "کریمی", "العتيبي", "الحربي", "Brown"]
 COUNTRIES = [("IR", "fa", "Tehran"), ("SA", "ar", "Riyadh"), ("AE", "ar", "Dubai"), ("GB", "en", "London")]
@@ -39,6 +38,9 @@ COUNTRIES = [("IR", "fa", "Tehran"), ("SA", "ar", "Riyadh"), ("AE", "ar", "Dubai
 def generate(path: Path, rows: int) -> None:
     if path.exists():
         return
+    sys.path.insert(0, str(ROOT))
+    from emarketing.digits import localize_digits
+
     rng = random.Random(rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -49,7 +51,7 @@ def generate(path: Path, rows: int) -> None:
             country, language, city = COUNTRIES[i % len(COUNTRIES)]
             phone = f"0912{i:07d}"
             if i % 10 == 0:
-                phone = phone.translate(PERSIAN)
+                phone = localize_digits(phone, "fa")
             email = f"customer{i}@example.com"
             w.writerow([rng.choice(FIRST), rng.choice(LAST), email, phone, country, city, language])
     tmp.rename(path)
