@@ -78,6 +78,10 @@ class MessageKind(abc.ABC, Generic[D]):
     def render(self, row: D) -> tuple[str, Rendered]:
         """The address and the rendered message of one row (an exception fails that row only)."""
 
+    def from_email(self) -> str:
+        """The sender of this kind's messages."""
+        return from_address()
+
     def still_sending(self) -> bool:
         """False stops the run between batches (a campaign paused, say)."""
         return True
@@ -114,7 +118,8 @@ class Pipeline(Generic[D]):
         self.throttle = Throttle(settings.CAMPAIGNS_SEND_RATE)
         self.raw = isinstance(connection, SMTPBackend)
         self.sql = Statements(kind.model)
-        self.sender = envelope_address(from_address())
+        self.from_email = kind.from_email()
+        self.sender = envelope_address(self.from_email)
         self.max_attempts = settings.CAMPAIGNS_SEND_MAX_ATTEMPTS
 
     def _rows(self, token: str) -> Any:
@@ -146,7 +151,7 @@ class Pipeline(Generic[D]):
         if self.raw:
             address = envelope_address(to)
             return (self.sender, [address], message_bytes(rendered, from_email=self.sender, to=address))
-        return build_email(rendered, to=to, connection=self.connection)
+        return build_email(rendered, to=to, connection=self.connection, from_email=self.from_email)
 
     def send(self, claim: Claim, result: SendResult) -> None:
         token = claim.token
