@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import DeliveryState
 from customers.models import Customer
 from emarketing.workflow import StatusChangeBase
 from orders.models import Order, Product
@@ -282,7 +283,7 @@ class Review(models.Model):
             raise ValidationError({"status": _("A review is published only with the customer's consent.")})
 
 
-class SurveyInvitation(models.Model):
+class SurveyInvitation(DeliveryState):
     """The survey link sent after a delivery: one per order, answered once."""
 
     order = models.OneToOneField(

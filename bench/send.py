@@ -47,8 +47,9 @@ def send_one_message(message_id):
         customers_recommended_products,
         recommended_products,
     )
-    from campaigns.services.sending import build_email, mail_connection, relaxed_commits, render_for
+    from campaigns.services.sending import build_email, mail_connection, render_for
     from campaigns.templating import CompiledCreative
+    from emarketing.db import relaxed_commits
 
     message = Message.objects.select_related("campaign", "creative").get(pk=message_id)
     if message.status != MessageStatus.QUEUED:

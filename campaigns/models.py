@@ -214,7 +214,27 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Message(models.Model):
+class DeliveryState(models.Model):
+    """Where one outgoing message to a customer stands: the columns the sending pipeline works over.
+
+    ``queued`` → ``sending`` (claimed, with a token and time) → ``delivering`` (being handed to the mail server,
+    marked before the server can accept it) → ``sent``, or back to ``queued`` with a later ``next_attempt_at``
+    when refused, or ``failed`` with the reason in ``error``.
+    """
+
+    status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("last error"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    claim = models.CharField(_("claimed by"), max_length=32, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Message(DeliveryState):
     """One message of a campaign to one recipient: the database allows no second one."""
 
     campaign = models.ForeignKey(
@@ -226,14 +246,7 @@ class Message(models.Model):
     creative = models.ForeignKey(
         Creative, verbose_name=_("creative"), null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
-    status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    error = models.CharField(_("last error"), max_length=500, blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    claim = models.CharField(_("claimed by"), max_length=32, blank=True, editable=False)
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -379,7 +392,7 @@ class TopicInterest(models.Model):
         return f"{self.customer} → {self.topic}"
 
 
-class OccasionOffer(models.Model):
+class OccasionOffer(DeliveryState):
     """The offer of one occasion in one year: the database allows no second one."""
 
     occasion = models.ForeignKey(Occasion, verbose_name=_("occasion"), on_delete=models.CASCADE, related_name="offers")
@@ -390,12 +403,7 @@ class OccasionOffer(models.Model):
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="occasion_offers"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    error = models.CharField(_("last error"), max_length=500, blank=True)
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("occasion offer")

@@ -82,13 +82,17 @@ def campaign_progress(*, campaign_id: int) -> Progress:
 def campaigns_needing_a_send(*, exclude=(), now=None) -> list[int]:
     """Sending campaigns with due work and no worker on them: due retries, or claims gone stale."""
     now = now or timezone.now()
-    fresh_claim = now - dt.timedelta(seconds=getattr(settings, "CAMPAIGNS_SEND_CLAIM_TIMEOUT", 900))
+    fresh_claim = now - dt.timedelta(seconds=settings.CAMPAIGNS_SEND_CLAIM_TIMEOUT)
     due = Message.objects.filter(campaign=OuterRef("pk")).filter(
         Q(status=MessageStatus.QUEUED, next_attempt_at__isnull=True)
         | Q(status=MessageStatus.QUEUED, next_attempt_at__lte=now)
-        | Q(status=MessageStatus.SENDING, claimed_at__lt=fresh_claim)
+        | Q(status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING], claimed_at__lt=fresh_claim)
     )
-    busy = Message.objects.filter(campaign=OuterRef("pk"), status=MessageStatus.SENDING, claimed_at__gte=fresh_claim)
+    busy = Message.objects.filter(
+        campaign=OuterRef("pk"),
+        status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING],
+        claimed_at__gte=fresh_claim,
+    )
     unlisted = Q(audience_built_at__isnull=True)
     return list(
         Campaign.objects.filter(status=CampaignStatus.SENDING, channel=Channel.EMAIL, occasion_kind="")
@@ -104,7 +108,7 @@ def attributable_campaign_id(*, customer_id: int, at: dt.datetime) -> int | None
 
     Touches flagged as automated (privacy proxies, scanners) and outcomes (orders, satisfaction) do not count.
     """
-    window = dt.timedelta(days=getattr(settings, "ATTRIBUTION_WINDOW_DAYS", 30))
+    window = dt.timedelta(days=settings.ATTRIBUTION_WINDOW_DAYS)
     return (
         Touch.objects.filter(
             customer_id=customer_id,

@@ -10,16 +10,14 @@ from campaigns.services.sending import SendingInterrupted, campaign_send_run
 
 def _cap(seconds):
     # Countdowns stay below the broker's visibility timeout, so a waiting task is never delivered twice.
-    return int(min(seconds, getattr(settings, "CAMPAIGNS_SEND_RETRY_MAX_DELAY", 1800)))
+    return int(min(seconds, settings.CAMPAIGNS_SEND_RETRY_MAX_DELAY))
 
 
 @shared_task(bind=True, acks_late=True, max_retries=8, time_limit=900, soft_time_limit=840)
 def send_campaign(self, campaign_id: int):
     """Send one campaign in batches for up to ``CAMPAIGNS_SEND_TASK_SECONDS``, then hand over to a fresh task."""
     try:
-        result = campaign_send_run(
-            campaign_id=campaign_id, time_budget=getattr(settings, "CAMPAIGNS_SEND_TASK_SECONDS", 300)
-        )
+        result = campaign_send_run(campaign_id=campaign_id, time_budget=settings.CAMPAIGNS_SEND_TASK_SECONDS)
     except SendingInterrupted as exc:
         raise self.retry(exc=exc, countdown=_cap(30 * 2**self.request.retries)) from exc
     if result.more and not self.request.is_eager:

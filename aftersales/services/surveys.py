@@ -2,17 +2,21 @@
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.models import SurveyInvitation, SurveyResponse
+from campaigns.models import MessageStatus
+from campaigns.services.sending import Claim, Loaded, MessageKind, Pipeline, Rendered, SendResult, mail_connection
+from orders.models import Order
 from orders.selectors import orders_delivered_before
 
 from .feedback import survey_response_create
@@ -21,12 +25,14 @@ logger = logging.getLogger(__name__)
 
 SURVEY_SALT = "aftersales.survey"
 
+NOT_REACHABLE = gettext_lazy("The customer has no e-mail address or is suppressed.")
 
-def survey_token(invitation) -> str:
+
+def survey_token(invitation: SurveyInvitation) -> str:
     return signing.TimestampSigner(salt=SURVEY_SALT).sign(str(invitation.pk))
 
 
-def survey_invitation_from_token(token: str):
+def survey_invitation_from_token(token: str) -> SurveyInvitation | None:
     """The invitation a link points to, or None when the link is forged, mangled or too old."""
     try:
         pk = signing.TimestampSigner(salt=SURVEY_SALT).unsign(
@@ -37,11 +43,11 @@ def survey_invitation_from_token(token: str):
     return SurveyInvitation.objects.select_related("order", "customer").filter(pk=int(pk)).first()
 
 
-def survey_url(invitation) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("aftersales:survey", args=[survey_token(invitation)])
+def survey_url(invitation: SurveyInvitation) -> str:
+    return str(settings.SITE_URL).rstrip("/") + reverse("aftersales:survey", args=[survey_token(invitation)])
 
 
-def survey_invitations_create(*, now=None, batch_size: int = 1000) -> int:
+def survey_invitations_create(*, now: dt.datetime | None = None, batch_size: int = 1000) -> int:
     """Create the invitation of every order delivered ``SURVEY_DELAY_DAYS`` ago or more that has none.
 
     Id-ordered pages and ``bulk_create``: a fixed number of queries per page, memory flat.
@@ -67,48 +73,74 @@ def survey_invitations_create(*, now=None, batch_size: int = 1000) -> int:
         last_id = page[-1][0]
 
 
-def _invitation_email(invitation):
-    customer = invitation.customer
-    with translation.override(customer.preferred_language):
-        subject = _("How was your order %(number)s?") % {"number": invitation.order.number}
-        body = _(
-            "Dear %(name)s,\n\nYour order %(number)s was delivered a few days ago. Two minutes of your time tell us "
-            "what to keep and what to improve:\n\n%(url)s\n\nThank you."
-        ) % {"name": customer.first_name, "number": invitation.order.number, "url": survey_url(invitation)}
-    return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[customer.email])
+@dataclass(frozen=True)
+class InvitationRow:
+    pk: int
+    attempts: int
+    invitation: SurveyInvitation
 
 
-def survey_invitations_send(*, batch_size: int = 200) -> int:
-    """E-mail every invitation not sent yet, a page at a time over one connection; return how many were sent.
+class SurveyInvitations(MessageKind[InvitationRow]):
+    """Survey invitations: those not sent yet and not answered (one per order, by the database)."""
 
-    A page is stamped before it is sent, in the same transaction: if sending fails the stamps roll back and
-    the next run sends the page again. Customers without an address or suppressed are stamped but not mailed.
+    model = SurveyInvitation
+
+    def scope(self) -> Q:
+        return Q(sent_at__isnull=True, answered_at__isnull=True)
+
+    def from_email(self) -> str:
+        return str(settings.DEFAULT_FROM_EMAIL)
+
+    def load(self, claim: Claim) -> Loaded[InvitationRow]:
+        invitations = (
+            SurveyInvitation.objects.filter(pk__in=claim.ids, claim=claim.token, status=MessageStatus.SENDING)
+            .select_related("order", "customer")
+            .order_by("pk")
+        )
+        rows, refused = [], {}
+        for invitation in invitations:
+            if invitation.customer.email and not invitation.customer.suppressed:
+                rows.append(InvitationRow(invitation.pk, invitation.attempts, invitation))
+            else:
+                refused[invitation.pk] = str(NOT_REACHABLE)
+        return Loaded(pending=rows, refused=refused)
+
+    def render(self, row: InvitationRow) -> tuple[str, Rendered]:
+        invitation = row.invitation
+        customer = invitation.customer
+        with translation.override(customer.preferred_language):
+            subject = _("How was your order %(number)s?") % {"number": invitation.order.number}
+            body = _(
+                "Dear %(name)s,\n\nYour order %(number)s was delivered a few days ago. Two minutes of your time "
+                "tell us what to keep and what to improve:\n\n%(url)s\n\nThank you."
+            ) % {"name": customer.first_name, "number": invitation.order.number, "url": survey_url(invitation)}
+        return customer.email, Rendered(subject=subject, html="", text=body)
+
+
+def survey_invitations_send() -> int:
+    """E-mail every invitation not sent yet through the sending pipeline; return how many were sent.
+
+    Each invitation is marked as being handed to the mail server before the server can accept it, so a worker
+    killed at that moment leaves it failed with the reason, never sent twice; a refused address is retried with
+    backoff. Customers without an address or suppressed are not mailed (their invitation is failed, with why).
     """
-    sent, last_id = 0, 0
-    connection = get_connection()
-    while True:
-        with transaction.atomic():
-            page = list(
-                SurveyInvitation.objects.select_for_update()
-                .filter(sent_at__isnull=True, answered_at__isnull=True, pk__gt=last_id)
-                .select_related("order", "customer")
-                .order_by("pk")[:batch_size]
-            )
-            if not page:
-                return sent
-            last_id = page[-1].pk
-            SurveyInvitation.objects.filter(pk__in=[i.pk for i in page]).update(sent_at=timezone.now())
-            mails = [_invitation_email(i) for i in page if i.customer.email and not i.customer.suppressed]
-            if mails:
-                connection.send_messages(mails)
-            sent += len(mails)
+    result = SendResult()
+    Pipeline(SurveyInvitations(), mail_connection()).run(result=result)
+    return result.sent
 
 
 @transaction.atomic
-def survey_answer(*, invitation, csat, nps=None, comment="", product_opinion=""):
+def survey_answer(
+    *,
+    invitation: SurveyInvitation,
+    csat: int,
+    nps: int | None = None,
+    comment: str = "",
+    product_opinion: str = "",
+) -> tuple[SurveyResponse, bool]:
     """Record the answer to an invitation; return ``(response, created)``. A second answer keeps the first."""
     invitation = SurveyInvitation.objects.select_for_update().select_related("order").get(pk=invitation.pk)
-    if invitation.response_id:
+    if invitation.response is not None:
         return invitation.response, False
     existing = SurveyResponse.objects.filter(order=invitation.order).first()
     if existing:
@@ -130,7 +162,7 @@ def survey_answer(*, invitation, csat, nps=None, comment="", product_opinion="")
 
 
 @transaction.atomic
-def survey_invitation_create(*, order) -> SurveyInvitation:
+def survey_invitation_create(*, order: Order) -> SurveyInvitation:
     """An invitation for one order, made by hand (a marketer following up by phone, say)."""
     invitation, _created = SurveyInvitation.objects.get_or_create(order=order, defaults={"customer": order.customer})
     return invitation

@@ -11,12 +11,14 @@ import calendar
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
-from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from campaigns.models import Campaign, CampaignStatus, MessageStatus, OccasionOffer
 from campaigns.selectors import (
@@ -26,16 +28,28 @@ from campaigns.selectors import (
     recommended_products,
 )
 from campaigns.services.campaigns import links_sync
-from campaigns.services.sending import SendingInterrupted, _deliver, build_email, mail_connection, render_for
+from campaigns.services.sending import (
+    Claim,
+    Loaded,
+    MessageKind,
+    Pipeline,
+    Rendered,
+    SendResult,
+    mail_connection,
+    relaxed_commits,
+    render_for,
+)
 from campaigns.templating import CompiledCreative
 from customers.models import Consent, ConsentChannel, Occasion, OccasionKind
 
 _email_consent = Consent.objects.filter(channel=ConsentChannel.EMAIL, granted=True)
 
+NO_CREATIVE = gettext_lazy("The campaign has no e-mail creative.")
 
-def _local_days(now, hour):
+
+def _local_days(now: dt.datetime, hour: int) -> dict[dt.date, list[str]]:
     """``{local date: [time zones]}`` for the zones whose local clock has reached ``hour`` today."""
-    days = defaultdict(list)
+    days: dict[dt.date, list[str]] = defaultdict(list)
     for name in zoneinfo.available_timezones():
         local = now.astimezone(zoneinfo.ZoneInfo(name))
         if local.hour >= hour:
@@ -50,29 +64,29 @@ def _day_filter(day: dt.date) -> Q:
     return same_day
 
 
-def _live_campaigns(now):
+def _live_campaigns(now: dt.datetime) -> dict[str, Campaign]:
     live = (
         Campaign.objects.filter(status=CampaignStatus.SENDING)
         .exclude(occasion_kind="")
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         .order_by("occasion_kind", "-started_at", "-pk")
     )
-    chosen = {}
+    chosen: dict[str, Campaign] = {}
     for campaign in live:
         chosen.setdefault(campaign.occasion_kind, campaign)  # the latest started of each kind
     return chosen
 
 
 @transaction.atomic
-def occasion_offers_list(*, now=None) -> int:
+def occasion_offers_list(*, now: dt.datetime | None = None) -> int:
     """List today's offers (one per occasion and local year); return how many rows the query offered."""
     now = now or timezone.now()
     campaigns = _live_campaigns(now)
     if not campaigns:
         return 0
-    hour = getattr(settings, "CAMPAIGNS_OCCASION_LOCAL_HOUR", 9)
+    hour = settings.CAMPAIGNS_OCCASION_LOCAL_HOUR
     listed = 0
-    size = getattr(settings, "CAMPAIGNS_SEND_BATCH_SIZE", 500)
+    size = settings.CAMPAIGNS_SEND_BATCH_SIZE
     for day, zones in _local_days(now, hour).items():
         due = (
             Occasion.objects.filter(_day_filter(day), kind__in=list(campaigns), customer__time_zone__in=zones)
@@ -97,108 +111,103 @@ def occasion_offers_list(*, now=None) -> int:
     return listed
 
 
-def _claim(size, now):
-    """Claim queued offers (a refused one waits for the next run) and those a dead worker left claimed."""
-    stale = now - dt.timedelta(seconds=getattr(settings, "CAMPAIGNS_SEND_CLAIM_TIMEOUT", 900))
-    with transaction.atomic():
-        due = OccasionOffer.objects.filter(
-            Q(status=MessageStatus.QUEUED, claimed_at__isnull=True)
-            | Q(status=MessageStatus.QUEUED, claimed_at__lt=now)
-            | Q(status=MessageStatus.SENDING, claimed_at__lt=stale)
-        ).order_by("pk")
-        if db_connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("pk", flat=True)[:size])
-        OccasionOffer.objects.filter(pk__in=ids).update(status=MessageStatus.SENDING, claimed_at=now)
-    return ids
+@dataclass(frozen=True)
+class OfferRow:
+    """A claimed offer with what rendering it needs."""
+
+    pk: int
+    attempts: int
+    customer_id: int
+    campaign: Campaign
+    occasion: Occasion
 
 
-def occasion_offers_send_due(*, now=None) -> dict:
-    """List today's offers and send every listed one; a refused address is tried again on the next run."""
-    now = now or timezone.now()
-    occasion_offers_list(now=now)
-    sent = failed = 0
-    size = getattr(settings, "CAMPAIGNS_SEND_BATCH_SIZE", 500)
-    max_attempts = getattr(settings, "CAMPAIGNS_SEND_MAX_ATTEMPTS", 3)
-    kinds = dict(OccasionKind.choices)
-    per_campaign = {}
-    connection = mail_connection()
-    try:
-        connection.open()
-        while True:
-            ids = _claim(size, now)
-            if not ids:
-                break
-            offers = list(
-                OccasionOffer.objects.filter(pk__in=ids).select_related("occasion", "campaign").order_by("pk")
+class OccasionOffers(MessageKind[OfferRow]):
+    """Occasion offers: every listed offer of every occasion campaign, rendered with its occasion."""
+
+    model = OccasionOffer
+
+    def __init__(self) -> None:
+        self.kinds = dict(OccasionKind.choices)
+        self.per_campaign: dict[int, _CampaignParts] = {}
+        self.contexts: dict[int, Any] = {}
+        self.own_products: dict[int, Any] = {}
+
+    def _parts(self, campaign: Campaign) -> "_CampaignParts":
+        if campaign.pk not in self.per_campaign:
+            self.per_campaign[campaign.pk] = _CampaignParts(
+                creatives=email_creatives_by_language(campaign=campaign),
+                links=links_sync(campaign=campaign),
+                products=recommended_products(campaign=campaign),
             )
-            customer_ids = [o.customer_id for o in offers]
-            contexts = customers_email_context(customer_ids=customer_ids)
-            own_products = customers_recommended_products(customer_ids=customer_ids)
-            for i, offer in enumerate(offers):
-                campaign = offer.campaign
-                if campaign.pk not in per_campaign:
-                    creatives = email_creatives_by_language(campaign=campaign)
-                    per_campaign[campaign.pk] = (
-                        creatives,
-                        links_sync(campaign=campaign),
-                        recommended_products(campaign=campaign),
-                        {},
-                    )
-                creatives, links, products, compiled = per_campaign[campaign.pk]
-                ctx = contexts.get(offer.customer_id)
-                creative = creatives.get(ctx["language"]) if ctx else None
-                if creative is None:
-                    OccasionOffer.objects.filter(pk=offer.pk).update(
-                        status=MessageStatus.FAILED, error="The campaign has no e-mail creative."
-                    )
-                    failed += 1
-                    continue
-                if creative.pk not in compiled:
-                    compiled[creative.pk] = CompiledCreative(
-                        subject=creative.subject, html_body=creative.html_body, text_body=creative.text_body
-                    )
-                occ = offer.occasion
-                rendered = render_for(
-                    compiled=compiled[creative.pk],
-                    context={
-                        "customer": ctx["customer"],
-                        "occasions": ctx["occasions"],
-                        "occasion": {
-                            "kind": str(kinds.get(occ.kind, occ.kind)),
-                            "label": occ.label,
-                            "month": occ.month,
-                            "day": occ.day,
-                        },
-                        "recommended_products": own_products.get(offer.customer_id) or products,
-                    },
-                    language=ctx["language"],
-                    campaign_id=campaign.pk,
-                    customer_id=offer.customer_id,
-                    creative_id=creative.pk,
-                    links=links,
-                )
-                try:
-                    outcome, error = _deliver(build_email(rendered, to=ctx["email"], connection=connection), connection)
-                except SendingInterrupted:
-                    OccasionOffer.objects.filter(pk__in=[o.pk for o in offers[i:]]).update(
-                        status=MessageStatus.QUEUED, claimed_at=None
-                    )
-                    raise
-                if outcome == "sent":
-                    OccasionOffer.objects.filter(pk=offer.pk).update(
-                        status=MessageStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
-                    )
-                    sent += 1
-                else:
-                    final = offer.attempts + 1 >= max_attempts
-                    OccasionOffer.objects.filter(pk=offer.pk).update(
-                        status=MessageStatus.FAILED if final else MessageStatus.QUEUED,
-                        attempts=F("attempts") + 1,
-                        error=error,
-                        claimed_at=now,  # not claimed again in this run
-                    )
-                    failed += int(final)
-    finally:
-        connection.close()
-    return {"sent": sent, "failed": failed}
+        return self.per_campaign[campaign.pk]
+
+    def load(self, claim: Claim) -> Loaded[OfferRow]:
+        offers = list(
+            OccasionOffer.objects.filter(pk__in=claim.ids, claim=claim.token, status=MessageStatus.SENDING)
+            .select_related("occasion", "campaign")
+            .order_by("pk")
+        )
+        customer_ids = [o.customer_id for o in offers]
+        self.contexts = customers_email_context(customer_ids=customer_ids)
+        self.own_products = customers_recommended_products(customer_ids=customer_ids)
+        rows, refused = [], {}
+        for o in offers:
+            ctx = self.contexts.get(o.customer_id)
+            if ctx is None or self._parts(o.campaign).creatives.get(ctx["language"]) is None:
+                refused[o.pk] = str(NO_CREATIVE)
+                continue
+            rows.append(OfferRow(o.pk, o.attempts, o.customer_id, o.campaign, o.occasion))
+        return Loaded(pending=rows, refused=refused)
+
+    def render(self, row: OfferRow) -> tuple[str, Rendered]:
+        parts = self._parts(row.campaign)
+        ctx = self.contexts[row.customer_id]
+        creative = parts.creatives[ctx["language"]]
+        if creative.pk not in parts.compiled:
+            parts.compiled[creative.pk] = CompiledCreative(
+                subject=creative.subject, html_body=creative.html_body, text_body=creative.text_body
+            )
+        occ = row.occasion
+        rendered = render_for(
+            compiled=parts.compiled[creative.pk],
+            context={
+                "customer": ctx["customer"],
+                "occasions": ctx["occasions"],
+                "occasion": {
+                    "kind": str(self.kinds.get(occ.kind, occ.kind)),
+                    "label": occ.label,
+                    "month": occ.month,
+                    "day": occ.day,
+                },
+                "recommended_products": self.own_products.get(row.customer_id) or parts.products,
+            },
+            language=ctx["language"],
+            campaign_id=row.campaign.pk,
+            customer_id=row.customer_id,
+            creative_id=creative.pk,
+            links=parts.links,
+        )
+        return ctx["email"], rendered
+
+
+@dataclass
+class _CampaignParts:
+    creatives: dict[str, Any]
+    links: dict[str, int]
+    products: Any
+    compiled: dict[int, CompiledCreative] = field(default_factory=dict)
+
+
+def occasion_offers_send_due(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """List today's offers and send every listed one through the sending pipeline.
+
+    Each offer is marked as being handed to the mail server before the server can accept it, so a worker
+    killed at that moment leaves it failed with the reason, never sent twice. A refused address is tried
+    again later (exponential backoff) and failed after ``CAMPAIGNS_SEND_MAX_ATTEMPTS``.
+    """
+    occasion_offers_list(now=now or timezone.now())
+    result = SendResult()
+    with relaxed_commits():
+        Pipeline(OccasionOffers(), mail_connection()).run(result=result)
+    return {"sent": result.sent, "failed": result.failed}

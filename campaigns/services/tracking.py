@@ -8,7 +8,6 @@ import os
 import re
 import threading
 import time
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import TOUCH_KIND_STEP, Touch, TouchKind, TouchSource
+from emarketing.db import relaxed_commits
 
 TEXT_LIMIT = 500
 logger = logging.getLogger(__name__)
@@ -292,7 +292,7 @@ class TouchBuffer:
             self.wake.wait(timeout=seconds)
             self.wake.clear()
             try:
-                with relaxed_durability():
+                with relaxed_commits():
                     self.flush()
             except Exception:  # the spool stays on disk: the next round tries again
                 logger.exception("Writing spooled touches failed")
@@ -300,14 +300,14 @@ class TouchBuffer:
                 connection.close()  # this thread's own connection
 
     def add(self, row: tuple) -> None:
-        size = max(int(getattr(settings, "CAMPAIGNS_TRACKING_BUFFER_SIZE", 1)), 1)
+        size = max(int(settings.CAMPAIGNS_TRACKING_BUFFER_SIZE), 1)
         if size == 1:
             touch_rows_insert([row])
             return
         line = _encode(row)
         with self.lock:
             if self.pid != os.getpid():
-                self._start(float(getattr(settings, "CAMPAIGNS_TRACKING_BUFFER_SECONDS", 1.0)))
+                self._start(float(settings.CAMPAIGNS_TRACKING_BUFFER_SECONDS))
             elif self.path.parent != Path(settings.CAMPAIGNS_TRACKING_SPOOL_DIR):
                 self._open()  # the folder was changed in settings (tests): spool there from now on
             os.write(self.fd, line)
@@ -316,7 +316,7 @@ class TouchBuffer:
         if pending >= size:
             self.wake.set()
 
-    def _claim(self) -> list[Path]:
+    def _spools_claim(self) -> list[Path]:
         """This process's spool and the spools of dead processes, each renamed so that no one else takes it."""
         me = os.getpid()
         directory = self.directory()
@@ -355,7 +355,7 @@ class TouchBuffer:
     def flush(self) -> int:
         """Move spooled touches into the database; returns how many rows were written."""
         written = 0
-        for path in self._claim():
+        for path in self._spools_claim():
             with open(path, "rb") as spool:
                 rows = []
                 for line in spool:
@@ -366,18 +366,6 @@ class TouchBuffer:
             written += touch_rows_insert(rows)
             path.unlink()
         return written
-
-
-@contextmanager
-def relaxed_durability():
-    """Commits that survive a crash of this process but skip the disk flush (only a database crash loses them)."""
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        if vendor == "sqlite":
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        elif vendor == "postgresql":
-            cursor.execute("SET synchronous_commit TO OFF")
-    yield
 
 
 touch_buffer = TouchBuffer()

@@ -111,3 +111,22 @@ def test_an_expired_link_is_refused(client, settings):
     url = reverse("aftersales:survey", args=[survey_token(invitation_for())])
     settings.SURVEY_LINK_MAX_AGE_DAYS = -1
     assert client.get(url).status_code == 404
+
+
+def test_an_invitation_a_killed_worker_was_handing_over_is_not_sent_again_and_is_failed_with_the_reason(settings):
+    from campaigns.models import MessageStatus
+
+    settings.CAMPAIGNS_SEND_CLAIM_TIMEOUT = 60
+    in_flight = invitation_for()
+    # What a worker killed while handing the e-mail to the server leaves behind: the mark, no answer.
+    SurveyInvitation.objects.filter(pk=in_flight.pk).update(
+        status=MessageStatus.DELIVERING, claim="dead-worker", claimed_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+
+    assert send_survey_invitations.delay().get() == {"created": 0, "sent": 0}
+
+    assert not mail.outbox
+    in_flight.refresh_from_db()
+    assert in_flight.status == MessageStatus.FAILED
+    assert "may have arrived" in in_flight.error
+    assert in_flight.sent_at is None

@@ -111,3 +111,58 @@ def test_a_paused_occasion_campaign_sends_nothing(smtp_server, birthday_campaign
     occasion_offers_send_due(now=utc(2026, 5, 17, 12))
 
     assert smtp_server.received == []
+
+
+def test_an_offer_a_killed_worker_was_handing_over_is_not_sent_again_and_is_failed_with_the_reason(
+    smtp_server, birthday_campaign, settings
+):
+    from django.utils import timezone
+
+    from campaigns.models import MessageStatus
+    from customers.models import Occasion
+
+    settings.CAMPAIGNS_SEND_CLAIM_TIMEOUT = 60
+    in_flight = customer_born(5, 17)
+    waiting = customer_born(5, 17)
+    long_ago = timezone.now() - dt.timedelta(minutes=5)
+    for customer, status in ((in_flight, MessageStatus.DELIVERING), (waiting, MessageStatus.SENDING)):
+        # What a worker killed mid-batch leaves: one offer marked as being handed over, one claimed, not started.
+        OccasionOffer.objects.create(
+            occasion=Occasion.objects.get(customer=customer),
+            customer=customer,
+            campaign=birthday_campaign,
+            year=2026,
+            status=status,
+            claim="dead-worker",
+            claimed_at=long_ago,
+        )
+
+    occasion_offers_send_due(now=utc(2026, 5, 17, 12))
+
+    assert smtp_server.count_by_recipient() == {waiting.email: 1}
+    offer = OccasionOffer.objects.get(customer=in_flight)
+    assert offer.status == MessageStatus.FAILED
+    assert "may have arrived" in offer.error
+    assert OccasionOffer.objects.get(customer=waiting).status == MessageStatus.SENT
+
+
+def test_each_offer_is_marked_as_being_handed_over_before_the_server_sees_it(
+    smtp_server, birthday_campaign, monkeypatch
+):
+    from campaigns.models import MessageStatus
+    from campaigns.services.sending import pipeline
+
+    customers = [customer_born(5, 17) for _ in range(3)]
+    seen = []
+    deliver = pipeline._deliver
+
+    def watching(email, connection):
+        to = email[1][0] if isinstance(email, tuple) else email.to[0]
+        seen.append(OccasionOffer.objects.get(customer__email=to).status)
+        return deliver(email, connection)
+
+    monkeypatch.setattr(pipeline, "_deliver", watching)
+    occasion_offers_send_due(now=utc(2026, 5, 17, 12))
+
+    assert seen == [MessageStatus.DELIVERING] * 3
+    assert smtp_server.count_by_recipient() == {c.email: 1 for c in customers}

@@ -156,7 +156,7 @@ def test_a_message_being_handed_over_when_the_worker_died_is_never_sent_twice(sm
 
 
 def test_each_message_is_marked_as_being_handed_over_before_the_server_sees_it(smtp_server, audience, monkeypatch):
-    from campaigns.services import sending
+    from campaigns.services.sending import pipeline as sending
 
     campaign, _segment, _customers = audience(consenting=3)
     campaign.status = CampaignStatus.SENDING
@@ -245,8 +245,8 @@ def test_templates_show_occasions_and_recommended_products(smtp_server, audience
 def test_the_rate_limit_paces_the_sending(smtp_server, audience, settings, monkeypatch):
     settings.CAMPAIGNS_SEND_RATE = 5  # one message every 0.2 s
     clock = [100.0]
-    monkeypatch.setattr("campaigns.services.sending.time.monotonic", lambda: clock[0])
-    monkeypatch.setattr("campaigns.services.sending.time.sleep", lambda s: clock.__setitem__(0, clock[0] + s))
+    monkeypatch.setattr("campaigns.services.sending.transport.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("campaigns.services.sending.transport.time.sleep", lambda s: clock.__setitem__(0, clock[0] + s))
     campaign, _segment, customers = audience(consenting=3)
 
     campaign_start(campaign=campaign)

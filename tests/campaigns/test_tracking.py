@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from campaigns import tokens, views
-from campaigns.models import AidaStep, Link, Touch, TouchKind
+from campaigns.models import AidaStep, Link, Touch, TouchKind, TouchSource
 from campaigns.services import links_sync
 from tests.factories import CampaignFactory, CreativeFactory, CustomerFactory, TopicFactory
 
@@ -275,3 +275,20 @@ def test_the_spool_of_a_process_killed_outright_is_taken_over(client, sent, sett
     assert touch_buffer.flush() == 3
     assert Touch.objects.filter(kind=TouchKind.EMAIL_OPEN, customer=customer).count() == 3
     assert touch_buffer.flush() == 0  # taken once
+
+
+def test_the_tracking_buffer_has_no_default_of_its_own(sent, settings, tmp_path):
+    """The buffer size comes from the settings (200 by default there), never from a fallback of 1 that would
+    write every public hit in its own INSERT when the setting is missing."""
+    from campaigns.services.tracking import touch_buffer, touch_row
+
+    creative, customer, _link = sent
+    settings.CAMPAIGNS_TRACKING_SPOOL_DIR = tmp_path
+    del settings.CAMPAIGNS_TRACKING_BUFFER_SIZE
+    row = touch_row(
+        customer_id=customer.pk, kind=TouchKind.EMAIL_OPEN, source=TouchSource.EMAIL, campaign_id=creative.campaign_id
+    )
+
+    with pytest.raises(AttributeError):
+        touch_buffer.add(row)
+    assert Touch.objects.count() == 0

@@ -1,0 +1,86 @@
+"""MIME layer: the message a customer receives, as Django's EmailMultiAlternatives or as ready bytes."""
+
+import base64
+import uuid
+from email.header import Header
+from email.utils import formatdate
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
+from django.core.mail.utils import DNS_NAME
+
+from .render import Rendered
+
+
+def from_address() -> str:
+    """The sender of customer messages: ``CAMPAIGNS_FROM_EMAIL``, else ``DEFAULT_FROM_EMAIL``."""
+    return str(settings.CAMPAIGNS_FROM_EMAIL or settings.DEFAULT_FROM_EMAIL)
+
+
+def envelope_address(address: str) -> str:
+    """An address as it goes on the SMTP envelope (international names encoded)."""
+    return str(sanitize_address(address, "utf-8"))
+
+
+def build_email(
+    rendered: Rendered, *, to: str, connection: Any = None, from_email: str | None = None
+) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=from_email or from_address(),
+        to=[to],
+        headers=rendered.headers,
+        connection=connection,
+    )
+    if rendered.html:
+        email.attach_alternative(rendered.html, "text/html")
+    return email
+
+
+def _header(value: str) -> str:
+    if value.isascii() and "\n" not in value and "\r" not in value:
+        return value
+    return Header(value.replace("\r", " ").replace("\n", " "), "utf-8").encode()
+
+
+def _b64(text: str) -> bytes:
+    return base64.encodebytes(text.encode("utf-8")).replace(b"\n", b"\r\n")
+
+
+def message_bytes(rendered: Rendered, *, from_email: str, to: str) -> bytes:
+    """The MIME message (multipart/alternative: plain text and HTML, UTF-8, base64) built in one pass; a
+    message without HTML is one text/plain part.
+
+    The same structure Django's EmailMultiAlternatives produces, without the generic ``email`` package's
+    folding machinery: for a campaign of many thousands it is the difference between milliseconds and
+    microseconds per recipient.
+    """
+    boundary = uuid.uuid4().hex
+    plain = 'Content-Type: text/plain; charset="utf-8"'
+    headers = [
+        f"From: {from_email}",
+        f"To: {to}",
+        f"Subject: {_header(rendered.subject)}",
+        f"Date: {formatdate()}",
+        f"Message-ID: <{uuid.uuid4().hex}@{DNS_NAME}>",
+        "MIME-Version: 1.0",
+        *(f"{name}: {_header(value)}" for name, value in rendered.headers.items()),
+    ]
+    if not rendered.html:
+        headers += [plain, "Content-Transfer-Encoding: base64"]
+        return "\r\n".join(headers).encode("ascii") + b"\r\n\r\n" + _b64(rendered.text)
+    headers.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
+    part = 'Content-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+    return b"".join(
+        [
+            "\r\n".join(headers).encode("ascii"),
+            f"\r\n\r\n--{boundary}\r\n{part.format('plain')}".encode("ascii"),
+            _b64(rendered.text),
+            f"--{boundary}\r\n{part.format('html')}".encode("ascii"),
+            _b64(rendered.html),
+            f"--{boundary}--\r\n".encode("ascii"),
+        ]
+    )

@@ -1,0 +1,222 @@
+"""The one sending loop for every message to a customer: claim, render, build, mark, hand over, record, retry.
+
+Design: each kind of message keeps its own table (campaign messages, occasion offers, …), because each has its
+own idempotency rule enforced by the database (one message per campaign and customer, one offer per occasion
+and year, …). What those tables share is the delivery state, the abstract model
+:class:`campaigns.models.DeliveryState` (status, attempts, next attempt, claim token and time, last answer,
+sent time). This loop works over any such table; a kind supplies only what differs, as a :class:`MessageKind`:
+which rows are its own (``scope``), what a claimed batch needs loaded and who may no longer be written to
+(``load``), and how to render one (``render``).
+
+The life of a row: claimed in id-ordered batches (``queued`` → ``sending``, with a claim token, under
+``SELECT … FOR UPDATE SKIP LOCKED`` where the database has it), rendered, built, and marked ``delivering``
+just before it is handed to the mail server, in the same commit as the server's answer for the row before it
+(one commit a message). A worker killed then leaves one row that may or may not have arrived: once its claim
+is older than ``CAMPAIGNS_SEND_CLAIM_TIMEOUT`` it is marked ``failed`` with that reason instead of being sent a
+second time, and the rows it had claimed but not started go back to the queue. A refused address goes back to
+``queued`` with a later ``next_attempt_at`` (exponential backoff) and is ``failed`` after
+``CAMPAIGNS_SEND_MAX_ATTEMPTS``; the others are not held up.
+"""
+
+import abc
+import datetime as dt
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from campaigns.models import DeliveryState, MessageStatus
+
+from .mime import build_email, envelope_address, from_address, message_bytes
+from .queue import Claim, Statements, retry_delay, rows_claim_due, rows_reclaim_stale
+from .render import Rendered
+from .transport import Outcome, RawEmail, SendingInterrupted, Throttle, _deliver
+
+
+class Due(Protocol):
+    """A claimed row as a kind loads it: at least its id and how often it was tried."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def attempts(self) -> int: ...
+
+
+D = TypeVar("D", bound=Due)
+
+
+@dataclass
+class Loaded(Generic[D]):
+    """A claimed batch as a kind loaded it: the rows to send, and those to fail now with the reason."""
+
+    pending: Sequence[D]
+    refused: dict[int, str]
+
+
+class MessageKind(abc.ABC, Generic[D]):
+    """What one kind of customer message supplies to the pipeline."""
+
+    model: type[DeliveryState]
+
+    def scope(self) -> Q:
+        """The rows of the delivery table that are this kind's (all of them, unless narrowed)."""
+        return Q()
+
+    @abc.abstractmethod
+    def load(self, claim: Claim) -> Loaded[D]:
+        """The claimed rows in id order, with what rendering them needs; rows no longer allowed are refused."""
+
+    @abc.abstractmethod
+    def render(self, row: D) -> tuple[str, Rendered]:
+        """The address and the rendered message of one row (an exception fails that row only)."""
+
+    def from_email(self) -> str:
+        """The sender of this kind's messages."""
+        return from_address()
+
+    def still_sending(self) -> bool:
+        """False stops the run between batches (a campaign paused, say)."""
+        return True
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    more: bool = False  # stopped for the time budget with work left: run again now
+    retry_in: float | None = None  # only retries (or other workers' claims) left: run again after this
+    finished: bool = False
+    stopped: bool = False  # the kind stopped sending (a campaign paused, cancelled)
+
+
+@dataclass
+class _Handed:
+    """The row last handed to the server, with its answer, until that answer is recorded."""
+
+    row: Due
+    outcome: Outcome
+    error: str
+    at: dt.datetime
+
+
+class Pipeline(Generic[D]):
+    """Sends the due rows of one kind over one open connection, batch after batch."""
+
+    def __init__(self, kind: MessageKind[D], connection: Any) -> None:
+        self.kind = kind
+        self.model = kind.model
+        self.connection = connection
+        self.throttle = Throttle(settings.CAMPAIGNS_SEND_RATE)
+        self.raw = isinstance(connection, SMTPBackend)
+        self.sql = Statements(kind.model)
+        self.from_email = kind.from_email()
+        self.sender = envelope_address(self.from_email)
+        self.max_attempts = settings.CAMPAIGNS_SEND_MAX_ATTEMPTS
+
+    def _rows(self, token: str) -> Any:
+        return self.model._default_manager.filter(claim=token)
+
+    def run(self, *, result: SendResult, deadline: float | None = None) -> bool:
+        """Claim and send until nothing is due (True), the deadline passes or the kind stops (False)."""
+        scope = self.kind.scope()
+        size = settings.CAMPAIGNS_SEND_BATCH_SIZE
+        try:
+            self.connection.open()
+            while True:
+                if not self.kind.still_sending():
+                    result.stopped = True
+                    return False
+                now = timezone.now()
+                rows_reclaim_stale(model=self.model, scope=scope, now=now)
+                claim = rows_claim_due(model=self.model, scope=scope, size=size, now=now)
+                if not claim.ids:
+                    return True
+                self.send(claim, result)
+                if deadline is not None and time.monotonic() > deadline:
+                    result.more = True
+                    return False
+        finally:
+            self.connection.close()
+
+    def _build(self, to: str, rendered: Rendered) -> EmailMessage | RawEmail:
+        if self.raw:
+            address = envelope_address(to)
+            return (self.sender, [address], message_bytes(rendered, from_email=self.sender, to=address))
+        return build_email(rendered, to=to, connection=self.connection, from_email=self.from_email)
+
+    def send(self, claim: Claim, result: SendResult) -> None:
+        token = claim.token
+        loaded = self.kind.load(claim)
+        if loaded.refused:
+            for pk, reason in loaded.refused.items():
+                self._rows(token).filter(pk=pk).update(status=MessageStatus.FAILED, error=str(reason)[:500], claim="")
+            result.failed += len(loaded.refused)
+        pending = loaded.pending
+        handed: _Handed | None = None
+        for i, row in enumerate(pending):
+            try:
+                to, rendered = self.kind.render(row)
+                email = self._build(to, rendered)
+            except Exception as exc:  # a broken creative fails its message, never the whole batch
+                self._rows(token).filter(pk=row.pk).update(
+                    status=MessageStatus.FAILED, error=str(exc)[:500], attempts=F("attempts") + 1, claim=""
+                )
+                result.failed += 1
+                continue
+            self.throttle.wait()
+            # One commit per message: the answer for the previous message and the mark of this one, before the
+            # server can accept it.
+            if handed is not None and handed.outcome == "sent":
+                self.sql.mark_sent_and_delivering(
+                    sent_pk=handed.row.pk, sent_at=handed.at, delivering_pk=row.pk, token=token
+                )
+                result.sent += 1
+            else:
+                with transaction.atomic():
+                    if handed is not None:
+                        self.record(token, handed, result)
+                    self.sql.mark_delivering(pk=row.pk, token=token)
+            handed = None
+            try:
+                outcome, error = _deliver(email, self.connection)
+            except SendingInterrupted:
+                # The server did not take this message (the connection failed before it said so): it and the rest
+                # of the batch go back to the queue.
+                self._rows(token).filter(
+                    pk__in=[r.pk for r in pending[i:]], status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING]
+                ).update(status=MessageStatus.QUEUED, claim="", claimed_at=None)
+                raise
+            handed = _Handed(row=row, outcome=outcome, error=error, at=timezone.now())
+        if handed is not None:
+            self.record(token, handed, result)
+
+    def record(self, token: str, handed: _Handed, result: SendResult) -> None:
+        """What the server answered for a message handed over: sent, or refused (retried later, or failed)."""
+        row = handed.row
+        if handed.outcome == "sent":
+            self.sql.mark_sent(pk=row.pk, token=token, sent_at=handed.at)  # the hot path: one prepared statement
+            result.sent += 1
+        elif row.attempts + 1 >= self.max_attempts:
+            self._rows(token).filter(pk=row.pk).update(
+                status=MessageStatus.FAILED, error=handed.error, attempts=F("attempts") + 1, claim=""
+            )
+            result.failed += 1
+        else:
+            self._rows(token).filter(pk=row.pk).update(
+                status=MessageStatus.QUEUED,
+                error=handed.error,
+                attempts=F("attempts") + 1,
+                claim="",
+                claimed_at=None,
+                next_attempt_at=handed.at + dt.timedelta(seconds=retry_delay(row.attempts + 1)),
+            )
+            result.retried += 1
