@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from customers.models import Customer
-from tests.factories import CustomerFactory
+from tests.customers.factories import CustomerFactory
 
 STAGE_APPS = ["customers", "campaigns", "orders", "aftersales", "cycle"]
 

@@ -10,7 +10,8 @@ from django.db import models
 from django.urls import reverse
 
 from orders.models import Order
-from tests.factories import CustomerFactory, OrderFactory
+from tests.customers.factories import CustomerFactory
+from tests.orders.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,14 +15,9 @@ from campaigns.models import Message
 from customers.models import Customer
 from cycle.models import MarketingPlan
 from orders.models import Product, Shipment
-from tests.factories import (
-    CampaignFactory,
-    CustomerFactory,
-    MessageFactory,
-    OrderFactory,
-    ProductFactory,
-    ShipmentFactory,
-)
+from tests.campaigns.factories import CampaignFactory, MessageFactory
+from tests.customers.factories import CustomerFactory
+from tests.orders.factories import OrderFactory, ProductFactory, ShipmentFactory
 
 
 def admin_form(model, admin_user, data, instance=None):

@@ -223,7 +223,7 @@ def test_a_wrong_number_in_persian_digits_is_still_refused():
 def test_an_admin_form_accepts_persian_and_arabic_indic_digits(admin_client):
     from aftersales.models import SurveyResponse
     from orders.models import Product
-    from tests.factories import CustomerFactory
+    from tests.customers.factories import CustomerFactory
 
     customer = CustomerFactory()
     response = admin_client.post(
@@ -269,7 +269,7 @@ def test_the_public_survey_in_persian_shows_persian_digits_and_accepts_them(clie
     from aftersales.models import SurveyResponse
     from aftersales.services.surveys import survey_token
     from orders import services as orders
-    from tests.factories import OrderLineFactory
+    from tests.orders.factories import OrderLineFactory
 
     settings.PUBLIC_FORM_RATE_LIMIT = 20
     cache.clear()

@@ -9,7 +9,8 @@ import pytest
 from customers.models import Customer
 from cycle.models import LoopTrigger
 from cycle.services.loop import loop_run
-from tests.factories import CustomerFactory, SurveyResponseFactory
+from tests.aftersales.factories import SurveyResponseFactory
+from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

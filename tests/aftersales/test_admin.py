@@ -3,7 +3,8 @@ from django.urls import reverse
 
 from aftersales import services
 from aftersales.models import InboundMail
-from tests.factories import OrderLineFactory, ReviewFactory, SurveyResponseFactory, TicketMessageFactory
+from tests.aftersales.factories import ReviewFactory, SurveyResponseFactory, TicketMessageFactory
+from tests.orders.factories import OrderLineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_the_invitation_page_shows_its_survey_link(admin_client, rows):
 
 def test_a_survey_taken_by_phone_is_entered_in_the_admin(admin_client):
     from aftersales.models import SurveyResponse
-    from tests.factories import CustomerFactory
+    from tests.customers.factories import CustomerFactory
 
     customer = CustomerFactory()
     response = admin_client.post(

@@ -12,7 +12,9 @@ from aftersales import services
 from aftersales.models import InboundMail, MessageAuthor, Ticket, TicketPriority, TicketStatus
 from aftersales.selectors import tickets_breaching, tickets_with_targets
 from emarketing.signing import body_signature
-from tests.factories import CustomerFactory, OrderFactory, TicketFactory
+from tests.aftersales.factories import TicketFactory
+from tests.customers.factories import CustomerFactory
+from tests.orders.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from emarketing.signing import body_signature
 from orders import services as orders
 from orders.models import Order, OrderStatus
 from orders.selectors import order_is_paid
-from tests.factories import ProductFactory
+from tests.orders.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from django.utils import timezone
 from aftersales.models import MessageAuthor, Ticket, TicketPriority
 from aftersales.tasks import check_late_shipments
 from orders import services as orders
-from tests.factories import CustomerFactory, OrderLineFactory, ShipmentFactory
+from tests.customers.factories import CustomerFactory
+from tests.orders.factories import OrderLineFactory, ShipmentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,9 @@ from django.urls import reverse
 
 from aftersales import services
 from aftersales.models import Review, ReviewStatus
-from tests.factories import CustomerFactory, ProductFactory, ReviewFactory
+from tests.aftersales.factories import ReviewFactory
+from tests.customers.factories import CustomerFactory
+from tests.orders.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

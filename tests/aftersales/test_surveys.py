@@ -12,7 +12,8 @@ from aftersales.models import SurveyInvitation, SurveyResponse
 from aftersales.services.surveys import survey_invitation_from_token, survey_token
 from aftersales.tasks import send_survey_invitations
 from orders import services as orders
-from tests.factories import CustomerFactory, OrderLineFactory
+from tests.customers.factories import CustomerFactory
+from tests.orders.factories import OrderLineFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.factories import CustomerFactory, UserFactory
+from tests.customers.factories import CustomerFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 

@@ -6,13 +6,11 @@ from django.utils import timezone
 
 from campaigns.models import AidaStep, Campaign, TouchKind
 from cycle.services.rollups import rollups_refresh
-from tests.factories import (
-    CustomerFactory,
-    ObjectiveFactory,
-    OrderFactory,
-    SurveyResponseFactory,
-    TouchFactory,
-)
+from tests.aftersales.factories import SurveyResponseFactory
+from tests.campaigns.factories import TouchFactory
+from tests.customers.factories import CustomerFactory
+from tests.cycle.factories import ObjectiveFactory
+from tests.orders.factories import OrderFactory
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,8 @@ from email import policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.factories import ConsentFactory, CreativeFactory, CustomerFactory, SegmentFactory
+from tests.campaigns.factories import CreativeFactory
+from tests.customers.factories import ConsentFactory, CustomerFactory, SegmentFactory
 
 
 class Mailbox:

@@ -15,16 +15,8 @@ from campaigns.models import (
     TopicInterest,
     Touch,
 )
-from tests.factories import (
-    CampaignFactory,
-    CreativeFactory,
-    CustomerFactory,
-    MessageFactory,
-    OccasionFactory,
-    SegmentFactory,
-    TopicFactory,
-    TouchFactory,
-)
+from tests.campaigns.factories import CampaignFactory, CreativeFactory, MessageFactory, TopicFactory, TouchFactory
+from tests.customers.factories import CustomerFactory, OccasionFactory, SegmentFactory
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from campaigns.models import AidaStep, TouchKind, TouchSource
 from campaigns.selectors import aida_funnel, aida_funnel_by_segment, attributable_campaign_id
 from campaigns.services import touch_record, touches_record_bulk
 from campaigns.services.tracking import touch_build
-from tests.factories import CampaignFactory, CustomerFactory, SegmentFactory, TouchFactory
+from tests.campaigns.factories import CampaignFactory, TouchFactory
+from tests.customers.factories import CustomerFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,9 @@ from campaigns.services import campaign_start
 from campaigns.services.occasions import occasion_offers_send_due
 from campaigns.tasks import send_occasion_offers
 from tests.campaigns.conftest import Mailbox, _free_port
+from tests.campaigns.factories import CampaignFactory, CreativeFactory
 from tests.conftest import wait_until
-from tests.factories import CampaignFactory, ConsentFactory, CreativeFactory, CustomerFactory, OccasionFactory
+from tests.customers.factories import ConsentFactory, CustomerFactory, OccasionFactory
 
 pytestmark = pytest.mark.worker
 

@@ -8,7 +8,8 @@ from campaigns.models import CampaignStatus, OccasionOffer
 from campaigns.services import campaign_start
 from campaigns.services.occasions import occasion_offers_send_due
 from tests.campaigns.conftest import html_of
-from tests.factories import CampaignFactory, ConsentFactory, CreativeFactory, CustomerFactory, OccasionFactory
+from tests.campaigns.factories import CampaignFactory, CreativeFactory
+from tests.customers.factories import ConsentFactory, CustomerFactory, OccasionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,8 @@ from django.urls import reverse
 from campaigns import tokens
 from campaigns.models import TopicInterest
 from customers.models import Consent, ConsentEvent
-from tests.factories import ConsentFactory, CustomerFactory, TopicFactory
+from tests.campaigns.factories import TopicFactory
+from tests.customers.factories import ConsentFactory, CustomerFactory
 
 
 @pytest.fixture

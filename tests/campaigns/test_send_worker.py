@@ -6,7 +6,7 @@ from campaigns.models import Campaign, CampaignStatus, Message, MessageStatus
 from campaigns.services import campaign_start
 from campaigns.tasks import send_campaign, start_due_campaigns
 from tests.conftest import wait_until
-from tests.factories import ConsentFactory, CustomerFactory
+from tests.customers.factories import ConsentFactory, CustomerFactory
 
 pytestmark = pytest.mark.worker
 

@@ -14,7 +14,8 @@ from campaigns.tasks import send_campaign, start_due_campaigns
 from customers.models import ConsentChannel, ConsentSource
 from customers.services import consent_set
 from tests.campaigns.conftest import html_of, text_of
-from tests.factories import ConsentFactory, CustomerFactory, OccasionFactory, ProductFactory
+from tests.customers.factories import ConsentFactory, CustomerFactory, OccasionFactory
+from tests.orders.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -270,7 +271,7 @@ def test_a_test_send_goes_to_the_marketer_only(audience):
 def test_an_email_campaign_without_an_email_creative_cannot_start(db):
     from django.core.exceptions import ValidationError
 
-    from tests.factories import CampaignFactory
+    from tests.campaigns.factories import CampaignFactory
 
     campaign = CampaignFactory()
     with pytest.raises(ValidationError):
@@ -280,7 +281,7 @@ def test_an_email_campaign_without_an_email_creative_cannot_start(db):
 
 
 def test_a_banner_campaign_goes_live_without_sending_mail(smtp_server, db):
-    from tests.factories import CreativeFactory
+    from tests.campaigns.factories import CreativeFactory
 
     banner = CreativeFactory(kind="banner", campaign__channel="banner", alt_text="Sale")
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from campaigns.templating import CompiledCreative, check_template
-from tests.factories import CampaignFactory, CreativeFactory
+from tests.campaigns.factories import CampaignFactory, CreativeFactory
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ from django.urls import reverse
 from campaigns import tokens, views
 from campaigns.models import AidaStep, Link, Touch, TouchKind, TouchSource
 from campaigns.services import links_sync
-from tests.factories import CampaignFactory, CreativeFactory, CustomerFactory, TopicFactory
+from tests.campaigns.factories import CampaignFactory, CreativeFactory, TopicFactory
+from tests.customers.factories import CustomerFactory
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
 

@@ -15,7 +15,8 @@ from customers.models import (
     Segment,
     SegmentMembership,
 )
-from tests.factories import CustomerFactory, NeedFactory, OccasionFactory, ProductFactory, SegmentFactory
+from tests.customers.factories import CustomerFactory, NeedFactory, OccasionFactory, SegmentFactory
+from tests.orders.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

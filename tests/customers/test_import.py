@@ -9,7 +9,7 @@ from customers.imports.values import normalise_phone, parse_date
 from customers.models import Consent, ConsentEvent, ConsentSource, Customer, Occasion
 from customers.services import customers_import
 from emarketing.exports import escape_cell
-from tests.factories import ConsentFactory, CustomerFactory
+from tests.customers.factories import ConsentFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

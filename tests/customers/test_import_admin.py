@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from customers.models import Customer
-from tests.factories import ConsentFactory, CustomerFactory
+from tests.customers.factories import ConsentFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

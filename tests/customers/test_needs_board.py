@@ -11,7 +11,9 @@ from django.utils import timezone
 from customers.models import Need, NeedMention, NeedStatus, SegmentMembership
 from customers.services import need_set_status
 from cycle.services.need_objectives import need_turn_into_objective
-from tests.factories import CustomerFactory, MarketingPlanFactory, NeedFactory, ProductFactory, SegmentFactory
+from tests.customers.factories import CustomerFactory, NeedFactory, SegmentFactory
+from tests.cycle.factories import MarketingPlanFactory
+from tests.orders.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

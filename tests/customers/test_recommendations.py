@@ -7,7 +7,8 @@ import pytest
 from customers.models import ProductRecommendation
 from customers.selectors import recommended_products
 from cycle.services.recommendations import recommendations_refresh
-from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory, ProductFactory
+from tests.customers.factories import CustomerFactory
+from tests.orders.factories import OrderFactory, OrderLineFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ import pytest
 from campaigns.models import AIDA_ORDER, AidaStep
 from customers.models import SegmentField, SegmentLookup
 from customers.segments import FIELDS, RuleError, matching_customers, validate_rules
-from tests.factories import CustomerFactory, NeedFactory, TouchFactory
+from tests.campaigns.factories import TouchFactory
+from tests.customers.factories import CustomerFactory, NeedFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,16 +10,9 @@ from django.utils import timezone
 from customers.models import Customer, NeedMention, SegmentCondition, SegmentMembership
 from customers.segments import RuleError, is_time_relative, matching_customers, validate_rules
 from customers.services import consent_set, segment_refresh, segment_save_rules
-from tests.factories import (
-    CampaignFactory,
-    CustomerFactory,
-    NeedFactory,
-    OccasionFactory,
-    OrderLineFactory,
-    ProductFactory,
-    SegmentFactory,
-    TouchFactory,
-)
+from tests.campaigns.factories import CampaignFactory, TouchFactory
+from tests.customers.factories import CustomerFactory, NeedFactory, OccasionFactory, SegmentFactory
+from tests.orders.factories import OrderLineFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -281,7 +274,7 @@ def test_live_count_is_for_staff_only(client):
 
 def test_the_nightly_job_rates_customers_and_rebuilds_segments():
     from customers.tasks import refresh_customer_profiles, refresh_segments
-    from tests.factories import OrderFactory
+    from tests.orders.factories import OrderFactory
 
     segment = SegmentFactory()
     segment_save_rules(segment=segment, rules=rules([cond("lifecycle_stage", "retention")]))
@@ -295,7 +288,7 @@ def test_the_nightly_job_rates_customers_and_rebuilds_segments():
 
 def test_incremental_refresh_sees_a_change_of_tier():
     from customers.services import customers_refresh_value_tiers
-    from tests.factories import OrderFactory
+    from tests.orders.factories import OrderFactory
 
     segment = SegmentFactory()
     segment_save_rules(segment=segment, rules=rules([cond("value_tier", "low_value", "is_not")]))

@@ -15,7 +15,9 @@ from customers.registry import profile_sources
 from customers.services import customers_refresh_lifecycle, customers_refresh_value_tiers
 from customers.services.profiles import TierThresholds
 from orders.models import OrderStatus
-from tests.factories import CustomerFactory, OrderFactory, TouchFactory
+from tests.campaigns.factories import TouchFactory
+from tests.customers.factories import CustomerFactory
+from tests.orders.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,9 @@ from django.urls import reverse
 from aftersales.models import TicketStatus
 from cycle.models import Kpi
 from cycle.services.rollups import rollups_refresh
-from tests.factories import ObjectiveFactory, OrderFactory, TicketFactory
+from tests.aftersales.factories import TicketFactory
+from tests.cycle.factories import ObjectiveFactory
+from tests.orders.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -22,20 +22,11 @@ from cycle.selectors.plans import BEHIND, ON_TRACK
 from cycle.services.rollups import rollups_rebuild, rollups_refresh
 from orders.models import OrderStatus, PaymentStatus, SalesChannel
 from orders.services.orders import order_cancel
-from tests.factories import (
-    AgentFactory,
-    CampaignFactory,
-    CustomerFactory,
-    MilestoneFactory,
-    ObjectiveFactory,
-    OrderFactory,
-    PaymentFactory,
-    SegmentFactory,
-    ShipmentFactory,
-    SurveyResponseFactory,
-    TicketFactory,
-    TouchFactory,
-)
+from tests.aftersales.factories import SurveyResponseFactory, TicketFactory
+from tests.campaigns.factories import CampaignFactory, TouchFactory
+from tests.customers.factories import CustomerFactory, SegmentFactory
+from tests.cycle.factories import MilestoneFactory, ObjectiveFactory
+from tests.orders.factories import AgentFactory, OrderFactory, PaymentFactory, ShipmentFactory
 
 pytestmark = pytest.mark.django_db
 

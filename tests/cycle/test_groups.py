@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from tests.factories import BudgetLineFactory, MarketingPlanFactory, UserFactory
+from tests.cycle.factories import BudgetLineFactory, MarketingPlanFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

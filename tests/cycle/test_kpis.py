@@ -11,17 +11,11 @@ from cycle.models import Kpi
 from cycle.selectors.kpis import kpi_value
 from cycle.selectors.plans import plan_objectives_table
 from orders.models import OrderStatus
-from tests.factories import (
-    CustomerFactory,
-    MarketingPlanFactory,
-    ObjectiveFactory,
-    OrderFactory,
-    OrderLineFactory,
-    ProductFactory,
-    ShipmentFactory,
-    SurveyResponseFactory,
-    TouchFactory,
-)
+from tests.aftersales.factories import SurveyResponseFactory
+from tests.campaigns.factories import TouchFactory
+from tests.customers.factories import CustomerFactory
+from tests.cycle.factories import MarketingPlanFactory, ObjectiveFactory
+from tests.orders.factories import OrderFactory, OrderLineFactory, ProductFactory, ShipmentFactory
 
 pytestmark = pytest.mark.django_db
 

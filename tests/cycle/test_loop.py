@@ -9,14 +9,9 @@ from aftersales.services import review_create, survey_response_create, ticket_cr
 from customers.models import Need, NeedCategory, NeedKind, NeedMention
 from cycle.models import LoopRun, LoopRunStatus, LoopTrigger
 from cycle.services.loop import loop_run
-from tests.factories import (
-    CustomerFactory,
-    OrderFactory,
-    ProductFactory,
-    ReviewFactory,
-    SurveyResponseFactory,
-    TicketFactory,
-)
+from tests.aftersales.factories import ReviewFactory, SurveyResponseFactory, TicketFactory
+from tests.customers.factories import CustomerFactory
+from tests.orders.factories import OrderFactory, ProductFactory
 
 
 def test_a_low_score_with_a_comment_becomes_a_need_right_after_commit(db, django_capture_on_commit_callbacks):

@@ -7,7 +7,7 @@ from customers.models import Need, NeedMention
 from cycle.models import LoopRun, LoopRunStatus
 from cycle.tasks import run_feedback_loop
 from tests.conftest import wait_until
-from tests.factories import CustomerFactory
+from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.worker
 

@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 
 from cycle.models import Kpi, LoopRun, PlanStatus
-from tests.factories import (
+from tests.campaigns.factories import CampaignFactory
+from tests.customers.factories import CustomerFactory
+from tests.cycle.factories import (
     BudgetLineFactory,
-    CampaignFactory,
-    CustomerFactory,
     MarketingPlanFactory,
     MilestoneFactory,
     ObjectiveFactory,

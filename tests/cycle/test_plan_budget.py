@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cycle.services.plans import budget_line_set_amount, objective_set_budget
-from tests.factories import BudgetLineFactory, CampaignFactory, MarketingPlanFactory, ObjectiveFactory
+from tests.campaigns.factories import CampaignFactory
+from tests.cycle.factories import BudgetLineFactory, MarketingPlanFactory, ObjectiveFactory
 
 pytestmark = pytest.mark.django_db
 

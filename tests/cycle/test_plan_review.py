@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from cycle.models import PlanReview, PlanStatus
 from cycle.services.plans import plan_activate, plan_review_close, plan_reviews_open_due
-from tests.factories import MarketingPlanFactory, UserFactory
+from tests.cycle.factories import MarketingPlanFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ from cycle.models import Kpi, OrderDaily, ServiceDaily
 from cycle.selectors.kpis import kpi_value
 from cycle.services.rollups import rollups_rebuild
 from orders.models import OrderStatus
-from tests.factories import OrderFactory, SurveyResponseFactory
+from tests.aftersales.factories import SurveyResponseFactory
+from tests.orders.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 

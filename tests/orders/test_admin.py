@@ -7,15 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Order, OrderStatus, Payment, PaymentNotification, PaymentStatus, Shipment
-from tests.factories import (
+from tests.customers.factories import CustomerFactory
+from tests.factories import UserFactory
+from tests.orders.factories import (
     AgentFactory,
-    CustomerFactory,
     OrderFactory,
     OrderLineFactory,
     PaymentFactory,
     ProductFactory,
     ShipmentFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.urls import reverse
 from customers.models import Customer
 from emarketing.signing import body_signature
 from orders.models import Order, Payment, PaymentNotification, PaymentStatus, Product
-from tests.factories import OrderFactory, ProductFactory
+from tests.orders.factories import OrderFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
