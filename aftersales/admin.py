@@ -62,8 +62,9 @@ class TargetFilter(admin.SimpleListFilter):
         )
 
     def queryset(self, request, queryset):
-        if self.value():
-            return tickets_breaching(queryset, which=self.value())
+        which = self.value()
+        if which:
+            return tickets_breaching(queryset, which=which)
         return queryset
 
 
@@ -81,7 +82,7 @@ class TicketAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.instance.pk and not cleaned.get("message"):
+        if not self.instance.pk and not self.cleaned_data.get("message"):
             self.add_error("message", _("A new ticket starts with what the customer said."))
         return cleaned
 

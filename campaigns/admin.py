@@ -1,3 +1,6 @@
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -37,9 +40,10 @@ class CappedCountPaginator(Paginator):
     CAP = 10_000
 
     @cached_property
-    def count(self):
+    def count(self) -> int:
         try:
-            return self.object_list.order_by()[: self.CAP].count()
+            # A queryset; a plain list has no order_by and is counted below.
+            return int(self.object_list.order_by()[: self.CAP].count())  # type: ignore[attr-defined]
         except (AttributeError, TypeError):
             return len(self.object_list)
 
@@ -52,7 +56,7 @@ class BigTableAdmin(admin.ModelAdmin):
     list_per_page = 50
 
 
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+HTTPS_URLS: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {models.URLField: {"assume_scheme": "https"}}
 
 
 class CreativeInline(admin.StackedInline):

@@ -1,7 +1,9 @@
 """Every read of the communication stage that is more than a ``.get()``: audiences, progress, the AIDA funnel."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -59,11 +61,11 @@ class Progress:
     sending: int = 0
 
     @property
-    def remaining(self):
+    def remaining(self) -> int:
         return self.queued + self.sending
 
     @property
-    def percent_done(self):
+    def percent_done(self) -> int:
         return round(100 * (self.sent + self.failed) / self.total) if self.total else 0
 
 
@@ -79,7 +81,7 @@ def campaign_progress(*, campaign_id: int) -> Progress:
     return Progress(**counts)
 
 
-def campaigns_needing_a_send(*, exclude=(), now=None) -> list[int]:
+def campaigns_needing_a_send(*, exclude: Iterable[int] = (), now: dt.datetime | None = None) -> list[int]:
     """Sending campaigns with due work and no worker on them: due retries, or claims gone stale."""
     now = now or timezone.now()
     fresh_claim = now - dt.timedelta(seconds=settings.CAMPAIGNS_SEND_CLAIM_TIMEOUT)
@@ -136,12 +138,13 @@ class FunnelStep:
 class Funnel:
     steps: list[FunnelStep] = field(default_factory=list)
 
-    def count(self, step):
+    def count(self, step: str) -> int:
         return next((s.customers for s in self.steps if s.step == step), 0)
 
 
-def _funnel_from_counts(counts: dict) -> Funnel:
-    funnel, previous = Funnel(), None
+def _funnel_from_counts(counts: dict[str, int]) -> Funnel:
+    funnel = Funnel()
+    previous: int | None = None
     for step in AIDA_ORDER:
         n = counts.get(step, 0)
         conversion = None if previous is None else (round(100 * n / previous, 1) if previous else 0.0)
@@ -150,7 +153,13 @@ def _funnel_from_counts(counts: dict) -> Funnel:
     return funnel
 
 
-def aida_funnel(*, campaign_id: int | None = None, segment_id: int | None = None, since=None, until=None) -> Funnel:
+def aida_funnel(
+    *,
+    campaign_id: int | None = None,
+    segment_id: int | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> Funnel:
     """Distinct customers at each AIDA step and the conversion from step to step, automated touches excluded.
 
     Filter by campaign, by segment (current members), or both; one query whatever the number of touches.
@@ -171,8 +180,8 @@ def aida_funnel(*, campaign_id: int | None = None, segment_id: int | None = None
 
 def aida_funnel_by_segment(*, campaign_id: int) -> dict[int, Funnel]:
     """The funnel of one campaign for each of its target segments, in one query."""
-    segment_ids = list(Campaign.segments.through.objects.filter(campaign_id=campaign_id).values_list("segment_id"))
-    segment_ids = [s for (s,) in segment_ids]
+    pairs = list(Campaign.segments.through.objects.filter(campaign_id=campaign_id).values_list("segment_id"))
+    segment_ids = [s for (s,) in pairs]
     rows = (
         Touch.objects.filter(
             is_automated=False,
@@ -183,17 +192,17 @@ def aida_funnel_by_segment(*, campaign_id: int) -> dict[int, Funnel]:
         .values("customer__memberships__segment_id", "step")
         .annotate(n=Count("customer", distinct=True))
     )
-    counts: dict[int, dict] = {s: {} for s in segment_ids}
+    counts: dict[int, dict[str, int]] = {s: {} for s in segment_ids}
     for row in rows:
         counts[row["customer__memberships__segment_id"]][row["step"]] = row["n"]
     return {s: _funnel_from_counts(c) for s, c in counts.items()}
 
 
-def customers_email_context(*, customer_ids: list[int]) -> dict[int, dict]:
+def customers_email_context(*, customer_ids: list[int]) -> dict[int, dict[str, Any]]:
     """The whitelisted data a template may show, per customer, in two queries for the whole batch."""
     from customers.models import Occasion
 
-    context = {
+    context: dict[int, dict[str, Any]] = {
         row["pk"]: {
             "customer": {"first_name": row["first_name"], "last_name": row["last_name"]},
             "occasions": [],
@@ -204,7 +213,7 @@ def customers_email_context(*, customer_ids: list[int]) -> dict[int, dict]:
             "pk", "first_name", "last_name", "preferred_language", "email"
         )
     }
-    kinds = dict(Occasion._meta.get_field("kind").choices)
+    kinds = dict(Occasion._meta.get_field("kind").choices or ())
     for occ in Occasion.objects.filter(customer_id__in=customer_ids).values(
         "customer_id", "kind", "label", "month", "day"
     ):
@@ -220,7 +229,7 @@ def customers_email_context(*, customer_ids: list[int]) -> dict[int, dict]:
     return context
 
 
-def recommended_products(*, campaign: Campaign) -> list[dict]:
+def recommended_products(*, campaign: Campaign) -> list[dict[str, Any]]:
     """The products the campaign features, for every recipient."""
     return [
         {"name": p["name"], "price": p["price"], "currency": p["currency"]}
@@ -228,11 +237,13 @@ def recommended_products(*, campaign: Campaign) -> list[dict]:
     ]
 
 
-def customers_recommended_products(*, customer_ids: list[int], per_customer: int = 3) -> dict[int, list[dict]]:
+def customers_recommended_products(
+    *, customer_ids: list[int], per_customer: int = 3
+) -> dict[int, list[dict[str, Any]]]:
     """Each customer's own best product recommendations (cross-sell and up-sell), in one query."""
     from customers.models import ProductRecommendation
 
-    found: dict[int, list[dict]] = {}
+    found: dict[int, list[dict[str, Any]]] = {}
     rows = (
         ProductRecommendation.objects.filter(customer_id__in=customer_ids, product__is_active=True)
         .order_by("customer_id", "-score", "id")

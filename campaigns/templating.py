@@ -8,11 +8,13 @@ outside a short list is refused then, not when the e-mail goes out.
 """
 
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import Any, TypeAlias
 
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, TemplateSyntaxError
-from django.template.base import FilterExpression, TextNode, Variable, VariableNode
+from django.template.base import FilterExpression, Node, TextNode, Variable, VariableNode
 from django.template.defaulttags import CommentNode, ForNode, IfNode
 from django.utils.translation import gettext as _
 
@@ -43,6 +45,8 @@ ALLOWED_FILTERS = {
 ALLOWED_NODES = (TextNode, VariableNode, IfNode, ForNode, CommentNode)
 HREF_RE = re.compile(r"""(href\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+# What a name in a template stands for: an object with these fields, "list" or "scalar".
+_Scope: TypeAlias = dict[str, set[str] | str]
 
 
 @lru_cache(maxsize=2)
@@ -51,14 +55,14 @@ def _engine(autoescape: bool) -> Engine:
 
 
 class _Checker:
-    def __init__(self):
-        self.errors = []
+    def __init__(self) -> None:
+        self.errors: list[str] = []
 
-    def refuse(self, message):
+    def refuse(self, message: str) -> None:
         if message not in self.errors:
             self.errors.append(message)
 
-    def variable(self, var, scope):
+    def variable(self, var: object, scope: _Scope) -> None:
         if not isinstance(var, Variable) or var.lookups is None:
             return  # a literal
         name, *rest = var.lookups
@@ -74,7 +78,7 @@ class _Checker:
         elif kind in ("scalar", "list") and rest:
             self.refuse(_("Unknown variable “%(name)s”.") % {"name": var.var})
 
-    def expression(self, fe, scope):
+    def expression(self, fe: object, scope: _Scope) -> None:
         if not isinstance(fe, FilterExpression):
             return
         self.variable(fe.var, scope)
@@ -86,7 +90,7 @@ class _Checker:
                 if is_var:
                     self.variable(arg, scope)
 
-    def condition(self, cond, scope):
+    def condition(self, cond: object, scope: _Scope) -> None:
         if cond is None:
             return
         value = getattr(cond, "value", None)
@@ -96,7 +100,7 @@ class _Checker:
             if part is not None:
                 self.condition(part, scope)
 
-    def nodes(self, nodelist, scope):
+    def nodes(self, nodelist: Iterable[Node | str], scope: _Scope) -> None:
         for node in nodelist:
             if not isinstance(node, ALLOWED_NODES):
                 token = getattr(node, "token", None)
@@ -110,22 +114,22 @@ class _Checker:
                     self.nodes(inner, scope)
             elif isinstance(node, ForNode):
                 self.expression(node.sequence, scope)
-                seq = node.sequence.var
-                fields = None
+                seq = node.sequence.var if isinstance(node.sequence, FilterExpression) else None
+                fields: set[str] | None = None
                 if isinstance(seq, Variable) and seq.lookups and len(seq.lookups) == 1:
                     fields = LIST_FIELDS.get(seq.lookups[0])
                 if fields is None:
                     self.refuse(_("A loop can only go over occasions or recommended_products."))
                     fields = set()
-                inner = {**scope, "forloop": FORLOOP_FIELDS}
+                loop_scope: _Scope = {**scope, "forloop": FORLOOP_FIELDS}
                 for loopvar in node.loopvars:
-                    inner[loopvar] = set(fields)
-                self.nodes(node.nodelist_loop, inner)
+                    loop_scope[loopvar] = set(fields)
+                self.nodes(node.nodelist_loop, loop_scope)
                 self.nodes(node.nodelist_empty, scope)
 
 
-def _base_scope():
-    scope = {name: set(fields) for name, fields in OBJECT_FIELDS.items()}
+def _base_scope() -> _Scope:
+    scope: _Scope = {name: set(fields) for name, fields in OBJECT_FIELDS.items()}
     scope.update(dict.fromkeys(LIST_FIELDS, "list"))
     scope.update(dict.fromkeys(SCALARS, "scalar"))
     return scope
@@ -151,7 +155,7 @@ def check_template(source: str, *, html: bool = False) -> list[str]:
     return checker.errors
 
 
-def validate_template(source: str, *, html: bool = False):
+def validate_template(source: str, *, html: bool = False) -> None:
     errors = check_template(source, html=html)
     if errors:
         raise ValidationError(errors)
@@ -159,7 +163,7 @@ def validate_template(source: str, *, html: bool = False):
 
 def tracked_links(html_source: str) -> list[str]:
     """The http(s) addresses a creative's HTML links to, in order, without duplicates."""
-    seen = []
+    seen: list[str] = []
     for _attr, _quote, href in HREF_RE.findall(html_source or ""):
         value = href.strip()
         if value.lower().startswith(("http://", "https://")) and "{{" not in value and value not in seen:
@@ -167,10 +171,10 @@ def tracked_links(html_source: str) -> list[str]:
     return seen
 
 
-def rewrite_links(html: str, replace) -> str:
+def rewrite_links(html: str, replace: Callable[[str], str | None]) -> str:
     """Replace every ``href`` value for which ``replace(url)`` answers something else than None."""
 
-    def sub(match):
+    def sub(match: re.Match[str]) -> str:
         attr, quote, href = match.groups()
         new = replace(href.strip())
         return match.group(0) if new is None else f"{attr}{quote}{new}{quote}"
@@ -181,12 +185,12 @@ def rewrite_links(html: str, replace) -> str:
 class CompiledCreative:
     """A creative's three templates parsed once, rendered for many customers."""
 
-    def __init__(self, *, subject: str, html_body: str, text_body: str):
+    def __init__(self, *, subject: str, html_body: str, text_body: str) -> None:
         self.subject = _engine(False).from_string(subject or "")
         self.html = _engine(True).from_string(html_body) if html_body else None
         self.text = _engine(False).from_string(text_body or "")
 
-    def render(self, context: dict) -> tuple[str, str, str]:
+    def render(self, context: dict[str, Any]) -> tuple[str, str, str]:
         subject = " ".join(self.subject.render(Context(context, autoescape=False)).split())
         html = self.html.render(Context(context, autoescape=True)) if self.html is not None else ""
         text = self.text.render(Context(context, autoescape=False))

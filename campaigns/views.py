@@ -243,6 +243,7 @@ def info_page(request, slug, pk):
     page = get_object_or_404(
         Creative.objects.select_related("campaign", "topic"), pk=pk, topic__slug=slug, kind=CreativeKind.INFO_PAGE
     )
+    assert page.topic is not None  # the query matched the topic's slug
     customer_id = _customer_from(request)
     _record(
         request,

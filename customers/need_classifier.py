@@ -206,7 +206,7 @@ def classify(text: str) -> str:
         hits[category] = hits.get(category, 0) + 1
     if not hits:
         return NeedCategory.OTHER
-    order = list(KEYWORDS)
+    order: list[str] = list(KEYWORDS)
     return max(hits, key=lambda category: (hits[category], -order.index(category)))
 
 

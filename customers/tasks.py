@@ -1,5 +1,7 @@
 """Thin Celery tasks of preparation: take ids, call one service."""
 
+from typing import TypedDict
+
 from celery import shared_task
 
 from customers.models import Segment
@@ -13,7 +15,17 @@ from customers.services import (
 )
 from customers.services.imports.stored_files import IMPORT_TASK_TIME_LIMIT
 
-_JOB = {
+
+class _JobOptions(TypedDict):
+    autoretry_for: tuple[type[Exception], ...]
+    retry_backoff: int
+    retry_backoff_max: int
+    max_retries: int
+    soft_time_limit: int
+    time_limit: int
+
+
+_JOB: _JobOptions = {
     "autoretry_for": (Exception,),
     "retry_backoff": 60,
     "retry_backoff_max": 900,
@@ -24,7 +36,7 @@ _JOB = {
 
 
 @shared_task(name="customers.tasks.refresh_customer_profiles", **_JOB)
-def refresh_customer_profiles(reason: str = "nightly") -> dict:
+def refresh_customer_profiles(reason: str = "nightly") -> dict[str, int]:
     """Value tiers, then lifecycle stages, then every rule-based segment rebuilt in full.
 
     The daytime refreshes are incremental and trust timestamps; once a night the full rebuild also catches rows
@@ -65,7 +77,9 @@ def delete_old_import_files() -> int:
     soft_time_limit=IMPORT_TASK_TIME_LIMIT - 300,
     time_limit=IMPORT_TASK_TIME_LIMIT,
 )
-def import_customers_task(*, path: str, name: str, on_duplicate: str, user_id: int | None = None) -> dict:
+def import_customers_task(
+    *, path: str, name: str, on_duplicate: str, user_id: int | None = None
+) -> dict[str, int | bool]:
     """Apply a stored customer file (all or nothing) and tell the person who uploaded it.
 
     The task keeps its first name, ``customers.import_customers``, so messages queued before an upgrade still run.

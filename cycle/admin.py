@@ -1,6 +1,6 @@
 """The plan in the admin: the objectives table with KPI actuals, the 3M, reviews, status history and loop runs."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -81,7 +81,9 @@ class BudgetLineInline(admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
-            formset.form.base_fields["objective"].queryset = Objective.objects.filter(plan=obj)
+            cast(forms.ModelChoiceField, formset.form.base_fields["objective"]).queryset = Objective.objects.filter(
+                plan=obj
+            )
         return formset
 
 
@@ -95,7 +97,9 @@ class MilestoneInline(admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
-            formset.form.base_fields["objective"].queryset = Objective.objects.filter(plan=obj)
+            cast(forms.ModelChoiceField, formset.form.base_fields["objective"]).queryset = Objective.objects.filter(
+                plan=obj
+            )
         return formset
 
     @admin.display(description=_("state"))

@@ -205,6 +205,7 @@ class BudgetLine(models.Model):
         if stored is None or self.amount >= stored:
             return
         total = (lines.aggregate(total=models.Sum("amount"))["total"] or Decimal("0")) + self.amount
+        assert self.objective is not None  # objective_id is set, checked above
         spent = self.objective.spent()
         if total < spent:
             raise ValidationError(

@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -43,15 +44,16 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args, dashboard, choices, **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
-        self.fields["campaign"].choices = everything + choices.get("campaigns", [])
-        self.fields["segment"].choices = everything + choices.get("segments", [])
-        self.fields["plan"].choices = [("", _("The current plan"))] + choices.get("plans", [])
+        cast(forms.ChoiceField, self.fields["campaign"]).choices = everything + choices.get("campaigns", [])
+        cast(forms.ChoiceField, self.fields["segment"]).choices = everything + choices.get("segments", [])
+        cast(forms.ChoiceField, self.fields["plan"]).choices = [("", _("The current plan"))] + choices.get("plans", [])
         for name, pages in USES_FILTER.items():
             if dashboard not in pages:
                 del self.fields[name]
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             raise forms.ValidationError(_("The period must end after it starts."))

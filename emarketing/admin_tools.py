@@ -3,11 +3,11 @@ tables that are never counted in full, names searched in Persian and Arabic spel
 the Persian admin."""
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.admin.options import BaseModelAdmin, InlineModelAdmin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from emarketing.dates import is_persian, persian_date
 from emarketing.digits import to_ascii_digits, to_script_digits
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _ListDisplayT
 
 
 def run_for_each(
@@ -135,24 +138,29 @@ class JalaliColumn:
 
     do_not_call_in_templates = True  # the tabular inline's header renders ``{{ field.name }}``: keep it a name
 
-    def __init__(self, field, empty_value_display):
+    def __init__(self, field: "models.DateField[Any, Any]", empty_value_display: str) -> None:
         self.field = field
         self.__name__ = field.name
         self.short_description = field.verbose_name
         self.admin_order_field = field.name
         self.empty_value_display = empty_value_display
 
-    def __call__(self, obj):
+    def __call__(self, obj: models.Model) -> str:
         value = getattr(obj, self.field.attname)
         if value is None:
             return self.empty_value_display
         return persian_date(value, "DATETIME_FORMAT" if isinstance(value, dt.datetime) else "DATE_FORMAT")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.field.name
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<JalaliColumn {self.field.model._meta.label}.{self.field.name}>"
+
+
+# What the admin displays in the Persian admin: a field's name, or a column standing in for a date field.
+_Entry = str | Callable[..., Any]
+_FieldsetEntry = _Entry | Sequence["_FieldsetEntry"] | None
 
 
 class JalaliDatesAdminMixin:
@@ -166,73 +174,87 @@ class JalaliDatesAdminMixin:
     behaviour. Only Django's documented hooks are overridden; nothing of Django is patched.
     """
 
-    def _jalali_on(self):
+    # The mixin always stands first in front of a ModelAdmin (or an inline): these are that admin and its
+    # next class in the MRO, as the type checker cannot see them through a mixin.
+    @property
+    def _admin(self) -> "admin.ModelAdmin[Any]":
+        return cast("admin.ModelAdmin[Any]", self)
+
+    def _next(self) -> "admin.ModelAdmin[Any]":
+        return cast("admin.ModelAdmin[Any]", super())
+
+    def _jalali_on(self) -> bool:
         return is_persian()
 
-    def _jalali_columns(self):
-        columns = self.__dict__.get("_jalali_column_cache")
+    def _jalali_columns(self) -> dict[str, JalaliColumn]:
+        columns: dict[str, JalaliColumn] | None = self.__dict__.get("_jalali_column_cache")
         if columns is None:
             columns = {
-                field.name: JalaliColumn(field, self.get_empty_value_display())
-                for field in self.model._meta.concrete_fields
+                field.name: JalaliColumn(field, self._admin.get_empty_value_display())
+                for field in self._admin.model._meta.concrete_fields
                 if isinstance(field, models.DateField) and not field.choices
             }
             self.__dict__["_jalali_column_cache"] = columns
         return columns
 
-    def _jalali_swap(self, names, keep=()):
+    def _jalali_swap(self, names: Iterable[_Entry], keep: Collection[str] = ()) -> list[_Entry]:
         columns = self._jalali_columns()
         return [columns[n] if isinstance(n, str) and n in columns and n not in keep else n for n in names]
 
     # The changelist.
 
-    def get_list_display(self, request):
-        list_display = super().get_list_display(request)
+    def get_list_display(self, request: HttpRequest) -> Sequence[_Entry]:
+        list_display = self._next().get_list_display(request)
         if not self._jalali_on():
             return list_display
-        return self._jalali_swap(list_display, keep=self.list_editable)
+        return self._jalali_swap(list_display, keep=self._admin.list_editable)
 
-    def get_list_display_links(self, request, list_display):
-        links = super().get_list_display_links(request, list_display)
+    def get_list_display_links(
+        self, request: HttpRequest, list_display: "_ListDisplayT[Any]"
+    ) -> Sequence[_Entry] | None:
+        links = self._next().get_list_display_links(request, list_display)
         if not links or not self._jalali_on():
             return links
-        return self._jalali_swap(links, keep=self.list_editable)
+        return self._jalali_swap(links, keep=self._admin.list_editable)
 
-    def get_sortable_by(self, request):
-        sortable_by = super().get_sortable_by(request)
-        if self.sortable_by is None or not self._jalali_on():
+    def get_sortable_by(self, request: HttpRequest) -> Sequence[_Entry]:
+        sortable_by = self._next().get_sortable_by(request)
+        if self._admin.sortable_by is None or not self._jalali_on():
             return sortable_by
-        return self._jalali_swap(sortable_by, keep=self.list_editable)
+        return self._jalali_swap(sortable_by, keep=self._admin.list_editable)
 
     # Read-only fields of the change page (and of a page the user may only view).
 
-    def _jalali_view_only(self, request, obj):
-        return obj is not None and not self.has_change_permission(request, obj)
+    def _jalali_view_only(self, request: HttpRequest, obj: models.Model | None) -> bool:
+        return obj is not None and not self._admin.has_change_permission(request, obj)
 
-    def _jalali_readonly_names(self, request, obj):
+    def _jalali_readonly_names(self, request: HttpRequest, obj: models.Model | None) -> set[str]:
         """The date fields shown read-only: those declared read-only, or every one on a view-only page."""
         columns = self._jalali_columns()
         if self._jalali_view_only(request, obj):
             return set(columns)
-        return {n for n in super().get_readonly_fields(request, obj) if isinstance(n, str) and n in columns}
+        return {n for n in self._next().get_readonly_fields(request, obj) if isinstance(n, str) and n in columns}
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = super().get_readonly_fields(request, obj)
+    def get_readonly_fields(self, request: HttpRequest, obj: models.Model | None = None) -> Sequence[_Entry]:
+        readonly = self._next().get_readonly_fields(request, obj)
         if not self._jalali_on():
             return readonly
         # The names stay (the form still leaves those fields out); their columns are what the page shows.
         columns = self._jalali_columns()
         return (*readonly, *(columns[n] for n in sorted(self._jalali_readonly_names(request, obj))))
 
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
+    def get_fieldsets(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> Sequence[tuple[Any, Mapping[str, object]]]:
+        fieldsets = self._next().get_fieldsets(request, obj)
         if not self._jalali_on():
             return fieldsets
         columns, swap = self._jalali_columns(), self._jalali_readonly_names(request, obj)
-        if getattr(self.form, "declared_fields", None):
-            swap -= set(self.form.declared_fields)  # a form's own field of that name is not the model's date
+        form = self._admin.form
+        if getattr(form, "declared_fields", None):
+            swap -= set(form.declared_fields)  # a form's own field of that name is not the model's date
 
-        def line(entry):
+        def line(entry: _FieldsetEntry) -> _FieldsetEntry:
             if isinstance(entry, (list, tuple)):
                 return tuple(e for e in map(line, entry) if e is not None)
             if isinstance(entry, JalaliColumn):
@@ -246,26 +268,28 @@ class JalaliDatesAdminMixin:
 
     # Inlines get the same treatment.
 
-    def get_inlines(self, request, obj):
-        return [with_jalali_dates(inline) for inline in super().get_inlines(request, obj)]
+    def get_inlines(self, request: HttpRequest, obj: models.Model | None) -> "list[type[InlineModelAdmin[Any, Any]]]":
+        return [with_jalali_dates(inline) for inline in self._next().get_inlines(request, obj)]
 
 
 class JalaliDatesInlineMixin(JalaliDatesAdminMixin):
-    def _jalali_view_only(self, request, obj):
+    def _jalali_view_only(self, request: HttpRequest, obj: models.Model | None) -> bool:
         # Rows that can be neither changed nor added, or under a parent the user may only view.
-        if not self.has_change_permission(request, obj) and not self.has_add_permission(request, obj):
+        inline = cast("InlineModelAdmin[Any, Any]", self)
+        if not inline.has_change_permission(request, obj) and not inline.has_add_permission(request, obj):
             return True
-        parent = self.admin_site._registry.get(self.parent_model)
+        parent = inline.admin_site._registry.get(inline.parent_model)
         return obj is not None and parent is not None and not parent.has_change_permission(request, obj)
 
-    def get_inlines(self, request, obj):  # an inline has none
-        return []
+    def get_inlines(self, request: HttpRequest, obj: models.Model | None) -> "list[type[InlineModelAdmin[Any, Any]]]":
+        return []  # an inline has none
 
 
-_JALALI_CLASSES = {}
+_AdminT = TypeVar("_AdminT", bound="BaseModelAdmin[Any]")
+_JALALI_CLASSES: dict[type["BaseModelAdmin[Any]"], type["BaseModelAdmin[Any]"]] = {}
 
 
-def with_jalali_dates(admin_class):
+def with_jalali_dates(admin_class: type[_AdminT]) -> type[_AdminT]:
     """``admin_class`` (a ``ModelAdmin`` or an inline) with :class:`JalaliDatesAdminMixin` first, made once."""
     if issubclass(admin_class, JalaliDatesAdminMixin):
         return admin_class
@@ -277,4 +301,4 @@ def with_jalali_dates(admin_class):
             (mixin, admin_class),
             {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
         )
-    return _JALALI_CLASSES[admin_class]
+    return cast(type[_AdminT], _JALALI_CLASSES[admin_class])  # a subclass of admin_class, made by type()

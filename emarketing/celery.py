@@ -14,7 +14,7 @@ app.autodiscover_tasks()
 
 
 @app.on_after_configure.connect
-def _filesystem_broker_folders(sender, **kwargs):
+def _filesystem_broker_folders(sender: Celery, **kwargs: object) -> None:
     """The embedded broker keeps messages in folders: make them before the first message is sent."""
     options = sender.conf.broker_transport_options or {}
     if str(sender.conf.broker_url).startswith("filesystem://"):

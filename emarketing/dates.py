@@ -12,6 +12,7 @@ stage (``emarketing/admin_tools.py``) — so it lives in the project package, wh
 
 import datetime as dt
 import re
+from typing import Any
 
 import jdatetime
 from django import forms
@@ -50,16 +51,16 @@ NAMED_FORMATS = {
 FIRST_GREGORIAN_YEAR = 1700  # a year typed below this is a Solar Hijri year (1300s, 1400s)
 
 
-def language():
+def language() -> str:
     """The active language without its region: ``fa``, ``ar``, ``en`` (or ``""``)."""
     return (get_language() or "").split("-")[0]
 
 
-def is_persian():
+def is_persian() -> bool:
     return language() == "fa"
 
 
-def jalali_format(value, fmt):
+def jalali_format(value: dt.date, fmt: str) -> str:
     """Format a date or datetime in the Solar Hijri calendar, with ASCII digits, using a subset of Django's date
     format letters (d j m n F N M b l D Y y H G i s) or one of Django's named formats. An aware datetime is shown
     in the current time zone."""
@@ -99,7 +100,7 @@ def jalali_format(value, fmt):
     return "".join(out)
 
 
-def persian_date(value, fmt=None):
+def persian_date(value: dt.date, fmt: str | None = None) -> str:
     """A date or datetime as a Persian reader reads it: Solar Hijri calendar, Persian digits.
 
     The default format is ``Y/m/d`` for a date and ``Y/m/d H:i`` for a datetime (2026-03-21 → ۱۴۰۵/۰۱/۰۱).
@@ -118,12 +119,12 @@ _YEAR_FIRST = re.compile(r"^(\d{4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})$")
 class NotADate(ValueError):
     """Year, month and day were read but make no date; ``solar_hijri`` says in which calendar."""
 
-    def __init__(self, text, *, solar_hijri):
+    def __init__(self, text: str, *, solar_hijri: bool) -> None:
         super().__init__(text)
         self.solar_hijri = solar_hijri
 
 
-def parse_year_month_day(text):
+def parse_year_month_day(text: object) -> dt.date | None:
     """The date written as year, month, day in ``text``, or None when ``text`` is not written that way.
 
     Any digits (Western, Persian, Arabic-Indic), ``/`` ``-`` or ``.`` between the parts; a year below 1700 is a
@@ -137,7 +138,8 @@ def parse_year_month_day(text):
     solar_hijri = year < FIRST_GREGORIAN_YEAR
     try:
         if solar_hijri:
-            return jdatetime.date(year, month, day).togregorian()
+            gregorian: dt.date = jdatetime.date(year, month, day).togregorian()
+            return gregorian
         return dt.date(year, month, day)
     except ValueError as error:
         raise NotADate(text, solar_hijri=solar_hijri) from error
@@ -146,14 +148,14 @@ def parse_year_month_day(text):
 # --- the form field and its widget -------------------------------------------------------------------------------
 
 
-def _solar_hijri_help():
+def _solar_hijri_help() -> str:
     return gettext("Solar Hijri calendar (year/month/day), for example 1405/09/01.") if is_persian() else ""
 
 
 solar_hijri_help = lazy(_solar_hijri_help, str)
 
 
-def _placeholder():
+def _placeholder() -> str:
     # Left-to-right marks keep year, month and day in the order of the digits typed in the left-to-right input.
     parts = (pgettext("date format", "year"), pgettext("date format", "month"), pgettext("date format", "day"))
     return "\u200e/\u200e".join(parts)
@@ -163,10 +165,10 @@ class JalaliDateInput(forms.DateInput):
     """In Persian, a text input holding the Solar Hijri date in Persian digits (۱۴۰۵/۰۹/۰۱), left to right, with
     the format as placeholder; in other languages the browser's date picker (``type="date"``, ISO value)."""
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs={"type": "date", **(attrs or {})}, format="%Y-%m-%d")
 
-    def format_value(self, value):
+    def format_value(self, value: Any) -> str | None:
         date = value
         if isinstance(value, str):
             try:
@@ -181,7 +183,7 @@ class JalaliDateInput(forms.DateInput):
             return persian_date(date, "Y/m/d") if is_persian() else date.isoformat()
         return super().format_value(value)
 
-    def get_context(self, name, value, attrs):
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         if is_persian():
             widget = context["widget"]
@@ -204,11 +206,11 @@ class JalaliDateField(forms.DateField):
         "not_gregorian": _("%(value)s is not a day of the Gregorian calendar (year-month-day)."),
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", solar_hijri_help())
         super().__init__(**kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> dt.date | None:
         if isinstance(value, str) and value.strip():
             try:
                 date = parse_year_month_day(value)

@@ -6,11 +6,19 @@ inherits :class:`StatusChangeBase` with a foreign key named ``subject`` (``relat
 not allow raises :class:`InvalidTransition`, and every move writes an audit row (who, when, from, to).
 """
 
+import datetime as dt
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 
 class InvalidTransition(ValidationError):
@@ -35,12 +43,21 @@ class StatusChangeBase(models.Model):
         abstract = True
         ordering = ["-changed_at", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
 
 
 @transaction.atomic
-def change_status(instance, to_status, *, by=None, note="", field="status", extra_updates=None, at=None):
+def change_status(
+    instance: models.Model,
+    to_status: str,
+    *,
+    by: "AbstractBaseUser | AnonymousUser | None" = None,
+    note: str = "",
+    field: str = "status",
+    extra_updates: Mapping[str, object] | None = None,
+    at: dt.datetime | None = None,
+) -> bool:
     """Move ``instance`` to ``to_status`` under a row lock; return True if it moved.
 
     ``at`` is when the move happened (now, unless the move is being recorded after the fact, as an import does).
@@ -55,7 +72,9 @@ def change_status(instance, to_status, *, by=None, note="", field="status", extr
     if current == to_status:
         setattr(instance, field, current)
         return False
-    if to_status not in model.TRANSITIONS.get(current, set()):
+    # TRANSITIONS is declared by each status model, not by Model.
+    transitions: Mapping[str, Collection[str]] = model.TRANSITIONS  # type: ignore[attr-defined]
+    if to_status not in transitions.get(current, set()):
         raise InvalidTransition(
             _("%(model)s cannot move from “%(from)s” to “%(to)s”."),
             code="invalid_transition",
@@ -66,7 +85,7 @@ def change_status(instance, to_status, *, by=None, note="", field="status", extr
         setattr(locked, name, value)
     locked.full_clean()
     locked.save(update_fields=list(updates))
-    locked.status_changes.create(
+    locked.status_changes.create(  # type: ignore[attr-defined]  # the log model's related_name
         from_status=current, to_status=to_status, changed_by=by, note=note[:255], changed_at=at or timezone.now()
     )
     for name, value in updates.items():

@@ -1,10 +1,13 @@
 """The transfer stage in the admin: orders with their lines, payments and shipments; moves through services."""
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import ForeignKey, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -27,6 +30,12 @@ from orders.models import (
 )
 from orders.selectors import agent_for_user, orders_visible_to, orders_with_paid_amount
 
+if TYPE_CHECKING:
+    # The mixin always stands in front of a ModelAdmin: let the type checker see the methods it extends.
+    _OwnOrdersBase = admin.ModelAdmin[Any]
+else:
+    _OwnOrdersBase = object
+
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
@@ -44,15 +53,17 @@ class AgentAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
 
 
-class OwnOrdersMixin:
+class OwnOrdersMixin(_OwnOrdersBase):
     """Agents see and enter payments and shipments of their own orders only."""
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)
         agent = agent_for_user(request.user)
         return qs if agent is None else qs.filter(order__agent=agent)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: "ForeignKey[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> "forms.ModelChoiceField[Any] | None":
         if db_field.name == "order":
             kwargs["queryset"] = orders_visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -98,7 +109,8 @@ class PaymentInlineForm(forms.ModelForm):
         fields = ("amount", "currency", "method", "provider", "provider_reference")
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns
         order, currency = self.instance.order, cleaned.get("currency")
         if currency and order is not None and currency != order.currency:
             self.add_error("currency", _("The order is in %(currency)s.") % {"currency": order.currency})
@@ -188,13 +200,15 @@ class OrderAdmin(BigTableAdmin):
             fields = [f for f in fields if f not in ("channel", "agent", "created_by")]
         return fields
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: Order | None = None, change: bool = False, **kwargs: Any
+    ) -> "type[forms.ModelForm[Any]]":
+        form = super().get_form(request, obj, change=change, **kwargs)
         agent = agent_for_user(request.user)
         if agent is None:
             return form
 
-        class AgentOrderForm(form):
+        class AgentOrderForm(form):  # type: ignore[valid-type,misc]  # the admin builds the base form at run time
             """An agent enters orders in their own name, through their own channel."""
 
             def __init__(self, *args, **kw):
@@ -321,7 +335,8 @@ class PaymentAdminForm(forms.ModelForm):
         fields = ("order", "amount", "currency", "method", "provider", "provider_reference")
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns
         order, currency = cleaned.get("order"), cleaned.get("currency")
         if order and currency and currency != order.currency:
             self.add_error("currency", _("The order is in %(currency)s.") % {"currency": order.currency})

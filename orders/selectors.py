@@ -2,8 +2,10 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Case, Count, DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Case, Count, DecimalField, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,21 +20,41 @@ from orders.models import (
     ShipmentStatus,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def agent_for_user(user):
+
+class PaidAmount(TypedDict):
+    """What ``orders_with_paid_amount`` annotates on each order."""
+
+    paid_amount: Decimal
+    is_paid: bool
+
+
+class OnTimeFigures(TypedDict):
+    """Delivered shipments, how many of them by their promised date, and the share of those in percent."""
+
+    delivered: int
+    on_time: int
+    rate: Decimal | None
+
+
+def agent_for_user(user: User | AnonymousUser) -> Agent | None:
     """The agent a signed-in user sells as, or None for marketers (and superusers) who see every order."""
-    if not getattr(user, "is_authenticated", False) or user.is_superuser:
+    if isinstance(user, AnonymousUser) or not getattr(user, "is_authenticated", False) or user.is_superuser:
         return None
     return Agent.objects.filter(user=user).first()
 
 
-def orders_visible_to(user, queryset=None):
+def orders_visible_to(user: User | AnonymousUser, queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:
     queryset = Order.objects.all() if queryset is None else queryset
     agent = agent_for_user(user)
     return queryset if agent is None else queryset.filter(agent=agent)
 
 
-def orders_with_paid_amount(queryset=None):
+def orders_with_paid_amount(
+    queryset: QuerySet[Order] | None = None,
+) -> "QuerySet[WithAnnotations[Order, PaidAmount]]":
     """Annotate ``paid_amount`` (captured payments) and ``is_paid`` (they cover the total), in one query."""
     queryset = Order.objects.all() if queryset is None else queryset
     captured = (
@@ -48,11 +70,12 @@ def orders_with_paid_amount(queryset=None):
     ).annotate(is_paid=Case(When(paid_amount__gte=F("total"), then=Value(True)), default=Value(False)))
 
 
-def order_is_paid(*, order) -> bool:
-    return orders_with_paid_amount(Order.objects.filter(pk=order.pk)).values_list("is_paid", flat=True).get()
+def order_is_paid(*, order: Order) -> bool:
+    is_paid: bool = orders_with_paid_amount(Order.objects.filter(pk=order.pk)).values_list("is_paid", flat=True).get()
+    return is_paid
 
 
-def shipments_overdue(*, today=None, after_id=0, limit=500):
+def shipments_overdue(*, today: dt.date | None = None, after_id: int = 0, limit: int = 500) -> QuerySet[Shipment]:
     """Shipments past their promised date, not yet delivered and not yet notified: one id-ordered page."""
     today = today or timezone.localdate()
     return (
@@ -67,7 +90,7 @@ def shipments_overdue(*, today=None, after_id=0, limit=500):
     )
 
 
-def shipments_on_time_rate(*, since=None, until=None):
+def shipments_on_time_rate(*, since: dt.datetime | None = None, until: dt.datetime | None = None) -> OnTimeFigures:
     """Delivered shipments in the window and how many arrived by their promised date (the on-time KPI)."""
     qs = Shipment.objects.filter(delivered_at__isnull=False)
     if since:
@@ -77,11 +100,13 @@ def shipments_on_time_rate(*, since=None, until=None):
     figures = qs.aggregate(
         delivered=Count("pk"), on_time=Count("pk", filter=Q(delivered_at__date__lte=F("promised_on")))
     )
-    figures["rate"] = Decimal(figures["on_time"] * 100) / figures["delivered"] if figures["delivered"] else None
-    return figures
+    delivered: int = figures["delivered"]
+    on_time: int = figures["on_time"]
+    rate = Decimal(on_time * 100) / delivered if delivered else None
+    return OnTimeFigures(delivered=delivered, on_time=on_time, rate=rate)
 
 
-def orders_delivered_before(*, cutoff: dt.datetime, queryset=None):
+def orders_delivered_before(*, cutoff: dt.datetime, queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:
     """Delivered orders whose delivery was recorded before ``cutoff``, with ``delivered_at`` annotated."""
     queryset = Order.objects.all() if queryset is None else queryset
     delivered = (

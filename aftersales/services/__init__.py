@@ -1,7 +1,7 @@
 """Every write of the after-sales stage."""
 
-from .contact import inbound_mail_mark_handled, inbound_mail_receive, mailbox_poll, ticket_acknowledge  # noqa: F401
-from .feedback import (  # noqa: F401
+from .contact import inbound_mail_mark_handled, inbound_mail_receive, mailbox_poll, ticket_acknowledge
+from .feedback import (
     feedback_mark_looped,
     review_create,
     review_publish,
@@ -15,10 +15,34 @@ from .feedback import (  # noqa: F401
     ticket_reply,
     ticket_set_status,
 )
-from .lateness import late_shipments_handle  # noqa: F401
-from .surveys import (  # noqa: F401
+from .lateness import late_shipments_handle
+from .surveys import (
     survey_answer,
     survey_invitation_create,
     survey_invitations_create,
     survey_invitations_send,
 )
+
+__all__ = [
+    "feedback_mark_looped",
+    "inbound_mail_mark_handled",
+    "inbound_mail_receive",
+    "late_shipments_handle",
+    "mailbox_poll",
+    "review_create",
+    "review_publish",
+    "review_record",
+    "review_reject",
+    "survey_answer",
+    "survey_invitation_create",
+    "survey_invitations_create",
+    "survey_invitations_send",
+    "survey_response_create",
+    "survey_response_record",
+    "ticket_acknowledge",
+    "ticket_create",
+    "ticket_message_add",
+    "ticket_open",
+    "ticket_reply",
+    "ticket_set_status",
+]

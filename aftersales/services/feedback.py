@@ -1,19 +1,34 @@
 """Feedback: survey responses, tickets and their messages, reviews — and the stamp the loop leaves on them."""
 
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from aftersales.models import MessageAuthor, Review, ReviewStatus, SurveyResponse, Ticket, TicketMessage, TicketStatus
 from aftersales.signals import feedback_received
+from customers.models import Customer
 from emarketing.workflow import change_status
+from orders.models import Order, Product
 
 
-def _announce(kind, pk):
+def _announce(kind: str, pk: int) -> None:
     transaction.on_commit(lambda: feedback_received.send(sender=kind, kind=kind, pk=pk))
 
 
 @transaction.atomic
-def survey_response_create(*, customer, csat, nps=None, comment="", product_opinion="", order=None, product=None):
+def survey_response_create(
+    *,
+    customer: Customer,
+    csat: int,
+    nps: int | None = None,
+    comment: str = "",
+    product_opinion: str = "",
+    order: Order | None = None,
+    product: Product | None = None,
+) -> SurveyResponse:
     response = SurveyResponse(
         customer=customer,
         csat=csat,
@@ -27,7 +42,7 @@ def survey_response_create(*, customer, csat, nps=None, comment="", product_opin
 
 
 @transaction.atomic
-def survey_response_record(*, response):
+def survey_response_record(*, response: SurveyResponse) -> SurveyResponse:
     """Save a response built elsewhere (a survey taken by phone and entered in the admin) and announce it."""
     response.full_clean()
     response.save()
@@ -38,17 +53,17 @@ def survey_response_record(*, response):
 @transaction.atomic
 def ticket_create(
     *,
-    subject,
-    body,
-    channel,
-    customer=None,
-    contact_email="",
-    priority=None,
-    order=None,
-    product=None,
-    author_kind=MessageAuthor.CUSTOMER,
-    acknowledge=True,
-):
+    subject: str,
+    body: str,
+    channel: str,
+    customer: Customer | None = None,
+    contact_email: str = "",
+    priority: str | None = None,
+    order: Order | None = None,
+    product: Product | None = None,
+    author_kind: str = MessageAuthor.CUSTOMER,
+    acknowledge: bool = True,
+) -> Ticket:
     ticket = Ticket(
         customer=customer,
         contact_email=contact_email,
@@ -63,12 +78,14 @@ def ticket_create(
 
 
 @transaction.atomic
-def ticket_open(*, ticket, body, author_kind=MessageAuthor.CUSTOMER, acknowledge=True):
+def ticket_open(
+    *, ticket: Ticket, body: str, author_kind: str = MessageAuthor.CUSTOMER, acknowledge: bool = True
+) -> Ticket:
     """Open a ticket built elsewhere (the admin's phone and chat form) with its first message.
 
     With ``acknowledge`` the customer gets an automatic acknowledgement as soon as the ticket is committed.
     """
-    if not ticket.contact_email and ticket.customer_id:
+    if not ticket.contact_email and ticket.customer is not None:
         ticket.contact_email = ticket.customer.email
     ticket.full_clean()
     message = TicketMessage(ticket=ticket, author_kind=author_kind, body=body)
@@ -86,7 +103,9 @@ def ticket_open(*, ticket, body, author_kind=MessageAuthor.CUSTOMER, acknowledge
 
 
 @transaction.atomic
-def ticket_message_add(*, ticket, body, author_kind=MessageAuthor.CUSTOMER, by=None):
+def ticket_message_add(
+    *, ticket: Ticket, body: str, author_kind: str = MessageAuthor.CUSTOMER, by: User | None = None
+) -> TicketMessage:
     """A further message in a ticket's thread; a customer writing again reopens a ticket waiting or resolved."""
     if author_kind == MessageAuthor.STAFF:
         return ticket_reply(ticket=ticket, body=body, by=by)
@@ -99,7 +118,7 @@ def ticket_message_add(*, ticket, body, author_kind=MessageAuthor.CUSTOMER, by=N
 
 
 @transaction.atomic
-def ticket_reply(*, ticket, body, by=None):
+def ticket_reply(*, ticket: Ticket, body: str, by: User | None = None) -> TicketMessage:
     """A staff answer: the first one stamps the first-response time and opens a new ticket."""
     message = TicketMessage(ticket=ticket, author_kind=MessageAuthor.STAFF, author=by, body=body)
     message.full_clean()
@@ -113,8 +132,8 @@ def ticket_reply(*, ticket, body, by=None):
 
 
 @transaction.atomic
-def ticket_set_status(*, ticket, status, by=None, note=""):
-    extra = {}
+def ticket_set_status(*, ticket: Ticket, status: str, by: User | None = None, note: str = "") -> bool:
+    extra: dict[str, dt.datetime | None] = {}
     if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) and ticket.resolved_at is None:
         extra["resolved_at"] = timezone.now()
     elif status == TicketStatus.OPEN:
@@ -123,7 +142,15 @@ def ticket_set_status(*, ticket, status, by=None, note=""):
 
 
 @transaction.atomic
-def review_create(*, customer, product, rating, title="", body="", consent_to_publish=False):
+def review_create(
+    *,
+    customer: Customer,
+    product: Product,
+    rating: int,
+    title: str = "",
+    body: str = "",
+    consent_to_publish: bool = False,
+) -> Review:
     review = Review(
         customer=customer,
         product=product,
@@ -136,7 +163,7 @@ def review_create(*, customer, product, rating, title="", body="", consent_to_pu
 
 
 @transaction.atomic
-def review_record(*, review):
+def review_record(*, review: Review) -> Review:
     """Save a review built elsewhere (the admin); it waits for moderation whatever status it came with."""
     review.status = ReviewStatus.PENDING
     review.published_at = None
@@ -147,7 +174,7 @@ def review_record(*, review):
 
 
 @transaction.atomic
-def review_publish(*, review):
+def review_publish(*, review: Review) -> Review:
     """Publish a review; refused (ValidationError) when the customer did not agree to publication."""
     review.status = ReviewStatus.PUBLISHED
     review.published_at = timezone.now()
@@ -157,7 +184,7 @@ def review_publish(*, review):
 
 
 @transaction.atomic
-def review_reject(*, review):
+def review_reject(*, review: Review) -> Review:
     review.status = ReviewStatus.REJECTED
     review.published_at = None
     review.full_clean()
@@ -165,7 +192,13 @@ def review_reject(*, review):
     return review
 
 
-def feedback_mark_looped(*, surveys=(), tickets=(), reviews=(), at=None):
+def feedback_mark_looped(
+    *,
+    surveys: Iterable[int] = (),
+    tickets: Iterable[int] = (),
+    reviews: Iterable[int] = (),
+    at: dt.datetime | None = None,
+) -> None:
     """Stamp feedback the loop has turned into preparation data, so the next run reads only what is new."""
     at = at or timezone.now()
     SurveyResponse.objects.filter(pk__in=surveys).update(looped_at=at)

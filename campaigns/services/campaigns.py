@@ -1,5 +1,8 @@
 """Campaign status moves, through the one state machine of the project (``emarketing.workflow``)."""
 
+import datetime as dt
+from typing import TYPE_CHECKING, TypeAlias
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,15 +12,21 @@ from campaigns.models import Campaign, CampaignStatus, Channel, Creative, Creati
 from campaigns.templating import tracked_links
 from emarketing.workflow import change_status
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
-def _enqueue_send(campaign_id):
+_User: TypeAlias = "AbstractBaseUser | AnonymousUser"
+
+
+def _enqueue_send(campaign_id: int) -> None:
     from campaigns.tasks import send_campaign
 
     transaction.on_commit(lambda: send_campaign.delay(campaign_id))
 
 
 @transaction.atomic
-def campaign_schedule(*, campaign: Campaign, by=None, when=None) -> bool:
+def campaign_schedule(*, campaign: Campaign, by: "_User | None" = None, when: dt.datetime | None = None) -> bool:
     """Schedule the campaign for ``when`` (or its own ``scheduled_at``); the beat job starts it then."""
     when = when or campaign.scheduled_at
     if when is None:
@@ -26,7 +35,7 @@ def campaign_schedule(*, campaign: Campaign, by=None, when=None) -> bool:
 
 
 @transaction.atomic
-def campaign_start(*, campaign: Campaign, by=None, note="") -> bool:
+def campaign_start(*, campaign: Campaign, by: "_User | None" = None, note: str = "") -> bool:
     """Start (or resume) sending now. Starting a campaign that is already sending changes nothing.
 
     Only the move into "sending" enqueues the send, and the move happens under a row lock, so two workers or
@@ -51,13 +60,13 @@ def campaign_start(*, campaign: Campaign, by=None, note="") -> bool:
 
 
 @transaction.atomic
-def campaign_pause(*, campaign: Campaign, by=None, note="") -> bool:
+def campaign_pause(*, campaign: Campaign, by: "_User | None" = None, note: str = "") -> bool:
     """Pause: the sending task stops after the batch it holds; resuming picks up where it stopped."""
     return change_status(campaign, CampaignStatus.PAUSED, by=by, note=note)
 
 
 @transaction.atomic
-def campaign_cancel(*, campaign: Campaign, by=None, note="") -> bool:
+def campaign_cancel(*, campaign: Campaign, by: "_User | None" = None, note: str = "") -> bool:
     return change_status(campaign, CampaignStatus.CANCELLED, by=by, note=note)
 
 
@@ -66,10 +75,10 @@ def campaign_finish(*, campaign: Campaign) -> bool:
     return change_status(campaign, CampaignStatus.SENT, extra_updates={"finished_at": timezone.now()})
 
 
-def campaigns_start_due(*, now=None) -> list[int]:
+def campaigns_start_due(*, now: dt.datetime | None = None) -> list[int]:
     """Start every scheduled campaign whose time has come; return the ids that moved."""
     now = now or timezone.now()
-    started = []
+    started: list[int] = []
     due = Campaign.objects.filter(status=CampaignStatus.SCHEDULED, scheduled_at__lte=now).order_by("pk")
     for campaign in due.only("pk", "status", "channel", "occasion_kind", "started_at"):
         if campaign.is_offline:
@@ -82,12 +91,12 @@ def campaigns_start_due(*, now=None) -> list[int]:
 @transaction.atomic
 def links_sync(*, campaign: Campaign) -> dict[str, int]:
     """Register every link of the campaign's creatives; return ``{url: link id}``. Safe to call again."""
-    urls = []
+    urls: list[str] = []
     for creative in Creative.objects.filter(campaign=campaign).only("html_body", "target_url"):
         for url in [*tracked_links(creative.html_body), creative.target_url]:
             if url and url not in urls:
                 urls.append(url)
-    new = []
+    new: list[Link] = []
     for url in urls:
         link = Link(campaign=campaign, url=url)
         link.full_clean(exclude=["campaign"], validate_unique=False, validate_constraints=False)

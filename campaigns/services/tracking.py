@@ -8,17 +8,23 @@ import os
 import re
 import threading
 import time
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.models import TOUCH_KIND_STEP, Touch, TouchKind, TouchSource
+from campaigns.models import TOUCH_KIND_STEP, Campaign, Creative, Touch, TouchKind, TouchSource
 from emarketing.db import relaxed_commits
+
+if TYPE_CHECKING:
+    from customers.models import Customer
 
 TEXT_LIMIT = 500
 logger = logging.getLogger(__name__)
@@ -41,7 +47,7 @@ def _automated_agent(agent: str) -> bool:
     return not agent or agent == "Mozilla/5.0" or AUTOMATED_AGENT.search(agent) is not None
 
 
-def is_automated(*, user_agent: str, meta: dict | None = None) -> bool:
+def is_automated(*, user_agent: str, meta: Mapping[str, str] | None = None) -> bool:
     """True for an open or click made by a proxy, scanner or script rather than by a person."""
     if _automated_agent((user_agent or "")[:TEXT_LIMIT]):
         return True
@@ -68,9 +74,11 @@ COLUMNS = (
     "referrer",
     "detail",
 )
+# A touch as the values of COLUMNS, in that order.
+TouchRow: TypeAlias = tuple[int | None, int | None, int | None, str, str, str, dt.datetime, bool, str, str, str]
 
 
-def _clip(value):
+def _clip(value: object) -> str:
     return str(value or "")[:TEXT_LIMIT]
 
 
@@ -78,14 +86,14 @@ def touch_build(
     *,
     kind: str,
     source: str,
-    customer_id=None,
-    campaign_id=None,
-    creative_id=None,
-    occurred_at=None,
-    user_agent="",
-    referrer="",
-    detail="",
-    is_automated=False,
+    customer_id: int | None = None,
+    campaign_id: int | None = None,
+    creative_id: int | None = None,
+    occurred_at: dt.datetime | None = None,
+    user_agent: str = "",
+    referrer: str = "",
+    detail: str = "",
+    is_automated: bool = False,
 ) -> Touch:
     """An unsaved Touch with its AIDA step derived from its kind; text is clipped, never interpreted."""
     if kind not in KINDS:
@@ -94,7 +102,7 @@ def touch_build(
         raise ValidationError({"source": _("Unknown touch source.")})
     return Touch(
         kind=kind,
-        step=TOUCH_KIND_STEP[kind],
+        step=TOUCH_KIND_STEP[TouchKind(kind)],
         source=source,
         customer_id=customer_id,
         campaign_id=campaign_id,
@@ -112,14 +120,14 @@ def touch_record(
     *,
     kind: str,
     source: str,
-    customer=None,
-    campaign=None,
-    creative=None,
-    occurred_at=None,
-    user_agent="",
-    referrer="",
-    detail="",
-    is_automated=False,
+    customer: "Customer | None" = None,
+    campaign: Campaign | None = None,
+    creative: Creative | None = None,
+    occurred_at: dt.datetime | None = None,
+    user_agent: str = "",
+    referrer: str = "",
+    detail: str = "",
+    is_automated: bool = False,
 ) -> Touch:
     """Record one AIDA touch; the step follows from the kind (``TOUCH_KIND_STEP``)."""
     if creative is not None and campaign is None:
@@ -149,7 +157,7 @@ def touches_record_bulk(*, touches: list[Touch]) -> int:
     for touch in touches:
         if touch.kind not in KINDS or touch.source not in SOURCES:
             raise ValidationError(_("Unknown touch kind or source."))
-        touch.step = TOUCH_KIND_STEP[touch.kind]
+        touch.step = TOUCH_KIND_STEP[TouchKind(touch.kind)]
         touch.user_agent, touch.referrer, touch.detail = (
             _clip(touch.user_agent),
             _clip(touch.referrer),
@@ -161,17 +169,17 @@ def touches_record_bulk(*, touches: list[Touch]) -> int:
 
 def touch_row(
     *,
-    kind,
-    source,
-    customer_id=None,
-    campaign_id=None,
-    creative_id=None,
-    user_agent="",
-    referrer="",
-    detail="",
-    is_automated=False,
-    occurred_at=None,
-) -> tuple:
+    kind: str,
+    source: str,
+    customer_id: int | None = None,
+    campaign_id: int | None = None,
+    creative_id: int | None = None,
+    user_agent: str = "",
+    referrer: str = "",
+    detail: str = "",
+    is_automated: bool = False,
+    occurred_at: dt.datetime | None = None,
+) -> TouchRow:
     """A touch as a row of values, for the public endpoints' fast path (see :class:`TouchBuffer`)."""
     if kind not in KINDS or source not in SOURCES:
         raise ValidationError(_("Unknown touch kind or source."))
@@ -190,7 +198,7 @@ def touch_row(
     )
 
 
-def touch_rows_insert(rows: list[tuple]) -> int:
+def touch_rows_insert(rows: list[TouchRow]) -> int:
     """Insert touch rows in one transaction (one prepared statement); rows naming deleted rows are dropped."""
     if not rows:
         return 0
@@ -217,7 +225,7 @@ def touch_rows_insert(rows: list[tuple]) -> int:
         return kept
 
 
-def _relax_commit(cursor):
+def _relax_commit(cursor: CursorWrapper) -> None:
     """This transaction's commit returns before PostgreSQL flushes it to disk: it survives the crash of any
     process of ours (the row is in the server), only a crash of the database server itself could lose it.
     SQLite gets the same from ``synchronous=NORMAL`` in WAL mode, set on every connection."""
@@ -225,16 +233,16 @@ def _relax_commit(cursor):
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _encode(row: tuple) -> bytes:
-    values = list(row)
-    values[6] = values[6].isoformat()
+def _encode(row: TouchRow) -> bytes:
+    values: list[object] = list(row)
+    values[6] = row[6].isoformat()
     return (json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
-def _decode(line: bytes) -> tuple:
+def _decode(line: bytes) -> TouchRow:
     values = json.loads(line)
     values[6] = dt.datetime.fromisoformat(values[6])
-    return tuple(values)
+    return cast(TouchRow, tuple(values))  # the values _encode wrote
 
 
 def _alive(pid: int) -> bool:
@@ -258,12 +266,12 @@ class TouchBuffer:
     every touch at once, in the request. The spool folder must be local to the machine (pids name the files).
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.wake = threading.Event()
-        self.pid = None
-        self.fd = None
-        self.path = None
+        self.pid: int | None = None
+        self.fd: int | None = None
+        self.path: Path | None = None
         self.pending = 0
 
     @staticmethod
@@ -272,13 +280,13 @@ class TouchBuffer:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    def _open(self):
+    def _open(self) -> None:
         if self.fd is not None and self.pid == os.getpid():
             os.close(self.fd)
         self.path = self.directory() / f"touches-{os.getpid()}.jsonl"
         self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
-    def _start(self, seconds):
+    def _start(self, seconds: float) -> None:
         # After a fork (gunicorn, Celery prefork) the parent's file and thread are not ours.
         self.fd = None
         self.pid = os.getpid()
@@ -287,7 +295,7 @@ class TouchBuffer:
         threading.Thread(target=self._run, args=(seconds,), name="touch-spool", daemon=True).start()
         atexit.register(self.flush)
 
-    def _run(self, seconds):
+    def _run(self, seconds: float) -> None:
         while True:
             self.wake.wait(timeout=seconds)
             self.wake.clear()
@@ -299,7 +307,7 @@ class TouchBuffer:
             finally:
                 connection.close()  # this thread's own connection
 
-    def add(self, row: tuple) -> None:
+    def add(self, row: TouchRow) -> None:
         size = max(int(settings.CAMPAIGNS_TRACKING_BUFFER_SIZE), 1)
         if size == 1:
             touch_rows_insert([row])
@@ -308,8 +316,9 @@ class TouchBuffer:
         with self.lock:
             if self.pid != os.getpid():
                 self._start(float(settings.CAMPAIGNS_TRACKING_BUFFER_SECONDS))
-            elif self.path.parent != Path(settings.CAMPAIGNS_TRACKING_SPOOL_DIR):
+            elif self.path is None or self.path.parent != Path(settings.CAMPAIGNS_TRACKING_SPOOL_DIR):
                 self._open()  # the folder was changed in settings (tests): spool there from now on
+            assert self.fd is not None  # opened by _start or _open just above
             os.write(self.fd, line)
             self.pending += 1
             pending = self.pending
@@ -320,9 +329,9 @@ class TouchBuffer:
         """This process's spool and the spools of dead processes, each renamed so that no one else takes it."""
         me = os.getpid()
         directory = self.directory()
-        claimed = []
+        claimed: list[Path] = []
         with self.lock:
-            if self.pid == me and self.pending and self.path.parent == directory:
+            if self.pid == me and self.pending and self.path is not None and self.path.parent == directory:
                 target = directory / f"touches-{me}.{time.time_ns()}.flushing-{me}"
                 try:
                     os.rename(self.path, target)
@@ -339,10 +348,10 @@ class TouchBuffer:
             owner = name.rsplit("flushing-", 1)[1] if flushing else name.split("-")[1].split(".")[0]
             if not owner.isdigit():
                 continue
-            owner = int(owner)
-            if owner == me and not flushing:
+            owner_pid = int(owner)
+            if owner_pid == me and not flushing:
                 continue  # our live spool, handled above
-            if owner != me and _alive(owner):
+            if owner_pid != me and _alive(owner_pid):
                 continue  # a live process's spool, or a flush under way elsewhere
             target = directory / f"{name.split('.flushing-')[0]}.{time.time_ns()}.flushing-{me}"
             try:
@@ -357,7 +366,7 @@ class TouchBuffer:
         written = 0
         for path in self._spools_claim():
             with open(path, "rb") as spool:
-                rows = []
+                rows: list[TouchRow] = []
                 for line in spool:
                     try:
                         rows.append(_decode(line))
@@ -371,6 +380,6 @@ class TouchBuffer:
 touch_buffer = TouchBuffer()
 
 
-def touch_enqueue(**fields) -> None:
+def touch_enqueue(**fields: Any) -> None:
     """Record a touch from a public endpoint, through the buffer (fields as for :func:`touch_row`)."""
     touch_buffer.add(touch_row(**fields))

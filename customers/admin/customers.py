@@ -252,7 +252,7 @@ class CustomerAdmin(CustomerImportExportMixin, BilingualSearchMixin, BigTableAdm
             raise PermissionDenied
         from customers.tasks import refresh_customer_profiles
 
-        refresh_customer_profiles.delay_on_commit(
+        refresh_customer_profiles.delay_on_commit(  # type: ignore[attr-defined]  # a DjangoTask at run time; the stubs' shared_task gives a plain Task
             reason=gettext("on demand by %(user)s") % {"user": request.user.get_username()}
         )
         self.message_user(

@@ -14,10 +14,11 @@ and the changelist template ``admin/customers/customer/change_list.html`` shows 
 import csv
 import os
 import uuid
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
@@ -30,7 +31,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from customers.imports.columns import COLUMNS, CONSENT_COLUMNS
-from customers.models import Consent, Occasion, OccasionKind
+from customers.models import Consent, Customer, Occasion, OccasionKind
 from customers.services.imports import ON_DUPLICATE_REFUSE, ON_DUPLICATE_UPDATE, customers_import
 from customers.services.imports.stored_files import UPLOAD_DIR, import_preview_max_age
 from customers.tasks import import_customers_task
@@ -39,6 +40,12 @@ from emarketing.exports import escape_cell
 SIGNING_SALT = "customers.import"
 EXPORT_PAGE = 2000
 EXPORT_COLUMNS = ["id", *COLUMNS, "value_tier", "lifecycle_stage"]
+
+if TYPE_CHECKING:
+    # The mixin always stands in front of the customer ModelAdmin: let the type checker see what it extends.
+    _ImportExportBase = admin.ModelAdmin[Customer]
+else:
+    _ImportExportBase = object
 
 
 class CustomerImportForm(forms.Form):
@@ -91,7 +98,7 @@ def _export_rows(queryset):
         "lifecycle_stage",
     ]
     yield EXPORT_COLUMNS
-    channels = {channel: column for column, channel in CONSENT_COLUMNS.items()}
+    channels: dict[str, str] = {channel: column for column, channel in CONSENT_COLUMNS.items()}
     base = queryset.order_by()
     last = 0
     while True:
@@ -146,7 +153,7 @@ class _Echo:
         return value
 
 
-class CustomerImportExportMixin:
+class CustomerImportExportMixin(_ImportExportBase):
     """Adds ``import/`` and ``export/`` to a customer ModelAdmin; put it before ``admin.ModelAdmin``."""
 
     import_template = "admin/customers/customer/import.html"

@@ -29,9 +29,10 @@ class HeardInSegmentFilter(admin.SimpleListFilter):
         return list(Segment.objects.order_by("name").values_list("pk", "name")[:200])
 
     def queryset(self, request, queryset):
-        if self.value():
+        segment_id = self.value()
+        if segment_id:
             return queryset.filter(
-                pk__in=NeedMention.objects.filter(customer__memberships__segment_id=self.value()).values("need_id")
+                pk__in=NeedMention.objects.filter(customer__memberships__segment_id=segment_id).values("need_id")
             )
         return queryset
 

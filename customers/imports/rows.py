@@ -4,7 +4,9 @@ column at fault."""
 import datetime as dt
 import re
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -60,9 +62,9 @@ class RowError:
 @dataclass
 class CleanRow:
     number: int
-    customer: dict  # Customer field values
+    customer: dict[str, Any]  # Customer field values, by field name (text, and a date for created_at)
     birthday: dt.date | None = None
-    consents: dict = field(default_factory=dict)  # channel -> bool, only for explicit answers
+    consents: dict[str, bool] = field(default_factory=dict)  # channel -> bool, only for explicit answers
 
 
 def _text(values, name) -> str:
@@ -96,7 +98,7 @@ _PLAIN_TEXT = ("last_name", "region", "city", "notes")
 class RowCleaner:
     """Cleans the rows of one file; it looks only at the columns the file has, which keeps a row cheap."""
 
-    def __init__(self, present=None):
+    def __init__(self, present: Iterable[str] | None = None) -> None:
         present = set(COLUMNS) if present is None else set(present)
         self.present = present
         self.plain = [c for c in _PLAIN_TEXT if c in present]
@@ -108,7 +110,7 @@ class RowCleaner:
         """Typed values of one row, or the errors that name each column at fault."""
         values, number, present = raw.values, raw.number, self.present
         errors = []
-        customer = {"first_name": _text(values, "first_name")}
+        customer: dict[str, Any] = {"first_name": _text(values, "first_name")}
         if not customer["first_name"]:
             errors.append(RowError(number, "first_name", _("A first name is required.")))
         elif len(customer["first_name"]) > LIMITS["first_name"]:
@@ -186,7 +188,7 @@ class RowCleaner:
                 message = _("“%(value)s” is not a date (use YYYY-MM-DD).") % {"value": values["customer_since"]}
                 errors.append(RowError(number, "customer_since", message))
 
-        consents = {}
+        consents: dict[str, bool] = {}
         for column, channel in self.consents:
             try:
                 answer = parse_yes_no(values.get(column))

@@ -1,3 +1,4 @@
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -5,7 +6,15 @@ from customers.models import Consent, ConsentEvent, Customer
 
 
 @transaction.atomic
-def consent_set(*, customer: Customer, channel: str, granted: bool, source: str, by=None, note: str = "") -> bool:
+def consent_set(
+    *,
+    customer: Customer,
+    channel: str,
+    granted: bool,
+    source: str,
+    by: User | AnonymousUser | None = None,
+    note: str = "",
+) -> bool:
     """Give or withdraw consent for one channel; return True when it changed.
 
     The current state lives in Consent, and every change is appended to ConsentEvent (when, how, by whom).
@@ -21,7 +30,8 @@ def consent_set(*, customer: Customer, channel: str, granted: bool, source: str,
         consent.granted = granted
         consent.updated_at = now
         consent.save(update_fields=["granted", "updated_at"])
-    if by is not None and not getattr(by, "is_authenticated", False):
+    # (An AnonymousUser is never authenticated: named first so that ``by`` is a User or None from here on.)
+    if isinstance(by, AnonymousUser) or (by is not None and not getattr(by, "is_authenticated", False)):
         by = None
     event = ConsentEvent(
         customer=customer, channel=channel, granted=granted, source=source, occurred_at=now, recorded_by=by, note=note

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from customers.models import Need, NeedStatus
 
 # Where a need may go from where it is. Planned needs point at an objective; closing is always possible.
-NEED_TRANSITIONS = {
+NEED_TRANSITIONS: dict[str, set[str]] = {
     NeedStatus.OPEN: {NeedStatus.ACCEPTED, NeedStatus.PLANNED, NeedStatus.CLOSED},
     NeedStatus.ACCEPTED: {NeedStatus.PLANNED, NeedStatus.CLOSED, NeedStatus.OPEN},
     NeedStatus.PLANNED: {NeedStatus.CLOSED},

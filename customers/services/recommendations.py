@@ -1,5 +1,6 @@
 """Recommended products per customer, written here so that e-mail templates read them without later stages."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -17,7 +18,9 @@ class Recommendation:
 
 
 @transaction.atomic
-def customers_set_recommendations(*, recommendations: dict[int, list[Recommendation]], now=None) -> int:
+def customers_set_recommendations(
+    *, recommendations: dict[int, list[Recommendation]], now: dt.datetime | None = None
+) -> int:
     """Replace the recommendations of the given customers (an empty list clears them); return rows written."""
     if not recommendations:
         return 0

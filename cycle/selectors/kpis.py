@@ -5,7 +5,7 @@ Each KPI is one aggregate query over the whole period, whatever the number of cu
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Q, Sum
@@ -24,7 +24,7 @@ CUMULATIVE_KPIS = {Kpi.NEW_CUSTOMERS, Kpi.REVENUE, Kpi.NEW_MARKET_CUSTOMERS, Kpi
 TWO_PLACES = Decimal("0.01")
 
 
-def _bounds(start: dt.date, end: dt.date):
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """Aware datetimes [start 00:00, day after end 00:00) in the current time zone."""
     tz = timezone.get_current_timezone()
     lower = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
@@ -32,22 +32,22 @@ def _bounds(start: dt.date, end: dt.date):
     return lower, upper
 
 
-def _percent(part, whole):
+def _percent(part: int | Decimal, whole: int | Decimal | None) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(TWO_PLACES, ROUND_HALF_UP)
 
 
-def _money(value):
+def _money(value: Decimal | int | None) -> Decimal:
     return Decimal(value or 0).quantize(TWO_PLACES, ROUND_HALF_UP)
 
 
-def new_customers(start, end):
+def new_customers(start: dt.date, end: dt.date) -> Decimal:
     lower, upper = _bounds(start, end)
     return Decimal(Customer.objects.filter(created_at__gte=lower, created_at__lt=upper).count())
 
 
-def aida_conversion(start, end):
+def aida_conversion(start: dt.date, end: dt.date) -> Decimal | None:
     """Of the customers who paid attention in the period, the share who reached action (purchase)."""
     lower, upper = _bounds(start, end)
     touches = Touch.objects.filter(
@@ -61,7 +61,7 @@ def aida_conversion(start, end):
     return _percent(figures["action"], figures["attention"])
 
 
-def repeat_purchase_rate(start, end):
+def repeat_purchase_rate(start: dt.date, end: dt.date) -> Decimal | None:
     """Of the customers who bought in the period, the share who bought more than once."""
     lower, upper = _bounds(start, end)
     per_customer = (
@@ -78,7 +78,7 @@ def repeat_purchase_rate(start, end):
     return _percent(figures["repeaters"], figures["buyers"])
 
 
-def on_time_delivery(start, end):
+def on_time_delivery(start: dt.date, end: dt.date) -> Decimal | None:
     lower, upper = _bounds(start, end)
     figures = (
         Shipment.objects.filter(delivered_at__gte=lower, delivered_at__lt=upper)
@@ -88,13 +88,13 @@ def on_time_delivery(start, end):
     return _percent(figures["on_time"], figures["delivered"])
 
 
-def csat(start, end):
+def csat(start: dt.date, end: dt.date) -> Decimal | None:
     lower, upper = _bounds(start, end)
     value = SurveyResponse.objects.filter(created_at__gte=lower, created_at__lt=upper).aggregate(v=Avg("csat"))["v"]
     return None if value is None else Decimal(value).quantize(TWO_PLACES, ROUND_HALF_UP)
 
 
-def nps(start, end):
+def nps(start: dt.date, end: dt.date) -> Decimal | None:
     """Promoters minus detractors (the bands of ``aftersales.models``), as a share of everyone who answered."""
     lower, upper = _bounds(start, end)
     figures = SurveyResponse.objects.filter(created_at__gte=lower, created_at__lt=upper, nps__isnull=False).aggregate(
@@ -107,14 +107,14 @@ def nps(start, end):
     return _percent(figures["promoters"] - figures["detractors"], figures["answered"])
 
 
-def revenue(start, end):
+def revenue(start: dt.date, end: dt.date) -> Decimal:
     lower, upper = _bounds(start, end)
     return _money(
         Order.objects.sales().filter(placed_at__gte=lower, placed_at__lt=upper).aggregate(v=Sum("total"))["v"]
     )
 
 
-def retention(start, end):
+def retention(start: dt.date, end: dt.date) -> Decimal | None:
     """Of the customers who had bought before the period, the share who bought again within it."""
     lower, upper = _bounds(start, end)
     sold = Order.objects.sales()
@@ -126,7 +126,7 @@ def retention(start, end):
     return _percent(figures["retained"], figures["earlier"])
 
 
-def new_market_customers(start, end):
+def new_market_customers(start: dt.date, end: dt.date) -> Decimal:
     """Customers who joined in the period from a country where the product had no customer before it."""
     lower, upper = _bounds(start, end)
     known = Customer.objects.filter(created_at__lt=lower).exclude(country="").values("country")
@@ -138,7 +138,7 @@ def new_market_customers(start, end):
     )
 
 
-def new_product_sales(start, end):
+def new_product_sales(start: dt.date, end: dt.date) -> Decimal:
     """Sales in the period of the products launched within it."""
     lower, upper = _bounds(start, end)
     amount = ExpressionWrapper(
@@ -159,7 +159,9 @@ def new_product_sales(start, end):
     return _money(value)
 
 
-CALCULATORS = {
+Calculator = Callable[[dt.date, dt.date], Decimal | None]
+
+CALCULATORS: dict[str, Calculator] = {
     Kpi.NEW_CUSTOMERS: new_customers,
     Kpi.AIDA_CONVERSION: aida_conversion,
     Kpi.REPEAT_PURCHASE_RATE: repeat_purchase_rate,

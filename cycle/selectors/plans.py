@@ -4,16 +4,20 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from cycle.models import BudgetLine, MarketingPlan, Milestone, Objective, PlanPerson
 from cycle.selectors.kpis import CUMULATIVE_KPIS, kpi_values
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
@@ -41,19 +45,19 @@ class ObjectiveRow:
     spent: Decimal
 
     @property
-    def target(self):
+    def target(self) -> Decimal:
         return self.objective.target
 
     @property
-    def status_label(self):
+    def status_label(self) -> Promise:
         return KPI_STATUS_LABELS[self.status]
 
     @property
-    def over_budget(self):
+    def over_budget(self) -> bool:
         return self.spent > self.budget
 
     @property
-    def remaining(self):
+    def remaining(self) -> Decimal:
         return self.budget - self.spent
 
 
@@ -66,7 +70,12 @@ def plan_period(plan: MarketingPlan, *, today: dt.date | None = None) -> tuple[d
     return plan.starts_on, max(end, plan.starts_on), Decimal(elapsed) / Decimal(total_days)
 
 
-def objectives_with_money(plan: MarketingPlan) -> QuerySet[Objective]:
+class ObjectiveMoney(TypedDict):
+    spent_total: Decimal
+    lines_total: Decimal
+
+
+def objectives_with_money(plan: MarketingPlan) -> "QuerySet[WithAnnotations[Objective, ObjectiveMoney]]":
     """The plan's objectives, each with its campaigns' spending and its budget lines summed: one query."""
     spent = (
         Campaign.objects.filter(objective=OuterRef("pk"))
@@ -138,12 +147,12 @@ def plan_people(plan: MarketingPlan) -> QuerySet[PlanPerson]:
     return PlanPerson.objects.filter(plan=plan).select_related("user").order_by("role", "name")
 
 
-def plan_milestones(plan: MarketingPlan) -> list[dict]:
+def plan_milestones(plan: MarketingPlan) -> list[dict[str, Any]]:
     milestones = Milestone.objects.filter(plan=plan).select_related("objective", "owner").order_by("due_on", "id")
     return [{"milestone": m, "state": m.state, "state_label": MILESTONE_STATE_LABELS[m.state]} for m in milestones]
 
 
-def plan_money(plan: MarketingPlan) -> dict:
+def plan_money(plan: MarketingPlan) -> dict[str, Decimal]:
     """Money at the plan level: every budget line, the objectives' budgets and what campaigns spent."""
     lines = BudgetLine.objects.filter(plan=plan).aggregate(total=Coalesce(Sum("amount"), Value(Decimal("0"))))
     objectives = Objective.objects.filter(plan=plan).aggregate(total=Coalesce(Sum("budget"), Value(Decimal("0"))))

@@ -7,6 +7,7 @@ marketing plan (objectives, targets, people, money, deadlines, reviews) or a new
 it moves the generation that every key carries.
 """
 
+import datetime as dt
 import hashlib
 
 from django.core.cache import cache
@@ -19,16 +20,18 @@ def _generation() -> int:
     if generation is None:
         cache.add(GENERATION_KEY, 1, timeout=None)
         generation = cache.get(GENERATION_KEY, 1)
-    return generation
+    return int(generation)
 
 
-def dashboard_cache_key(dashboard, language, time_zone, today, version, query) -> str:
+def dashboard_cache_key(
+    dashboard: str, language: str, time_zone: str, today: dt.date, version: dt.datetime | None, query: str
+) -> str:
     parts = [dashboard, language, time_zone, today.isoformat(), version.isoformat() if version else "-", query]
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
     return f"dashboards:{_generation()}:{digest}"
 
 
-def dashboard_cache_clear(**kwargs) -> None:
+def dashboard_cache_clear(**kwargs: object) -> None:
     """Forget every rendered dashboard (a signal receiver too: extra arguments are ignored)."""
     try:
         cache.incr(GENERATION_KEY)

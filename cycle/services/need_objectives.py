@@ -6,6 +6,9 @@ The needs board's action "Turn the selected needs into plan objectives" (``cycle
 :func:`need_turn_into_objective`.
 """
 
+from decimal import Decimal
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -31,7 +34,13 @@ def _motivation(need: Need) -> str:
 
 @transaction.atomic
 def need_turn_into_objective(
-    *, need: Need, plan: MarketingPlan, kpi: str, target, by=None, title: str = ""
+    *,
+    need: Need,
+    plan: MarketingPlan,
+    kpi: str,
+    target: Decimal,
+    by: User | AnonymousUser | None = None,
+    title: str = "",
 ) -> Objective:
     """Create the plan objective answering ``need`` and mark the need planned; a planned need is refused."""
     need = Need.objects.select_for_update().get(pk=need.pk)

@@ -2,8 +2,10 @@
 
 import datetime as dt
 import logging
+from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -18,25 +20,27 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def plan_set_status(*, plan: MarketingPlan, status: str, by=None, note: str = "") -> bool:
+def plan_set_status(
+    *, plan: MarketingPlan, status: str, by: User | AnonymousUser | None = None, note: str = ""
+) -> bool:
     """Move a plan through its status table (draft → active ⇄ under review → closed); True if it moved."""
     return change_status(plan, status, by=by, note=note)
 
 
-def plan_activate(*, plan: MarketingPlan, by=None) -> bool:
+def plan_activate(*, plan: MarketingPlan, by: User | AnonymousUser | None = None) -> bool:
     return plan_set_status(plan=plan, status=PlanStatus.ACTIVE, by=by)
 
 
-def plan_put_under_review(*, plan: MarketingPlan, by=None) -> bool:
+def plan_put_under_review(*, plan: MarketingPlan, by: User | AnonymousUser | None = None) -> bool:
     return plan_set_status(plan=plan, status=PlanStatus.UNDER_REVIEW, by=by)
 
 
-def plan_close(*, plan: MarketingPlan, by=None) -> bool:
+def plan_close(*, plan: MarketingPlan, by: User | AnonymousUser | None = None) -> bool:
     return plan_set_status(plan=plan, status=PlanStatus.CLOSED, by=by)
 
 
 @transaction.atomic
-def objective_set_budget(*, objective: Objective, budget) -> Objective:
+def objective_set_budget(*, objective: Objective, budget: Decimal) -> Objective:
     """Give an objective its money; a budget below what its campaigns already spent is refused."""
     objective.budget = budget
     objective.full_clean()
@@ -45,7 +49,7 @@ def objective_set_budget(*, objective: Objective, budget) -> Objective:
 
 
 @transaction.atomic
-def budget_line_set_amount(*, line: BudgetLine, amount) -> BudgetLine:
+def budget_line_set_amount(*, line: BudgetLine, amount: Decimal) -> BudgetLine:
     line.amount = amount
     line.full_clean()
     line.save(update_fields=["amount"])
@@ -124,7 +128,7 @@ def plan_review_record(*, review: PlanReview, decisions: str, held_on: dt.date |
 
 
 @transaction.atomic
-def plan_review_close(*, review: PlanReview, by=None) -> bool:
+def plan_review_close(*, review: PlanReview, by: User | AnonymousUser | None = None) -> bool:
     """Close a review: the decisions are kept and the plan goes back to active. True if it was open."""
     locked = PlanReview.objects.select_for_update().select_related("plan").get(pk=review.pk)
     if locked.closed_at is not None:
@@ -134,7 +138,7 @@ def plan_review_close(*, review: PlanReview, by=None) -> bool:
     if by is not None and not getattr(by, "is_authenticated", False):
         by = None
     now = timezone.now()
-    updates = {"closed_at": now, "closed_by": by}
+    updates: dict[str, object] = {"closed_at": now, "closed_by": by}
     if locked.held_on is None:
         updates["held_on"] = timezone.localdate()
     PlanReview.objects.filter(pk=locked.pk).update(**updates)

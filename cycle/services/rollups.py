@@ -14,11 +14,13 @@ A refresh holds a row lock on its states, so two overlapping runs do the work on
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models import Aggregate, Count, Exists, F, Max, Min, Model, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -32,6 +34,9 @@ from orders.models import Order, OrderStatusChange, Payment, PaymentStatus, Paym
 ROLLUPS = ("touches", "history", "orders", "service", "customers")
 SUCCEEDED = [PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED, PaymentStatus.REFUNDED]
 
+_M = TypeVar("_M", bound=Model)
+_Daily = TypeVar("_Daily", TouchDaily, ProfileChangeDaily)
+
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
@@ -39,25 +44,26 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return lower, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
 
 
-def _in_days(field: str, days) -> Q:
+def _in_days(field: str, days: Iterable[dt.date]) -> Q:
     """Rows whose ``field`` falls on one of ``days`` (contiguous days are merged into one range)."""
-    q, days = Q(pk__in=[]), sorted(days)
-    run_start = previous = None
-    for day in [*days, None]:
+    q, ordered = Q(pk__in=[]), sorted(days)
+    run_start: dt.date | None = None
+    previous: dt.date | None = None
+    for day in [*ordered, None]:
         if day is not None and previous is not None and day == previous + dt.timedelta(days=1):
             previous = day
             continue
-        if run_start is not None:
+        if run_start is not None and previous is not None:  # they are set together
             q |= Q(**{f"{field}__gte": _day_bounds(run_start)[0], f"{field}__lt": _day_bounds(previous)[1]})
         run_start = previous = day
     return q
 
 
-def _days_of(queryset, field: str) -> set[dt.date]:
+def _days_of(queryset: QuerySet[Model], field: str) -> set[dt.date]:
     return set(queryset.order_by().annotate(_day=TruncDate(field)).values_list("_day", flat=True).distinct()) - {None}
 
 
-def _lock_states(names) -> dict[str, RollupState]:
+def _lock_states(names: Collection[str]) -> dict[str, RollupState]:
     for name in names:
         RollupState.objects.get_or_create(name=name)
     return {s.name: s for s in RollupState.objects.select_for_update().filter(name__in=names)}
@@ -67,7 +73,7 @@ def _lock_states(names) -> dict[str, RollupState]:
 # Append-only tables: add what is past the watermark
 
 
-def _touch_reach_sql(lower_id: int, upper_id: int):
+def _touch_reach_sql(lower_id: int, upper_id: int) -> list[tuple[Any, ...]]:
     """Per (day, campaign, step): customers whose first counted touch of that campaign and step is in the range."""
     grouped = (
         Touch.objects.filter(
@@ -90,10 +96,11 @@ def _touch_reach_sql(lower_id: int, upper_id: int):
     outer = f"SELECT first_day, campaign_id, step, COUNT(*) FROM ({sql}) reach GROUP BY first_day, campaign_id, step"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(outer, params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
-def _to_date(value):
+def _to_date(value: str | dt.date) -> dt.date:
     if isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime):
@@ -112,7 +119,7 @@ def _refresh_touches(state: RollupState, *, full: bool) -> int:
     read = 0
     while state.last_id < top:
         lower, upper = state.last_id, min(state.last_id + batch, top)
-        figures: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        figures: dict[tuple[dt.date, int, str], list[int]] = defaultdict(lambda: [0, 0])
         rows = (
             Touch.objects.filter(is_automated=False, id__gt=lower, id__lte=upper)
             .order_by()
@@ -154,13 +161,18 @@ def _refresh_history(state: RollupState, *, full: bool) -> int:
     return sum(f["changes"] for f in figures.values())
 
 
-def _merge(model, key_fields, figures: dict[tuple, dict]):
+def _merge(
+    model: type[_Daily],
+    key_fields: tuple[str, ...],
+    figures: Mapping[tuple[Any, ...], Mapping[str, int]],
+) -> None:
     """Add ``figures`` (key → counts) to the rows of ``model``: existing rows grow, missing rows are created."""
     if not figures:
         return
     days = {key[0] for key in figures}
     existing = {tuple(getattr(row, f) for f in key_fields): row for row in model.objects.filter(day__in=days)}
-    to_update, to_create = [], []
+    to_update: list[_Daily] = []
+    to_create: list[_Daily] = []
     for key, counts in figures.items():
         row = existing.get(key)
         if row is None:
@@ -215,14 +227,14 @@ def _refresh_orders(state: RollupState, *, full: bool, now: dt.datetime) -> int:
     return len(days) if days is not None else -1
 
 
-def _since(state: RollupState):
+def _since(state: RollupState) -> dt.datetime | None:
     """The last run's time, less a margin for changes committed while it was reading."""
     if state.last_seen_at is None:
         return None
     return state.last_seen_at - dt.timedelta(seconds=settings.DASHBOARD_ROLLUP_MARGIN_SECONDS)
 
 
-def _service_days(state: RollupState, now: dt.datetime, tops: dict) -> set[dt.date]:
+def _service_days(state: RollupState, now: dt.datetime, tops: dict[str, int]) -> set[dt.date]:
     marks, since = state.figures or {}, _since(state)
     days = _recent_days(timezone.localdate(now))
     days |= _days_of(Payment.objects.filter(id__gt=marks.get("payment", 0), id__lte=tops["payment"]), "created_at")
@@ -232,12 +244,12 @@ def _service_days(state: RollupState, now: dt.datetime, tops: dict) -> set[dt.da
         moved = PaymentStatusChange.objects.filter(changed_at__gte=since).values("subject_id")
         days |= _days_of(Payment.objects.filter(pk__in=moved), "created_at")
         days |= _days_of(Shipment.objects.filter(delivered_at__gte=since), "delivered_at")
-        moved = TicketStatusChange.objects.filter(changed_at__gte=since).values("subject_id")
-        days |= _days_of(Ticket.objects.filter(pk__in=moved), "created_at")
+        moved_tickets = TicketStatusChange.objects.filter(changed_at__gte=since).values("subject_id")
+        days |= _days_of(Ticket.objects.filter(pk__in=moved_tickets), "created_at")
     return days
 
 
-def _per_day(queryset, field, **aggregates) -> dict[dt.date, dict]:
+def _per_day(queryset: QuerySet[Model], field: str, **aggregates: Aggregate) -> dict[dt.date, dict[str, Any]]:
     rows = queryset.order_by().annotate(_day=TruncDate(field)).values("_day").annotate(**aggregates)
     return {row.pop("_day"): row for row in rows}
 
@@ -250,7 +262,7 @@ def _refresh_service(state: RollupState, *, full: bool, now: dt.datetime) -> int
     }
     days = None if full else _service_days(state, now, tops)
 
-    def within(qs, field):
+    def within(qs: QuerySet[_M], field: str) -> QuerySet[_M]:
         return qs if days is None else qs.filter(_in_days(field, days))
 
     payments = _per_day(
@@ -285,7 +297,7 @@ def _refresh_service(state: RollupState, *, full: bool, now: dt.datetime) -> int
         promoters=Count("id", filter=promoter_q()),
         detractors=Count("id", filter=detractor_q()),
     )
-    merged: dict[dt.date, dict] = defaultdict(dict)
+    merged: dict[dt.date, dict[str, Any]] = defaultdict(dict)
     for source in (payments, deliveries, tickets, surveys):
         for day, counts in source.items():
             merged[day].update({k: v or 0 for k, v in counts.items()})
@@ -300,17 +312,20 @@ def _refresh_customers(state: RollupState) -> int:
     """The customers of the moment: per lifecycle stage, per value tier, and those at risk."""
     by_stage = dict(Customer.objects.order_by().values_list("lifecycle_stage").annotate(n=Count("id")))
     by_tier = dict(Customer.objects.order_by().values_list("value_tier").annotate(n=Count("id")))
+    total: int = sum(by_stage.values())
     state.figures = {
         "by_stage": by_stage,
         "by_tier": by_tier,
         "at_risk": Customer.objects.filter(at_risk=True).count(),
-        "total": sum(by_stage.values()),
+        "total": total,
     }
-    return state.figures["total"]
+    return total
 
 
 @transaction.atomic
-def rollups_refresh(*, full: bool = False, now: dt.datetime | None = None, only=ROLLUPS) -> dict[str, int]:
+def rollups_refresh(
+    *, full: bool = False, now: dt.datetime | None = None, only: Collection[str] = ROLLUPS
+) -> dict[str, int]:
     """Bring every dashboard rollup up to date; ``full`` rebuilds them from the whole tables.
 
     Returns, per rollup, how much it read. Safe to run twice: each run continues from the watermarks the last
@@ -318,7 +333,7 @@ def rollups_refresh(*, full: bool = False, now: dt.datetime | None = None, only=
     """
     now = now or timezone.now()
     states = _lock_states(only)
-    done = {}
+    done: dict[str, int] = {}
     for name in only:
         state = states[name]
         if name == "touches":

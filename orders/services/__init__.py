@@ -1,6 +1,6 @@
 """Every write of the transfer stage: orders, payments, shipments, and what the website and providers send."""
 
-from .orders import (  # noqa: F401
+from .orders import (
     order_cancel,
     order_confirm,
     order_create,
@@ -9,7 +9,7 @@ from .orders import (  # noqa: F401
     order_ship,
     order_total_refresh,
 )
-from .payments import (  # noqa: F401
+from .payments import (
     payment_authorize,
     payment_capture,
     payment_create,
@@ -17,10 +17,32 @@ from .payments import (  # noqa: F401
     payment_notification_apply,
     payment_refund,
 )
-from .shipments import (  # noqa: F401
+from .shipments import (
     shipment_create,
     shipment_deliver,
     shipment_mark_late_notified,
     shipment_ship,
 )
-from .webhook import WebhookOutcome, order_from_webhook  # noqa: F401
+from .webhook import WebhookOutcome, order_from_webhook
+
+__all__ = [
+    "WebhookOutcome",
+    "order_cancel",
+    "order_confirm",
+    "order_create",
+    "order_deliver",
+    "order_from_webhook",
+    "order_set_status",
+    "order_ship",
+    "order_total_refresh",
+    "payment_authorize",
+    "payment_capture",
+    "payment_create",
+    "payment_fail",
+    "payment_notification_apply",
+    "payment_refund",
+    "shipment_create",
+    "shipment_deliver",
+    "shipment_mark_late_notified",
+    "shipment_ship",
+]

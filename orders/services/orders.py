@@ -1,9 +1,14 @@
 """Orders: creation (admin, agents, the website), totals from their lines, attribution, status moves."""
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from typing import NotRequired, TypedDict
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Sum
@@ -11,13 +16,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.models import Campaign
 from campaigns.selectors import attributable_campaign_id
 from campaigns.services import touch_record
+from customers.models import Customer
 from emarketing.workflow import change_status
-from orders.models import Order, OrderLine, OrderStatus, SalesChannel, ShipmentStatus
+from orders.models import Agent, Order, OrderLine, OrderStatus, Product, SalesChannel, ShipmentStatus
 
 # Where an order came from, in the words of the AIDA touch log.
-CHANNEL_TOUCH_SOURCE = {
+CHANNEL_TOUCH_SOURCE: dict[str, str] = {
     SalesChannel.WEB: "web",
     SalesChannel.PHONE: "phone",
     SalesChannel.STORE: "face_to_face",
@@ -27,16 +34,24 @@ CHANNEL_TOUCH_SOURCE = {
 
 @dataclass(frozen=True)
 class LineInput:
-    product: object
+    product: Product
     quantity: int = 1
     unit_price: Decimal | None = None
+
+
+class LineData(TypedDict):
+    """One line as a mapping (what the website's webhook hands over)."""
+
+    product: Product
+    quantity: NotRequired[int]
+    unit_price: NotRequired[Decimal | None]
 
 
 def order_number_new() -> str:
     return f"ORD-{timezone.now():%Y%m%d}-{secrets.token_hex(4).upper()}"
 
 
-def _line(order, item):
+def _line(order: Order, item: LineInput | LineData) -> OrderLine:
     if isinstance(item, dict):
         item = LineInput(**item)
     price = item.product.price if item.unit_price is None else item.unit_price
@@ -72,24 +87,28 @@ def order_attribute(*, order: Order) -> None:
 @transaction.atomic
 def order_create(
     *,
-    customer,
-    lines=(),
-    channel=SalesChannel.WEB,
-    agent=None,
-    number="",
-    currency="",
-    placed_at=None,
-    idempotency_key=None,
-    created_by=None,
-    campaign=None,
+    customer: Customer,
+    lines: Iterable[LineInput | LineData] = (),
+    channel: str = SalesChannel.WEB,
+    agent: Agent | None = None,
+    number: str = "",
+    currency: str = "",
+    placed_at: datetime | None = None,
+    idempotency_key: str | None = None,
+    created_by: User | AnonymousUser | None = None,
+    campaign: Campaign | None = None,
 ) -> Order:
     """Place an order with its lines; the total is the sum of the lines, the campaign is attributed."""
-    lines = list(lines)
+    line_items = list(lines)
     if agent is not None:
         channel = SalesChannel.AGENT
     if not currency:
-        currency = lines[0]["product"].currency if lines and isinstance(lines[0], dict) else "USD"
-    if created_by is not None and not getattr(created_by, "is_authenticated", False):
+        first = line_items[0] if line_items else None
+        currency = first["product"].currency if isinstance(first, dict) else "USD"
+    # (An AnonymousUser is never authenticated: named first so that ``created_by`` is a User or None from here on.)
+    if isinstance(created_by, AnonymousUser) or (
+        created_by is not None and not getattr(created_by, "is_authenticated", False)
+    ):
         created_by = None
     order = Order(
         number=number or order_number_new(),
@@ -103,7 +122,7 @@ def order_create(
         created_by=created_by,
     )
     order.full_clean()
-    built = [_line(order, item) for item in lines]
+    built = [_line(order, item) for item in line_items]
     order.save()
     for line in built:
         line.order = order
@@ -132,22 +151,33 @@ def order_total_refresh(*, order: Order) -> Decimal:
 
 
 @transaction.atomic
-def order_set_status(*, order: Order, status: str, by=None, note: str = "", at=None) -> bool:
+def order_set_status(
+    *,
+    order: Order,
+    status: str,
+    by: AbstractBaseUser | AnonymousUser | None = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> bool:
     return change_status(order, status, by=by, note=note, at=at)
 
 
-def order_confirm(*, order, by=None, at=None):
+def order_confirm(
+    *, order: Order, by: AbstractBaseUser | AnonymousUser | None = None, at: datetime | None = None
+) -> bool:
     if not order.lines.exists():
         raise ValidationError(_("An order without lines cannot be confirmed."))
     return order_set_status(order=order, status=OrderStatus.CONFIRMED, by=by, at=at)
 
 
-def order_cancel(*, order, by=None, note="", at=None):
+def order_cancel(
+    *, order: Order, by: AbstractBaseUser | AnonymousUser | None = None, note: str = "", at: datetime | None = None
+) -> bool:
     return order_set_status(order=order, status=OrderStatus.CANCELLED, by=by, note=note, at=at)
 
 
 @transaction.atomic
-def order_ship(*, order, by=None):
+def order_ship(*, order: Order, by: AbstractBaseUser | AnonymousUser | None = None) -> bool:
     """Ship the order and every shipment of it still being prepared."""
     from .shipments import shipment_ship
 
@@ -158,7 +188,7 @@ def order_ship(*, order, by=None):
 
 
 @transaction.atomic
-def order_deliver(*, order, by=None):
+def order_deliver(*, order: Order, by: AbstractBaseUser | AnonymousUser | None = None) -> bool:
     """Mark the order delivered, with every shipment of it that is on its way."""
     from .shipments import shipment_deliver
 

@@ -1,7 +1,11 @@
 """Payments: pending → authorized → captured, or failed, or refunded; provider notifications apply once."""
 
+from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -14,7 +18,13 @@ from orders.models import Order, Payment, PaymentNotification, PaymentStatus
 
 @transaction.atomic
 def payment_create(
-    *, order: Order, amount, currency: str = "", method: str = "card", provider: str = "", provider_reference=None
+    *,
+    order: Order,
+    amount: Decimal | int | str,
+    currency: str = "",
+    method: str = "card",
+    provider: str = "",
+    provider_reference: str | None = None,
 ) -> Payment:
     currency = (currency or order.currency).upper()
     if currency != order.currency:
@@ -35,12 +45,14 @@ def payment_create(
 
 
 @transaction.atomic
-def payment_authorize(*, payment: Payment, by=None, note: str = "") -> bool:
+def payment_authorize(*, payment: Payment, by: AbstractBaseUser | AnonymousUser | None = None, note: str = "") -> bool:
     return change_status(payment, PaymentStatus.AUTHORIZED, by=by, note=note)
 
 
 @transaction.atomic
-def payment_capture(*, payment: Payment, by=None, note: str = "", at=None) -> bool:
+def payment_capture(
+    *, payment: Payment, by: AbstractBaseUser | AnonymousUser | None = None, note: str = "", at: datetime | None = None
+) -> bool:
     """Capture a payment; refused when the captured payments would exceed the order's total."""
     if payment.status == PaymentStatus.CAPTURED:
         return False
@@ -64,16 +76,22 @@ def payment_capture(*, payment: Payment, by=None, note: str = "", at=None) -> bo
 
 
 @transaction.atomic
-def payment_fail(*, payment: Payment, by=None, note: str = "", at=None) -> bool:
+def payment_fail(
+    *, payment: Payment, by: AbstractBaseUser | AnonymousUser | None = None, note: str = "", at: datetime | None = None
+) -> bool:
     return change_status(payment, PaymentStatus.FAILED, by=by, note=note, at=at)
 
 
 @transaction.atomic
-def payment_refund(*, payment: Payment, by=None, note: str = "") -> bool:
+def payment_refund(*, payment: Payment, by: AbstractBaseUser | AnonymousUser | None = None, note: str = "") -> bool:
     return change_status(payment, PaymentStatus.REFUNDED, by=by, note=note)
 
 
-MOVES = {
+class _PaymentMove(Protocol):
+    def __call__(self, *, payment: Payment, note: str = ...) -> bool: ...
+
+
+MOVES: dict[str, _PaymentMove] = {
     PaymentStatus.AUTHORIZED: payment_authorize,
     PaymentStatus.CAPTURED: payment_capture,
     PaymentStatus.FAILED: payment_fail,
@@ -83,8 +101,15 @@ MOVES = {
 
 @transaction.atomic
 def payment_notification_apply(
-    *, provider: str, event_id: str, reference: str, status: str, order_number: str = "", amount=None, currency=""
-):
+    *,
+    provider: str,
+    event_id: str,
+    reference: str,
+    status: str,
+    order_number: str = "",
+    amount: Decimal | None = None,
+    currency: str = "",
+) -> tuple[PaymentNotification, bool]:
     """Apply one provider notification; return ``(notification, created)``.
 
     The provider's event id is stored under a unique constraint, so the same notification twice has one

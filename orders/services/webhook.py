@@ -1,9 +1,11 @@
 """Orders from the company's website: one order per idempotency key, whatever arrives twice."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from customers.models import Customer
 from customers.services import customer_get_or_create
 from orders.models import Order, SalesChannel
 
@@ -16,7 +18,7 @@ class WebhookOutcome:
     created: bool
 
 
-def _customer_for(data):
+def _customer_for(data: dict[str, Any]) -> Customer:
     customer, _created = customer_get_or_create(
         email=data["email"],
         first_name=data["first_name"],
@@ -27,7 +29,7 @@ def _customer_for(data):
     return customer
 
 
-def order_from_webhook(*, cleaned: dict) -> WebhookOutcome:
+def order_from_webhook(*, cleaned: dict[str, Any]) -> WebhookOutcome:
     """Store the website's order (``cleaned`` from ``orders.forms.order_payload_clean``) once per key."""
     key = cleaned["idempotency_key"]
     existing = Order.objects.filter(idempotency_key=key).first()

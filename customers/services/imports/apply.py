@@ -13,9 +13,11 @@ import io
 import itertools
 import logging
 from dataclasses import dataclass, field
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import connection, transaction
@@ -81,7 +83,7 @@ class ImportResult:
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(value) -> str:
+def _copy_text(value: object) -> str:
     """One value in PostgreSQL's COPY text format."""
     if value is None:
         return "\\N"
@@ -98,7 +100,7 @@ def _copy_text(value) -> str:
 
 def _has_copy() -> bool:
     try:
-        import psycopg2  # noqa: F401
+        import psycopg2  # type: ignore[import-untyped]  # noqa: F401  - only probed for; no stubs installed
     except ImportError:  # another driver: the ORM path
         return False
     return True
@@ -107,10 +109,10 @@ def _has_copy() -> bool:
 class _CustomerInserter:
     """Inserts plain rows into the customer table: one prepared statement (SQLite) or one COPY (PostgreSQL)."""
 
-    def __init__(self, *, now: dt.datetime, fast: bool):
+    def __init__(self, *, now: dt.datetime, fast: bool) -> None:
         self.now = now
         self.fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
-        self.defaults = {}
+        self.defaults: dict[str, Any] = {}
         for f in self.fields:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 self.defaults[f.attname] = now
@@ -129,20 +131,21 @@ class _CustomerInserter:
             for f in self.fields
         ]
         table = connection.ops.quote_name(Customer._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+        # A concrete field always has its column; the stubs type it as optional (unset before the model is built).
+        columns = ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in self.fields)
         self.vendor = connection.vendor
         self.fast = fast and self.vendor in ("sqlite", "postgresql")
         if self.vendor == "postgresql":
             self.fast = self.fast and _has_copy()
             # COPY in text format; the ids are taken from the table's sequence first, so they are known.
             self.copy_template = [_copy_text(self.defaults[f.attname]) for f in self.fields]
-            pk = connection.ops.quote_name(Customer._meta.pk.column)
+            pk = connection.ops.quote_name(cast(str, Customer._meta.pk.column))
             self.sql = f"COPY {table} ({pk}, {columns}) FROM STDIN"
         else:
             placeholders = ", ".join(["%s"] * len(self.fields))
             self.sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from _meta
 
-    def _row(self, values: dict) -> list:
+    def _row(self, values: dict[str, Any]) -> list[Any]:
         row = self.template.copy()
         index = self.index
         for name, value in values.items():
@@ -151,7 +154,7 @@ class _CustomerInserter:
             row[index[name]] = value
         return row
 
-    def _copy(self, rows: list[dict]) -> list[int]:
+    def _copy(self, rows: list[dict[str, Any]]) -> list[int]:
         index = self.index
         with connection.cursor() as cursor:
             cursor.execute(
@@ -171,7 +174,7 @@ class _CustomerInserter:
             cursor.cursor.copy_expert(self.sql, buffer)
         return ids
 
-    def insert(self, rows: list[dict], *, need_ids: bool) -> list[int] | None:
+    def insert(self, rows: list[dict[str, Any]], *, need_ids: bool) -> list[int] | None:
         """Insert ``rows`` (field values); return their ids in order when ``need_ids``."""
         if not rows:
             return []
@@ -198,7 +201,9 @@ class _CustomerInserter:
 # Consents and birthdays
 
 
-def _record_consents(pairs: list[tuple[int, CleanRow]], *, by, now, known_new: set[int]) -> int:
+def _record_consents(
+    pairs: list[tuple[int, CleanRow]], *, by: User | None, now: dt.datetime, known_new: set[int]
+) -> int:
     """Current consent and its history for every explicit answer; only real changes are recorded."""
     wanted = {(cid, channel): granted for cid, row in pairs for channel, granted in row.consents.items()}
     if not wanted:
@@ -259,7 +264,7 @@ def _aware_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
-def _existing_emails(emails: list[str]):
+def _existing_emails(emails: list[str]) -> list[tuple[str, int]]:
     """(email, id) of the customers who already have these addresses: one index search per batch.
 
     The condition repeats the partial unique index's own ``NOT (email = '')`` so SQLite uses that index; the
@@ -272,10 +277,22 @@ def _existing_emails(emails: list[str]):
     sql = f"SELECT {column}, {pk} FROM {table} WHERE NOT ({column} = '') AND {column} IN ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, emails)
-        return cursor.fetchall()
+        found: list[tuple[str, int]] = cursor.fetchall()
+    return found
 
 
-def _apply_batch(batch, *, result, inserter, on_duplicate, watermark, by, now, update_fields, error_limit):
+def _apply_batch(
+    batch: list[CleanRow],
+    *,
+    result: ImportResult,
+    inserter: _CustomerInserter,
+    on_duplicate: str,
+    watermark: int,
+    by: User | None,
+    now: dt.datetime,
+    update_fields: list[str],
+    error_limit: int,
+) -> None:
     emails = [r.customer["email"] for r in batch if r.customer["email"]]
     existing = dict(_existing_emails(emails)) if emails else {}
     first_in_batch: dict[str, int] = {}
@@ -321,7 +338,7 @@ def _apply_batch(batch, *, result, inserter, on_duplicate, watermark, by, now, u
     need_ids = any(r.consents or r.birthday for r in new_rows)
     ids = inserter.insert(created_values, need_ids=need_ids)
     result.created += len(new_rows)
-    pairs = list(zip(ids, new_rows, strict=True)) if need_ids else []
+    pairs = list(zip(ids, new_rows, strict=True)) if need_ids and ids is not None else []
     new_ids = {cid for cid, _ in pairs}
 
     if updates:
@@ -349,10 +366,10 @@ def _apply_batch(batch, *, result, inserter, on_duplicate, watermark, by, now, u
 
 def customers_import(
     *,
-    stream,
+    stream: IO[bytes],
     name: str = "",
     on_duplicate: str = ON_DUPLICATE_UPDATE,
-    by=None,
+    by: User | AnonymousUser | None = None,
     dry_run: bool = False,
     limit: int | None = None,
     batch_size: int | None = None,
@@ -371,7 +388,8 @@ def customers_import(
     if on_duplicate not in (ON_DUPLICATE_UPDATE, ON_DUPLICATE_REFUSE):
         raise ValueError(on_duplicate)
     batch_size = batch_size or settings.CUSTOMER_IMPORT_BATCH_SIZE
-    if by is not None and not getattr(by, "is_authenticated", False):
+    # (An AnonymousUser is never authenticated: named first so that ``by`` is a User or None from here on.)
+    if isinstance(by, AnonymousUser) or (by is not None and not getattr(by, "is_authenticated", False)):
         by = None
     result = ImportResult(dry_run=dry_run)
     try:
@@ -445,7 +463,7 @@ def customers_import(
     return result
 
 
-def _notify(user_id, name, result: ImportResult) -> None:
+def _notify(user_id: int | None, name: str, result: ImportResult) -> None:
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     if user is None or not user.email:
         return
@@ -459,7 +477,9 @@ def _notify(user_id, name, result: ImportResult) -> None:
     send_mail(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
 
 
-def customers_import_stored_file(*, path: str, name: str, on_duplicate: str, user_id: int | None = None) -> dict:
+def customers_import_stored_file(
+    *, path: str, name: str, on_duplicate: str, user_id: int | None = None
+) -> dict[str, int | bool]:
     """Apply a file kept in storage by the admin's upload, tell the uploader, then delete the file.
 
     A second delivery of the same job finds no file and changes nothing.

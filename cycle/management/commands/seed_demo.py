@@ -191,7 +191,7 @@ class Command(BaseCommand):
         )
         if not created:
             return plan, list(plan.objectives.all())
-        rows = [
+        rows: list[tuple[str, str, str, Kpi, int | Decimal]] = [
             (
                 "Win customers in the Gulf",
                 "Few customers outside Iran",
@@ -448,7 +448,8 @@ class Command(BaseCommand):
         one to three days later (15% late), 4% cancelled before confirmation.
         """
         rng = self.rng
-        orders, plans = [], []
+        orders: list[Order] = []
+        plans: list[list[tuple[Product, int]]] = []
         base = Order.objects.count()
         for customer in customers:
             for _ in range(rng.choices([0, 1, 2, 3], weights=[20, 45, 25, 10])[0]):

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import TextChoices
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from campaigns.models import Campaign
 from customers.models import Segment
@@ -74,7 +75,7 @@ class Filters:
 @dataclass
 class Table:
     key: str
-    title: str
+    title: str | Promise
     headers: list[Any]
     rows: list[list[Any]] = field(default_factory=list)
 

@@ -12,7 +12,7 @@ from orders.models import SalesChannel
 
 def _mean(*values: Decimal | None) -> Decimal | None:
     known = [Decimal(v) for v in values if v is not None]
-    return (sum(known) / len(known)).quantize(TWO, ROUND_HALF_UP) if known else None
+    return (sum(known, Decimal(0)) / len(known)).quantize(TWO, ROUND_HALF_UP) if known else None
 
 
 def boni_dashboard(filters: Filters, *, live: bool = False) -> Dashboard:

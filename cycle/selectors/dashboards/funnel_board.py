@@ -36,7 +36,7 @@ def _funnel_headers() -> list[Any]:
     return headers
 
 
-def _funnel_cells(rows: Iterable[tuple[Any, int, Decimal | None]]) -> list[Any]:
+def _funnel_cells(rows: Iterable[tuple[Any, int, Decimal | float | None]]) -> list[Any]:
     """Customers at each step, and from the second step on the conversion from the step before."""
     cells: list[Any] = []
     for i, (_step, n, conversion) in enumerate(rows):

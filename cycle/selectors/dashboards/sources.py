@@ -105,7 +105,7 @@ class LiveSource:
             .values_list("attribute", "old_value", "new_value")
             .annotate(n=Count("id"))
         )
-        return list(rows)  # type: ignore[arg-type]
+        return list(rows)
 
     def touch_figures(self, filters: Filters) -> list[TouchFigure]:
         lower, upper = filters.bounds
@@ -118,7 +118,7 @@ class LiveSource:
             .values_list("campaign_id", "campaign__name", "step")
             .annotate(touches=Count("id"), customers=Count("customer_id", distinct=True))
         )
-        return list(rows)  # type: ignore[arg-type]
+        return list(rows)
 
     def order_figures(self, filters: Filters, *, per_day: bool = False) -> list[tuple[Any, ...]]:
         lower, upper = filters.bounds
@@ -188,7 +188,7 @@ class LiveSource:
         return channels
 
     def kpi_values(self, kpis: Iterable[str], *, start: dt.date, end: dt.date) -> KpiValues:
-        return kpi_values(set(kpis), start=start, end=end)  # type: ignore[no-any-return]
+        return kpi_values(set(kpis), start=start, end=end)
 
 
 class RollupSource(LiveSource):
@@ -211,7 +211,7 @@ class RollupSource(LiveSource):
             .values_list("attribute", "old_value", "new_value")
             .annotate(n=Sum("changes"))
         )
-        return list(rows)  # type: ignore[arg-type]
+        return list(rows)
 
     def touch_figures(self, filters: Filters) -> list[TouchFigure]:
         daily = TouchDaily.objects.filter(day__gte=filters.start, day__lte=filters.end, campaign__isnull=False)
@@ -222,7 +222,7 @@ class RollupSource(LiveSource):
             .values_list("campaign_id", "campaign__name", "step")
             .annotate(touches=Sum("touches"), customers=Sum("reached"))
         )
-        return list(rows)  # type: ignore[arg-type]
+        return list(rows)
 
     def order_figures(self, filters: Filters, *, per_day: bool = False) -> list[tuple[Any, ...]]:
         rows = (
