@@ -238,6 +238,10 @@ class PaymentStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+# A payment that went through (and stays counted as a successful payment even when refunded later).
+PAYMENT_SUCCEEDED_STATUSES = frozenset({PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED, PaymentStatus.REFUNDED})
+
+
 class Payment(models.Model):
     TRANSITIONS = {
         PaymentStatus.PENDING: {PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED, PaymentStatus.FAILED},

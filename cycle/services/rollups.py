@@ -20,19 +20,25 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Aggregate, Count, Exists, F, Max, Min, Model, OuterRef, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Exists, Max, Min, Model, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from aftersales.models import SurveyResponse, Ticket, TicketStatusChange, detractor_q, promoter_q
+from aftersales.models import SurveyResponse, Ticket, TicketStatusChange
 from aftersales.selectors import tickets_with_targets
 from campaigns.models import Touch
 from customers.models import Customer, CustomerHistory
 from cycle.models import OrderDaily, ProfileChangeDaily, RollupState, ServiceDaily, TouchDaily
-from orders.models import Order, OrderStatusChange, Payment, PaymentStatus, PaymentStatusChange, Shipment, sale_q
+from cycle.selectors.service_figures import (
+    delivery_figures,
+    payment_figures,
+    survey_figures,
+    ticket_figures,
+    with_delivery_day,
+)
+from orders.models import Order, OrderStatusChange, Payment, PaymentStatusChange, Shipment, sale_q
 
 ROLLUPS = ("touches", "history", "orders", "service", "customers")
-SUCCEEDED = [PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED, PaymentStatus.REFUNDED]
 
 _M = TypeVar("_M", bound=Model)
 _Daily = TypeVar("_Daily", TouchDaily, ProfileChangeDaily)
@@ -265,38 +271,14 @@ def _refresh_service(state: RollupState, *, full: bool, now: dt.datetime) -> int
     def within(qs: QuerySet[_M], field: str) -> QuerySet[_M]:
         return qs if days is None else qs.filter(_in_days(field, days))
 
-    payments = _per_day(
-        within(Payment.objects.all(), "created_at"),
-        "created_at",
-        payments=Count("id"),
-        payments_succeeded=Count("id", filter=Q(status__in=SUCCEEDED)),
-        payments_failed=Count("id", filter=Q(status=PaymentStatus.FAILED)),
-    )
+    payments = _per_day(within(Payment.objects.all(), "created_at"), "created_at", **payment_figures())
     deliveries = _per_day(
-        within(Shipment.objects.filter(delivered_at__isnull=False), "delivered_at").annotate(
-            delivered_on=TruncDate("delivered_at")
-        ),
-        "delivered_at",
-        delivered=Count("id"),
-        delivered_on_time=Count("id", filter=Q(delivered_on__lte=F("promised_on"))),
+        with_delivery_day(within(Shipment.objects.all(), "delivered_at")), "delivered_at", **delivery_figures()
     )
     tickets = _per_day(
-        tickets_with_targets(within(Ticket.objects.all(), "created_at"), now=now),
-        "created_at",
-        tickets_opened=Count("id"),
-        tickets_answered_in_time=Count(
-            "id", filter=Q(first_response_at__isnull=False, first_response_at__lte=F("first_response_due"))
-        ),
+        tickets_with_targets(within(Ticket.objects.all(), "created_at"), now=now), "created_at", **ticket_figures()
     )
-    surveys = _per_day(
-        within(SurveyResponse.objects.all(), "created_at"),
-        "created_at",
-        surveys=Count("id"),
-        csat_total=Sum("csat"),
-        nps_answers=Count("id", filter=Q(nps__isnull=False)),
-        promoters=Count("id", filter=promoter_q()),
-        detractors=Count("id", filter=detractor_q()),
-    )
+    surveys = _per_day(within(SurveyResponse.objects.all(), "created_at"), "created_at", **survey_figures())
     merged: dict[dt.date, dict[str, Any]] = defaultdict(dict)
     for source in (payments, deliveries, tickets, surveys):
         for day, counts in source.items():

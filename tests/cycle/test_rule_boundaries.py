@@ -11,11 +11,13 @@ import pytest
 from django.utils import timezone
 
 from cycle.models import Kpi, OrderDaily, ServiceDaily
+from cycle.selectors.dashboards.base import Filters
+from cycle.selectors.dashboards.sources import figure_source
 from cycle.selectors.kpis import kpi_value
 from cycle.services.rollups import rollups_rebuild
-from orders.models import OrderStatus
+from orders.models import OrderStatus, PaymentStatus
 from tests.aftersales.factories import SurveyResponseFactory
-from tests.orders.factories import OrderFactory
+from tests.orders.factories import OrderFactory, PaymentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +71,26 @@ def test_the_after_sales_rollup_puts_each_answer_in_its_band(score):
     rollups_rebuild()
     day = ServiceDaily.objects.get()
     assert day.promoters - day.detractors == NPS_OF_ONE_ANSWER[score] // 100
+
+
+PAYMENT_SUCCEEDED = {
+    PaymentStatus.PENDING: False,
+    PaymentStatus.AUTHORIZED: True,
+    PaymentStatus.CAPTURED: True,
+    PaymentStatus.FAILED: False,
+    PaymentStatus.REFUNDED: True,
+}
+
+
+def test_every_payment_status_is_judged():
+    assert set(PAYMENT_SUCCEEDED) == set(PaymentStatus)
+
+
+@pytest.mark.parametrize("status", list(PaymentStatus))
+def test_rolled_up_and_live_payment_success_agree_on_every_status(status):
+    PaymentFactory(status=status)
+    rollups_rebuild()
+    expected = 1 if PAYMENT_SUCCEEDED[status] else 0
+    assert ServiceDaily.objects.get().payments_succeeded == expected
+    live = figure_source(live=True).service_per_day(Filters(start=_today(), end=_today()))
+    assert live[_today()]["payments_succeeded"] == expected

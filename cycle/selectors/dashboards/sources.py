@@ -12,19 +12,25 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Protocol
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
-from aftersales.models import SurveyResponse, Ticket, detractor_q, promoter_q
+from aftersales.models import SurveyResponse, Ticket
 from aftersales.selectors import tickets_with_targets
 from campaigns.models import AidaStep, Touch
 from customers.models import Customer, CustomerHistory, LifecycleStage, ValueTier
 from cycle.models import Kpi, OrderDaily, ProfileChangeDaily, ServiceDaily, TouchDaily
 from cycle.selectors.dashboards.base import TWO, Counts, Filters, average, nps_score, percent, rollup_state
 from cycle.selectors.kpis import kpi_values
-from orders.models import Order, Payment, PaymentStatus, Shipment, sale_q
+from cycle.selectors.service_figures import (
+    delivery_figures,
+    payment_figures,
+    survey_figures,
+    ticket_figures,
+    with_delivery_day,
+)
+from orders.models import Order, Payment, Shipment, sale_q
 
-PAYMENT_SUCCEEDED = [PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED, PaymentStatus.REFUNDED]
 SERVICE_FIELDS = (
     "payments",
     "payments_succeeded",
@@ -141,37 +147,21 @@ class LiveSource:
                 day = row.pop("_day")
                 per_day[day].update({k: v or 0 for k, v in row.items()})
 
+        add(Payment.objects.filter(created_at__gte=lower, created_at__lt=upper), "created_at", **payment_figures())
         add(
-            Payment.objects.filter(created_at__gte=lower, created_at__lt=upper),
-            "created_at",
-            payments=Count("id"),
-            payments_succeeded=Count("id", filter=Q(status__in=PAYMENT_SUCCEEDED)),
-            payments_failed=Count("id", filter=Q(status=PaymentStatus.FAILED)),
-        )
-        add(
-            Shipment.objects.filter(delivered_at__gte=lower, delivered_at__lt=upper).annotate(
-                delivered_on=TruncDate("delivered_at")
-            ),
+            with_delivery_day(Shipment.objects.filter(delivered_at__gte=lower, delivered_at__lt=upper)),
             "delivered_at",
-            delivered=Count("id"),
-            delivered_on_time=Count("id", filter=Q(delivered_on__lte=F("promised_on"))),
+            **delivery_figures(),
         )
         add(
             tickets_with_targets(Ticket.objects.filter(created_at__gte=lower, created_at__lt=upper)),
             "created_at",
-            tickets_opened=Count("id"),
-            tickets_answered_in_time=Count(
-                "id", filter=Q(first_response_at__isnull=False, first_response_at__lte=F("first_response_due"))
-            ),
+            **ticket_figures(),
         )
         add(
             SurveyResponse.objects.filter(created_at__gte=lower, created_at__lt=upper),
             "created_at",
-            surveys=Count("id"),
-            csat_total=Sum("csat"),
-            nps_answers=Count("id", filter=Q(nps__isnull=False)),
-            promoters=Count("id", filter=promoter_q()),
-            detractors=Count("id", filter=detractor_q()),
+            **survey_figures(),
         )
         return per_day
 
