@@ -3,12 +3,10 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.functional import cached_property
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -31,30 +29,7 @@ from campaigns.selectors import aida_funnel, aida_funnel_by_segment, campaign_pr
 from campaigns.services import campaign_cancel, campaign_pause, campaign_schedule, campaign_start, touch_record
 from campaigns.services.sending import campaign_preview, campaign_send_test, public_url
 from customers.models import Customer
-from emarketing.admin_tools import StatusChangeInline, run_for_each
-
-
-class CappedCountPaginator(Paginator):
-    """Counts at most ``CAP`` rows (``SELECT COUNT(*) FROM (… LIMIT cap)``): cheap however big the table."""
-
-    CAP = 10_000
-
-    @cached_property
-    def count(self) -> int:
-        try:
-            # A queryset; a plain list has no order_by and is counted below.
-            return int(self.object_list.order_by()[: self.CAP].count())  # type: ignore[attr-defined]
-        except (AttributeError, TypeError):
-            return len(self.object_list)
-
-
-class BigTableAdmin(admin.ModelAdmin):
-    """For the append-only tables (messages, touches): no full COUNT(*) on any page view."""
-
-    show_full_result_count = False
-    paginator = CappedCountPaginator
-    list_per_page = 50
-
+from emarketing.admin_tools import BigTableAdminMixin, StatusChangeInline, run_for_each
 
 HTTPS_URLS: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {models.URLField: {"assume_scheme": "https"}}
 
@@ -336,7 +311,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(TopicInterest)
-class TopicInterestAdmin(BigTableAdmin):
+class TopicInterestAdmin(BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("customer", "topic", "created_at")
     list_filter = ("topic",)
     search_fields = ("=customer__email", "topic__name")
@@ -358,7 +333,7 @@ class LinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(BigTableAdmin):
+class MessageAdmin(BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("id", "campaign", "customer", "status", "attempts", "sent_at", "error")
     list_filter = ("status", ("sent_at", admin.DateFieldListFilter))
     search_fields = ("=customer__email",)
@@ -369,7 +344,7 @@ class MessageAdmin(BigTableAdmin):
 
 
 @admin.register(Touch)
-class TouchAdmin(BigTableAdmin):
+class TouchAdmin(BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("occurred_at", "step", "kind", "source", "customer", "campaign", "is_automated")
     list_filter = ("step", "kind", "source", "is_automated", ("occurred_at", admin.DateFieldListFilter))
     search_fields = ("=customer__email", "=campaign__name")
@@ -407,7 +382,7 @@ class TouchAdmin(BigTableAdmin):
 
 
 @admin.register(OccasionOffer)
-class OccasionOfferAdmin(BigTableAdmin):
+class OccasionOfferAdmin(BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("occasion", "customer", "campaign", "year", "status", "sent_at")
     list_filter = ("status", "year", "campaign")
     search_fields = ("=customer__email",)
