@@ -10,6 +10,7 @@ from aftersales import services
 from aftersales.models import (
     InboundMail,
     InboundMailSource,
+    LateDeliveryApology,
     MessageAuthor,
     NpsGroup,
     Review,
@@ -17,6 +18,7 @@ from aftersales.models import (
     SurveyInvitation,
     SurveyResponse,
     Ticket,
+    TicketAcknowledgement,
     TicketChannel,
     TicketMessage,
     TicketStatus,
@@ -285,6 +287,33 @@ class SurveyInvitationAdmin(BigTableAdmin):
         else:
             created = services.survey_invitation_create(order=obj.order)
             obj.pk, obj.customer_id, obj.created_at = created.pk, created.customer_id, created.created_at
+
+
+class ReadOnlyDeliveryAdmin(BigTableAdmin):
+    """Automatic mail to customers: written by the sending pipeline, read here (status, tries, last answer)."""
+
+    list_filter = ("status", "created_at")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TicketAcknowledgement)
+class TicketAcknowledgementAdmin(ReadOnlyDeliveryAdmin):
+    list_display = ("ticket", "to", "language", "status", "attempts", "created_at", "sent_at", "error")
+    search_fields = ("to", "ticket__subject")
+    list_select_related = ("ticket",)
+
+
+@admin.register(LateDeliveryApology)
+class LateDeliveryApologyAdmin(ReadOnlyDeliveryAdmin):
+    list_display = ("shipment", "customer", "ticket", "status", "attempts", "created_at", "sent_at", "error")
+    search_fields = ("shipment__order__number", *CUSTOMER_SEARCH)
+    list_select_related = ("shipment__order", "customer", "ticket")
 
 
 @admin.register(Review)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import DeliveryState
 from customers.models import Customer
 from emarketing.workflow import StatusChangeBase
-from orders.models import Order, Product
+from orders.models import Order, Product, Shipment
 
 
 class TicketChannel(models.TextChoices):
@@ -313,6 +313,50 @@ class SurveyInvitation(DeliveryState):
 
     def __str__(self):
         return str(self.order)
+
+
+class TicketAcknowledgement(DeliveryState):
+    """The automatic acknowledgement of a new ticket: one per ticket, sent through the sending pipeline."""
+
+    ticket = models.OneToOneField(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="acknowledgement"
+    )
+    to = models.EmailField(_("to"))
+    language = models.CharField(_("language"), max_length=8)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticket acknowledgement")
+        verbose_name_plural = _("ticket acknowledgements")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "id"], name="ticket_ack_status")]
+
+    def __str__(self):
+        return f"#{self.ticket_id} → {self.to}"
+
+
+class LateDeliveryApology(DeliveryState):
+    """The e-mail that tells a customer their delivery is late: one per shipment, with the ticket opened for it."""
+
+    shipment = models.OneToOneField(
+        Shipment, verbose_name=_("shipment"), on_delete=models.CASCADE, related_name="late_apology"
+    )
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="late_apologies"
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="late_apologies"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("late-delivery apology")
+        verbose_name_plural = _("late-delivery apologies")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "id"], name="late_apology_status")]
+
+    def __str__(self):
+        return f"#{self.ticket_id} → {self.customer}"
 
 
 class InboundMailSource(models.TextChoices):

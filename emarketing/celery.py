@@ -36,6 +36,12 @@ app.conf.beat_schedule = {
         "task": "aftersales.tasks.check_late_shipments",
         "schedule": crontab(minute=5),
     },
+    # The contact line's own mail (acknowledgements, late-delivery e-mails) is sent as soon as it is queued;
+    # every five minutes this sends those whose retry is due or whose worker died before sending them.
+    "aftersales-send-contact-line-mail": {
+        "task": "aftersales.tasks.send_contact_line_mail",
+        "schedule": crontab(minute="*/5"),
+    },
     # Communication: every minute, start the scheduled campaigns whose time has come (a row lock makes two
     # ticks start a campaign once), and pick up sending campaigns with retries due or a worker that died.
     "campaigns-start-due": {

@@ -136,6 +136,52 @@ def celery_worker(transactional_db):
         current_app.conf.task_always_eager = True
 
 
+@pytest.fixture
+def slow_smtp_server(settings):
+    """A real SMTP server that waits before each answer; customer mail goes to it (CAMPAIGNS_EMAIL_URL)."""
+    from aiosmtpd.controller import Controller
+
+    from tests.smtp import SlowToAnswer, free_port
+
+    mailbox = SlowToAnswer()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.CAMPAIGNS_EMAIL_URL = f"smtp://127.0.0.1:{controller.port}"
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def worker_settings(monkeypatch, slow_smtp_server, settings):
+    """What a worker process reads from its environment: the slow SMTP server, a slow pace, short claims."""
+    monkeypatch.setenv("CAMPAIGNS_EMAIL_URL", settings.CAMPAIGNS_EMAIL_URL)
+    monkeypatch.setenv("CAMPAIGNS_SEND_RATE", "10")  # with the slow answers, about 12 seconds for 40 messages
+    monkeypatch.setenv("CAMPAIGNS_SEND_BATCH_SIZE", "5")
+    monkeypatch.setenv("CAMPAIGNS_SEND_CLAIM_TIMEOUT", "3")
+    settings.CAMPAIGNS_SEND_CLAIM_TIMEOUT = 3
+    return slow_smtp_server
+
+
+def worker_idle(worker_name):
+    """Nothing waiting on the broker and nothing reserved or running in the worker."""
+    from celery import current_app
+    from kombu.exceptions import ChannelError
+
+    with current_app.connection_for_write() as conn:
+        try:
+            if conn.default_channel.queue_declare(queue="celery", passive=True).message_count:
+                return False
+        except ChannelError:  # Redis keeps no empty list: no queue is an empty queue
+            pass
+    inspect = current_app.control.inspect(destination=[worker_name], timeout=1)
+    active, reserved = inspect.active(), inspect.reserved()
+    if not active or not reserved:  # the worker did not answer
+        return False
+    return not active.get(worker_name) and not reserved.get(worker_name)
+
+
 # --- the browser (tests marked ``browser``): one Chromium for the whole run --------------------------------
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-artifacts"))
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -1,6 +1,12 @@
 """Every write of the after-sales stage."""
 
-from .contact import inbound_mail_mark_handled, inbound_mail_receive, mailbox_poll, ticket_acknowledge
+from .contact import (
+    acknowledgements_send,
+    inbound_mail_mark_handled,
+    inbound_mail_receive,
+    mailbox_poll,
+    ticket_acknowledge,
+)
 from .feedback import (
     feedback_mark_looped,
     review_create,
@@ -15,7 +21,7 @@ from .feedback import (
     ticket_reply,
     ticket_set_status,
 )
-from .lateness import late_shipments_handle
+from .lateness import late_apologies_send, late_shipments_handle
 from .surveys import (
     survey_answer,
     survey_invitation_create,
@@ -24,9 +30,11 @@ from .surveys import (
 )
 
 __all__ = [
+    "acknowledgements_send",
     "feedback_mark_looped",
     "inbound_mail_mark_handled",
     "inbound_mail_receive",
+    "late_apologies_send",
     "late_shipments_handle",
     "mailbox_poll",
     "review_create",

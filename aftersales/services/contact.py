@@ -4,13 +4,15 @@ import email
 import imaplib
 import logging
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from email import policy
+from email.message import EmailMessage
 from email.utils import parseaddr
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -22,8 +24,20 @@ from aftersales.models import (
     InboundMailSource,
     MessageAuthor,
     Ticket,
+    TicketAcknowledgement,
     TicketChannel,
     TicketMessage,
+)
+from campaigns.models import MessageStatus
+from campaigns.services.sending import (
+    Claim,
+    Loaded,
+    MessageKind,
+    Pipeline,
+    Rendered,
+    SendingInterrupted,
+    SendResult,
+    mail_connection,
 )
 from customers.models import Customer
 
@@ -34,26 +48,42 @@ logger = logging.getLogger(__name__)
 TICKET_TAG = re.compile(r"\[#(\d+)\]")
 
 
-def _language_of(ticket):
-    return ticket.customer.preferred_language if ticket.customer_id else settings.LANGUAGE_CODE
+def _language_of(ticket: Ticket) -> str:
+    return ticket.customer.preferred_language if ticket.customer is not None else str(settings.LANGUAGE_CODE)
 
 
-def ticket_subject_tag(ticket) -> str:
+def ticket_subject_tag(ticket: Ticket) -> str:
     """The tag replies carry in their subject, so an answer by e-mail lands in the same thread."""
     return f"[#{ticket.pk}]"
 
 
-def ticket_acknowledge(*, ticket_id: int) -> bool:
-    """Send the automatic acknowledgement once; False when it was already sent (or there is no one to send to).
+@dataclass(frozen=True)
+class AcknowledgementRow:
+    pk: int
+    attempts: int
+    acknowledgement: TicketAcknowledgement
 
-    The stamp and the e-mail share one transaction: if sending fails the stamp is undone and a retry sends it.
-    """
-    with transaction.atomic():
-        claimed = Ticket.objects.filter(pk=ticket_id, acknowledged_at__isnull=True).exclude(contact_email="")
-        if not claimed.update(acknowledged_at=timezone.now()):
-            return False
-        ticket = Ticket.objects.select_related("customer").get(pk=ticket_id)
-        with translation.override(_language_of(ticket)):
+
+class TicketAcknowledgements(MessageKind[AcknowledgementRow]):
+    """Acknowledgements of new tickets, in the language stored with each, replies going to the contact line."""
+
+    model = TicketAcknowledgement
+
+    def from_email(self) -> str:
+        return str(settings.DEFAULT_FROM_EMAIL)
+
+    def load(self, claim: Claim) -> Loaded[AcknowledgementRow]:
+        rows = (
+            TicketAcknowledgement.objects.filter(pk__in=claim.ids, claim=claim.token, status=MessageStatus.SENDING)
+            .select_related("ticket")
+            .order_by("pk")
+        )
+        return Loaded(pending=[AcknowledgementRow(a.pk, a.attempts, a) for a in rows], refused={})
+
+    def render(self, row: AcknowledgementRow) -> tuple[str, Rendered]:
+        ack = row.acknowledgement
+        ticket = ack.ticket
+        with translation.override(ack.language):
             hours = settings.TICKET_FIRST_RESPONSE_HOURS.get(ticket.priority)
             subject = _("%(tag)s We have received your message: %(subject)s") % {
                 "tag": ticket_subject_tag(ticket),
@@ -64,16 +94,49 @@ def ticket_acknowledge(*, ticket_id: int) -> bool:
                 "Our team answers within %(hours)s hours, at any time of day. To add anything, reply to this "
                 "e-mail and keep the number in the subject."
             ) % {"number": ticket.pk, "hours": hours}
-            note = _("Automatic acknowledgement sent to %(email)s.") % {"email": ticket.contact_email}
-        EmailMessage(
-            subject=subject,
-            body=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[ticket.contact_email],
-            reply_to=[settings.SUPPORT_EMAIL],
-        ).send()
-        TicketMessage.objects.create(ticket=ticket, author_kind=MessageAuthor.SYSTEM, body=note)
-    return True
+        headers = {"Reply-To": str(settings.SUPPORT_EMAIL), "Auto-Submitted": "auto-replied"}
+        return ack.to, Rendered(subject=subject, html="", text=body, headers=headers)
+
+    def settle(self) -> None:
+        """Stamp each ticket whose acknowledgement went out, and note it on the thread, once."""
+        sent = TicketAcknowledgement.objects.filter(status=MessageStatus.SENT, ticket__acknowledged_at__isnull=True)
+        for ack in sent.order_by("pk")[:1000]:
+            with transaction.atomic():
+                stamped = Ticket.objects.filter(pk=ack.ticket_id, acknowledged_at__isnull=True).update(
+                    acknowledged_at=ack.sent_at or timezone.now()
+                )
+                if stamped:
+                    with translation.override(settings.LANGUAGE_CODE):
+                        note = _("Automatic acknowledgement sent to %(email)s.") % {"email": ack.to}
+                    TicketMessage.objects.create(ticket_id=ack.ticket_id, author_kind=MessageAuthor.SYSTEM, body=note)
+
+
+def acknowledgements_send() -> SendResult:
+    """Send every acknowledgement due (new ones, and refused ones whose retry time has come)."""
+    result = SendResult()
+    try:
+        Pipeline(TicketAcknowledgements(), mail_connection()).run(result=result)
+    except SendingInterrupted as error:  # the unsent ones are back in the queue for the next run
+        logger.warning("Acknowledgements interrupted: %s", error)
+    return result
+
+
+def ticket_acknowledge(*, ticket_id: int) -> bool:
+    """Queue the automatic acknowledgement of a ticket and send it; False when it was queued before.
+
+    The acknowledgement is a row of its own (one per ticket, kept by the database) sent through the sending
+    pipeline, so however often this runs, and wherever a worker is killed, the customer gets it at most once;
+    the ticket is stamped, and the thread noted, when it has gone out.
+    """
+    ticket = Ticket.objects.select_related("customer").filter(pk=ticket_id).exclude(contact_email="").first()
+    if ticket is None:
+        return False
+    _ack, created = TicketAcknowledgement.objects.get_or_create(
+        ticket=ticket, defaults={"to": ticket.contact_email, "language": _language_of(ticket)}
+    )
+    if created:
+        acknowledgements_send()
+    return created
 
 
 class UnreadableMail(Exception):
@@ -85,12 +148,12 @@ def _printable(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
-def _text_of(message):
+def _text_of(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
         raise UnreadableMail(_("The message has no text to read."))
     try:
-        content = part.get_content()
+        content = str(part.get_content())
     except (LookupError, UnicodeError, ValueError) as error:
         raise UnreadableMail(_("The message text cannot be decoded: %(error)s") % {"error": error}) from error
     if part.get_content_type() == "text/html":
@@ -101,9 +164,10 @@ def _text_of(message):
     return content
 
 
-def _parse(raw: bytes):
+def _parse(raw: bytes) -> tuple[EmailMessage, str, str, str]:
     try:
         message = email.message_from_bytes(raw, policy=policy.default)
+        assert isinstance(message, EmailMessage)  # what policy.default builds
         sender = parseaddr(str(message.get("From", "")))[1]
         subject = str(message.get("Subject", "")).strip()
         message_id = str(message.get("Message-ID", "")).strip()[:255]
@@ -148,15 +212,15 @@ def inbound_mail_receive(*, raw: bytes, source: str = InboundMailSource.WEBHOOK)
     return mail
 
 
-def _ticket_for(*, sender, subject, body):
+def _ticket_for(*, sender: str, subject: str, body: str) -> Ticket:
     match = TICKET_TAG.search(subject)
     if match:
         ticket = Ticket.objects.filter(pk=int(match.group(1))).select_related("customer").first()
-        known = ticket and sender.lower() in {
+        known = ticket is not None and sender.lower() in {
             ticket.contact_email.lower(),
-            (ticket.customer.email.lower() if ticket.customer_id else ""),
+            (ticket.customer.email.lower() if ticket.customer is not None else ""),
         }
-        if known:
+        if ticket is not None and known:
             ticket_message_add(ticket=ticket, body=body, author_kind=MessageAuthor.CUSTOMER)
             return ticket
     customer = Customer.objects.filter(email__iexact=sender).first()
@@ -169,25 +233,25 @@ def _ticket_for(*, sender, subject, body):
     )
 
 
-def inbound_mail_mark_handled(*, mails) -> int:
+def inbound_mail_mark_handled(*, mails: Iterable[InboundMail]) -> int:
     """A human has dealt with these e-mails (answered them by hand, or judged them spam)."""
     return InboundMail.objects.filter(pk__in=[m.pk for m in mails], handled_at__isnull=True).update(
         handled_at=timezone.now()
     )
 
 
-def imap_connect(url: str):
+def imap_connect(url: str) -> imaplib.IMAP4:
     """An IMAP client for ``imaps://user:password@host:port/folder`` (``imap://`` without TLS)."""
     parts = urlsplit(url)
     port = parts.port or (993 if parts.scheme == "imaps" else 143)
     client_class = imaplib.IMAP4_SSL if parts.scheme == "imaps" else imaplib.IMAP4
-    client = client_class(parts.hostname, port, timeout=60)
+    client = client_class(parts.hostname or "localhost", port, timeout=60)
     client.login(unquote(parts.username or ""), unquote(parts.password or ""))
     client.select(unquote(parts.path.lstrip("/")) or "INBOX")
     return client
 
 
-def mailbox_poll(*, client=None, limit: int = 200) -> int:
+def mailbox_poll(*, client: imaplib.IMAP4 | None = None, limit: int = 200) -> int:
     """Read unseen messages from the contact mailbox (setting ``IMAP_URL``; off when empty); return how many.
 
     A message is flagged seen only after it is stored, so a crash in between reads it again next time, and
@@ -202,7 +266,8 @@ def mailbox_poll(*, client=None, limit: int = 200) -> int:
         status, data = client.search(None, "UNSEEN")
         if status != "OK":
             return 0
-        for number in (data[0] or b"").split()[:limit]:
+        for found in (data[0] or b"").split()[:limit]:
+            number = found.decode("ascii") if isinstance(found, bytes) else str(found)
             status, fetched = client.fetch(number, "(BODY.PEEK[])")
             raw = next((part[1] for part in fetched or () if isinstance(part, tuple)), None)
             if status != "OK" or raw is None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from aftersales import services
 from aftersales.models import InboundMail, MessageAuthor, Ticket, TicketPriority, TicketStatus
 from aftersales.selectors import tickets_breaching, tickets_with_targets
+from aftersales.tasks import send_contact_line_mail
 from emarketing.signing import body_signature
 from tests.aftersales.factories import TicketFactory
 from tests.customers.factories import CustomerFactory
@@ -54,6 +55,27 @@ def test_the_acknowledgement_is_sent_once(django_capture_on_commit_callbacks):
         ticket = services.ticket_create(subject="Hi", body="Hello", channel="web", contact_email="a@example.com")
     assert services.ticket_acknowledge(ticket_id=ticket.pk) is False
     assert len(mail.outbox) == 1
+
+
+def test_an_acknowledgement_the_mail_server_missed_goes_out_later_and_is_noted_once(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(*args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.ticket_create(subject="Hi", body="Hello", channel="web", contact_email="a@example.com")
+    ticket.refresh_from_db()
+    assert ticket.acknowledged_at is None and not mail.outbox
+    monkeypatch.undo()
+    assert send_contact_line_mail.delay().get() == {"acknowledgements": 1, "apologies": 0}
+    assert send_contact_line_mail.delay().get() == {"acknowledgements": 0, "apologies": 0}
+    ticket.refresh_from_db()
+    (sent,) = mail.outbox
+    assert ticket.acknowledged_at is not None
+    assert sent.extra_headers["Auto-Submitted"] == "auto-replied"
+    assert ticket.messages.filter(author_kind=MessageAuthor.SYSTEM).count() == 1
 
 
 def test_the_web_form_refuses_bad_input_with_a_message(client):
@@ -173,7 +195,7 @@ class FakeImap:
         return "OK", [b" ".join(unseen)]
 
     def fetch(self, number, parts):
-        return "OK", [(number + b" (BODY[] {0}", self.messages[int(number)]), b")"]
+        return "OK", [(f"{int(number)} (BODY[] {{0}}".encode(), self.messages[int(number)]), b")"]
 
     def store(self, number, command, flags):
         self.seen.add(int(number))

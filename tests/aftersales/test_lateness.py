@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from aftersales.models import MessageAuthor, Ticket, TicketPriority
-from aftersales.tasks import check_late_shipments
+from aftersales.models import LateDeliveryApology, MessageAuthor, Ticket, TicketPriority
+from aftersales.tasks import check_late_shipments, send_contact_line_mail
+from campaigns.models import MessageStatus
 from orders import services as orders
 from tests.customers.factories import CustomerFactory
 from tests.orders.factories import OrderLineFactory, ShipmentFactory
@@ -57,15 +58,34 @@ def test_delivered_or_promised_today_is_not_late():
     assert on_time.late_notified_at is None
 
 
-def test_a_failed_email_leaves_the_shipment_for_the_next_run(monkeypatch):
+def test_a_mail_server_down_keeps_the_one_ticket_and_sends_the_email_later(monkeypatch):
     shipment = late_shipment()
 
     def broken(*args, **kwargs):
         raise OSError("mail server down")
 
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
-    assert check_late_shipments.delay().get() == 0
-    shipment.refresh_from_db()
-    assert shipment.late_notified_at is None and not Ticket.objects.exists()
-    monkeypatch.undo()
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", broken)
     assert check_late_shipments.delay().get() == 1
+    assert Ticket.objects.count() == 1 and not mail.outbox
+    assert LateDeliveryApology.objects.get(shipment=shipment).status == MessageStatus.QUEUED
+    monkeypatch.undo()
+    assert send_contact_line_mail.delay().get() == {"acknowledgements": 0, "apologies": 1}
+    assert check_late_shipments.delay().get() == 0
+    assert Ticket.objects.count() == 1 and len(mail.outbox) == 1
+    assert LateDeliveryApology.objects.get().status == MessageStatus.SENT
+
+
+def test_a_customer_without_an_address_gets_a_ticket_and_no_email():
+    late_shipment(email="")
+    assert check_late_shipments.delay().get() == 1
+    assert not mail.outbox and not LateDeliveryApology.objects.exists()
+    assert "no e-mail address" in Ticket.objects.get().messages.get().body
+
+
+def test_the_email_is_an_automatic_message_whose_replies_reach_the_contact_line(settings):
+    settings.SUPPORT_EMAIL = "help@shop.example"
+    late_shipment()
+    check_late_shipments.delay()
+    (sent,) = mail.outbox
+    assert sent.extra_headers["Reply-To"] == "help@shop.example"
+    assert sent.extra_headers["Auto-Submitted"] == "auto-generated"

@@ -1,63 +1,24 @@
 """Birthday offers sent by a real Celery worker on Redis, killed mid-run and started again."""
 
-import asyncio
 import datetime as dt
 import os
 import zoneinfo
 
 import pytest
-from aiosmtpd.controller import Controller
-from celery import current_app
 from django.utils import timezone
-from kombu.exceptions import ChannelError
 
 from campaigns.models import CampaignStatus, MessageStatus, OccasionOffer
 from campaigns.services import campaign_start
 from campaigns.services.occasions import occasion_offers_send_due
 from campaigns.tasks import send_occasion_offers
-from tests.campaigns.conftest import Mailbox, _free_port
 from tests.campaigns.factories import CampaignFactory, CreativeFactory
-from tests.conftest import wait_until
+from tests.conftest import wait_until, worker_idle
 from tests.customers.factories import ConsentFactory, CustomerFactory, OccasionFactory
 
 pytestmark = pytest.mark.worker
 
 CUSTOMERS = 40
-ANSWER_DELAY = 0.3  # seconds: most of the run is spent waiting for an answer, so the kill lands there
 UNFINISHED = [MessageStatus.QUEUED, MessageStatus.SENDING, MessageStatus.DELIVERING]
-
-
-class SlowToAnswer(Mailbox):
-    """Keeps each message, then takes a moment to say so: a worker killed then has handed over a message that
-    arrived, and has not heard that it did."""
-
-    async def handle_DATA(self, server, session, envelope):
-        answer = await super().handle_DATA(server, session, envelope)
-        await asyncio.sleep(ANSWER_DELAY)
-        return answer
-
-
-@pytest.fixture
-def slow_smtp_server(settings):
-    mailbox = SlowToAnswer()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.CAMPAIGNS_EMAIL_URL = f"smtp://127.0.0.1:{controller.port}"
-    try:
-        yield mailbox
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def worker_settings(monkeypatch, slow_smtp_server, settings):
-    """What the worker process reads from its environment: our SMTP server, a slow pace, short claims."""
-    monkeypatch.setenv("CAMPAIGNS_EMAIL_URL", settings.CAMPAIGNS_EMAIL_URL)
-    monkeypatch.setenv("CAMPAIGNS_SEND_RATE", "10")  # with the slow answers, about 12 seconds for the run
-    monkeypatch.setenv("CAMPAIGNS_SEND_BATCH_SIZE", "5")
-    monkeypatch.setenv("CAMPAIGNS_SEND_CLAIM_TIMEOUT", "3")
-    settings.CAMPAIGNS_SEND_CLAIM_TIMEOUT = 3
-    return slow_smtp_server
 
 
 def _midday_zone():
@@ -78,21 +39,6 @@ def _birthday_campaign():
 
 def _sent():
     return OccasionOffer.objects.filter(status=MessageStatus.SENT).count()
-
-
-def _worker_idle(worker_name):
-    """Nothing waiting on the broker and nothing reserved or running in the worker."""
-    with current_app.connection_for_write() as conn:
-        try:
-            if conn.default_channel.queue_declare(queue="celery", passive=True).message_count:
-                return False
-        except ChannelError:  # Redis keeps no empty list: no queue is an empty queue
-            pass
-    inspect = current_app.control.inspect(destination=[worker_name], timeout=1)
-    active, reserved = inspect.active(), inspect.reserved()
-    if not active or not reserved:  # the worker did not answer
-        return False
-    return not active.get(worker_name) and not reserved.get(worker_name)
 
 
 def test_a_worker_killed_mid_run_and_restarted_sends_no_customer_two_offers(worker_settings, celery_worker):
@@ -142,7 +88,7 @@ def test_a_worker_killed_mid_run_and_restarted_sends_no_customer_two_offers(work
     # The job again, in the worker and here: nothing is listed or sent a second time.
     send_occasion_offers.delay()
     worker_name = f"test-{os.getpid()}@{os.uname().nodename}"
-    assert wait_until(lambda: _worker_idle(worker_name), timeout=60), "the worker never finished the last run"
+    assert wait_until(lambda: worker_idle(worker_name), timeout=60), "the worker never finished the last run"
     occasion_offers_send_due()
     assert mailbox.count_by_recipient() == received
     assert OccasionOffer.objects.count() == CUSTOMERS

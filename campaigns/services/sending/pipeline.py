@@ -82,6 +82,14 @@ class MessageKind(abc.ABC, Generic[D]):
         """The sender of this kind's messages."""
         return from_address()
 
+    def settle(self) -> None:
+        """Record outside the delivery table what follows from messages sent (a stamp, a note on a thread).
+
+        Called before the first batch and after each one; it must find its own work (sent rows not yet settled)
+        and do it once, so that a worker killed between a message sent and its settling leaves it for the next
+        run, never done twice.
+        """
+
     def still_sending(self) -> bool:
         """False stops the run between batches (a campaign paused, say)."""
         return True
@@ -130,6 +138,7 @@ class Pipeline(Generic[D]):
         scope = self.kind.scope()
         size = settings.CAMPAIGNS_SEND_BATCH_SIZE
         try:
+            self.kind.settle()
             self.connection.open()
             while True:
                 if not self.kind.still_sending():
@@ -141,6 +150,7 @@ class Pipeline(Generic[D]):
                 if not claim.ids:
                     return True
                 self.send(claim, result)
+                self.kind.settle()
                 if deadline is not None and time.monotonic() > deadline:
                     result.more = True
                     return False

@@ -1,0 +1,53 @@
+"""A real SMTP server on localhost (aiosmtpd) for the tests that send mail: what it accepted, by recipient."""
+
+import asyncio
+import email
+import socket
+from email import policy
+
+ANSWER_DELAY = 0.3  # seconds a SlowToAnswer server waits before it says a message was accepted
+
+
+class Mailbox:
+    """Collects what the server accepted; refuses at RCPT the addresses in ``refuse``."""
+
+    def __init__(self):
+        self.received = []
+        self.refuse = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        self.received.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def to(self, address):
+        return [m for rcpts, m in self.received if address in rcpts]
+
+    def count_by_recipient(self):
+        counts = {}
+        for rcpts, _message in self.received:
+            for r in rcpts:
+                counts[r] = counts.get(r, 0) + 1
+        return counts
+
+
+class SlowToAnswer(Mailbox):
+    """Keeps each message, then takes a moment to say so: a worker killed then has handed over a message that
+    arrived, and has not heard that it did."""
+
+    async def handle_DATA(self, server, session, envelope):
+        answer = await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(ANSWER_DELAY)
+        return answer
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
