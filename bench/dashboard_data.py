@@ -76,7 +76,7 @@ def insert_rows(model, columns, rows, batch=50_000):
                 cursor.copy_expert(rf"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\N')", buffer)
             else:
                 marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", chunk)  # noqa: S608
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", chunk)
 
     chunk = []
     for row in rows:
@@ -207,7 +207,7 @@ def generate(scale, now, seed=6):
                     "USD",
                     "",
                     year_ago + dt.timedelta(days=rng.randrange(330)),
-                )  # fmt: skip
+                )
                 for c in range(1, n_campaigns + 1)
             ),
         )
@@ -253,7 +253,7 @@ def _generate_big_tables_in_python(rng, when, moment, n_customers, n_touches, n_
             "notes",
             "created_at",
             "updated_at",
-        ],  # fmt: skip
+        ],
         (
             (
                 f"Customer{i}",
@@ -274,7 +274,7 @@ def _generate_big_tables_in_python(rng, when, moment, n_customers, n_touches, n_
                 "",
                 when(moment(720)),
                 when(now),
-            )  # fmt: skip
+            )
             for i in range(1, n_customers + 1)
         ),
     )
@@ -313,7 +313,7 @@ def _generate_big_tables_in_python(rng, when, moment, n_customers, n_touches, n_
             "user_agent",
             "referrer",
             "detail",
-        ],  # fmt: skip
+        ],
         touches(),
     )
     insert_rows(Agent, ["name", "kind", "email", "phone", "region", "commission_rate", "is_active"],
@@ -345,7 +345,7 @@ def _generate_big_tables_in_python(rng, when, moment, n_customers, n_touches, n_
                 when(now - dt.timedelta(seconds=rng.randrange(360 * 86400))),
             )
             for o in range(1, n_orders + 1)
-        ),  # fmt: skip
+        ),
     )
 
     def shipments():
@@ -387,7 +387,7 @@ def _generate_small_tables(rng, when, moment, scale, n_customers, now):
         (
             (rng.randrange(1, n_customers + 1), rng.randint(1, 5), rng.randint(0, 10), "", "", when(moment()))
             for _ in range(max(int(100_000 * scale), 100))
-        ),  # fmt: skip
+        ),
     )
     _generate_profile_history(rng, when, moment, now, extra_moves=max(int(200_000 * scale), 100))
     plan = MarketingPlan.objects.create(

@@ -136,9 +136,7 @@ def measure(kind: str, file: Path, template: Path | None) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, "--file", str(file)]
     if db:
         cmd += ["--db", str(db)]
-    out = subprocess.run(  # noqa: S603 - our own script
-        cmd, check=True, capture_output=True, text=True
-    )
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     if db:
         for suffix in ("", "-wal", "-shm"):
@@ -178,7 +176,7 @@ def main():
         template = WORK / "import-template.sqlite3"
         template.unlink(missing_ok=True)
         migrate += ["--db", str(template)]
-    subprocess.run(migrate, check=True)  # noqa: S603
+    subprocess.run(migrate, check=True)
     sqlite = template is not None
     # Baseline and importer alternate, and each side keeps its best run: on a shared machine a neighbour's job
     # then slows both sides alike instead of deciding the ratio.

@@ -144,7 +144,7 @@ def smtp_server(port, conn, ready):
     counts = Counter()
 
     class Handler:
-        async def handle_DATA(self, server, session, envelope):
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd calls handlers by these names)
             for rcpt in envelope.rcpt_tos:
                 counts[rcpt] += 1
             return "250 OK"

@@ -148,5 +148,8 @@ class ChangeSources:
     def items(self) -> list[tuple[str, ChangeSource]]:
         return list(self._sources.items())
 
+    def values(self) -> list[ChangeSource]:
+        return list(self._sources.values())
+
 
 change_sources = ChangeSources()

@@ -46,7 +46,7 @@ class DashboardFilterForm(forms.Form):
         everything = [("", _("All"))]
         cast(forms.ChoiceField, self.fields["campaign"]).choices = everything + choices.get("campaigns", [])
         cast(forms.ChoiceField, self.fields["segment"]).choices = everything + choices.get("segments", [])
-        cast(forms.ChoiceField, self.fields["plan"]).choices = [("", _("The current plan"))] + choices.get("plans", [])
+        cast(forms.ChoiceField, self.fields["plan"]).choices = [("", _("The current plan")), *choices.get("plans", [])]
         for name, pages in USES_FILTER.items():
             if dashboard not in pages:
                 del self.fields[name]

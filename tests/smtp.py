@@ -15,13 +15,13 @@ class Mailbox:
         self.received = []
         self.refuse = set()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd names)
         if address in self.refuse:
             return "550 5.1.1 Mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd calls handlers by these names)
         message = email.message_from_bytes(envelope.original_content, policy=policy.default)
         self.received.append((list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
@@ -41,7 +41,7 @@ class SlowToAnswer(Mailbox):
     """Keeps each message, then takes a moment to say so: a worker killed then has handed over a message that
     arrived, and has not heard that it did."""
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd calls handlers by these names)
         answer = await super().handle_DATA(server, session, envelope)
         await asyncio.sleep(ANSWER_DELAY)
         return answer

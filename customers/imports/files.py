@@ -71,7 +71,7 @@ def _excel_rows(stream):
 
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - any failure here means "not a workbook we can read"
+    except Exception as error:
         raise FileProblem(_("The file is not a readable Excel workbook.")) from error
     try:
         sheet = workbook.worksheets[0]

@@ -117,9 +117,11 @@ class RowCleaner:
             errors.append(RowError(number, "first_name", _("At most %(limit)d characters.") % {"limit": 100}))
         for name in self.plain:
             customer[name] = _text(values, name)
-        for name in self.limited:
-            if len(customer[name]) > LIMITS[name]:
-                errors.append(RowError(number, name, _("At most %(limit)d characters.") % {"limit": LIMITS[name]}))
+        errors.extend(
+            RowError(number, name, _("At most %(limit)d characters.") % {"limit": LIMITS[name]})
+            for name in self.limited
+            if len(customer[name]) > LIMITS[name]
+        )
 
         email = _text(values, "email").lower() if "email" in present else ""
         if email:

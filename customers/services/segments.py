@@ -75,7 +75,7 @@ def segment_save_rules(*, segment: Segment, rules: Any, sync_conditions: bool = 
 def changed_since(since: dt.datetime) -> Q:
     """Customers whose data changed after ``since``: their own row or a timestamped row hanging off them."""
     changed = Q(updated_at__gt=since)
-    for _name, source in change_sources.items():
+    for source in change_sources.values():
         changed |= Q(pk__in=source(since).order_by())
     return changed
 

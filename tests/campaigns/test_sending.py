@@ -40,7 +40,7 @@ def test_only_consenting_unsuppressed_members_receive_one_message_each(smtp_serv
 
 
 def test_starting_a_campaign_twice_sends_it_once(smtp_server, audience):
-    campaign, _segment, customers = audience(consenting=2)
+    campaign, _segment, _customers = audience(consenting=2)
 
     assert campaign_start(campaign=campaign) is True
     assert campaign_start(campaign=campaign) is False
@@ -181,7 +181,7 @@ def test_each_message_is_marked_as_being_handed_over_before_the_server_sees_it(s
 
 
 def test_a_fresh_claim_of_another_worker_is_left_alone(smtp_server, audience):
-    campaign, _segment, customers = audience(consenting=2)
+    campaign, _segment, _customers = audience(consenting=2)
     campaign.status = CampaignStatus.SENDING
     campaign.save(update_fields=["status"])
     messages_materialize(campaign=campaign)
@@ -248,7 +248,7 @@ def test_the_rate_limit_paces_the_sending(smtp_server, audience, settings, monke
     clock = [100.0]
     monkeypatch.setattr("campaigns.services.sending.transport.time.monotonic", lambda: clock[0])
     monkeypatch.setattr("campaigns.services.sending.transport.time.sleep", lambda s: clock.__setitem__(0, clock[0] + s))
-    campaign, _segment, customers = audience(consenting=3)
+    campaign, _segment, _customers = audience(consenting=3)
 
     campaign_start(campaign=campaign)
 

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from cycle.models import PlanReview, PlanStatus
 from cycle.services.plans import plan_activate, plan_review_close, plan_reviews_open_due
@@ -95,5 +96,5 @@ def test_the_daily_job_is_scheduled_and_opens_due_reviews(plan, django_capture_o
         assert open_due_plan_reviews.delay().get() == 1
     plan.refresh_from_db()
     assert plan.status == PlanStatus.UNDER_REVIEW
-    assert plan.next_review_on > dt.date.today()
+    assert plan.next_review_on > timezone.localdate()
     assert len(mail.outbox) == 1

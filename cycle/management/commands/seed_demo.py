@@ -91,7 +91,7 @@ class Command(BaseCommand):
             products = self._products()
             agents = self._agents()
             segments = self._segments()
-            plan, objectives = self._plan()
+            _plan, objectives = self._plan()
             campaigns = self._campaigns(objectives, segments)
             self._information_pages()
             new_customers = self._customers(existing, customers)
