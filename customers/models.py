@@ -56,6 +56,15 @@ class Customer(models.Model):
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    other_phone = models.CharField(_("other phone"), max_length=32, blank=True)
+    external_id = models.CharField(
+        _("id in the previous tool"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The customer's id in the tool their data came from (a shop, a CRM); order history imports use it."
+        ),
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
@@ -116,7 +125,11 @@ class Customer(models.Model):
             ),
             models.CheckConstraint(condition=~Q(email="") | ~Q(phone=""), name="customer_has_email_or_phone"),
         ]
-        indexes = [models.Index(fields=["phone"]), models.Index(fields=["last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["phone"]),
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(fields=["external_id"], name="customer_external_id", condition=~Q(external_id="")),
+        ]
 
     def __str__(self):
         return self.full_name or self.email or self.phone
@@ -555,3 +568,32 @@ class ProductRecommendation(models.Model):
 
     def __str__(self):
         return f"{self.product} → {self.customer}"
+
+
+class ImportKind(models.TextChoices):
+    CUSTOMERS = "customers", _("Customers")
+    ORDERS = "orders", _("Order history")
+
+
+class ImportPreset(models.Model):
+    """A column mapping a marketer saved from an import preview, offered again for files with the same headers."""
+
+    kind = models.CharField(_("import"), max_length=16, choices=ImportKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    columns = models.JSONField(
+        _("columns"), default=dict, help_text=_("Each header of the file, to the field it fills.")
+    )
+    date_formats = models.JSONField(_("date formats"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("import preset")
+        verbose_name_plural = _("import presets")
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="import_preset_name_unique")]
+
+    def __str__(self):
+        return self.name

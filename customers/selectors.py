@@ -5,7 +5,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from customers.models import Customer, Need, ProductRecommendation, Segment
+from customers.models import Customer, ImportPreset, Need, ProductRecommendation, Segment
+from emarketing.tables import Preset
 
 
 def recommended_products(*, customer: Customer | int, limit: int = 3) -> list[Any]:
@@ -37,3 +38,17 @@ def needs_board(*, status: str | None = None, since: dt.datetime | None = None) 
     if since:
         qs = qs.annotate(recent=Count("mentions", filter=Q(mentions__heard_at__gte=since)))
     return qs
+
+
+def import_presets_saved(*, kind: str) -> list[Preset]:
+    """The mappings marketers saved for an import, as presets (detected when a file has all their headers)."""
+    return [
+        Preset(
+            key=f"saved-{p.pk}",
+            name=p.name,
+            signature=tuple(p.columns),
+            columns={key: target for key, target in p.columns.items() if target},
+            formats=p.date_formats or {},
+        )
+        for p in ImportPreset.objects.filter(kind=kind).order_by("name")
+    ]

@@ -78,10 +78,24 @@ def delete_old_import_files() -> int:
     time_limit=IMPORT_TASK_TIME_LIMIT,
 )
 def import_customers_task(
-    *, path: str, name: str, on_duplicate: str, user_id: int | None = None
+    *,
+    path: str,
+    name: str,
+    on_duplicate: str,
+    user_id: int | None = None,
+    columns: list[str] | None = None,
+    date_formats: dict[str, str] | None = None,
 ) -> dict[str, int | bool]:
-    """Apply a stored customer file (all or nothing) and tell the person who uploaded it.
+    """Apply a stored customer file (all or nothing) with the mapping chosen in its preview, and tell the person
+    who uploaded it.
 
     The task keeps its first name, ``customers.import_customers``, so messages queued before an upgrade still run.
     """
-    return customers_import_stored_file(path=path, name=name, on_duplicate=on_duplicate, user_id=user_id)
+    return customers_import_stored_file(
+        path=path,
+        name=name,
+        on_duplicate=on_duplicate,
+        user_id=user_id,
+        columns=columns,
+        date_formats=date_formats,
+    )

@@ -12,6 +12,7 @@ and the changelist template ``admin/customers/customer/change_list.html`` shows 
 """
 
 import csv
+import itertools
 import os
 import uuid
 from typing import TYPE_CHECKING
@@ -30,14 +31,25 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from customers.imports.columns import COLUMNS, CONSENT_COLUMNS
-from customers.models import Consent, Customer, Occasion, OccasionKind
-from customers.services.imports import ON_DUPLICATE_REFUSE, ON_DUPLICATE_UPDATE, customers_import
+from customers.imports.columns import COLUMNS, CONSENT_COLUMNS, DATE_FIELDS, FIELDS, LABELS
+from customers.imports.files import suggest_columns
+from customers.imports.presets import PRESETS
+from customers.models import Consent, Customer, ImportKind, Occasion, OccasionKind
+from customers.selectors import import_presets_saved
+from customers.services.imports import (
+    ON_DUPLICATE_REFUSE,
+    ON_DUPLICATE_UPDATE,
+    customers_import,
+    import_preset_save,
+)
 from customers.services.imports.stored_files import UPLOAD_DIR, import_preview_max_age
 from customers.tasks import import_customers_task
 from emarketing.exports import escape_cell
+from emarketing.mapping_forms import ColumnMappingForm
+from emarketing.tables import TableProblem, read_table
 
 SIGNING_SALT = "customers.import"
+UPLOAD_SALT = "customers.import.upload"
 EXPORT_PAGE = 2000
 EXPORT_COLUMNS = ["id", *COLUMNS, "value_tier", "lifecycle_stage"]
 
@@ -82,10 +94,12 @@ def _export_rows(queryset):
     """Header, then every customer of ``queryset`` in id order: two queries per page of EXPORT_PAGE rows."""
     fields = [
         "id",
+        "external_id",
         "first_name",
         "last_name",
         "email",
         "phone",
+        "other_phone",
         "preferred_language",
         "country",
         "region",
@@ -135,7 +149,14 @@ def _sample(result):
         cells = []
         for column in columns:
             if column == "birthday":
-                value = row.birthday
+                birthday = row.birthday
+                value = (
+                    ""
+                    if birthday is None
+                    else f"{birthday.year:04d}-{birthday.month:02d}-{birthday.day:02d}"
+                    if birthday.year
+                    else f"--{birthday.month:02d}-{birthday.day:02d}"
+                )
             elif column == "customer_since":
                 value = row.customer.get("created_at")
             else:
@@ -146,6 +167,13 @@ def _sample(result):
         )
         rows.append((row.number, cells, consents))
     return {"sample_columns": columns, "sample_rows": rows}
+
+
+def _mapping_rows(form, samples):
+    """Each column of the file with its first values and the select of the field it fills."""
+    return [
+        (bound, [row[i] if i < len(row) else "" for row in samples]) for i, bound in enumerate(form.column_fields())
+    ]
 
 
 class _Echo:
@@ -164,6 +192,7 @@ class CustomerImportExportMixin(_ImportExportBase):
         wrap = self.admin_site.admin_view
         return [
             path("import/", wrap(self.import_view), name=f"{prefix}_import"),
+            path("import/check/", wrap(self.import_check_view), name=f"{prefix}_import_check"),
             path("import/apply/", wrap(self.import_apply_view), name=f"{prefix}_import_apply"),
             path("export/", wrap(self.export_view), name=f"{prefix}_export"),
             *super().get_urls(),
@@ -193,40 +222,122 @@ class CustomerImportExportMixin(_ImportExportBase):
         form = CustomerImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            on_duplicate = form.cleaned_data["on_duplicate"]
             extension = os.path.splitext(upload.name)[1].lower()
             stored = default_storage.save(f"{UPLOAD_DIR}{uuid.uuid4().hex}{extension}", upload)
-            background = upload.size > settings.CUSTOMER_IMPORT_BACKGROUND_BYTES
-            with default_storage.open(stored, "rb") as stream:
-                result = customers_import(
-                    stream=stream,
-                    name=upload.name,
-                    on_duplicate=on_duplicate,
-                    by=request.user,
-                    dry_run=True,
-                    limit=settings.CUSTOMER_IMPORT_PREVIEW_ROWS if background else None,
-                )
-            token = None
-            if result.ok:
-                token = signing.dumps(
-                    {"path": stored, "name": upload.name, "mode": on_duplicate, "user": request.user.pk},
-                    salt=SIGNING_SALT,
-                )
-            else:
-                default_storage.delete(stored)
-            context = self._context(
-                request,
-                title=gettext("Import customers: preview"),
-                result=result,
-                file_name=upload.name,
-                on_duplicate=on_duplicate,
-                background=background,
-                token=token,
-                **_sample(result),
-            )
-            return TemplateResponse(request, self.import_preview_template, context)
+            upload_data = {
+                "path": stored,
+                "name": upload.name,
+                "mode": form.cleaned_data["on_duplicate"],
+                "user": request.user.pk,
+            }
+            return self._preview(request, upload_data)
         context = self._context(request, title=gettext("Import customers"), form=form)
         return TemplateResponse(request, self.import_template, context)
+
+    def import_check_view(self, request):
+        """The preview again, with the mapping as the marketer changed it (and saved as a preset if named)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        upload_data = self._upload_data(request)
+        if upload_data is None:
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        return self._preview(request, upload_data, posted=request.POST)
+
+    def _upload_data(self, request):
+        try:
+            data = signing.loads(request.POST.get("upload", ""), salt=UPLOAD_SALT, max_age=import_preview_max_age())
+        except signing.BadSignature:
+            messages.error(request, gettext("This preview has expired or is not valid; upload the file again."))
+            return None
+        stored = data.get("path", "")
+        if data.get("user") != request.user.pk or not stored.startswith(UPLOAD_DIR) or ".." in stored:
+            raise PermissionDenied
+        if not default_storage.exists(stored):
+            messages.warning(request, gettext("This file is no longer stored; upload it again."))
+            return None
+        return data
+
+    def _preview(self, request, upload_data, posted=None):
+        stored, name = upload_data["path"], upload_data["name"]
+        presets = import_presets_saved(kind=ImportKind.CUSTOMERS)
+        every_preset = [*presets, *PRESETS]
+        with default_storage.open(stored, "rb") as stream:
+            try:
+                table = read_table(stream, name)
+                header, samples = table.header, [raw for _n, raw in itertools.islice(table.rows, 3)]
+            except TableProblem:
+                header, samples = [], []
+            columns, formats, chosen = None, None, None
+            if posted is not None and header:
+                posted_columns = [posted.get(f"col_{i}", "") for i in range(len(header))]
+                mapping_form = self._mapping_form(posted, header, posted_columns, {}, every_preset, None)
+                if mapping_form.is_valid():
+                    chosen = next((p for p in every_preset if p.key == mapping_form.cleaned_data["preset"]), None)
+                    if chosen is not None and posted.get("applied_preset") != chosen.key:
+                        columns = suggest_columns(header, preset=chosen)  # a preset just picked: its mapping
+                    else:
+                        columns, formats = mapping_form.columns(), mapping_form.date_formats()
+            background = default_storage.size(stored) > settings.CUSTOMER_IMPORT_BACKGROUND_BYTES
+            result = customers_import(
+                stream=stream,
+                name=name,
+                columns=columns,
+                date_formats=formats,
+                presets=presets,
+                on_duplicate=upload_data["mode"],
+                by=request.user,
+                dry_run=True,
+                limit=settings.CUSTOMER_IMPORT_PREVIEW_ROWS if background else None,
+            )
+        preset = chosen or result.preset
+        save_as = (posted or {}).get("save_as", "").strip()
+        if save_as and result.mapping:
+            import_preset_save(
+                kind=ImportKind.CUSTOMERS,
+                name=save_as,
+                header=result.header,
+                columns=result.mapping,
+                date_formats=result.date_formats,
+                by=request.user,
+            )
+            messages.success(request, gettext("The mapping is saved as “%(name)s”.") % {"name": save_as})
+        token = None
+        if result.ok:
+            token = signing.dumps(
+                {**upload_data, "columns": result.mapping, "formats": result.date_formats}, salt=SIGNING_SALT
+            )
+        mapping_form = None
+        if result.header:
+            initial = self._mapping_form(None, result.header, result.mapping, result.date_formats, every_preset, preset)
+            mapping_form = initial
+        context = self._context(
+            request,
+            title=gettext("Import customers: preview"),
+            result=result,
+            file_name=name,
+            on_duplicate=upload_data["mode"],
+            background=background,
+            token=token,
+            upload=signing.dumps(upload_data, salt=UPLOAD_SALT),
+            mapping_form=mapping_form,
+            mapping_rows=_mapping_rows(mapping_form, samples) if mapping_form else [],
+            applied_preset=preset.key if preset else "",
+            **_sample(result),
+        )
+        return TemplateResponse(request, self.import_preview_template, context)
+
+    def _mapping_form(self, data, header, mapping, formats, presets, preset):
+        fields = [(name, LABELS.get(name, name)) for name in FIELDS]
+        return ColumnMappingForm(
+            data,
+            header=header,
+            mapping=mapping,
+            fields=fields,
+            date_fields=DATE_FIELDS,
+            formats=formats,
+            presets=presets,
+            preset=preset,
+        )
 
     def import_apply_view(self, request):
         if not self.has_import_permission(request):
@@ -249,7 +360,14 @@ class CustomerImportExportMixin(_ImportExportBase):
         if size is None:
             return self._import_file_gone(request, changelist)
         if size > settings.CUSTOMER_IMPORT_BACKGROUND_BYTES:
-            kwargs = {"path": stored, "name": data["name"], "on_duplicate": data["mode"], "user_id": request.user.pk}
+            kwargs = {
+                "path": stored,
+                "name": data["name"],
+                "on_duplicate": data["mode"],
+                "user_id": request.user.pk,
+                "columns": data.get("columns"),
+                "date_formats": data.get("formats"),
+            }
             transaction.on_commit(lambda: import_customers_task.delay(**kwargs))
             messages.info(
                 request,
@@ -265,7 +383,14 @@ class CustomerImportExportMixin(_ImportExportBase):
         except FileNotFoundError:
             return self._import_file_gone(request, changelist)
         with stream:
-            result = customers_import(stream=stream, name=data["name"], on_duplicate=data["mode"], by=request.user)
+            result = customers_import(
+                stream=stream,
+                name=data["name"],
+                columns=data.get("columns"),
+                date_formats=data.get("formats"),
+                on_duplicate=data["mode"],
+                by=request.user,
+            )
         default_storage.delete(stored)
         if result.applied:
             messages.success(request, result.summary())

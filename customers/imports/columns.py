@@ -1,17 +1,19 @@
 """The columns of a customer file: the product's names, the spellings marketers use for them, and those an
 export writes that an import does not change."""
 
-import re
+from django.utils.translation import gettext_lazy as _
 
 from customers.models import ConsentChannel
-from emarketing.digits import to_ascii_digits
+from emarketing.tables import header_key
 
 # The product's column names, in the order an export writes them.
 COLUMNS = [
+    "external_id",
     "first_name",
     "last_name",
     "email",
     "phone",
+    "other_phone",
     "preferred_language",
     "country",
     "region",
@@ -31,6 +33,34 @@ CONSENT_COLUMNS = {
     "consent_sms": ConsentChannel.SMS,
     "consent_phone": ConsentChannel.PHONE,
     "consent_post": ConsentChannel.POST,
+}
+
+# Fields a column can fill besides those an export writes: a full name split into first and last.
+EXTRA_FIELDS = ["full_name"]
+FIELDS = [*COLUMNS, *EXTRA_FIELDS]
+DATE_FIELDS = {"birthday": True, "customer_since": False}  # field -> may be written without a year
+
+LABELS = {
+    "external_id": _("id in the previous tool"),
+    "first_name": _("first name"),
+    "last_name": _("last name"),
+    "full_name": _("full name (split into first and last)"),
+    "email": _("e-mail"),
+    "phone": _("phone"),
+    "other_phone": _("other phone"),
+    "preferred_language": _("preferred language"),
+    "country": _("country"),
+    "region": _("region / province"),
+    "city": _("city"),
+    "time_zone": _("time zone"),
+    "acquisition_source": _("acquisition source"),
+    "birthday": _("birthday"),
+    "customer_since": _("customer since"),
+    "notes": _("notes"),
+    "consent_email": _("consent to e-mail"),
+    "consent_sms": _("consent to SMS"),
+    "consent_phone": _("consent to phone calls"),
+    "consent_post": _("consent to post"),
 }
 
 # Other spellings marketers' spreadsheets use for the same columns (English, Persian, Arabic).
@@ -55,6 +85,21 @@ ALIASES = {
     "البريد_الإلكتروني": "email",
     "البريد": "email",
     "mobile": "phone",
+    "mobile_phone": "phone",
+    "mobile_number": "phone",
+    "cell": "phone",
+    "cellphone": "phone",
+    "second_phone": "other_phone",
+    "phone_2": "other_phone",
+    "work_phone": "other_phone",
+    "full_name": "full_name",
+    "name_surname": "full_name",
+    "نام_و_نام_خانوادگی": "full_name",
+    "الاسم_الكامل": "full_name",
+    "external_id": "external_id",
+    "customer_id": "external_id",
+    "contact_id": "external_id",
+    "record_id": "external_id",
     "telephone": "phone",
     "phone_number": "phone",
     "تلفن": "phone",
@@ -97,7 +142,6 @@ ALIASES = {
 KNOWN_READ_ONLY = {"id", "value_tier", "lifecycle_stage", "satisfaction", "created", "updated_at"}
 
 
-def normalise_header(name) -> str:
-    text = to_ascii_digits(str(name or "")).strip().lstrip("\ufeff").strip().lower()
-    text = re.sub(r"[\s\-./]+", "_", text)
-    return ALIASES.get(text, text)
+def normalise_header(name: object) -> str:
+    key = header_key(name)
+    return ALIASES.get(key, key)

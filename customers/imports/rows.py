@@ -12,10 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from customers.imports.columns import COLUMNS, CONSENT_COLUMNS
+from customers.imports.columns import CONSENT_COLUMNS, DATE_FIELDS, FIELDS
 from customers.imports.files import RawRow
-from customers.imports.values import PHONE_PATTERN, normalise_phone, parse_date, parse_yes_no
+from customers.imports.values import PHONE_PATTERN, normalise_phone
 from customers.models import AcquisitionSource, Language
+from emarketing.cells import DATE_FORMATS, PartialDate, parse_date, parse_partial_date, parse_yes_no
+from emarketing.countries import country_code
 from emarketing.exports import unescape_cell
 
 LANGUAGES = {c.value for c in Language}
@@ -42,7 +44,15 @@ def _time_zones():
     return _TIME_ZONES
 
 
-LIMITS = {"first_name": 100, "last_name": 100, "region": 100, "city": 100, "email": 254}
+LIMITS = {
+    "first_name": 100,
+    "last_name": 100,
+    "region": 100,
+    "city": 100,
+    "email": 254,
+    "external_id": 64,
+    "other_phone": 32,
+}
 
 
 @dataclass
@@ -63,7 +73,7 @@ class RowError:
 class CleanRow:
     number: int
     customer: dict[str, Any]  # Customer field values, by field name (text, and a date for created_at)
-    birthday: dt.date | None = None
+    birthday: PartialDate | None = None
     consents: dict[str, bool] = field(default_factory=dict)  # channel -> bool, only for explicit answers
 
 
@@ -71,8 +81,11 @@ def _text(values, name) -> str:
     value = values.get(name)
     if not value:
         return ""
+    value = value.strip()
+    if value[:1] == "'" and value[1:2].isdigit():  # the mark a shop's export puts before ids and numbers
+        return value[1:]
     # Undo the apostrophe an export puts before a cell a spreadsheet would run as a formula.
-    return unescape_cell(value.strip())
+    return unescape_cell(value)
 
 
 # The everyday shape of an address, which Django's validator also accepts; anything else is checked by Django.
@@ -91,16 +104,36 @@ def _email_is_valid(email: str) -> bool:
     return True
 
 
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_PLAIN_TEXT = ("last_name", "region", "city", "notes")
+_PLAIN_TEXT = ("last_name", "region", "city", "notes", "external_id", "other_phone")
+_LOCALE = re.compile(r"^([a-z]{2})(?:[_\-][a-z]{2,4})?$")
+
+
+def _language(text: str) -> str:
+    """A language code from a code, a locale (``fa_IR``, ``ar-SA``) or a name in English, Persian or Arabic."""
+    text = text.strip().lower()
+    match = _LOCALE.match(text)
+    if match:
+        return match.group(1)
+    return LANGUAGE_NAMES.get(text, text)
+
+
+def _ymd(day: dt.date) -> tuple[int, int, int]:
+    return day.year, day.month, day.day
+
+
+def _date_message(value: object, fmt: str) -> str:
+    return _("“%(value)s” is not a date written as %(format)s.") % {"value": value, "format": DATE_FORMATS[fmt]}
 
 
 class RowCleaner:
     """Cleans the rows of one file; it looks only at the columns the file has, which keeps a row cheap."""
 
-    def __init__(self, present: Iterable[str] | None = None) -> None:
-        present = set(COLUMNS) if present is None else set(present)
+    def __init__(self, present: Iterable[str] | None = None, *, formats: dict[str, str] | None = None) -> None:
+        present = set(FIELDS) if present is None else set(present)
         self.present = present
+        # Each date column's one format (chosen in the preview, or guessed from the whole column); without one,
+        # ISO dates and day/month/year ones are read.
+        self.formats = {name: (formats or {}).get(name) or "" for name in DATE_FIELDS}
         self.plain = [c for c in _PLAIN_TEXT if c in present]
         self.limited = [c for c in self.plain if c in LIMITS]
         self.consents = [(c, ch) for c, ch in CONSENT_COLUMNS.items() if c in present]
@@ -111,12 +144,18 @@ class RowCleaner:
         values, number, present = raw.values, raw.number, self.present
         errors = []
         customer: dict[str, Any] = {"first_name": _text(values, "first_name")}
+        if "full_name" in present:
+            first, _space, last = _text(values, "full_name").partition(" ")
+            customer["first_name"] = customer["first_name"] or first
+            if "last_name" not in present or not _text(values, "last_name"):
+                customer["last_name"] = last.strip()
         if not customer["first_name"]:
             errors.append(RowError(number, "first_name", _("A first name is required.")))
         elif len(customer["first_name"]) > LIMITS["first_name"]:
             errors.append(RowError(number, "first_name", _("At most %(limit)d characters.") % {"limit": 100}))
         for name in self.plain:
-            customer[name] = _text(values, name)
+            if name not in customer or _text(values, name):
+                customer[name] = _text(values, name)
         errors.extend(
             RowError(number, name, _("At most %(limit)d characters.") % {"limit": LIMITS[name]})
             for name in self.limited
@@ -149,18 +188,20 @@ class RowCleaner:
             )
 
         if "preferred_language" in present:
-            language = _text(values, "preferred_language").lower()
+            language = _text(values, "preferred_language")
             if language:
-                language = LANGUAGE_NAMES.get(language, language)
+                language = _language(language)
                 if language not in LANGUAGES:
                     message = _("Use one of: %(choices)s.") % {"choices": ", ".join(sorted(LANGUAGES))}
                     errors.append(RowError(number, "preferred_language", message))
                 customer["preferred_language"] = language
 
-        country = _text(values, "country").upper() if "country" in present else ""
-        if country and not _COUNTRY.match(country):
-            errors.append(RowError(number, "country", _("Use the two-letter ISO code, e.g. IR.")))
-        customer["country"] = country
+        country_text = _text(values, "country") if "country" in present else ""
+        country = country_code(country_text) if country_text else ""
+        if country is None:
+            message = _("“%(value)s” is not a country (write its name or its ISO code, e.g. IR).")
+            errors.append(RowError(number, "country", message % {"value": country_text}))
+        customer["country"] = country or ""
 
         if "time_zone" in present:
             time_zone = _text(values, "time_zone")
@@ -178,22 +219,23 @@ class RowCleaner:
 
         birthday = None
         if "birthday" in present and values.get("birthday") not in (None, ""):
+            fmt = self.formats["birthday"]
             try:
-                birthday = parse_date(values["birthday"])
+                text = _text(values, "birthday")
+                birthday = parse_partial_date(text, fmt) if fmt else PartialDate(*_ymd(parse_date(text)))
             except ValueError:
-                message = _("“%(value)s” is not a date (use YYYY-MM-DD).") % {"value": values["birthday"]}
-                errors.append(RowError(number, "birthday", message))
+                errors.append(RowError(number, "birthday", _date_message(values["birthday"], fmt or "ymd")))
         if "customer_since" in present and values.get("customer_since") not in (None, ""):
+            fmt = self.formats["customer_since"]
             try:
-                customer["created_at"] = parse_date(values["customer_since"])
+                customer["created_at"] = parse_date(_text(values, "customer_since"), fmt or "ymd")
             except ValueError:
-                message = _("“%(value)s” is not a date (use YYYY-MM-DD).") % {"value": values["customer_since"]}
-                errors.append(RowError(number, "customer_since", message))
+                errors.append(RowError(number, "customer_since", _date_message(values["customer_since"], fmt or "ymd")))
 
         consents: dict[str, bool] = {}
         for column, channel in self.consents:
             try:
-                answer = parse_yes_no(values.get(column))
+                answer = parse_yes_no(_text(values, column))
             except ValueError:
                 errors.append(RowError(number, column, _("Answer yes or no, or leave the cell empty.")))
                 continue

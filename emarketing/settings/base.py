@@ -182,6 +182,17 @@ CUSTOMER_IMPORT_BATCH_SIZE = env.int("CUSTOMER_IMPORT_BATCH_SIZE", default=1000)
 CUSTOMER_IMPORT_BACKGROUND_BYTES = env.int("CUSTOMER_IMPORT_BACKGROUND_BYTES", default=2 * 1024 * 1024)
 CUSTOMER_IMPORT_PREVIEW_ROWS = env.int("CUSTOMER_IMPORT_PREVIEW_ROWS", default=2000)
 CUSTOMER_IMPORT_MAX_BYTES = env.int("CUSTOMER_IMPORT_MAX_BYTES", default=500 * 1024 * 1024)
+# Files people bring in (customers, order history): an Excel workbook is opened only when it unpacks to at most
+# IMPORT_XLSX_MAX_UNPACKED_BYTES, its shared strings (held in memory) to at most
+# IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES, and to at most IMPORT_XLSX_MAX_RATIO times its own size (a zip bomb
+# does far more). A date column that reads both as day/month and month/day, in a file whose layout does not
+# say, is read as IMPORT_AMBIGUOUS_DATES ("dmy" or "mdy") until the marketer chooses otherwise in the preview.
+IMPORT_XLSX_MAX_UNPACKED_BYTES = env.int("IMPORT_XLSX_MAX_UNPACKED_BYTES", default=512 * 1024 * 1024)
+IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES = env.int("IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES", default=48 * 1024 * 1024)
+IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)
+IMPORT_AMBIGUOUS_DATES = env("IMPORT_AMBIGUOUS_DATES", default="dmy")
+if IMPORT_AMBIGUOUS_DATES not in ("dmy", "mdy"):
+    raise ImproperlyConfigured("IMPORT_AMBIGUOUS_DATES must be dmy or mdy.")
 # An uploaded file never applied is deleted after this many hours. A preview can be applied for one hour and a
 # background apply runs for up to one more: at least 3 hours, so no file goes while its import is under way.
 CUSTOMER_IMPORT_KEEP_HOURS = env.int("CUSTOMER_IMPORT_KEEP_HOURS", default=24)

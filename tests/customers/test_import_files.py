@@ -150,19 +150,20 @@ def test_a_file_deleted_while_the_apply_starts_gives_the_message_not_an_error(ad
 
 
 @override_settings(CUSTOMER_IMPORT_BACKGROUND_BYTES=10, CUSTOMER_IMPORT_PREVIEW_ROWS=1)
-def test_applied_files_are_deleted_by_the_import_so_the_cleanup_finds_none(
+def test_applied_files_are_deleted_by_the_import_and_refused_ones_by_the_cleanup(
     admin_client, storage, django_capture_on_commit_callbacks
 ):
     refused = SimpleUploadedFile("refused.csv", b"first_name\nNasrin\n", content_type="text/csv")
     response = admin_client.post(reverse(IMPORT), {"file": refused, "on_duplicate": "update"})
     assert response.context["token"] is None
-    assert uploaded(storage) == []  # a refused preview's file is deleted at once
+    kept = uploaded(storage)
+    assert len(kept) == 1  # a refused preview keeps its file while the marketer changes the mapping
     token = preview(admin_client, "first_name,email\n" + "".join(f"C{i},c{i}@example.com\n" for i in range(5)))
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse(APPLY), {"token": token})
     assert Customer.objects.count() == 5  # the background task ran and deleted its file
-    assert uploaded(storage) == []
-    assert customers_import_files_delete_old(now=timezone.now() + dt.timedelta(days=30)) == 0
+    assert uploaded(storage) == kept
+    assert customers_import_files_delete_old(now=timezone.now() + dt.timedelta(days=30)) == 1  # the refused one
 
 
 @pytest.mark.parametrize("keep_hours", [3, 24, 24 * 30])

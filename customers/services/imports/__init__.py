@@ -8,6 +8,7 @@ from .apply import (
     customers_import,
     customers_import_stored_file,
 )
+from .presets import import_preset_save
 from .stored_files import customers_import_files_delete_old
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "customers_import",
     "customers_import_files_delete_old",
     "customers_import_stored_file",
+    "import_preset_save",
 ]

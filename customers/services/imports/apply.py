@@ -25,9 +25,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.imports.files import FileProblem, read_rows
+from customers.imports.columns import DATE_FIELDS
+from customers.imports.files import FileProblem, Header, MappingProblem, read_rows
 from customers.imports.rows import CleanRow, RowCleaner, RowError
 from customers.models import Consent, ConsentEvent, ConsentSource, Customer, Occasion, OccasionKind
+from emarketing.cells import guess_date_format
+from emarketing.tables import Preset
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,11 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)  # the file's own column names
+    mapping: list[str] = field(default_factory=list)  # the field each of them fills ("" for none)
+    preset: Preset | None = None  # the layout detected by the headers
+    date_formats: dict[str, str] = field(default_factory=dict)
+    ambiguous_dates: list[str] = field(default_factory=list)  # date fields read in the default day/month order
     sample: list[CleanRow] = field(default_factory=list)
     applied: bool = False
     dry_run: bool = False
@@ -202,7 +210,7 @@ class _CustomerInserter:
 
 
 def _record_consents(
-    pairs: list[tuple[int, CleanRow]], *, by: User | None, now: dt.datetime, known_new: set[int]
+    pairs: list[tuple[int, CleanRow]], *, by: User | None, now: dt.datetime, known_new: set[int], note: str
 ) -> int:
     """Current consent and its history for every explicit answer; only real changes are recorded."""
     wanted = {(cid, channel): granted for cid, row in pairs for channel, granted in row.consents.items()}
@@ -231,7 +239,7 @@ def _record_consents(
                 source=ConsentSource.IMPORT,
                 occurred_at=now,
                 recorded_by=by,
-                note=_("Customer import"),
+                note=note,
             )
         )
     Consent.objects.bulk_create(to_create)
@@ -292,6 +300,7 @@ def _apply_batch(
     now: dt.datetime,
     update_fields: list[str],
     error_limit: int,
+    note: str,
 ) -> None:
     emails = [r.customer["email"] for r in batch if r.customer["email"]]
     existing = dict(_existing_emails(emails)) if emails else {}
@@ -360,14 +369,54 @@ def _apply_batch(
         pairs += [(cid, row) for cid, row in updates if row.consents or row.birthday]
 
     if pairs:
-        result.consents_recorded += _record_consents(pairs, by=by, now=now, known_new=new_ids)
+        result.consents_recorded += _record_consents(pairs, by=by, now=now, known_new=new_ids, note=note)
         _record_birthdays(pairs)
+
+
+GUESS_ROWS = 20_000  # date values looked at to choose a column's format
+
+
+def _date_formats(
+    stream: IO[bytes], name: str, header: Header, given: dict[str, str], presets: list[Preset]
+) -> tuple[dict[str, str], list[str]]:
+    """The format of each date column: as given, else as the layout fixes it, else the one its values fit.
+
+    Returns the formats and the fields read in the default order because both day/month and month/day fit.
+    """
+    formats = {**(header.preset.formats if header.preset else {}), **given}
+    formats = {f: fmt for f, fmt in formats.items() if f in header.present}
+    missing = [f for f in DATE_FIELDS if f in header.present and f not in formats]
+    ambiguous: list[str] = []
+    if not missing:
+        return formats, ambiguous
+    stream.seek(0)
+    _header, rows = read_rows(stream, name, columns=header.columns, presets=presets)
+    values: dict[str, list[str]] = {f: [] for f in missing}
+    for raw in itertools.islice(rows, GUESS_ROWS):
+        for f in missing:
+            values[f].append(str(raw.values.get(f) or "").strip().lstrip("'"))
+    stream.seek(0)
+    order = settings.IMPORT_AMBIGUOUS_DATES
+    for f in missing:
+        guess = guess_date_format(values[f], allow_no_year=DATE_FIELDS[f])
+        if guess.format:
+            formats[f] = guess.format
+        elif guess.ambiguous:
+            preferred = [c for c in guess.candidates if c[0] == order[0]]
+            formats[f] = preferred[0] if preferred else guess.candidates[0]
+            ambiguous.append(f)
+        elif guess.best:
+            formats[f] = guess.best
+    return formats, ambiguous
 
 
 def customers_import(
     *,
     stream: IO[bytes],
     name: str = "",
+    columns: list[str] | None = None,
+    date_formats: dict[str, str] | None = None,
+    presets: list[Preset] | None = None,
     on_duplicate: str = ON_DUPLICATE_UPDATE,
     by: User | AnonymousUser | None = None,
     dry_run: bool = False,
@@ -392,16 +441,29 @@ def customers_import(
     if isinstance(by, AnonymousUser) or (by is not None and not getattr(by, "is_authenticated", False)):
         by = None
     result = ImportResult(dry_run=dry_run)
+    presets = presets or []
     try:
-        header, rows = read_rows(stream, name)
+        header, rows = read_rows(stream, name, columns=columns, presets=presets)
+        formats, result.ambiguous_dates = _date_formats(stream, name, header, date_formats or {}, presets)
+        if formats:
+            detected = header.preset
+            header, rows = read_rows(stream, name, columns=header.columns, presets=presets)
+            header.preset = detected
     except FileProblem as problem:
+        if isinstance(problem, MappingProblem):
+            result.header, result.mapping, result.preset = problem.names, problem.columns, problem.preset
         result.add_error(RowError(problem.row, "—", str(problem)), error_limit)
         return result
+    result.header, result.mapping, result.preset = header.names, header.columns, header.preset
+    result.date_formats = formats
+    note = _("Customer import: %(file)s") % {"file": name} if name else _("Customer import")
     result.ignored_columns = header.ignored
     result.columns = [c for c in header.columns if c]
     update_fields = [c for c in result.columns if c in {f.attname for f in Customer._meta.concrete_fields}]
     if "customer_since" in result.columns:
         update_fields.append("created_at")
+    if "full_name" in result.columns:
+        update_fields += [f for f in ("first_name", "last_name") if f not in update_fields]
     now = timezone.now()
     if limit is not None:
         rows = itertools.islice(rows, limit)
@@ -412,7 +474,7 @@ def customers_import(
             watermark = Customer.objects.aggregate(m=Max("id"))["m"] or 0
             inserter = _CustomerInserter(now=now, fast=fast)
             batch: list[CleanRow] = []
-            clean_row = RowCleaner(header.present)
+            clean_row = RowCleaner(header.present, formats=formats)
             for raw in rows:
                 result.rows_read += 1
                 row, errors = clean_row(raw)
@@ -434,6 +496,7 @@ def customers_import(
                         now=now,
                         update_fields=update_fields,
                         error_limit=error_limit,
+                        note=note,
                     )
                     batch = []
             _apply_batch(
@@ -446,6 +509,7 @@ def customers_import(
                 now=now,
                 update_fields=update_fields,
                 error_limit=error_limit,
+                note=note,
             )
             if result.error_count or dry_run:
                 raise _Rollback
@@ -478,7 +542,13 @@ def _notify(user_id: int | None, name: str, result: ImportResult) -> None:
 
 
 def customers_import_stored_file(
-    *, path: str, name: str, on_duplicate: str, user_id: int | None = None
+    *,
+    path: str,
+    name: str,
+    on_duplicate: str,
+    user_id: int | None = None,
+    columns: list[str] | None = None,
+    date_formats: dict[str, str] | None = None,
 ) -> dict[str, int | bool]:
     """Apply a file kept in storage by the admin's upload, tell the uploader, then delete the file.
 
@@ -489,7 +559,14 @@ def customers_import_stored_file(
         return {"applied": False, "missing": True}
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     with default_storage.open(path, "rb") as stream:
-        result = customers_import(stream=stream, name=name, on_duplicate=on_duplicate, by=user)
+        result = customers_import(
+            stream=stream,
+            name=name,
+            columns=columns,
+            date_formats=date_formats,
+            on_duplicate=on_duplicate,
+            by=user,
+        )
     default_storage.delete(path)
     _notify(user_id, name, result)
     return {
