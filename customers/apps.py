@@ -14,3 +14,9 @@ class CustomersConfig(AppConfig):
         accept_local_digits_in_forms()
         # The segment fields of preparation's own models; later stages register theirs in their ready().
         register_own_fields()
+        # Background imports: the customer import here; later stages register theirs (order history).
+        from customers.models import ImportKind
+        from customers.registry import import_runners
+        from customers.services.imports.jobs import customers_import_runner
+
+        import_runners.register(ImportKind.CUSTOMERS, customers_import_runner)

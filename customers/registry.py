@@ -11,9 +11,9 @@ their models with ``django.contrib.admin.site``:
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
@@ -153,3 +153,43 @@ class ChangeSources:
 
 
 change_sources = ChangeSources()
+
+
+# -- Import runners --------------------------------------------------------------------------------------------
+
+
+class ImportOutcome(Protocol):
+    """What a background import reports: the customer import's ``ImportResult`` and the order history's alike."""
+
+    applied: bool
+    cancelled: bool
+    rows_read: int
+    created: int
+    updated: int
+    error_count: int
+
+    @property
+    def errors(self) -> Sequence[object]: ...
+
+    def summary(self) -> str: ...
+
+
+# Applies a stored file: (stream, file name, the options chosen in its preview, the user, a progress callback
+# answering False to cancel) -> outcome. It must be all or nothing and join the caller's transaction.
+ImportRunner = Callable[[IO[bytes], str, dict[str, Any], Any, Callable[[int, int], bool]], ImportOutcome]
+
+
+class ImportRunners:
+    """The imports that can run as background jobs, by ``ImportKind``; each stage registers its own."""
+
+    def __init__(self) -> None:
+        self._runners: dict[str, ImportRunner] = {}
+
+    def register(self, kind: str, runner: ImportRunner) -> None:
+        self._runners[str(kind)] = runner
+
+    def __getitem__(self, kind: str) -> ImportRunner:
+        return self._runners[kind]
+
+
+import_runners = ImportRunners()

@@ -7,12 +7,12 @@ from celery import shared_task
 from customers.models import Segment
 from customers.services import (
     customers_import_files_delete_old,
-    customers_import_stored_file,
     customers_refresh_lifecycle,
     customers_refresh_value_tiers,
     segment_refresh,
     segments_refresh_all,
 )
+from customers.services.imports.jobs import import_job_run, import_jobs_resume_stalled
 from customers.services.imports.stored_files import IMPORT_TASK_TIME_LIMIT
 
 
@@ -71,12 +71,7 @@ def delete_old_import_files() -> int:
     return customers_import_files_delete_old()
 
 
-@shared_task(
-    name="customers.import_customers",
-    acks_late=True,
-    soft_time_limit=IMPORT_TASK_TIME_LIMIT - 300,
-    time_limit=IMPORT_TASK_TIME_LIMIT,
-)
+@shared_task(name="customers.import_customers", acks_late=True, soft_time_limit=50, time_limit=60)
 def import_customers_task(
     *,
     path: str,
@@ -85,17 +80,38 @@ def import_customers_task(
     user_id: int | None = None,
     columns: list[str] | None = None,
     date_formats: dict[str, str] | None = None,
-) -> dict[str, int | bool]:
-    """Apply a stored customer file (all or nothing) with the mapping chosen in its preview, and tell the person
-    who uploaded it.
+) -> int:
+    """A background customer import queued before background imports became jobs: it becomes one, queued.
 
     The task keeps its first name, ``customers.import_customers``, so messages queued before an upgrade still run.
     """
-    return customers_import_stored_file(
-        path=path,
-        name=name,
-        on_duplicate=on_duplicate,
-        user_id=user_id,
-        columns=columns,
-        date_formats=date_formats,
-    )
+    from django.contrib.auth import get_user_model
+
+    from customers.models import ImportJob, ImportKind
+    from customers.services.imports import import_job_create
+
+    existing = ImportJob.objects.filter(path=path).first()
+    if existing is not None:
+        return existing.pk
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    options = {"mode": on_duplicate, "columns": columns, "formats": date_formats}
+    return import_job_create(
+        kind=ImportKind.CUSTOMERS, path=path, file_name=name, options=options, rows_total=0, by=user
+    ).pk
+
+
+@shared_task(
+    name="customers.tasks.run_import_job",
+    acks_late=True,
+    soft_time_limit=IMPORT_TASK_TIME_LIMIT - 300,
+    time_limit=IMPORT_TASK_TIME_LIMIT,
+)
+def run_import_job(job_id: int) -> str:
+    """Apply one background import (customers or order history), all or nothing; nothing twice."""
+    return import_job_run(job_id=job_id)
+
+
+@shared_task(name="customers.tasks.resume_import_jobs", soft_time_limit=50, time_limit=60)
+def resume_import_jobs() -> int:
+    """Every five minutes: background imports whose worker died (or whose message was lost) are queued again."""
+    return import_jobs_resume_stalled()

@@ -88,6 +88,12 @@ app.conf.beat_schedule = {
     # Customer import: every hour, uploaded files whose preview was never applied are deleted once older than
     # CUSTOMER_IMPORT_KEEP_HOURS, so customers' personal data does not stay in storage; applied files are
     # deleted by the import itself. At :45, away from the other hourly jobs.
+    # Background imports whose worker died are queued again once their progress is IMPORT_JOB_STALE_SECONDS old
+    # (a run is all or nothing, so the new run starts from the top).
+    "customers-resume-import-jobs": {
+        "task": "customers.tasks.resume_import_jobs",
+        "schedule": crontab(minute="*/5"),
+    },
     "customers-delete-old-import-files": {
         "task": "customers.tasks.delete_old_import_files",
         "schedule": crontab(minute=45),

@@ -23,7 +23,6 @@ from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -34,19 +33,19 @@ from django.utils.translation import gettext_lazy as _
 from customers.imports.columns import COLUMNS, CONSENT_COLUMNS, DATE_FIELDS, FIELDS, LABELS
 from customers.imports.files import suggest_columns
 from customers.imports.presets import PRESETS
-from customers.models import Consent, Customer, ImportKind, Occasion, OccasionKind
+from customers.models import Consent, Customer, ImportJob, ImportKind, Occasion, OccasionKind
 from customers.selectors import import_presets_saved
 from customers.services.imports import (
     ON_DUPLICATE_REFUSE,
     ON_DUPLICATE_UPDATE,
     customers_import,
+    import_job_create,
     import_preset_save,
 )
 from customers.services.imports.stored_files import UPLOAD_DIR, import_preview_max_age
-from customers.tasks import import_customers_task
 from emarketing.exports import escape_cell
 from emarketing.mapping_forms import ColumnMappingForm
-from emarketing.tables import TableProblem, read_table
+from emarketing.tables import TableProblem, estimate_rows, read_table
 
 SIGNING_SALT = "customers.import"
 UPLOAD_SALT = "customers.import.upload"
@@ -277,7 +276,7 @@ class CustomerImportExportMixin(_ImportExportBase):
                         columns = suggest_columns(header, preset=chosen)  # a preset just picked: its mapping
                     else:
                         columns, formats = mapping_form.columns(), mapping_form.date_formats()
-            background = default_storage.size(stored) > settings.CUSTOMER_IMPORT_BACKGROUND_BYTES
+            background = estimate_rows(stream, name) > settings.IMPORT_BACKGROUND_ROWS
             result = customers_import(
                 stream=stream,
                 name=name,
@@ -353,36 +352,37 @@ class CustomerImportExportMixin(_ImportExportBase):
         if data.get("user") != request.user.pk or not stored.startswith(UPLOAD_DIR) or ".." in stored:
             raise PermissionDenied
         changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        job = ImportJob.objects.filter(path=stored).first()
+        if job is not None:  # a second click on a big file's apply: its one job
+            return HttpResponseRedirect(reverse("admin:customers_importjob_change", args=[job.pk]))
         try:
-            size = default_storage.size(stored) if default_storage.exists(stored) else None
+            stream = default_storage.open(stored, "rb") if default_storage.exists(stored) else None
         except FileNotFoundError:  # deleted just now (applied by a second click, or cleaned up)
-            size = None
-        if size is None:
+            stream = None
+        if stream is None:
             return self._import_file_gone(request, changelist)
-        if size > settings.CUSTOMER_IMPORT_BACKGROUND_BYTES:
-            kwargs = {
-                "path": stored,
-                "name": data["name"],
-                "on_duplicate": data["mode"],
-                "user_id": request.user.pk,
-                "columns": data.get("columns"),
-                "date_formats": data.get("formats"),
-            }
-            transaction.on_commit(lambda: import_customers_task.delay(**kwargs))
+        with stream:
+            rows = estimate_rows(stream, data["name"])
+        if rows > settings.IMPORT_BACKGROUND_ROWS:
+            options = {key: data.get(key) for key in ("mode", "columns", "formats")}
+            job = import_job_create(
+                kind=ImportKind.CUSTOMERS,
+                path=stored,
+                file_name=data["name"],
+                options=options,
+                rows_total=rows,
+                by=request.user,
+            )
             messages.info(
                 request,
                 gettext(
-                    "“%(name)s” is being imported in the background. It is applied all or nothing; "
-                    "you will receive an e-mail with the result."
+                    "“%(name)s” is being imported in the background, all or nothing. Follow it here; you will also "
+                    "receive an e-mail with the result."
                 )
                 % {"name": data["name"]},
             )
-            return HttpResponseRedirect(changelist)
-        try:
-            stream = default_storage.open(stored, "rb")
-        except FileNotFoundError:
-            return self._import_file_gone(request, changelist)
-        with stream:
+            return HttpResponseRedirect(reverse("admin:customers_importjob_change", args=[job.pk]))
+        with default_storage.open(stored, "rb") as stream:
             result = customers_import(
                 stream=stream,
                 name=data["name"],

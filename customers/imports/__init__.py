@@ -3,5 +3,5 @@
 ``columns`` names the columns and their other spellings, ``values`` reads phones, dates and yes/no as people type
 them, ``files`` streams a CSV or Excel file row by row and ``rows`` cleans one row into typed values or errors.
 The writes are in ``customers.services.imports``, the admin screens in ``customers.admin.imports`` and the
-background apply step is the task ``customers.tasks.import_customers_task``.
+background apply step is the task ``customers.tasks.run_import_job``.
 """

@@ -1,7 +1,7 @@
 """Every write of the preparation stage. Other stages (and the loop) write here only through these."""
 
 from .consent import consent_set
-from .imports import customers_import, customers_import_files_delete_old, customers_import_stored_file
+from .imports import customers_import, customers_import_files_delete_old
 from .needs import need_link_objective, need_set_status
 from .needs_heard import Mention, MentionResult, needs_record_mentions
 from .profiles import customers_refresh_lifecycle, customers_refresh_value_tiers
@@ -18,7 +18,6 @@ __all__ = [
     "customer_get_or_create",
     "customers_import",
     "customers_import_files_delete_old",
-    "customers_import_stored_file",
     "customers_refresh_lifecycle",
     "customers_refresh_value_tiers",
     "customers_set_recommendations",

@@ -116,7 +116,10 @@ LOGIN_URL = "admin:login"
 
 # The cache also holds the public endpoints' rate-limit counters: share it between processes in production
 # (redis://127.0.0.1:6379/1); the default lives in each process's memory.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The cache is shared by every process (web, worker, beat): rate limits, kept dashboards, the progress and the
+# cancel switch of background imports. On embedded defaults a folder under var/ shares it between the processes
+# of one host; in production set CACHE_URL to Redis.
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -176,10 +179,9 @@ PUBLIC_FORM_RATE_LIMIT = env.int("PUBLIC_FORM_RATE_LIMIT", default=10)  # posts 
 TICKET_FIRST_RESPONSE_HOURS = {"urgent": 1, "high": 4, "normal": 8, "low": 24}
 TICKET_RESOLUTION_HOURS = {"urgent": 8, "high": 24, "normal": 72, "low": 168}
 
-# Customer import and export: rows written per batch, and from what file size the apply step runs as a
-# background job (the preview then checks the first CUSTOMER_IMPORT_PREVIEW_ROWS rows only).
+# Customer import and export: rows written per batch; a file applied in the background (IMPORT_BACKGROUND_ROWS
+# below) is previewed on its first CUSTOMER_IMPORT_PREVIEW_ROWS rows only.
 CUSTOMER_IMPORT_BATCH_SIZE = env.int("CUSTOMER_IMPORT_BATCH_SIZE", default=1000)
-CUSTOMER_IMPORT_BACKGROUND_BYTES = env.int("CUSTOMER_IMPORT_BACKGROUND_BYTES", default=2 * 1024 * 1024)
 CUSTOMER_IMPORT_PREVIEW_ROWS = env.int("CUSTOMER_IMPORT_PREVIEW_ROWS", default=2000)
 CUSTOMER_IMPORT_MAX_BYTES = env.int("CUSTOMER_IMPORT_MAX_BYTES", default=500 * 1024 * 1024)
 # Files people bring in (customers, order history): an Excel workbook is opened only when it unpacks to at most
@@ -193,6 +195,11 @@ IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)
 IMPORT_AMBIGUOUS_DATES = env("IMPORT_AMBIGUOUS_DATES", default="dmy")
 if IMPORT_AMBIGUOUS_DATES not in ("dmy", "mdy"):
     raise ImproperlyConfigured("IMPORT_AMBIGUOUS_DATES must be dmy or mdy.")
+# A customer or order file of more than IMPORT_BACKGROUND_ROWS rows is applied by a background job with a
+# progress bar; a job whose progress has not moved for IMPORT_JOB_STALE_SECONDS is taken to have lost its worker
+# and is run again (from the top: nothing of a dead run is kept).
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=10_000)
+IMPORT_JOB_STALE_SECONDS = env.int("IMPORT_JOB_STALE_SECONDS", default=300)
 # An uploaded file never applied is deleted after this many hours. A preview can be applied for one hour and a
 # background apply runs for up to one more: at least 3 hours, so no file goes while its import is under way.
 CUSTOMER_IMPORT_KEEP_HOURS = env.int("CUSTOMER_IMPORT_KEEP_HOURS", default=24)

@@ -8,6 +8,7 @@ from customers.models import (
     ConsentEvent,
     Customer,
     CustomerHistory,
+    ImportJob,
     ImportPreset,
     Need,
     NeedMention,
@@ -45,6 +46,7 @@ def test_changelist_add_and_change_pages_open(admin_client, model):
 
     consent_set(customer=customer, channel="email", granted=True, source="admin")
     ImportPreset.objects.create(kind="customers", name="Old CRM", columns={"vorname": "first_name"})
+    ImportJob.objects.create(kind="customers", file_name="big.csv", path="imports/customers/x.csv", rows_total=9)
     info = model._meta.app_label, model._meta.model_name
     assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
     model_admin = admin.site._registry[model]

@@ -69,7 +69,7 @@ def test_staff_without_add_permission_cannot_import(client):
     assert client.get(reverse(IMPORT)).status_code == 403
 
 
-@override_settings(CUSTOMER_IMPORT_BACKGROUND_BYTES=10, CUSTOMER_IMPORT_PREVIEW_ROWS=1)
+@override_settings(IMPORT_BACKGROUND_ROWS=2, CUSTOMER_IMPORT_PREVIEW_ROWS=1)
 def test_a_big_file_is_previewed_on_a_sample_and_applied_by_a_job(
     admin_client, admin_user, django_capture_on_commit_callbacks
 ):

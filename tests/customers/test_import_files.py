@@ -123,7 +123,7 @@ def test_a_preview_whose_file_was_cleaned_up_imports_nothing_and_asks_for_the_fi
     assert not Customer.objects.exists()
 
 
-@override_settings(CUSTOMER_IMPORT_BACKGROUND_BYTES=10, CUSTOMER_IMPORT_PREVIEW_ROWS=1)
+@override_settings(IMPORT_BACKGROUND_ROWS=2, CUSTOMER_IMPORT_PREVIEW_ROWS=1)
 def test_a_large_preview_whose_file_was_cleaned_up_queues_no_import(
     admin_client, storage, django_capture_on_commit_callbacks
 ):
@@ -149,7 +149,7 @@ def test_a_file_deleted_while_the_apply_starts_gives_the_message_not_an_error(ad
     assert not Customer.objects.exists()
 
 
-@override_settings(CUSTOMER_IMPORT_BACKGROUND_BYTES=10, CUSTOMER_IMPORT_PREVIEW_ROWS=1)
+@override_settings(IMPORT_BACKGROUND_ROWS=2, CUSTOMER_IMPORT_PREVIEW_ROWS=1)
 def test_applied_files_are_deleted_by_the_import_and_refused_ones_by_the_cleanup(
     admin_client, storage, django_capture_on_commit_callbacks
 ):

@@ -6,8 +6,8 @@ from .apply import (
     ON_DUPLICATE_UPDATE,
     ImportResult,
     customers_import,
-    customers_import_stored_file,
 )
+from .jobs import import_job_cancel, import_job_create, import_job_run, import_jobs_resume_stalled
 from .presets import import_preset_save
 from .stored_files import customers_import_files_delete_old
 
@@ -17,6 +17,9 @@ __all__ = [
     "ImportResult",
     "customers_import",
     "customers_import_files_delete_old",
-    "customers_import_stored_file",
+    "import_job_cancel",
+    "import_job_create",
+    "import_job_run",
+    "import_jobs_resume_stalled",
     "import_preset_save",
 ]

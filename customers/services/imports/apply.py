@@ -12,14 +12,12 @@ import datetime as dt
 import io
 import itertools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -42,6 +40,14 @@ class _Rollback(Exception):
     pass
 
 
+class _Cancelled(_Rollback):
+    pass
+
+
+# Called after each batch with (rows read, errors so far); answering False cancels the import (nothing is kept).
+Progress = Callable[[int, int], bool]
+
+
 @dataclass
 class ImportResult:
     rows_read: int = 0
@@ -61,6 +67,7 @@ class ImportResult:
     applied: bool = False
     dry_run: bool = False
     truncated: bool = False  # a preview that looked at the first rows only
+    cancelled: bool = False
 
     @property
     def ok(self) -> bool:
@@ -72,6 +79,8 @@ class ImportResult:
             self.errors.append(error)
 
     def summary(self) -> str:
+        if self.cancelled:
+            return _("Cancelled after %(rows)d rows; nothing was changed.") % {"rows": self.rows_read}
         if self.ok:
             return _("%(rows)d rows: %(created)d new customers, %(updated)d updated.") % {
                 "rows": self.rows_read,
@@ -425,6 +434,7 @@ def customers_import(
     sample_size: int = 10,
     error_limit: int = 500,
     fast: bool = True,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import customers from a CSV or Excel file, all or nothing.
 
@@ -499,6 +509,8 @@ def customers_import(
                         note=note,
                     )
                     batch = []
+                    if progress is not None and not progress(result.rows_read, result.error_count):
+                        raise _Cancelled
             _apply_batch(
                 batch,
                 result=result,
@@ -515,64 +527,17 @@ def customers_import(
                 raise _Rollback
     except FileProblem as problem:  # the file broke off in the middle: nothing is kept
         result.add_error(RowError(problem.row, "—", str(problem)), error_limit)
+    except _Cancelled:
+        result.cancelled = True
     except _Rollback:
         pass
     if result.truncated and limit is not None and result.rows_read < limit:
         result.truncated = False
     if result.rows_read == 0 and not result.error_count:
         result.add_error(RowError(2, "—", _("The file has no data rows.")), error_limit)
-    result.applied = result.ok and not dry_run
-    if not result.ok:
+    if progress is not None and not result.cancelled:
+        progress(result.rows_read, result.error_count)
+    result.applied = result.ok and not dry_run and not result.cancelled
+    if not result.ok or result.cancelled:
         result.created = result.updated = result.consents_recorded = 0
     return result
-
-
-def _notify(user_id: int | None, name: str, result: ImportResult) -> None:
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    if user is None or not user.email:
-        return
-    lines = [result.summary(), ""]
-    lines += [str(e) for e in result.errors]
-    if result.error_count > len(result.errors):
-        lines.append(_("… and %(n)d more errors.") % {"n": result.error_count - len(result.errors)})
-    subject = (
-        _("Customer import of “%(name)s” done") if result.applied else _("Customer import of “%(name)s” refused")
-    ) % {"name": name}
-    send_mail(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
-
-
-def customers_import_stored_file(
-    *,
-    path: str,
-    name: str,
-    on_duplicate: str,
-    user_id: int | None = None,
-    columns: list[str] | None = None,
-    date_formats: dict[str, str] | None = None,
-) -> dict[str, int | bool]:
-    """Apply a file kept in storage by the admin's upload, tell the uploader, then delete the file.
-
-    A second delivery of the same job finds no file and changes nothing.
-    """
-    if not default_storage.exists(path):
-        logger.info("customer import %s already handled", path)
-        return {"applied": False, "missing": True}
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    with default_storage.open(path, "rb") as stream:
-        result = customers_import(
-            stream=stream,
-            name=name,
-            columns=columns,
-            date_formats=date_formats,
-            on_duplicate=on_duplicate,
-            by=user,
-        )
-    default_storage.delete(path)
-    _notify(user_id, name, result)
-    return {
-        "applied": result.applied,
-        "rows": result.rows_read,
-        "created": result.created,
-        "updated": result.updated,
-        "errors": result.error_count,
-    }

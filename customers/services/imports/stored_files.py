@@ -23,7 +23,7 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 UPLOAD_DIR = "imports/customers/"
-# The longest the background apply (``customers.tasks.import_customers_task``) may run; the cleanup below counts
+# The longest the background apply (``customers.tasks.run_import_job``) may run; the cleanup below counts
 # on it.
 IMPORT_TASK_TIME_LIMIT = 3600
 PREVIEW_MAX_AGE = 3600  # a preview can be applied within the hour after the upload
