@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from customers.imports.columns import COLUMNS, CONSENT_COLUMNS
 from customers.imports.files import RawRow
-from customers.imports.values import PHONE_PATTERN, normalise_phone, parse_date, parse_yes_no
+from customers.imports.values import parse_date, parse_yes_no
 from customers.models import AcquisitionSource, Language
+from emarketing.contacts import InvalidEmail, InvalidPhone, normalise_email, normalise_phone
 from emarketing.exports import unescape_cell
 
 LANGUAGES = {c.value for c in Language}
@@ -123,25 +124,28 @@ class RowCleaner:
             if len(customer[name]) > LIMITS[name]
         )
 
-        email = _text(values, "email").lower() if "email" in present else ""
+        email = _text(values, "email") if "email" in present else ""
         if email:
-            if len(email) > LIMITS["email"]:
-                errors.append(RowError(number, "email", _("At most %(limit)d characters.") % {"limit": 254}))
-            elif not _email_is_valid(email):
-                errors.append(
-                    RowError(number, "email", _("“%(value)s” is not a valid e-mail address.") % {"value": email})
-                )
+            try:
+                # Lower-cased as before: duplicates are found by comparing addresses exactly.
+                email = normalise_email(email).lower()
+            except InvalidEmail as error:
+                errors.append(RowError(number, "email", str(error)))
+            else:
+                if len(email) > LIMITS["email"]:
+                    errors.append(RowError(number, "email", _("At most %(limit)d characters.") % {"limit": 254}))
         customer["email"] = email
 
         phone = ""
         if "phone" in present:
-            phone_text = _text(values, "phone")
-            if phone_text:
-                phone = normalise_phone(phone_text)
-                if not PHONE_PATTERN.match(phone):
-                    errors.append(
-                        RowError(number, "phone", _("“%(value)s” is not a phone number.") % {"value": phone_text})
-                    )
+            phone = _text(values, "phone")
+            if phone:
+                # A national form is read in the row's own country, when the row gives a valid one.
+                row_country = _text(values, "country").upper() if "country" in present else ""
+                try:
+                    phone = normalise_phone(phone, country=row_country if _COUNTRY.match(row_country) else None)
+                except InvalidPhone as error:
+                    errors.append(RowError(number, "phone", str(error)))
         customer["phone"] = phone
         if not email and not phone:
             errors.append(
