@@ -2,6 +2,7 @@
 
 import pytest
 from django import forms
+from django.utils import translation
 
 from emarketing.contacts import (
     EmailAddressField,
@@ -75,6 +76,18 @@ def test_the_default_region_is_a_setting(settings):
     with pytest.raises(InvalidPhone):
         normalise_phone("09123456789")  # an Iranian mobile is not a Saudi number
     assert normalise_phone("09123456789", country="IR") == "+989123456789"
+
+
+def test_the_refusal_speaks_persian_and_arabic():
+    with translation.override("fa"), pytest.raises(InvalidPhone) as persian:
+        normalise_phone("12")
+    with translation.override("ar"), pytest.raises(InvalidPhone) as arabic:
+        normalise_phone("12")
+    assert "شماره تلفن" in str(persian.value) and "«12»" in str(persian.value)
+    assert "رقم هاتف" in str(arabic.value) and "«12»" in str(arabic.value)
+    with translation.override("fa"), pytest.raises(InvalidEmail) as email:
+        normalise_email("a@localhost")
+    assert "نشانی ایمیل" in str(email.value)
 
 
 @pytest.mark.parametrize(
