@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from emarketing.contacts import EmailAddressField
 from emarketing.digits import normalize_digits
 
 
@@ -17,7 +18,7 @@ class LocalDigitsIntegerField(forms.IntegerField):
 
 class ContactForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(label=_("Your e-mail address"))
+    email = EmailAddressField(label=_("Your e-mail address"))
     order_number = forms.CharField(label=_("Order number (if any)"), max_length=32, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import DeliveryState
 from customers.models import Customer
+from emarketing.contacts import validate_email_address
 from emarketing.workflow import StatusChangeBase
 from orders.models import Order, Product, Shipment
 
@@ -49,7 +50,9 @@ class Ticket(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
     )
-    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_email = models.CharField(
+        _("contact e-mail"), max_length=254, blank=True, validators=[validate_email_address]
+    )
     channel = models.CharField(_("channel"), max_length=8, choices=TicketChannel.choices, default=TicketChannel.WEB)
     subject = models.CharField(_("subject"), max_length=255)
     status = models.CharField(
@@ -321,7 +324,7 @@ class TicketAcknowledgement(DeliveryState):
     ticket = models.OneToOneField(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="acknowledgement"
     )
-    to = models.EmailField(_("to"))
+    to = models.CharField(_("to"), max_length=254, validators=[validate_email_address])
     language = models.CharField(_("language"), max_length=8)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

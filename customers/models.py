@@ -1,5 +1,6 @@
 """Preparation: who the customers are, what they consented to and what they need."""
 
+import contextlib
 import zoneinfo
 
 from django.conf import settings
@@ -10,6 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from emarketing.contacts import InvalidEmail, InvalidPhone, normalise_email, normalise_phone, validate_email_address
 
 
 class Language(models.TextChoices):
@@ -54,8 +57,9 @@ def validate_timezone(value):
 class Customer(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Not an EmailField: Django's validator refuses internationalised addresses (josé@…, زهرا@مثال.ایران).
+    email = models.CharField(_("e-mail"), max_length=254, blank=True, validators=[validate_email_address])
+    phone = models.CharField(_("phone"), max_length=32, blank=True, help_text=_("Stored in E.164, e.g. +989123456789."))
     other_phone = models.CharField(_("other phone"), max_length=32, blank=True)
     external_id = models.CharField(
         _("id in the previous tool"),
@@ -138,6 +142,13 @@ class Customer(models.Model):
         return reverse("admin:customers_customer_change", args=[self.pk])
 
     def clean(self):
+        """Phone in E.164 (national forms read in the customer's country) and the address normalised."""
+        try:
+            self.phone = normalise_phone(self.phone, country=self.country)
+        except InvalidPhone as error:
+            raise ValidationError({"phone": str(error)}) from error
+        with contextlib.suppress(InvalidEmail):  # an invalid address: the field's validator says so, on the field
+            self.email = normalise_email(self.email)
         if not self.email and not self.phone:
             raise ValidationError(_("Give at least an e-mail address or a phone number."))
 

@@ -5,14 +5,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customers.models import Language
+from emarketing.contacts import EmailAddressField, PhoneField
 from orders.models import PaymentStatus, Product
 
 
 class WebhookCustomerForm(forms.Form):
-    email = forms.EmailField(label=gettext_lazy("e-mail"))
+    email = EmailAddressField(label=gettext_lazy("e-mail"))
     first_name = forms.CharField(label=gettext_lazy("first name"), max_length=100)
     last_name = forms.CharField(label=gettext_lazy("last name"), max_length=100, required=False)
-    phone = forms.CharField(label=gettext_lazy("phone"), max_length=32, required=False)
+    phone = PhoneField(label=gettext_lazy("phone"), max_length=32, required=False)
     preferred_language = forms.ChoiceField(choices=Language.choices, required=False)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
+from emarketing.contacts import InvalidPhone, normalise_phone
 from emarketing.workflow import StatusChangeBase
 
 
@@ -56,7 +57,7 @@ class Agent(models.Model):
         help_text=_("The account the agent signs in with; they see only their own orders."),
     )
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, help_text=_("Stored in E.164, e.g. +989123456789."))
     region = models.CharField(_("region"), max_length=100, blank=True)
     commission_rate = models.DecimalField(
         _("commission %"),
@@ -79,6 +80,13 @@ class Agent(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """The phone in E.164 (a national form is read in ``PHONE_DEFAULT_REGION``)."""
+        try:
+            self.phone = normalise_phone(self.phone)
+        except InvalidPhone as error:
+            raise ValidationError({"phone": str(error)}) from error
 
 
 class SalesChannel(models.TextChoices):

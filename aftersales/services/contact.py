@@ -13,7 +13,6 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
@@ -40,6 +39,7 @@ from campaigns.services.sending import (
     mail_connection,
 )
 from customers.models import Customer
+from emarketing.contacts import validate_email_address
 
 from .feedback import ticket_create, ticket_message_add
 
@@ -194,7 +194,7 @@ def inbound_mail_receive(*, raw: bytes, source: str = InboundMailSource.WEBHOOK)
             if existing:
                 return existing
         try:
-            validate_email(sender)
+            validate_email_address(sender)
         except ValidationError as error:
             raise UnreadableMail(_("The sender's address is missing or invalid.")) from error
         body = _text_of(message)

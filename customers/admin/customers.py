@@ -23,6 +23,7 @@ from customers.models import (
 )
 from customers.services import consent_set
 from emarketing.admin_tools import BigTableAdminMixin, BilingualSearchMixin
+from emarketing.contacts import EmailAddressField
 
 
 class OccasionInline(admin.TabularInline):
@@ -114,6 +115,10 @@ class CustomerAdminFormBase(forms.ModelForm):
             "suppressed",
             "notes",
         )
+        # The address is checked and normalised by the field; the phone by Customer.clean(), which knows the
+        # country a national number is read in.
+        field_classes = {"email": EmailAddressField}
+        widgets = {"phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "dir": "ltr"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,15 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from customers.imports.columns import CONSENT_COLUMNS, DATE_FIELDS, FIELDS
 from customers.imports.files import RawRow
-from customers.imports.values import PHONE_PATTERN, normalise_phone
 from customers.models import AcquisitionSource, Language
 from emarketing.cells import DATE_FORMATS, PartialDate, parse_date, parse_partial_date, parse_yes_no
+from emarketing.contacts import InvalidEmail, InvalidPhone, normalise_email, normalise_phone
 from emarketing.countries import country_code
 from emarketing.exports import unescape_cell
 
@@ -88,22 +86,6 @@ def _text(values, name) -> str:
     return unescape_cell(value)
 
 
-# The everyday shape of an address, which Django's validator also accepts; anything else is checked by Django.
-_PLAIN_EMAIL = re.compile(
-    r"^[a-z0-9_%+'\-]+(?:\.[a-z0-9_%+'\-]+)*@(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
-)
-
-
-def _email_is_valid(email: str) -> bool:
-    if _PLAIN_EMAIL.match(email):
-        return True
-    try:
-        validate_email(email)
-    except ValidationError:
-        return False
-    return True
-
-
 _PLAIN_TEXT = ("last_name", "region", "city", "notes", "external_id", "other_phone")
 _LOCALE = re.compile(r"^([a-z]{2})(?:[_\-][a-z]{2,4})?$")
 
@@ -162,25 +144,37 @@ class RowCleaner:
             if len(customer[name]) > LIMITS[name]
         )
 
-        email = _text(values, "email").lower() if "email" in present else ""
+        country_text = _text(values, "country") if "country" in present else ""
+        country = country_code(country_text) if country_text else ""
+        if country is None:
+            message = _("“%(value)s” is not a country (write its name or its ISO code, e.g. IR).")
+            errors.append(RowError(number, "country", message % {"value": country_text}))
+        customer["country"] = country or ""
+
+        email = _text(values, "email") if "email" in present else ""
         if email:
-            if len(email) > LIMITS["email"]:
-                errors.append(RowError(number, "email", _("At most %(limit)d characters.") % {"limit": 254}))
-            elif not _email_is_valid(email):
-                errors.append(
-                    RowError(number, "email", _("“%(value)s” is not a valid e-mail address.") % {"value": email})
-                )
+            try:
+                # Lower-cased as before: duplicates are found by comparing addresses exactly.
+                email = normalise_email(email).lower()
+            except InvalidEmail as error:
+                errors.append(RowError(number, "email", str(error)))
+            else:
+                if len(email) > LIMITS["email"]:
+                    errors.append(RowError(number, "email", _("At most %(limit)d characters.") % {"limit": 254}))
         customer["email"] = email
 
+        # A national form is read in the row's own country, when the row gives one.
         phone = ""
-        if "phone" in present:
-            phone_text = _text(values, "phone")
-            if phone_text:
-                phone = normalise_phone(phone_text)
-                if not PHONE_PATTERN.match(phone):
-                    errors.append(
-                        RowError(number, "phone", _("“%(value)s” is not a phone number.") % {"value": phone_text})
-                    )
+        for column in ("phone", "other_phone"):
+            text = _text(values, column) if column in present else ""
+            if text:
+                try:
+                    text = normalise_phone(text, country=customer["country"] or None)
+                except InvalidPhone as error:
+                    errors.append(RowError(number, column, str(error)))
+            if column in present:
+                customer[column] = text
+        phone = customer.get("phone", "")
         customer["phone"] = phone
         if not email and not phone:
             errors.append(
@@ -195,13 +189,6 @@ class RowCleaner:
                     message = _("Use one of: %(choices)s.") % {"choices": ", ".join(sorted(LANGUAGES))}
                     errors.append(RowError(number, "preferred_language", message))
                 customer["preferred_language"] = language
-
-        country_text = _text(values, "country") if "country" in present else ""
-        country = country_code(country_text) if country_text else ""
-        if country is None:
-            message = _("“%(value)s” is not a country (write its name or its ISO code, e.g. IR).")
-            errors.append(RowError(number, "country", message % {"value": country_text}))
-        customer["country"] = country or ""
 
         if "time_zone" in present:
             time_zone = _text(values, "time_zone")

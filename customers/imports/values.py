@@ -1,5 +1,6 @@
-"""Values as people type them in a spreadsheet: phones, dates (Gregorian or Persian), yes and no, with Persian
-(۰-۹) and Arabic-Indic (٠-٩) digits read as ASCII ones (``emarketing.digits``)."""
+"""Values as people type them in a spreadsheet: dates (Gregorian or Persian), yes and no, with Persian (۰-۹) and
+Arabic-Indic (٠-٩) digits read as ASCII ones (``emarketing.digits``). Phones and e-mail addresses are read by
+``emarketing.contacts``."""
 
 import datetime as dt
 import re
@@ -7,18 +8,6 @@ import re
 import jdatetime
 
 from emarketing.digits import to_ascii_digits
-
-_PHONE_PUNCTUATION = re.compile(r"[\s\-().\u200c\u200e\u200f\u202a-\u202e]")
-PHONE_PATTERN = re.compile(r"^\+?[0-9]{6,20}$")
-
-
-def normalise_phone(text: str) -> str:
-    """Digits normalised, spaces, dashes, brackets and direction marks removed; a leading 00 becomes +."""
-    phone = _PHONE_PUNCTUATION.sub("", to_ascii_digits(text))
-    if phone.startswith("00"):
-        phone = "+" + phone[2:]
-    return phone
-
 
 _DATE_SEPARATORS = re.compile(r"[/.\-\s]+")
 

@@ -103,6 +103,9 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
+# The country whose national phone numbers (0912 345 6789) are understood when a customer's own is not known;
+# every phone is stored in E.164 (emarketing.contacts).
+PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="IR")
 USE_I18N = True
 USE_TZ = True
 

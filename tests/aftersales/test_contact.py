@@ -298,3 +298,32 @@ def test_resolving_and_closing_through_admin_actions(admin_client):
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.CLOSED
     assert ticket.status_changes.count() == 2
+
+
+def test_the_web_form_keeps_an_internationalised_address_and_acknowledges_it(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("aftersales:contact"), contact_data(email="زهرا@مثال.ایران"))
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    assert ticket.contact_email == "زهرا@مثال.ایران"
+    assert ticket.acknowledgement.to == "زهرا@مثال.ایران"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["زهرا@مثال.ایران"]
+
+
+def test_the_web_form_finds_the_customer_whatever_the_domains_case(client):
+    customer = CustomerFactory(email="ali@example.com")
+    response = client.post(reverse("aftersales:contact"), contact_data(email="ali@EXAMPLE.com"))
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    assert (ticket.customer, ticket.contact_email) == (customer, "ali@example.com")
+
+
+@pytest.mark.parametrize("address", ["ali@localhost", '"ali"@example.com', "ali@[127.0.0.1]"])
+def test_the_web_form_refuses_an_address_that_cannot_receive_mail(client, address):
+    response = client.post(reverse("aftersales:contact"), contact_data(email=address))
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == [f"“{address}” is not a valid e-mail address."]
+    assert "is not a valid e-mail address" in response.content.decode()
+    assert not Ticket.objects.exists()

@@ -5,9 +5,10 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from customers.imports.values import normalise_phone, parse_date
+from customers.imports.values import parse_date
 from customers.models import Consent, ConsentEvent, ConsentSource, Customer, Occasion
 from customers.services import customers_import
+from emarketing.contacts import normalise_phone
 from emarketing.exports import escape_cell
 from tests.customers.factories import ConsentFactory, CustomerFactory
 
@@ -31,9 +32,9 @@ def test_a_clean_file_creates_customers_with_normalised_digits():
     assert result.applied, [str(e) for e in result.errors]
     assert (result.created, result.updated) == (2, 0)
     ali = Customer.objects.get(email="ali@example.com")
-    assert (ali.first_name, ali.phone, ali.country, ali.acquisition_source) == ("علی", "09121234567", "IR", "import")
+    assert (ali.first_name, ali.phone, ali.country, ali.acquisition_source) == ("علی", "+989121234567", "IR", "import")
     sara = Customer.objects.get(email="sara@example.com")
-    assert sara.phone == "0501234567"
+    assert sara.phone == "+966501234567"  # a national number read in the row's own country
     assert Occasion.objects.get(customer=ali).year == 1991  # 1370/05/12 in the Persian calendar is 1991-08-03
     assert (Occasion.objects.get(customer=sara).month, Occasion.objects.get(customer=sara).day) == (2, 3)
 
@@ -149,7 +150,7 @@ def test_excel_files_are_read_with_digits_and_dates_normalised():
     result = customers_import(stream=buffer, name="customers.xlsx")
     assert result.applied, [str(e) for e in result.errors]
     reza = Customer.objects.get(email="reza@example.com")
-    assert reza.phone == "9121234567"
+    assert reza.phone == "+989121234567"  # no country on the row: PHONE_DEFAULT_REGION
     assert reza.created_at.date() == dt.date(2023, 3, 21)  # 1 Farvardin 1402
     assert Occasion.objects.get(customer=reza).year == 1985
     assert Customer.objects.get(email="laila@example.com").phone == "+971501234567"
@@ -185,3 +186,59 @@ def test_text_with_tabs_newlines_and_backslashes_is_stored_as_written():
     result = run('first_name,email,notes\nA,a@example.com,"line one\n\tC:\\path\\N, ok"\n')
     assert result.applied
     assert Customer.objects.get().notes == "line one\n\tC:\\path\\N, ok"
+
+
+def test_phones_are_stored_in_e164_read_in_the_rows_country():
+    result = run(
+        "first_name,email,phone,country\n"
+        "Ali,ali@example.com,۰۹۱۲ ۱۲۳ ۴۵۶۷,IR\n"
+        "Sara,sara@example.com,050 123 4567,sa\n"  # a lower-case code: still Saudi Arabia
+        "Huda,huda@example.com,+966 50 123 4568,\n"  # international form: no country needed
+    )
+    assert result.applied, [str(e) for e in result.errors]
+    assert dict(Customer.objects.values_list("first_name", "phone")) == {
+        "Ali": "+989121234567",
+        "Sara": "+966501234567",
+        "Huda": "+966501234568",
+    }
+
+
+def test_a_national_number_of_another_country_needs_the_rows_country():
+    result = run("first_name,email,phone,country\nNoor,noor@example.com,0501234568,\n")
+    assert not result.applied  # read in the default country (IR), where it is no number
+    assert [e.column for e in result.errors] == ["phone"]
+    assert str(result.errors[0]).startswith("Row 2, column “phone”: “0501234568” is not a valid phone number")
+    result = run("first_name,email,phone,country\nNoor,noor@example.com,0501234568,Saudi\n")
+    assert result.applied, [str(e) for e in result.errors]  # the row's country, written as a name
+    assert Customer.objects.get().phone == "+966501234568"
+
+
+def test_a_file_with_an_invalid_phone_names_that_row_and_column_and_changes_nothing():
+    result = run(
+        "first_name,email,phone\n"
+        "Ali,ali@example.com,+98 912 123 4567\n"
+        "Reza,,0912 ۱۲۳\n"  # too short: the only contact given
+        "Omid,omid@example.com,0912-ABC-4567\n"
+    )
+    assert not result.applied
+    assert Customer.objects.count() == 0
+    assert [(e.row, e.column) for e in result.errors] == [(3, "phone"), (4, "phone")]
+    assert "“0912 ۱۲۳” is not a valid phone number" in str(result.errors[0])
+    assert "“0912-ABC-4567” is not a valid phone number" in str(result.errors[1])
+
+
+def test_addresses_are_checked_and_internationalised_ones_kept():
+    result = run(
+        "first_name,email\n"
+        "Zahra,زهرا@مثال.ایران\n"
+        "José,JOSÉ@Example.com\n"
+        'Quoted,"""ali rezaei""@example.com"\n'
+        "Local,ali@localhost\n"
+        "Literal,ali@[127.0.0.1]\n"
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(4, "email"), (5, "email"), (6, "email")]
+    assert str(result.errors[1]) == "Row 5, column “email”: “ali@localhost” is not a valid e-mail address."
+
+    result = run("first_name,email\nZahra,زهرا@مثال.ایران\nJosé,JOSÉ@Example.com\n")
+    assert result.applied, [str(e) for e in result.errors]
+    assert set(Customer.objects.values_list("email", flat=True)) == {"زهرا@مثال.ایران", "josé@example.com"}

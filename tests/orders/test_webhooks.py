@@ -184,3 +184,36 @@ def test_a_currency_other_than_the_products_is_refused(client):
     assert response.status_code == 400
     assert "currency" in response.json()["fields"]
     assert not Order.objects.exists()
+
+
+def test_the_website_customers_phone_is_stored_in_e164(client):
+    payload = order_payload()
+    payload["customer"]["phone"] = "۰۹۱۲ ۳۴۵ ۶۷۸۹"
+    response = post_signed(client, reverse("orders:order_webhook"), payload, SECRET)
+    assert response.status_code == 201
+    assert Customer.objects.get().phone == "+989123456789"
+
+
+def test_an_internationalised_address_from_the_website_is_kept(client):
+    payload = order_payload()
+    payload["customer"]["email"] = "زهرا@مثال.ایران"
+    response = post_signed(client, reverse("orders:order_webhook"), payload, SECRET)
+    assert response.status_code == 201
+    assert Customer.objects.get().email == "زهرا@مثال.ایران"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("phone", "0912 345", "“0912 345” is not a valid phone number"),
+        ("email", "zahra@localhost", "“zahra@localhost” is not a valid e-mail address."),
+        ("email", '"zahra"@example.com', '“"zahra"@example.com” is not a valid e-mail address.'),
+    ],
+)
+def test_an_invalid_contact_answers_400_naming_the_field_and_stores_nothing(client, field, value, message):
+    payload = order_payload()
+    payload["customer"][field] = value
+    response = post_signed(client, reverse("orders:order_webhook"), payload, SECRET)
+    assert response.status_code == 400
+    assert response.json()["fields"][f"customer.{field}"][0].startswith(message)
+    assert not Order.objects.exists() and not Customer.objects.exists()

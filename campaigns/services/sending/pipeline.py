@@ -15,7 +15,9 @@ just before it is handed to the mail server, in the same commit as the server's 
 is older than ``CAMPAIGNS_SEND_CLAIM_TIMEOUT`` it is marked ``failed`` with that reason instead of being sent a
 second time, and the rows it had claimed but not started go back to the queue. A refused address goes back to
 ``queued`` with a later ``next_attempt_at`` (exponential backoff) and is ``failed`` after
-``CAMPAIGNS_SEND_MAX_ATTEMPTS``; the others are not held up.
+``CAMPAIGNS_SEND_MAX_ATTEMPTS``; the others are not held up. An address with a non-ASCII local part travels
+with SMTPUTF8; a server that does not offer it fails that message at once (a domain alone that is non-ASCII
+goes IDNA-encoded and needs nothing).
 """
 
 import abc
@@ -34,10 +36,18 @@ from django.utils import timezone
 
 from campaigns.models import DeliveryState, MessageStatus
 
-from .mime import build_email, envelope_address, from_address, message_bytes
+from .mime import (
+    bare_address,
+    build_email,
+    envelope_address,
+    from_address,
+    header_address,
+    message_bytes,
+    needs_smtputf8,
+)
 from .queue import Claim, Statements, retry_delay, rows_claim_due, rows_reclaim_stale
 from .render import Rendered
-from .transport import Outcome, RawEmail, SendingInterrupted, Throttle, _deliver
+from .transport import SMTPUTF8, Outcome, RawEmail, SendingInterrupted, Throttle, _deliver
 
 
 class Due(Protocol):
@@ -128,6 +138,7 @@ class Pipeline(Generic[D]):
         self.sql = Statements(kind.model)
         self.from_email = kind.from_email()
         self.sender = envelope_address(self.from_email)
+        self.from_header = header_address(self.from_email)
         self.max_attempts = settings.CAMPAIGNS_SEND_MAX_ATTEMPTS
 
     def _rows(self, token: str) -> Any:
@@ -160,7 +171,11 @@ class Pipeline(Generic[D]):
     def _build(self, to: str, rendered: Rendered) -> EmailMessage | RawEmail:
         if self.raw:
             address = envelope_address(to)
-            return (self.sender, [address], message_bytes(rendered, from_email=self.sender, to=address))
+            if not needs_smtputf8(self.sender, address):
+                return (self.sender, [address], message_bytes(rendered, from_email=self.from_header, to=address), [])
+            # RFC 6531 and 6532: the local part in UTF-8 on the envelope and in the To: header.
+            data = message_bytes(rendered, from_email=self.from_header, to=bare_address(to))
+            return (self.sender, [address], data, [SMTPUTF8])
         return build_email(rendered, to=to, connection=self.connection, from_email=self.from_email)
 
     def send(self, claim: Claim, result: SendResult) -> None:
@@ -210,12 +225,13 @@ class Pipeline(Generic[D]):
             self.record(token, handed, result)
 
     def record(self, token: str, handed: _Handed, result: SendResult) -> None:
-        """What the server answered for a message handed over: sent, or refused (retried later, or failed)."""
+        """What the server answered for a message handed over: sent, refused (retried later, or failed at the
+        last attempt), or failed for good (a server without SMTPUTF8 and an internationalised address)."""
         row = handed.row
         if handed.outcome == "sent":
             self.sql.mark_sent(pk=row.pk, token=token, sent_at=handed.at)  # the hot path: one prepared statement
             result.sent += 1
-        elif row.attempts + 1 >= self.max_attempts:
+        elif handed.outcome == "failed" or row.attempts + 1 >= self.max_attempts:
             self._rows(token).filter(pk=row.pk).update(
                 status=MessageStatus.FAILED, error=handed.error, attempts=F("attempts") + 1, claim=""
             )

@@ -7,9 +7,13 @@ from typing import Any, Literal
 import environ
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.utils.translation import gettext as _
 
-Outcome = Literal["sent", "refused"]
-RawEmail = tuple[str, list[str], bytes]
+# "refused": the server said no (retried with backoff); "failed": it cannot ever take it (not retried).
+Outcome = Literal["sent", "refused", "failed"]
+# (envelope sender, envelope recipients, message bytes, MAIL FROM options such as SMTPUTF8)
+RawEmail = tuple[str, list[str], bytes, list[str]]
+SMTPUTF8 = "SMTPUTF8"
 
 
 class SendingInterrupted(Exception):
@@ -35,16 +39,24 @@ def mail_connection() -> Any:
 
 
 def _deliver(email: EmailMessage | RawEmail, connection: Any) -> tuple[Outcome, str]:
-    """Send one e-mail; answer ``("sent", "")``, ``("refused", why)`` or raise SendingInterrupted.
+    """Send one e-mail; answer ``("sent", "")``, ``("refused", why)``, ``("failed", why)`` or raise
+    SendingInterrupted.
 
-    ``email`` is an EmailMessage, or ``(from, to, bytes)`` ready for an open SMTP connection of Django's
-    SMTP backend.
+    ``email`` is an EmailMessage, or ``(from, to, bytes, mail options)`` ready for an open SMTP connection of
+    Django's SMTP backend. A message that needs SMTPUTF8 (an address with a non-ASCII local part) goes only to a
+    server that offers it (asked after EHLO); another server fails it without a word on the wire.
     """
     try:
         if isinstance(email, tuple):
             if connection.connection is None:
                 connection.open()
-            connection.connection.sendmail(*email)
+            smtp = connection.connection
+            sender, recipients, data, options = email
+            if SMTPUTF8 in options:
+                smtp.ehlo_or_helo_if_needed()
+                if not smtp.has_extn("smtputf8"):
+                    return "failed", _("The mail server does not accept internationalised addresses (SMTPUTF8).")
+            smtp.sendmail(sender, recipients, data, options)
         else:
             connection.send_messages([email])
     except smtplib.SMTPRecipientsRefused as exc:

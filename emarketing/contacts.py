@@ -1,0 +1,176 @@
+"""A customer's contact details as people type them: phone numbers to E.164, e-mail addresses checked.
+
+One owner for both rules; every path that writes a phone or an address (forms, the admin, webhooks, the
+customer import, the models' ``clean``) goes through :func:`normalise_phone` and :func:`normalise_email`.
+
+Phones: Persian (۰-۹) and Arabic-Indic (٠-٩) digits, spaces, dashes, brackets, dots, slashes, direction marks
+and zero-width non-joiners are accepted; a leading ``00`` is the international prefix. A national form
+(``0912 345 6789``) is read in the given country, else in ``settings.PHONE_DEFAULT_REGION``. The result is
+E.164 (``+989123456789``); an extension is kept in RFC 3966 style (``+12015550123;ext=89``). Letters are
+refused rather than read as a keypad word: a typo must not become somebody else's number.
+
+E-mail addresses: checked with ``email-validator`` without any network look-up. Internationalised addresses
+(``زهرا@مثال.ایران``, ``josé@example.com``) are accepted and returned as the library normalises them (the
+domain lower-cased, Unicode in NFC); quoted local parts, IP-literal domains and single-label domains such as
+``localhost`` are refused.
+"""
+
+import re
+from typing import Any
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from email_validator import EmailNotValidError, validate_email
+
+from emarketing.digits import to_ascii_digits
+
+# Invisible marks pasted with numbers and addresses from right-to-left text: LRM, RLM, LRE…RLO, and ZWNJ.
+_DIRECTION_MARKS = re.compile(r"[\u200e\u200f\u202a-\u202e]")
+_ZWNJ = "\u200c"
+# An extension at the end: "ext. 89", "extension 89", "x89", "#89", ";ext=89", Persian "داخلی ۸۹" and
+# Arabic "تحويلة ٨٩".
+_EXTENSION = re.compile(r"(?:;\s*ext=|\s*(?:ext\.?|extension|x|#|داخلی|تحويلة)\s*)([0-9]{1,10})$", re.IGNORECASE)
+# What may remain of a phone number: a plus, digits, and the punctuation people group digits with.
+_PHONE_TEXT = re.compile(r"^[(\[]?\+?[0-9\s\-./()\[\]]+$")
+_PUNCTUATION = re.compile(r"[\s\-./()\[\]]")
+_MIN_DIGITS = 5
+
+
+class InvalidPhone(ValueError):
+    """A phone number that cannot be read as a valid number; ``str()`` is the message for the user."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        super().__init__(
+            _("“%(value)s” is not a valid phone number: write it with its country code, e.g. +98 912 345 6789.")
+            % {"value": value}
+        )
+
+
+class InvalidEmail(ValueError):
+    """An e-mail address that is refused; ``str()`` is the message for the user."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        super().__init__(_("“%(value)s” is not a valid e-mail address.") % {"value": value})
+
+
+def default_region() -> str:
+    """The country whose national numbers are understood when none is given (``PHONE_DEFAULT_REGION``)."""
+    return str(settings.PHONE_DEFAULT_REGION).upper()
+
+
+def _region(country: str | None) -> str:
+    code = (country or "").strip().upper()
+    return code if code in phonenumbers.SUPPORTED_REGIONS else default_region()
+
+
+def normalise_phone(text: str, *, country: str | None = None) -> str:
+    """``text`` as an E.164 number (``+989123456789``, with ``;ext=89`` for an extension); "" for empty text.
+
+    A national form is read in ``country`` (ISO 3166 alpha-2); when it is empty or unknown, in
+    ``settings.PHONE_DEFAULT_REGION``. Raises :class:`InvalidPhone` for anything that is not a valid number.
+    """
+    shown = _DIRECTION_MARKS.sub("", text).replace(_ZWNJ, "").strip()
+    cleaned = to_ascii_digits(shown)
+    if not cleaned:
+        return ""
+    extension = ""
+    match = _EXTENSION.search(cleaned)
+    if match:
+        extension = match.group(1)
+        cleaned = cleaned[: match.start()].strip()
+    if not _PHONE_TEXT.match(cleaned):
+        raise InvalidPhone(shown)
+    digits = _PUNCTUATION.sub("", cleaned)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if len(digits.lstrip("+")) < _MIN_DIGITS:
+        raise InvalidPhone(shown)
+    try:
+        number = phonenumbers.parse(digits, _region(country))
+    except phonenumbers.NumberParseException as error:
+        raise InvalidPhone(shown) from error
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(shown)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return f"{e164};ext={extension}" if extension else e164
+
+
+def normalise_email(text: str) -> str:
+    """``text`` as a checked, normalised e-mail address; "" for empty text. Raises :class:`InvalidEmail`.
+
+    Persian and Arabic-Indic digits become ASCII ones and direction marks are dropped first. No network look-up
+    is made: whether the domain receives mail is learnt when a message is sent.
+    """
+    address = to_ascii_digits(_DIRECTION_MARKS.sub("", text)).strip()
+    if not address:
+        return ""
+    try:
+        result = validate_email(
+            address,
+            check_deliverability=False,
+            allow_smtputf8=True,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+            globally_deliverable=True,
+        )
+    except EmailNotValidError as error:
+        raise InvalidEmail(address) from error
+    return str(result.normalized)
+
+
+def validate_phone(value: str) -> None:
+    """A model or form field validator: the value must be a valid phone number (read in the default country)."""
+    try:
+        normalise_phone(value)
+    except InvalidPhone as error:
+        raise ValidationError(str(error), code="invalid_phone") from error
+
+
+def validate_email_address(value: str) -> None:
+    """A model or form field validator: the value must be an address :func:`normalise_email` accepts."""
+    try:
+        normalise_email(value)
+    except InvalidEmail as error:
+        raise ValidationError(str(error), code="invalid_email") from error
+
+
+class PhoneField(forms.CharField):
+    """A phone number typed in any of the accepted ways; cleaned to E.164 (read in ``country`` if given)."""
+
+    def __init__(self, *, country: str | None = None, **kwargs: Any) -> None:
+        self.country = country
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "dir": "ltr"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        try:
+            return normalise_phone(text, country=self.country)
+        except InvalidPhone as error:
+            raise ValidationError(str(error), code="invalid_phone") from error
+
+
+class EmailAddressField(forms.CharField):
+    """An e-mail address, internationalised ones included; cleaned by :func:`normalise_email`.
+
+    A text input rather than ``type="email"``: browsers refuse a non-ASCII local part there.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email", "dir": "ltr"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        try:
+            return normalise_email(text)
+        except InvalidEmail as error:
+            raise ValidationError(str(error), code="invalid_email") from error

@@ -1,0 +1,164 @@
+"""Phones in E.164 and e-mail addresses checked: the rules of ``emarketing.contacts`` at their boundaries."""
+
+import pytest
+from django import forms
+from django.utils import translation
+
+from emarketing.contacts import (
+    EmailAddressField,
+    InvalidEmail,
+    InvalidPhone,
+    PhoneField,
+    normalise_email,
+    normalise_phone,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "e164"),
+    [
+        ("۰۹۱۲۳۴۵۶۷۸۹", None, "+989123456789"),  # Persian digits, national form, default region IR
+        ("٠٩١٢٣٤٥٦٧٨٩", None, "+989123456789"),  # Arabic-Indic digits
+        ("0501234567", "SA", "+966501234567"),  # national form read in the given country
+        ("0501234567", "sa", "+966501234567"),
+        ("+98 0912 345 6789", None, "+989123456789"),  # the national 0 written after the country code
+        ("0098 912 345 6789", None, "+989123456789"),  # 00 as the international prefix
+        ("0098 912 345 6789", "US", "+989123456789"),  # ... whatever the country
+        ("+98 (912) 345-6789", None, "+989123456789"),
+        ("0912.345.6789", None, "+989123456789"),
+        ("[0912] 345 6789", None, "+989123456789"),
+        ("\u202a+98 912 345 6789\u202c", None, "+989123456789"),  # pasted from right-to-left text
+        ("\u200f۰۹۱۲\u200c۳۴۵\u200e۶۷۸۹", None, "+989123456789"),  # RLM, ZWNJ, LRM
+        ("+966 50 123 4567", "IR", "+966501234567"),  # an international number ignores the country
+        ("0912 345 6789", "XX", "+989123456789"),  # an unknown country: the default region
+        ("+1 (201) 555-0123 ext. 89", None, "+12015550123;ext=89"),
+        ("+1 201 555 0123 x89", None, "+12015550123;ext=89"),
+        ("+12015550123;ext=89", None, "+12015550123;ext=89"),
+        ("۰۲۱ ۸۸۷۷ ۶۶۵۵ داخلی ۱۲", None, "+982188776655;ext=12"),
+        ("+989123456789", None, "+989123456789"),  # already E.164: unchanged
+    ],
+)
+def test_phones_become_e164(text, country, e164):
+    assert normalise_phone(text, country=country) == e164
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\u200f"])
+def test_an_empty_phone_stays_empty(text):
+    assert normalise_phone(text) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1234",  # too short
+        "12345",  # long enough to be read, not a number anywhere
+        "0912 345 678",  # one digit short of an Iranian mobile
+        "0912 345 67890",  # one digit too many
+        "+1 555 123 4567",  # 555-1234 is a fictional US number
+        "0912abc4567",  # letters: never read as a keypad word
+        "0912-FLOWERS",
+        "+",
+        "++989123456789",
+        "ext. 12",
+        "+989123456789 ext. 12345678901",  # an extension of eleven digits
+    ],
+)
+def test_what_is_not_a_valid_number_is_refused_with_the_value_named(text):
+    with pytest.raises(InvalidPhone) as raised:
+        normalise_phone(text)
+    assert f"“{text.strip()}” is not a valid phone number" in str(raised.value)
+    assert isinstance(raised.value, ValueError)
+
+
+def test_the_default_region_is_a_setting(settings):
+    settings.PHONE_DEFAULT_REGION = "SA"
+    assert normalise_phone("0501234567") == "+966501234567"
+    with pytest.raises(InvalidPhone):
+        normalise_phone("09123456789")  # an Iranian mobile is not a Saudi number
+    assert normalise_phone("09123456789", country="IR") == "+989123456789"
+
+
+def test_the_refusal_speaks_persian_and_arabic():
+    with translation.override("fa"), pytest.raises(InvalidPhone) as persian:
+        normalise_phone("12")
+    with translation.override("ar"), pytest.raises(InvalidPhone) as arabic:
+        normalise_phone("12")
+    assert "شماره تلفن" in str(persian.value) and "«12»" in str(persian.value)
+    assert "رقم هاتف" in str(arabic.value) and "«12»" in str(arabic.value)
+    with translation.override("fa"), pytest.raises(InvalidEmail) as email:
+        normalise_email("a@localhost")
+    assert "نشانی ایمیل" in str(email.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised"),
+    [
+        ("ali@example.com", "ali@example.com"),
+        ("  ali@example.com  ", "ali@example.com"),
+        ("Ali.Rezaei@EXAMPLE.COM", "Ali.Rezaei@example.com"),  # domain lower-cased, local part kept
+        ("زهرا@مثال.ایران", "زهرا@مثال.ایران"),  # internationalised local part and domain
+        ("josé@example.com", "josé@example.com"),
+        ("ali@xn--mgbh0fb.xn--mgba3a4f16a", "ali@مثال.ایران"),  # a punycode domain shown as it is read
+        ("ali۱۲@example.com", "ali12@example.com"),  # Persian digits
+        ("ali٣@example.com", "ali3@example.com"),  # Arabic-Indic digits
+        ("\u200eali@example.com\u200e", "ali@example.com"),  # direction marks pasted around it
+        ("a+tag@sub.example.co.uk", "a+tag@sub.example.co.uk"),
+    ],
+)
+def test_addresses_are_accepted_and_normalised(text, normalised):
+    assert normalise_email(text) == normalised
+
+
+@pytest.mark.parametrize("text", ["", "  "])
+def test_an_empty_address_stays_empty(text):
+    assert normalise_email(text) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"ali rezaei"@example.com',  # quoted local part
+        "ali@[127.0.0.1]",  # IP-literal domain
+        "ali@localhost",  # single-label domains
+        "ali@example",
+        "ali@example.invalid",  # a special-use domain: not globally deliverable
+        "ali.example.com",
+        "ali@@example.com",
+        "ali@exa mple.com",
+        "ali..rezaei@example.com",
+        "@example.com",
+        "ali@",
+    ],
+)
+def test_refused_addresses_name_the_value(text):
+    with pytest.raises(InvalidEmail) as raised:
+        normalise_email(text)
+    assert str(raised.value) == f"“{text}” is not a valid e-mail address."
+    assert isinstance(raised.value, ValueError)
+
+
+class ContactDetails(forms.Form):
+    email = EmailAddressField(required=False)
+    phone = PhoneField(required=False)
+    saudi_phone = PhoneField(country="SA", required=False)
+
+
+def test_the_form_fields_clean_to_the_stored_forms():
+    form = ContactDetails({"email": "Zahra@Example.com", "phone": "۰۹۱۲ ۳۴۵ ۶۷۸۹", "saudi_phone": "0501234567"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {
+        "email": "Zahra@example.com",
+        "phone": "+989123456789",
+        "saudi_phone": "+966501234567",
+    }
+    assert ContactDetails({}).is_valid()
+
+
+def test_the_form_fields_show_the_refusal_on_the_field():
+    form = ContactDetails({"email": "ali@localhost", "phone": "12345"})
+    assert not form.is_valid()
+    assert form.errors["email"] == ["“ali@localhost” is not a valid e-mail address."]
+    assert form.errors["phone"][0].startswith("“12345” is not a valid phone number")
+    # Not type="email": browsers refuse an internationalised local part there.
+    assert 'type="text"' in str(form["email"]) and 'inputmode="email"' in str(form["email"])
+    assert 'inputmode="tel"' in str(form["phone"]) and 'dir="ltr"' in str(form["phone"])
