@@ -10,8 +10,14 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 # Tasks run in-process; a broker is only reached by tests marked ``worker`` (which set CELERY_BROKER_URL).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
+# Uploads in memory, unless a test shares them with a worker process (TEST_STORAGE_DIR, a folder).
+_STORAGE_DIR = env("TEST_STORAGE_DIR", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "default": (
+        {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": _STORAGE_DIR}}
+        if _STORAGE_DIR
+        else {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Each test process keeps its own cache (tests clear it between tests; parallel runs must not share one).
