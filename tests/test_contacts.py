@@ -162,3 +162,78 @@ def test_the_form_fields_show_the_refusal_on_the_field():
     # Not type="email": browsers refuse an internationalised local part there.
     assert 'type="text"' in str(form["email"]) and 'inputmode="email"' in str(form["email"])
     assert 'inputmode="tel"' in str(form["phone"]) and 'dir="ltr"' in str(form["phone"])
+
+
+def _parsed(digits, region):
+    import phonenumbers
+
+    number = phonenumbers.parse(digits, region)
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def test_the_fast_reading_of_common_numbers_agrees_with_the_library_in_every_region():
+    import phonenumbers
+
+    from emarketing.contacts import _common_e164
+
+    checked = 0
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+            national = phonenumbers.national_significant_number(example)
+            metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+            shapes = [e164, e164[:-1], e164 + "1", "+" + str(example.country_code) + "0" + national]
+            if metadata.national_prefix:
+                shapes += [metadata.national_prefix + national, metadata.national_prefix + national[:-1]]
+            for shape in shapes:
+                fast = _common_e164(shape, region)
+                if fast is not None:  # when it answers, it answers what the library does
+                    assert fast == _parsed(shape, region), (region, shape)
+                    checked += 1
+    assert checked > 300  # most regions' numbers take the fast path
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ali@example.com",
+        "Ali.Rezaei+news@Example.COM",
+        "o'brien@example.ie",
+        "a@b.co",
+        "x@xn--mgbh0fb.xn--mgba3a4f16a",
+        "ab@ab--cd.com",
+        "a@localhost",
+        "a@example.test",
+        "a@site.local",
+        "a..b@example.com",
+        ".a@example.com",
+        "a@-example.com",
+        "a@example.c",
+        "a@123.45",
+        ("x" * 65) + "@example.com",
+        "a@" + ("x" * 64) + ".com",
+    ],
+)
+def test_the_fast_check_of_common_addresses_agrees_with_the_library(address):
+    from email_validator import EmailNotValidError, validate_email
+
+    from emarketing.contacts import _common_email
+
+    try:
+        expected = validate_email(
+            address,
+            check_deliverability=False,
+            allow_smtputf8=True,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+            globally_deliverable=True,
+        ).normalized
+    except EmailNotValidError:
+        expected = None
+    fast = _common_email(address)
+    assert fast is None or fast == expected
