@@ -49,7 +49,8 @@ def generate(path: Path, rows: int) -> None:
         w.writerow(["first_name", "last_name", "email", "phone", "country", "city", "preferred_language"])
         for i in range(rows):
             country, language, city = COUNTRIES[i % len(COUNTRIES)]
-            phone = f"0912{i:07d}"
+            # Iranian customers as people type a mobile (national form), the others in international form.
+            phone = f"0912{i:07d}" if country == "IR" else f"+98 912 {i:07d}"
             if i % 10 == 0:
                 phone = localize_digits(phone, "fa")
             email = f"customer{i}@example.com"

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext as _
 
 from emarketing.digits import to_ascii_digits
@@ -261,7 +262,7 @@ class Preset:
     """
 
     key: str
-    name: str
+    name: "str | StrPromise"
     signature: tuple[str, ...]
     columns: Mapping[str, str]
     formats: Mapping[str, str] = field(default_factory=dict)

@@ -165,13 +165,14 @@ def _sample(result):
             f"{channel}: {gettext('yes') if granted else gettext('no')}" for channel, granted in row.consents.items()
         )
         rows.append((row.number, cells, consents))
-    return {"sample_columns": columns, "sample_rows": rows}
+    return {"sample_columns": [LABELS.get(c, c) for c in columns], "sample_rows": rows}
 
 
 def _mapping_rows(form, samples):
     """Each column of the file with its first values and the select of the field it fills."""
     return [
-        (bound, [row[i] if i < len(row) else "" for row in samples]) for i, bound in enumerate(form.column_fields())
+        (bound, [row[i] for row in samples if i < len(row) and str(row[i]).strip()])
+        for i, bound in enumerate(form.column_fields())
     ]
 
 

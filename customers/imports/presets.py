@@ -6,6 +6,8 @@ preset does not name are matched by the product's own names and aliases (``colum
 is left is listed as ignored in the preview, never silently dropped.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from customers.imports.columns import COLUMNS
 from emarketing.tables import Preset, header_key
 
@@ -20,7 +22,7 @@ def _signature(*names: str) -> tuple[str, ...]:
 
 TEMPLATE = Preset(
     key="template",
-    name="E-marketing cycle (this product's template and export)",
+    name=_("E-marketing cycle (this product's template and export)"),
     signature=_signature("first_name", "consent_email"),
     columns={name: name for name in COLUMNS},
     formats={"birthday": "ymd", "customer_since": "ymd"},
@@ -30,7 +32,7 @@ TEMPLATE = Preset(
 # OPTIN_TIME is "2023-05-01 10:00:00"; the file holds subscribed contacts, but consent is not a column.
 MAILCHIMP = Preset(
     key="mailchimp",
-    name="Mailchimp audience export",
+    name=_("Mailchimp audience export"),
     signature=_signature("Email Address", "MEMBER_RATING", "OPTIN_TIME"),
     columns=_keys(
         {
@@ -54,7 +56,7 @@ MAILCHIMP = Preset(
 # preferred_locale is "fa_IR", dates are "2024-01-15 10:22:00".
 MAUTIC = Preset(
     key="mautic",
-    name="Mautic contacts export",
+    name=_("Mautic contacts export"),
     signature=_signature("firstname", "lastname", "preferred_locale"),
     columns=_keys(
         {
@@ -78,7 +80,7 @@ MAUTIC = Preset(
 # HubSpot: Contacts → Export (CSV or XLSX), with the default properties.
 HUBSPOT = Preset(
     key="hubspot",
-    name="HubSpot contacts export",
+    name=_("HubSpot contacts export"),
     signature=_signature("Record ID", "First Name", "Create Date"),
     columns=_keys(
         {
@@ -103,7 +105,7 @@ HUBSPOT = Preset(
 # ("'+989121234567") so that spreadsheets keep them as text; consent is "Accepts Email Marketing" (yes/no).
 SHOPIFY = Preset(
     key="shopify",
-    name="Shopify customers export",
+    name=_("Shopify customers export"),
     signature=_signature("First Name", "Last Name", "Email", "Total Spent", "Total Orders"),
     columns=_keys(
         {
@@ -130,7 +132,7 @@ SHOPIFY = Preset(
 # WooCommerce: Analytics → Customers → Download (customers.csv): one "Name" column, "Country / Region" names.
 WOOCOMMERCE = Preset(
     key="woocommerce",
-    name="WooCommerce customers export",
+    name=_("WooCommerce customers export"),
     signature=_signature("Name", "Username", "Date registered", "Email"),
     columns=_keys(
         {
