@@ -50,6 +50,8 @@ def detect_encoding(stream: IO[bytes], *, chunk_size: int = 1 << 20) -> str:
     stream.seek(0)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        return "utf-16"
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         while chunk := stream.read(chunk_size):
@@ -97,6 +99,11 @@ class _Dialect(csv.excel):
 
 def _csv_rows(stream: IO[bytes]) -> Iterator[list[str]]:
     encoding = detect_encoding(stream)
+    if encoding != "utf-16":
+        sample = stream.read(64 * 1024)
+        stream.seek(0)
+        if b"\x00" in sample:  # text has no NUL bytes: a picture, a PDF, an old .xls
+            raise TableProblem(_("The file is not a table: upload a CSV file or an Excel workbook (.xlsx)."))
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:
         head = [text.readline() for _i in range(SNIFF_LINES)]

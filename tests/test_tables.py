@@ -163,3 +163,17 @@ def test_a_preset_is_detected_only_when_all_its_signature_headers_are_there():
 
     assert detect_preset(["Email Address", "MEMBER_RATING", "OPTIN_TIME"], PRESETS).key == "mailchimp"
     assert detect_preset(["Email Address", "MEMBER_RATING"], PRESETS) is None
+
+
+def test_a_file_that_is_not_a_table_gets_one_clear_message():
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+    with pytest.raises(TableProblem, match="not a table"):
+        read_table(io.BytesIO(png), "customers.csv")
+    old_excel = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512  # an .xls renamed .csv
+    with pytest.raises(TableProblem, match="not a table"):
+        read_table(io.BytesIO(old_excel), "customers.csv")
+
+
+def test_excels_unicode_text_export_is_read():
+    data = "First Name\tEmail\r\nزهرا\tz@example.com\r\n".encode("utf-16")
+    assert rows_of(data) == (["First Name", "Email"], [["زهرا", "z@example.com"]])
