@@ -102,3 +102,19 @@ def test_three_bad_rows_in_a_thousand_are_named_and_nothing_else():
     result = run(vendor_files.mailchimp(people=people, birthdays=birthdays))
     assert not result.ok and not Customer.objects.exists()
     assert [(e.row, e.column) for e in result.errors] == [(12, "email"), (502, "birthday"), (902, "first_name")]
+
+
+def test_a_hubspot_export_saved_as_a_workbook():
+    import csv
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in csv.reader(io.StringIO(vendor_files.hubspot(names=COUNTRY_NAMES_AR).decode()), delimiter=";"):
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = run(buffer.getvalue(), name="hubspot-crm-exports-all-contacts.xlsx")
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.preset.key == "hubspot"
+    assert by_email()["fatima@example.sa"].country == "SA"
