@@ -74,7 +74,12 @@ class RowInserter:
         return self._executemany(rows, need_ids=need_ids)
 
     def _executemany(self, rows: Sequence[Sequence[Any]], *, need_ids: bool) -> list[int]:
-        adapt = connection.ops.adapt_datetimefield_value
+        def adapt(value: dt.datetime) -> str:
+            # What Django's SQLite backend stores (``adapt_datetimefield_value``): UTC, without the offset.
+            if value.tzinfo is not None:
+                value = value.astimezone(dt.UTC).replace(tzinfo=None)
+            return value.isoformat(" ")
+
         if self.datetimes:
             params: list[list[Any]] = []
             for row in rows:

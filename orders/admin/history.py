@@ -194,7 +194,7 @@ class OrderHistoryImportMixin(_Base):
                 limit=settings.CUSTOMER_IMPORT_PREVIEW_ROWS if background else None,
             )
         preset = chosen or result.preset
-        save_as = (posted or {}).get("save_as", "").strip()
+        save_as = posted.get("save_as", "").strip() if posted is not None else ""
         if save_as and result.mapping:
             import_preset_save(
                 kind=ImportKind.ORDERS,
@@ -210,13 +210,13 @@ class OrderHistoryImportMixin(_Base):
             token = signing.dumps(
                 {**upload, "columns": result.mapping, "formats": result.date_formats}, salt=SIGNING_SALT
             )
-        form = None
+        mapping_form: ColumnMappingForm | None = None
         rows: list[tuple[forms.BoundField, list[str]]] = []
         if result.header:
-            form = _mapping_form(None, result.header, result.mapping, result.date_formats, every_preset, preset)
+            mapping_form = _mapping_form(None, result.header, result.mapping, result.date_formats, every_preset, preset)
             rows = [
                 (bound, [row[i] if i < len(row) else "" for row in samples])
-                for i, bound in enumerate(form.column_fields())
+                for i, bound in enumerate(mapping_form.column_fields())
             ]
         context = self._context(
             request,
@@ -226,7 +226,7 @@ class OrderHistoryImportMixin(_Base):
             background=background,
             token=token,
             upload=signing.dumps(upload, salt=UPLOAD_SALT),
-            mapping_form=form,
+            mapping_form=mapping_form,
             mapping_rows=rows,
             applied_preset=preset.key if preset else "",
         )

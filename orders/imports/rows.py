@@ -7,6 +7,7 @@ names the row and the column at fault.
 """
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -186,6 +187,8 @@ def text(value: str | None) -> str:
     if not value:
         return ""
     value = value.strip()
+    if value[:1] != "'":
+        return value
     if value[:1] == "'" and value[1:2] in ("+", *"0123456789"):  # the mark a shop's export puts before numbers
         return value[1:]
     return unescape_cell(value)
@@ -195,7 +198,15 @@ def _date_message(value: str, fmt: str) -> str:
     return _("“%(value)s” is not a date written as %(format)s.") % {"value": value, "format": DATE_FORMATS[fmt]}
 
 
+# The everyday shape of an address, which Django's validator also accepts; anything else is checked by Django.
+_PLAIN_EMAIL = re.compile(
+    r"^[a-z0-9_%+'\-]+(?:\.[a-z0-9_%+'\-]+)*@(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+)
+
+
 def _email_ok(email: str) -> bool:
+    if _PLAIN_EMAIL.match(email):
+        return True
     try:
         validate_email(email)
     except ValidationError:
@@ -227,7 +238,9 @@ class RowCleaner:
             errors.append(RowError(number, "product_name", _("At most %(limit)d characters.") % {"limit": 200}))
         quantity = 1
         quantity_text = text(values.get("quantity"))
-        if quantity_text:
+        if quantity_text.isascii() and quantity_text.isdigit() and 0 < len(quantity_text) < 7 and quantity_text != "0":
+            quantity = int(quantity_text)
+        elif quantity_text:
             try:
                 amount = parse_amount(quantity_text)
                 if amount != amount.to_integral_value() or not 1 <= amount <= 1_000_000:

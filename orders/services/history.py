@@ -35,7 +35,7 @@ from emarketing.bulk_insert import RowInserter
 from emarketing.cells import guess_date_format
 from emarketing.tables import Preset, TableProblem
 from orders.imports.columns import DATE_FIELDS
-from orders.imports.rows import Header, MappingProblem, ParsedOrder, RawRow, RowCleaner, RowError, read_rows, text
+from orders.imports.rows import Header, Line, MappingProblem, ParsedOrder, RawRow, RowCleaner, RowError, read_rows, text
 from orders.models import Agent, Order, OrderLine, OrderStatusChange, Product
 
 ORDER_FIELDS = [
@@ -179,7 +179,10 @@ class _Writer:
         phones = {o.phone for o in batch if o.phone}
         customers = Customer.objects.order_by("-pk")
         by_external = dict(customers.filter(external_id__in=external).values_list("external_id", "pk"))
-        by_email = dict(customers.filter(email__in=emails).values_list("email", "pk")) if emails else {}
+        # ``exclude(email="")`` repeats the partial unique index's condition, so SQLite searches that index.
+        by_email = (
+            dict(customers.exclude(email="").filter(email__in=emails).values_list("email", "pk")) if emails else {}
+        )
         by_phone = dict(customers.filter(phone__in=phones).values_list("phone", "pk")) if phones else {}
         ids: list[int | None] = []
         buyers: list[NewBuyer] = []
@@ -287,8 +290,8 @@ class _Writer:
             for i, o in enumerate(batch)
         ]
         order_ids = self.orders.insert(order_rows, need_ids=True)
-        line_rows = []
-        change_rows = []
+        line_rows: list[tuple[int, int, int, Decimal]] = []
+        change_rows: list[tuple[int, str, str, dt.datetime, int | None, str]] = []
         for order_id, order in zip(order_ids, batch, strict=True):
             line_rows.extend((order_id, products[line.sku], line.quantity, line.unit_price) for line in order.lines)
             change_rows.extend((order_id, old, new, at, by_id, self.note) for old, new, at in order.moves)
@@ -303,7 +306,7 @@ class _Writer:
                     number=order.number,
                     customer=order.email or order.phone or order.external_id,
                     placed_at=order.placed_at,
-                    status=order.status.label,
+                    status=str(order.status.label),
                     lines=len(order.lines),
                     total=order_rows[i][6],
                     currency=order.currency,
@@ -346,7 +349,9 @@ def _orders(
     rows: Iterator[RawRow], cleaner: RowCleaner, result: HistoryResult, error_limit: int
 ) -> Iterator[ParsedOrder]:
     """The file's orders, each with its lines, as its rows are read; faulty rows are counted in ``result``."""
-    number, first_row, given, lines, faulty = "", 0, {}, [], False
+    number, first_row, faulty = "", 0, False
+    given: dict[str, tuple[int, str]] = {}
+    lines: list[Line] = []
 
     def finish() -> ParsedOrder | None:
         order, errors = cleaner.order(number, first_row, given)

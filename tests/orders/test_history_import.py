@@ -26,12 +26,33 @@ def run(data, **kwargs):
 def shopify_file():
     return shopify(
         [
-            shopify_order("#1001", "sara.miller@example.com", name="Sara Miller", lines=[
-                (2, "Saffron tea", "150000", "TEA-01"), (1, "Honey", "320000", "HON-02")]),  # fmt: skip
-            shopify_order("#1002", "zahra.ahmadi@example.ir", name="زهرا احمدی", phone="+989123456789",
-                          financial="refunded", fulfillment="unfulfilled", fulfilled="", lines=[(1, "چای زعفرانی", "150000", "TEA-01")]),  # fmt: skip
-            shopify_order("#1003", "fatima@example.sa", name="فاطمة الزهراني", financial="pending", fulfillment="",
-                          paid="", fulfilled="", created="2024-04-01 08:00:00 +0300", lines=[(3, "عسل", "320000", "HON-02")]),  # fmt: skip
+            shopify_order(
+                "#1001",
+                "sara.miller@example.com",
+                name="Sara Miller",
+                lines=[(2, "Saffron tea", "150000", "TEA-01"), (1, "Honey", "320000", "HON-02")],
+            ),
+            shopify_order(
+                "#1002",
+                "zahra.ahmadi@example.ir",
+                name="زهرا احمدی",
+                phone="+989123456789",
+                financial="refunded",
+                fulfillment="unfulfilled",
+                fulfilled="",
+                lines=[(1, "چای زعفرانی", "150000", "TEA-01")],
+            ),
+            shopify_order(
+                "#1003",
+                "fatima@example.sa",
+                name="فاطمة الزهراني",
+                financial="pending",
+                fulfillment="",
+                paid="",
+                fulfilled="",
+                created="2024-04-01 08:00:00 +0300",
+                lines=[(3, "عسل", "320000", "HON-02")],
+            ),
         ]
     )
 
@@ -73,12 +94,27 @@ def test_a_woocommerce_export_is_recognised_and_item_totals_are_divided_by_the_q
     ProductFactory(sku="OUD-1", name="Oud", price=Decimal("90"))
     data = woocommerce(
         [
-            woocommerce_order("501", "", first="خالد", last="العتيبي", phone="+966 50 123 4567",
-                              lines=[(2, "Oud", "180.00", "OUD-1")]),  # fmt: skip
-            woocommerce_order("502", "mona@example.sa", first="منى", last="الحربي", status="processing",
-                              completed="", lines=[(1, "Oud", "90.00", "OUD-1"), (4, "Musk", "100", "MSK-2")]),  # fmt: skip
-            woocommerce_order("503", "john@example.com", first="John", last="Smith", status="wc-cancelled",
-                              completed="", lines=[(1, "Oud", "90.00", "OUD-1")]),  # fmt: skip
+            woocommerce_order(
+                "501", "", first="خالد", last="العتيبي", phone="+966 50 123 4567", lines=[(2, "Oud", "180.00", "OUD-1")]
+            ),
+            woocommerce_order(
+                "502",
+                "mona@example.sa",
+                first="منى",
+                last="الحربي",
+                status="processing",
+                completed="",
+                lines=[(1, "Oud", "90.00", "OUD-1"), (4, "Musk", "100", "MSK-2")],
+            ),
+            woocommerce_order(
+                "503",
+                "john@example.com",
+                first="John",
+                last="Smith",
+                status="wc-cancelled",
+                completed="",
+                lines=[(1, "Oud", "90.00", "OUD-1")],
+            ),
         ]
     )
     result = run(data, create_products=True)
@@ -86,7 +122,7 @@ def test_a_woocommerce_export_is_recognised_and_item_totals_are_divided_by_the_q
     assert result.preset.key == "woocommerce"
     first = Order.objects.get(number="501")
     assert first.customer == khalid and first.status == OrderStatus.DELIVERED
-    assert first.placed_at == timezone.make_aware(dt.datetime(2024, 2, 1, 9, 30))
+    assert first.placed_at == dt.datetime(2024, 2, 1, 9, 30, tzinfo=timezone.get_current_timezone())
     assert first.lines.get().unit_price == Decimal("90.00")
     second = Order.objects.get(number="502")
     assert second.status == OrderStatus.CONFIRMED and second.currency == "SAR"
@@ -100,10 +136,34 @@ def test_the_products_own_template_with_agents_and_persian_digits():
     AgentFactory(name="Shiraz Representative")
     customer = CustomerFactory(external_id="C-77", persian=True)
     ProductFactory(sku="RUG-1")
-    header = ["order_number", "customer_external_id", "placed_at", "channel", "agent", "currency", "status",
-              "delivered_at", "sku", "quantity", "unit_price"]  # fmt: skip
-    rows = [["T-1", "C-77", "۱۴۰۲/۰۷/۱۵", "agent", "shiraz representative", "IRR", "تحویل شده", "1402/07/20",
-             "RUG-1", "۲", "۱٬۲۵۰٬۰۰۰"]]  # fmt: skip
+    header = [
+        "order_number",
+        "customer_external_id",
+        "placed_at",
+        "channel",
+        "agent",
+        "currency",
+        "status",
+        "delivered_at",
+        "sku",
+        "quantity",
+        "unit_price",
+    ]
+    rows = [
+        [
+            "T-1",
+            "C-77",
+            "۱۴۰۲/۰۷/۱۵",
+            "agent",
+            "shiraz representative",
+            "IRR",
+            "تحویل شده",
+            "1402/07/20",
+            "RUG-1",
+            "۲",
+            "۱٬۲۵۰٬۰۰۰",
+        ]
+    ]
     result = run(csv_bytes(header, rows), name="shopify-orders.csv")  # a vendor's name does not decide the layout
     assert result.ok, result.errors
     assert result.preset.key == "template"
@@ -182,7 +242,10 @@ def test_rows_of_one_order_apart_from_each_other_are_an_error():
     ProductFactory(sku="P-1")
     CustomerFactory(email="x@example.com")
     header = ["order_number", "email", "placed_at", "sku", "unit_price"]
-    rows = [["B-1", "x@example.com", "2024-01-01", "P-1", "5"], ["B-2", "x@example.com", "2024-01-01", "P-1", "5"],
-            ["B-1", "x@example.com", "2024-01-01", "P-1", "5"]]  # fmt: skip
+    rows = [
+        ["B-1", "x@example.com", "2024-01-01", "P-1", "5"],
+        ["B-2", "x@example.com", "2024-01-01", "P-1", "5"],
+        ["B-1", "x@example.com", "2024-01-01", "P-1", "5"],
+    ]
     result = run(csv_bytes(header, rows))
     assert [(e.row, e.column) for e in result.errors] == [(4, "order_number")]

@@ -45,8 +45,18 @@ def test_upload_preview_change_the_mapping_then_apply_with_the_new_products(admi
     form = response.context["mapping_form"]
     posted = {"upload": response.context["upload"], "applied_preset": "", "preset": "", "save_as": "My shop"}
     posted.update({f"col_{i}": form[f"col_{i}"].initial or "" for i in range(len(HEADER))})
-    posted.update({"col_0": "order_number", "col_1": "email", "col_2": "placed_at", "col_3": "sku", "col_4": "product_name",
-                   "col_5": "quantity", "col_6": "unit_price", "fmt_placed_at": "ymd"})  # fmt: skip
+    posted.update(
+        {
+            "col_0": "order_number",
+            "col_1": "email",
+            "col_2": "placed_at",
+            "col_3": "sku",
+            "col_4": "product_name",
+            "col_5": "quantity",
+            "col_6": "unit_price",
+            "fmt_placed_at": "ymd",
+        }
+    )
     response = admin_client.post(reverse(CHECK), posted)
     page = response.content.decode()
     result = response.context["result"]
