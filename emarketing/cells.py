@@ -217,7 +217,7 @@ _AMOUNT_NOISE = re.compile(r"[\s\u200c\u066c,'’]|^[^\d\-+.]+|[^\d.]+$")
 def parse_amount(value: object) -> Decimal:
     """A money amount: digits in any script, thousands separators, a currency sign before or after."""
     if value.__class__ is str and value.isascii() and value.replace(".", "", 1).isdigit():  # plain 12.50
-        return Decimal(value)  # type: ignore[arg-type]  # a str, checked just above
+        return Decimal(value)
     text = to_ascii_digits(str(value)).strip()
     text = _AMOUNT_NOISE.sub("", text.replace("٫", "."))
     try:
