@@ -4,6 +4,11 @@
     .venv/bin/python bench/import.py --quick    # 100,000 rows
     .venv/bin/python bench/import.py --rows 250000
     DATABASE_URL=postgres://... .venv/bin/python bench/import.py
+    .venv/bin/python bench/import.py --history  # order history: 1,000,000 lines for 100,000 customers
+
+With ``--history`` the run is the order history import (``bench/import_history.py``): one row per order line,
+the customers and products already there; the baseline groups the rows into orders and writes orders, lines and
+their status history with ``bulk_create`` by 1,000, checking nothing.
 
 Both sides read the same CSV file and write into an empty customer table inside one transaction. The baseline
 builds ``Customer`` objects from ``csv.DictReader`` and calls ``bulk_create(batch_size=1000)``; it checks
@@ -151,11 +156,17 @@ def measure(kind: str, file: Path, template: Path | None) -> dict:
 
 
 def main():
+    if "--history" in sys.argv or any(a.startswith("history-") for a in sys.argv):
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from import_history import main as history_main
+
+        return history_main()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="100,000 rows")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each side; the best one counts")
     parser.add_argument("--orm", action="store_true", help="also time the importer's bulk_create fallback")
+    parser.add_argument("--history", action="store_true", help="the order history import instead")
     parser.add_argument("--child", choices=["migrate", "baseline", "importer", "importer-orm"])
     parser.add_argument("--file")
     parser.add_argument("--db")

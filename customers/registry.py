@@ -161,12 +161,23 @@ change_sources = ChangeSources()
 class ImportOutcome(Protocol):
     """What a background import reports: the customer import's ``ImportResult`` and the order history's alike."""
 
-    applied: bool
-    cancelled: bool
-    rows_read: int
-    created: int
-    updated: int
-    error_count: int
+    @property
+    def applied(self) -> bool: ...
+
+    @property
+    def cancelled(self) -> bool: ...
+
+    @property
+    def rows_read(self) -> int: ...
+
+    @property
+    def created(self) -> int: ...
+
+    @property
+    def updated(self) -> int: ...
+
+    @property
+    def error_count(self) -> int: ...
 
     @property
     def errors(self) -> Sequence[object]: ...

@@ -115,6 +115,21 @@ def parse_datetime(value: object, fmt: str = "ymd") -> dt.datetime:
     """
     if isinstance(value, dt.datetime):
         return value if timezone.is_aware(value) else timezone.make_aware(value)
+    if (
+        fmt == "ymd"
+        and value.__class__ is str
+        and value.isascii()
+        and value[4:5] == "-"
+        and value[5:7].isdigit()  # not a week date (2024-W01-1)
+        and value[:4] >= "1700"  # not a Solar Hijri year
+    ):
+        # The common case, ISO dates as exports write them: read by Python itself, the same moment.
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        else:
+            return moment if moment.tzinfo is not None else timezone.make_aware(moment)
     day = parse_date(value, fmt)
     _parts, match = _split(value)
     hour = minute = second = 0
@@ -208,6 +223,8 @@ _AMOUNT_NOISE = re.compile(r"[\s\u200c\u066c,'’]|^[^\d\-+.]+|[^\d.]+$")
 
 def parse_amount(value: object) -> Decimal:
     """A money amount: digits in any script, thousands separators, a currency sign before or after."""
+    if value.__class__ is str and value.isascii() and value.replace(".", "", 1).isdigit():  # plain 12.50
+        return Decimal(value)
     text = to_ascii_digits(str(value)).strip()
     text = _AMOUNT_NOISE.sub("", text.replace("٫", "."))
     try:

@@ -15,3 +15,9 @@ class OrdersConfig(AppConfig):
         profile_sources.register_lifecycle(profiles.lifecycle_stages_of)
         segment_fields.register()
         change_sources.register("orders", segment_fields.orders_placed_since)
+        # Big order history files are applied by preparation's background import jobs.
+        from customers.models import ImportKind
+        from customers.registry import import_runners
+        from orders.services.history import order_history_runner
+
+        import_runners.register(ImportKind.ORDERS, order_history_runner)

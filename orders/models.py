@@ -169,6 +169,16 @@ class Order(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    imported_at = models.DateTimeField(
+        _("imported at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Set when the order came from an order history import: past history is never attributed to a "
+            "campaign, surveyed or chased as a late delivery."
+        ),
+    )
 
     objects = OrderQuerySet.as_manager()
 

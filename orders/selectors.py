@@ -76,13 +76,17 @@ def order_is_paid(*, order: Order) -> bool:
 
 
 def shipments_overdue(*, today: dt.date | None = None, after_id: int = 0, limit: int = 500) -> QuerySet[Shipment]:
-    """Shipments past their promised date, not yet delivered and not yet notified: one id-ordered page."""
+    """Shipments past their promised date, not yet delivered and not yet notified: one id-ordered page.
+
+    Shipments of imported history are never chased (its orders arrived, or not, long ago).
+    """
     today = today or timezone.localdate()
     return (
         Shipment.objects.filter(
             status__in=[ShipmentStatus.PREPARING, ShipmentStatus.SHIPPED],
             promised_on__lt=today,
             late_notified_at__isnull=True,
+            order__imported_at__isnull=True,
             pk__gt=after_id,
         )
         .select_related("order", "order__customer")
@@ -106,9 +110,17 @@ def shipments_on_time_rate(*, since: dt.datetime | None = None, until: dt.dateti
     return OnTimeFigures(delivered=delivered, on_time=on_time, rate=rate)
 
 
-def orders_delivered_before(*, cutoff: dt.datetime, queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:
-    """Delivered orders whose delivery was recorded before ``cutoff``, with ``delivered_at`` annotated."""
+def orders_delivered_before(
+    *, cutoff: dt.datetime, queryset: QuerySet[Order] | None = None, include_imported: bool = False
+) -> QuerySet[Order]:
+    """Delivered orders whose delivery was recorded before ``cutoff``, with ``delivered_at`` annotated.
+
+    Orders brought in by an order history import are left out unless ``include_imported``: what follows a
+    delivery (a survey invitation) is for orders delivered through the product, not for past history.
+    """
     queryset = Order.objects.all() if queryset is None else queryset
+    if not include_imported:
+        queryset = queryset.filter(imported_at__isnull=True)
     delivered = (
         OrderStatusChange.objects.filter(subject=OuterRef("pk"), to_status=OrderStatus.DELIVERED)
         .order_by()

@@ -5,7 +5,7 @@ from .imports import customers_import, customers_import_files_delete_old
 from .needs import need_link_objective, need_set_status
 from .needs_heard import Mention, MentionResult, needs_record_mentions
 from .profiles import customers_refresh_lifecycle, customers_refresh_value_tiers
-from .profiles_create import customer_get_or_create
+from .profiles_create import NewBuyer, customer_get_or_create, customers_create_buyers
 from .recommendations import customers_set_recommendations
 from .satisfaction import SatisfactionScores, customers_set_satisfaction
 from .segments import segment_refresh, segment_save_rules, segments_refresh_all
@@ -13,9 +13,11 @@ from .segments import segment_refresh, segment_save_rules, segments_refresh_all
 __all__ = [
     "Mention",
     "MentionResult",
+    "NewBuyer",
     "SatisfactionScores",
     "consent_set",
     "customer_get_or_create",
+    "customers_create_buyers",
     "customers_import",
     "customers_import_files_delete_old",
     "customers_refresh_lifecycle",

@@ -209,7 +209,10 @@ CUSTOMER_IMPORT_KEEP_HOURS = env.int("CUSTOMER_IMPORT_KEEP_HOURS", default=24)
 if CUSTOMER_IMPORT_KEEP_HOURS < 3:
     raise ImproperlyConfigured("CUSTOMER_IMPORT_KEEP_HOURS must be at least 3.")
 # Every worker registers the preparation tasks, the background customer import among them.
-CELERY_IMPORTS = ["customers.tasks"]
+CELERY_IMPORTS = ["customers.tasks", "orders.tasks"]
+# Order history import: order lines written per batch (a batch ends with a whole order). The other limits
+# (largest file, background apply, preview rows, how long an upload is kept) are the customer import's.
+ORDER_HISTORY_IMPORT_BATCH_SIZE = env.int("ORDER_HISTORY_IMPORT_BATCH_SIZE", default=2000)
 
 # Preparation: value tiers from recency (days since the last order), frequency (orders) and monetary value
 # (spend); frequency and spend count over the last CUSTOMER_TIER_WINDOW_DAYS. Most valuable needs all three;

@@ -1,5 +1,6 @@
 """Every write of the transfer stage: orders, payments, shipments, and what the website and providers send."""
 
+from .history import HistoryResult, order_history_import, order_history_profiles_refresh
 from .orders import (
     order_cancel,
     order_confirm,
@@ -26,12 +27,15 @@ from .shipments import (
 from .webhook import WebhookOutcome, order_from_webhook
 
 __all__ = [
+    "HistoryResult",
     "WebhookOutcome",
     "order_cancel",
     "order_confirm",
     "order_create",
     "order_deliver",
     "order_from_webhook",
+    "order_history_import",
+    "order_history_profiles_refresh",
     "order_set_status",
     "order_ship",
     "order_total_refresh",

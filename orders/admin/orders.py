@@ -30,6 +30,8 @@ from orders.models import (
 )
 from orders.selectors import agent_for_user, orders_visible_to, orders_with_paid_amount
 
+from .history import OrderHistoryImportMixin
+
 if TYPE_CHECKING:
     # The mixin always stands in front of a ModelAdmin: let the type checker see the methods it extends.
     _OwnOrdersBase = admin.ModelAdmin[Any]
@@ -144,7 +146,7 @@ class OrderStatusChangeInline(StatusChangeInline):
 
 
 @admin.register(Order)
-class OrderAdmin(BigTableAdmin):
+class OrderAdmin(OrderHistoryImportMixin, BigTableAdmin):
     list_display = (
         "number",
         "customer",
@@ -157,13 +159,13 @@ class OrderAdmin(BigTableAdmin):
         "paid",
         "placed_at",
     )
-    list_filter = ("status", "channel", "agent", "currency", "placed_at")
+    list_filter = ("status", "channel", "agent", "currency", "placed_at", ("imported_at", admin.EmptyFieldListFilter))
     search_fields = ("number", "idempotency_key", *CUSTOMER_SEARCH)
     date_hierarchy = "placed_at"
     autocomplete_fields = ("customer", "agent")
     raw_id_fields = ("campaign",)
     form = OrderAdminForm
-    readonly_fields = ("status", "lines_total", "idempotency_key", "created_by")
+    readonly_fields = ("status", "lines_total", "idempotency_key", "created_by", "imported_at")
     fields = (
         "number",
         "customer",
@@ -177,6 +179,7 @@ class OrderAdmin(BigTableAdmin):
         "total",
         "idempotency_key",
         "created_by",
+        "imported_at",
     )
     inlines = (OrderLineInline, PaymentInline, ShipmentInline, OrderStatusChangeInline)
     list_select_related = ("customer", "agent", "campaign")
