@@ -87,6 +87,7 @@ def _names() -> dict[str, str]:
     return table
 
 
+@functools.lru_cache(maxsize=4096)  # a file names the same few countries on every row
 def country_code(text: str) -> str | None:
     """The ISO 3166-1 alpha-2 code of a country written as a code or a name; None when it is not one."""
     key = fold(text)
