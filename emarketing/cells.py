@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 import jdatetime
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -188,6 +189,22 @@ def guess_date_format(values: Iterable[object], *, allow_no_year: bool = False) 
     fitting = tuple(f for f in formats if read[f] == seen)
     best = max(formats, key=lambda f: read[f]) if any(read[f] for f in formats) else None
     return FormatGuess(fitting[0] if len(fitting) == 1 else None, fitting, best)
+
+
+def choose_date_format(values: Iterable[object], *, allow_no_year: bool = False) -> tuple[str | None, bool]:
+    """The format to read a column in, and whether it was ambiguous (both day/month and month/day fit).
+
+    The one format that reads every value; when several do, the one that puts the day or the month first as
+    ``IMPORT_AMBIGUOUS_DATES`` says; when none does, the one that reads the most (its other cells are errors).
+    """
+    guess = guess_date_format(values, allow_no_year=allow_no_year)
+    if guess.format:
+        return guess.format, False
+    if guess.ambiguous:
+        order = settings.IMPORT_AMBIGUOUS_DATES
+        preferred = [c for c in guess.candidates if c[0] == order[0]]
+        return (preferred[0] if preferred else guess.candidates[0]), True
+    return guess.best, False
 
 
 YES = {

@@ -33,7 +33,7 @@ from customers.services import (
 )
 from customers.services.imports.stored_files import UPLOAD_DIR as CUSTOMER_UPLOAD_DIR
 from emarketing.bulk_insert import RowInserter
-from emarketing.cells import guess_date_format
+from emarketing.cells import choose_date_format
 from emarketing.tables import Preset, TableProblem
 from orders.imports.columns import DATE_FIELDS
 from orders.imports.rows import Header, Line, MappingProblem, ParsedOrder, RawRow, RowCleaner, RowError, read_rows, text
@@ -352,17 +352,12 @@ def _date_formats(
         for f in missing:
             values[f].append(text(raw.values.get(f)))
     stream.seek(0)
-    order = settings.IMPORT_AMBIGUOUS_DATES
     for f in missing:
-        guess = guess_date_format(values[f])
-        if guess.format:
-            formats[f] = guess.format
-        elif guess.ambiguous:
-            preferred = [c for c in guess.candidates if c[0] == order[0]]
-            formats[f] = preferred[0] if preferred else guess.candidates[0]
+        fmt, was_ambiguous = choose_date_format(values[f])
+        if fmt:
+            formats[f] = fmt
+        if was_ambiguous:
             ambiguous.append(f)
-        elif guess.best:
-            formats[f] = guess.best
     return formats, ambiguous
 
 

@@ -5,9 +5,9 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from customers.imports.values import parse_date
 from customers.models import Consent, ConsentEvent, ConsentSource, Customer, Occasion
 from customers.services import customers_import
+from emarketing.cells import parse_date
 from emarketing.contacts import normalise_phone
 from emarketing.exports import escape_cell
 from tests.customers.factories import ConsentFactory, CustomerFactory

@@ -27,7 +27,7 @@ from customers.imports.columns import DATE_FIELDS
 from customers.imports.files import FileProblem, Header, MappingProblem, read_rows
 from customers.imports.rows import CleanRow, RowCleaner, RowError
 from customers.models import Consent, ConsentEvent, ConsentSource, Customer, Occasion, OccasionKind
-from emarketing.cells import guess_date_format
+from emarketing.cells import choose_date_format
 from emarketing.tables import Preset
 
 logger = logging.getLogger(__name__)
@@ -405,17 +405,12 @@ def _date_formats(
         for f in missing:
             values[f].append(str(raw.values.get(f) or "").strip().lstrip("'"))
     stream.seek(0)
-    order = settings.IMPORT_AMBIGUOUS_DATES
     for f in missing:
-        guess = guess_date_format(values[f], allow_no_year=DATE_FIELDS[f])
-        if guess.format:
-            formats[f] = guess.format
-        elif guess.ambiguous:
-            preferred = [c for c in guess.candidates if c[0] == order[0]]
-            formats[f] = preferred[0] if preferred else guess.candidates[0]
+        fmt, was_ambiguous = choose_date_format(values[f], allow_no_year=DATE_FIELDS[f])
+        if fmt:
+            formats[f] = fmt
+        if was_ambiguous:
             ambiguous.append(f)
-        elif guess.best:
-            formats[f] = guess.best
     return formats, ambiguous
 
 
