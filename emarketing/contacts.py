@@ -16,6 +16,7 @@ domain lower-cased, Unicode in NFC); quoted local parts, IP-literal domains and 
 """
 
 import re
+from functools import cache
 from typing import Any
 
 import email_validator
@@ -29,14 +30,17 @@ from email_validator import EmailNotValidError, validate_email
 from emarketing.digits import to_ascii_digits
 
 # Invisible marks pasted with numbers and addresses from right-to-left text: LRM, RLM, LRE…RLO, and ZWNJ.
-_DIRECTION_MARKS = re.compile(r"[\u200e\u200f\u202a-\u202e]")
+_DIRECTION_MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
 _ZWNJ = "\u200c"
+_DROP_DIRECTION_MARKS = str.maketrans(dict.fromkeys(_DIRECTION_MARKS))  # from addresses (ZWNJ is part of some)
+_DROP_MARKS = str.maketrans(dict.fromkeys(_DIRECTION_MARKS + _ZWNJ))  # from phone numbers
 # An extension at the end: "ext. 89", "extension 89", "x89", "#89", ";ext=89", Persian "داخلی ۸۹" and
 # Arabic "تحويلة ٨٩".
 _EXTENSION = re.compile(r"(?:;\s*ext=|\s*(?:ext\.?|extension|x|#|داخلی|تحويلة)\s*)([0-9]{1,10})$", re.IGNORECASE)
 # What may remain of a phone number: a plus, digits, and the punctuation people group digits with.
 _PHONE_TEXT = re.compile(r"^[(\[]?\+?[0-9\s\-./()\[\]]+$")
 _PUNCTUATION = re.compile(r"[\s\-./()\[\]]")
+_GROUPING = b" \t-./()[]"
 _MIN_DIGITS = 5
 
 
@@ -75,10 +79,23 @@ def normalise_phone(text: str, *, country: str | None = None) -> str:
     A national form is read in ``country`` (ISO 3166 alpha-2); when it is empty or unknown, in
     ``settings.PHONE_DEFAULT_REGION``. Raises :class:`InvalidPhone` for anything that is not a valid number.
     """
-    shown = _DIRECTION_MARKS.sub("", text).replace(_ZWNJ, "").strip()
+    shown = text.strip() if text.isascii() else text.translate(_DROP_MARKS).strip()
     cleaned = to_ascii_digits(shown)
     if not cleaned:
         return ""
+    # The everyday shapes ("0912 345 6789", "+98-912-345-6789"): digits and grouping only, no extension.
+    if cleaned.isascii():
+        compact = cleaned.encode().translate(None, _GROUPING).decode()
+        plain = compact.isdigit() or (cleaned[:1] == "+" and compact[1:].isdigit())
+    else:
+        plain = False
+    if plain:
+        if compact.startswith("00"):
+            compact = "+" + compact[2:]
+        if len(compact.lstrip("+")) >= _MIN_DIGITS:
+            fast = _common_e164(compact, _region(country))
+            if fast is not None:
+                return fast
     extension = ""
     match = _EXTENSION.search(cleaned)
     if match:
@@ -116,10 +133,11 @@ def _common_e164(digits: str, region: str) -> str | None:
     """
     if digits.startswith("+"):
         body = digits[1:]
-        code = next((int(body[:n]) for n in (1, 2, 3) if int(body[:n] or 0) in _REGIONS_OF_CODE), None)
-        if code is None:
+        # Country codes are prefix-free: at most one of the first one, two or three digits is a code.
+        size = next((n for n in (1, 2, 3) if body[:n] in _CODES), 0)
+        if not size:
             return None
-        national = body[len(str(code)) :]
+        code, national = int(body[:size]), body[size:]
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(_REGIONS_OF_CODE[code][0])
     else:
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
@@ -128,16 +146,71 @@ def _common_e164(digits: str, region: str) -> str | None:
         prefix = metadata.national_prefix
         if not prefix or metadata.national_prefix_for_parsing not in (None, prefix) or not digits.startswith(prefix):
             return None
+        if metadata.country_code is None:
+            return None
         code, national = metadata.country_code, digits[len(prefix) :]
     if metadata is None or not national.isdigit() or national[0] == "0":
         return None
     if metadata.national_prefix and national.startswith(metadata.national_prefix):
         return None  # "+98 0912…": the parser's rules for a prefix after the code decide
-    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-    return f"+{code}{national}" if phonenumbers.is_valid_number(number) else None
+    regions = _REGIONS_OF_CODE[code]
+    if len(regions) == 1:
+        valid = _valid_national(regions[0], national)
+    else:  # a code several regions share (+1, +7, +44): the library picks the region first
+        valid = phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=code, national_number=int(national)))
+    return f"+{code}{national}" if valid else None
 
 
 _REGIONS_OF_CODE = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+_CODES = frozenset(str(code) for code in _REGIONS_OF_CODE)
+# The kinds of number phonenumbers tells apart; a number is valid when it fits the region's general description
+# and at least one of these (``phonenumberutil._number_type_helper``).
+_NUMBER_KINDS = (
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+    "mobile",
+)
+
+
+@cache
+def _validity_patterns(region: str) -> dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]]:
+    """For each length a national number of ``region`` may have: its general pattern and one pattern that is the
+    union of the patterns of every kind of number of that length (None when no kind has it)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    general = metadata.general_desc if metadata is not None else None
+    if general is None or not general.national_number_pattern or not general.possible_length:
+        return {}  # nothing to go by: every number of the region is left to the library
+    patterns = {}
+    for length in general.possible_length or ():
+        kinds = []
+        for name in _NUMBER_KINDS:
+            desc = getattr(metadata, name)
+            if desc is None or not desc.national_number_pattern:
+                continue
+            if desc.possible_length and length not in desc.possible_length:
+                continue
+            kinds.append(f"(?:{desc.national_number_pattern})")
+        union = re.compile("|".join(kinds)) if kinds else None
+        patterns[length] = (re.compile(general.national_number_pattern), union)
+    return patterns
+
+
+def _valid_national(region: str, national: str) -> bool:
+    """What ``phonenumbers.is_valid_number`` answers for this national number of a single-region country code,
+    with the region's patterns compiled once per length (tests compare the two on every region)."""
+    found = _validity_patterns(region).get(len(national))
+    if found is None:
+        return False
+    general, union = found
+    return union is not None and general.fullmatch(national) is not None and union.fullmatch(national) is not None
+
 
 # The everyday shape of an address, in ASCII, that email-validator accepts as it is (tests compare the two);
 # anything else goes to the library.
@@ -145,7 +218,8 @@ _PLAIN_EMAIL = re.compile(
     r"^([A-Za-z0-9_%+'\-]{1,64}(?:\.[A-Za-z0-9_%+'\-]+)*)@"
     r"((?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$"
 )
-_SPECIAL_USE = tuple(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_USE = frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_USE_DOTTED = tuple(name for name in _SPECIAL_USE if "." in name)  # none today; checked in full if added
 
 
 def _common_email(address: str) -> str | None:
@@ -153,10 +227,11 @@ def _common_email(address: str) -> str | None:
     if match is None or len(address) > 254 or len(match.group(1)) > 64:
         return None
     domain = match.group(2).lower()
-    labels = domain.split(".")
-    if any(label[2:4] == "--" for label in labels) or labels[-1] in _SPECIAL_USE:
-        return None
-    if any(domain == name or domain.endswith("." + name) for name in _SPECIAL_USE):
+    if "--" in domain and any(label[2:4] == "--" for label in domain.split(".")):
+        return None  # "xn--…" and the like: IDNA rules decide
+    if domain[domain.rfind(".") + 1 :] in _SPECIAL_USE:
+        return None  # "localhost", "test"… or a name under one
+    if any(domain == name or domain.endswith("." + name) for name in _SPECIAL_USE_DOTTED):
         return None
     return f"{match.group(1)}@{domain}"
 
@@ -167,7 +242,7 @@ def normalise_email(text: str) -> str:
     Persian and Arabic-Indic digits become ASCII ones and direction marks are dropped first. No network look-up
     is made: whether the domain receives mail is learnt when a message is sent.
     """
-    address = to_ascii_digits(_DIRECTION_MARKS.sub("", text)).strip()
+    address = text.strip() if text.isascii() else to_ascii_digits(text.translate(_DROP_DIRECTION_MARKS)).strip()
     if not address:
         return ""
     common = _common_email(address)

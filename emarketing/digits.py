@@ -42,6 +42,8 @@ def normalize_digits(text: _T) -> _T | str:
 
 def to_ascii_digits(text: str) -> str:
     """Return ``text`` with Persian and Arabic-Indic digits turned into ASCII; separators and all else stay."""
+    if text.isascii():  # nothing to translate, and much the most common case
+        return text
     return text.translate(_ONLY_DIGITS_TO_ASCII)
 
 

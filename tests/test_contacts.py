@@ -237,3 +237,67 @@ def test_the_fast_check_of_common_addresses_agrees_with_the_library(address):
         expected = None
     fast = _common_email(address)
     assert fast is None or fast == expected
+
+
+def test_the_compiled_validity_check_agrees_with_the_library_on_every_single_code_region():
+    """``_valid_national`` answers what ``phonenumbers.is_valid_number`` does: on every kind of example number of
+    every region, on those numbers one digit longer and shorter, and on random numbers that start like them."""
+    import random
+
+    import phonenumbers
+
+    from emarketing.contacts import _valid_national
+
+    rng = random.Random(7)
+    kinds = [k for k in vars(phonenumbers.PhoneNumberType).values() if isinstance(k, int)]
+    compared = valid = 0
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        code = phonenumbers.country_code_for_region(region)
+        if len(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[code]) != 1:
+            continue
+        nationals = set()
+        for kind in kinds:
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None or example.italian_leading_zero:
+                continue
+            national = str(example.national_number)
+            nationals |= {national, national[:-1], national + "5"}
+            for _ in range(30):  # same start, random rest; same length, random digits
+                keep = rng.randint(1, len(national))
+                nationals.add(national[:keep] + "".join(rng.choice("0123456789") for _ in national[keep:]))
+        for national in nationals:
+            if not national or national[0] == "0":
+                continue
+            number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+            expected = phonenumbers.is_valid_number(number)
+            assert _valid_national(region, national) == expected, (region, national)
+            compared += 1
+            valid += expected
+    assert compared > 20_000 and valid > 5_000  # both answers are well represented
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "expected"),
+    [
+        ("0912 345 6789", None, "+989123456789"),
+        ("+98-912-345-6789", None, "+989123456789"),
+        ("0098 912 345 6789", None, "+989123456789"),
+        ("(0912) 345 6789", None, "+989123456789"),
+        ("0501234567", "SA", "+966501234567"),
+        ("\u200e+966 50 123 4567\u200f", None, "+966501234567"),
+        ("+1 201 555 0123", None, "+12015550123"),
+        ("+44 7400 123456", None, "+447400123456"),
+    ],
+)
+def test_everyday_shapes_take_the_short_way_to_the_same_answer(text, country, expected):
+    from emarketing.contacts import normalise_phone
+
+    assert normalise_phone(text, country=country) == expected
+
+
+@pytest.mark.parametrize("text", ["0912 345 678९", "+98 912 345 67", "+98 912 345 6789 0"])
+def test_numbers_that_look_everyday_but_are_not_are_refused(text):
+    from emarketing.contacts import InvalidPhone, normalise_phone
+
+    with pytest.raises(InvalidPhone):
+        normalise_phone(text)

@@ -75,15 +75,23 @@ class CleanRow:
     consents: dict[str, bool] = field(default_factory=dict)  # channel -> bool, only for explicit answers
 
 
-def _text(values, name) -> str:
-    value = values.get(name)
-    if not value:
-        return ""
-    value = value.strip()
-    if value[:1] == "'" and value[1:2].isdigit():  # the mark a shop's export puts before ids and numbers
+def _unquote(value: str) -> str:
+    """A cell without the apostrophe an export puts before ids and numbers (Shopify) or before a cell that a
+    spreadsheet would run as a formula."""
+    if value[1:2].isdigit():
         return value[1:]
-    # Undo the apostrophe an export puts before a cell a spreadsheet would run as a formula.
     return unescape_cell(value)
+
+
+def _texts(values: dict[str, Any]) -> dict[str, str]:
+    """The non-empty cells of a row, stripped and unquoted, by field name."""
+    texts = {}
+    for name, value in values.items():
+        if value:
+            value = value.strip()
+            if value:
+                texts[name] = _unquote(value) if value[0] == "'" else value
+    return texts
 
 
 _PLAIN_TEXT = ("last_name", "region", "city", "notes", "external_id", "other_phone")
@@ -124,34 +132,35 @@ class RowCleaner:
     def __call__(self, raw: RawRow) -> tuple[CleanRow | None, list[RowError]]:
         """Typed values of one row, or the errors that name each column at fault."""
         values, number, present = raw.values, raw.number, self.present
+        cell = _texts(values).get
         errors = []
-        customer: dict[str, Any] = {"first_name": _text(values, "first_name")}
+        customer: dict[str, Any] = {"first_name": cell("first_name", "")}
         if "full_name" in present:
-            first, _space, last = _text(values, "full_name").partition(" ")
+            first, _space, last = cell("full_name", "").partition(" ")
             customer["first_name"] = customer["first_name"] or first
-            if "last_name" not in present or not _text(values, "last_name"):
+            if "last_name" not in present or not cell("last_name", ""):
                 customer["last_name"] = last.strip()
         if not customer["first_name"]:
             errors.append(RowError(number, "first_name", _("A first name is required.")))
         elif len(customer["first_name"]) > LIMITS["first_name"]:
             errors.append(RowError(number, "first_name", _("At most %(limit)d characters.") % {"limit": 100}))
         for name in self.plain:
-            if name not in customer or _text(values, name):
-                customer[name] = _text(values, name)
+            if name not in customer or cell(name, ""):
+                customer[name] = cell(name, "")
         errors.extend(
             RowError(number, name, _("At most %(limit)d characters.") % {"limit": LIMITS[name]})
             for name in self.limited
             if len(customer[name]) > LIMITS[name]
         )
 
-        country_text = _text(values, "country") if "country" in present else ""
+        country_text = cell("country", "") if "country" in present else ""
         country = country_code(country_text) if country_text else ""
         if country is None:
             message = _("“%(value)s” is not a country (write its name or its ISO code, e.g. IR).")
             errors.append(RowError(number, "country", message % {"value": country_text}))
         customer["country"] = country or ""
 
-        email = _text(values, "email") if "email" in present else ""
+        email = cell("email", "") if "email" in present else ""
         if email:
             try:
                 # Lower-cased as before: duplicates are found by comparing addresses exactly.
@@ -166,7 +175,7 @@ class RowCleaner:
         # A national form is read in the row's own country, when the row gives one.
         phone = ""
         for column in ("phone", "other_phone"):
-            text = _text(values, column) if column in present else ""
+            text = cell(column, "") if column in present else ""
             if text:
                 try:
                     text = normalise_phone(text, country=customer["country"] or None)
@@ -182,7 +191,7 @@ class RowCleaner:
             )
 
         if "preferred_language" in present:
-            language = _text(values, "preferred_language")
+            language = cell("preferred_language", "")
             if language:
                 language = _language(language)
                 if language not in LANGUAGES:
@@ -191,14 +200,14 @@ class RowCleaner:
                 customer["preferred_language"] = language
 
         if "time_zone" in present:
-            time_zone = _text(values, "time_zone")
+            time_zone = cell("time_zone", "")
             if time_zone:
                 if time_zone not in _time_zones():
                     message = _("“%(value)s” is not a known time zone.") % {"value": time_zone}
                     errors.append(RowError(number, "time_zone", message))
                 customer["time_zone"] = time_zone
 
-        source = _text(values, "acquisition_source").lower() if "acquisition_source" in present else ""
+        source = cell("acquisition_source", "").lower() if "acquisition_source" in present else ""
         if source and source not in SOURCES:
             message = _("Use one of: %(choices)s.") % {"choices": ", ".join(sorted(SOURCES))}
             errors.append(RowError(number, "acquisition_source", message))
@@ -208,21 +217,21 @@ class RowCleaner:
         if "birthday" in present and values.get("birthday") not in (None, ""):
             fmt = self.formats["birthday"]
             try:
-                text = _text(values, "birthday")
+                text = cell("birthday", "")
                 birthday = parse_partial_date(text, fmt) if fmt else PartialDate(*_ymd(parse_date(text)))
             except ValueError:
                 errors.append(RowError(number, "birthday", _date_message(values["birthday"], fmt or "ymd")))
         if "customer_since" in present and values.get("customer_since") not in (None, ""):
             fmt = self.formats["customer_since"]
             try:
-                customer["created_at"] = parse_date(_text(values, "customer_since"), fmt or "ymd")
+                customer["created_at"] = parse_date(cell("customer_since", ""), fmt or "ymd")
             except ValueError:
                 errors.append(RowError(number, "customer_since", _date_message(values["customer_since"], fmt or "ymd")))
 
         consents: dict[str, bool] = {}
         for column, channel in self.consents:
             try:
-                answer = parse_yes_no(_text(values, column))
+                answer = parse_yes_no(cell(column, ""))
             except ValueError:
                 errors.append(RowError(number, column, _("Answer yes or no, or leave the cell empty.")))
                 continue
