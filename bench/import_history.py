@@ -91,7 +91,8 @@ def child_seed(args):
     from orders.models import Product
 
     call_command("migrate", verbosity=0)
-    if Customer.objects.count() != args.customers:
+    # The customer bench may have left other customers, and no products, in the same database.
+    if Customer.objects.count() != args.customers or Product.objects.count() != PRODUCTS:
         _truncate(["orders_order", "orders_product", "customers_customer"])
         Customer.objects.bulk_create(
             (Customer(first_name="Ali", email=f"customer{i}@example.com") for i in range(args.customers)),

@@ -79,15 +79,12 @@ class Customer(models.Model):
     acquisition_source = models.CharField(
         _("acquisition source"), max_length=16, choices=AcquisitionSource.choices, default=AcquisitionSource.WEBSITE
     )
-    value_tier = models.CharField(
-        _("value tier"), max_length=16, choices=ValueTier.choices, default=ValueTier.UNRATED, db_index=True
-    )
+    value_tier = models.CharField(_("value tier"), max_length=16, choices=ValueTier.choices, default=ValueTier.UNRATED)
     lifecycle_stage = models.CharField(
         _("lifecycle stage"),
         max_length=16,
         choices=LifecycleStage.choices,
         default=LifecycleStage.SELECTION,
-        db_index=True,
     )
     satisfaction = models.DecimalField(
         _("satisfaction (CSAT average)"),
@@ -101,7 +98,7 @@ class Customer(models.Model):
         _("last NPS answer"), null=True, blank=True, validators=[MaxValueValidator(10)]
     )
     at_risk = models.BooleanField(
-        _("at risk"), default=False, db_index=True, help_text=_("A detractor or unhappy customer to win back.")
+        _("at risk"), default=False, help_text=_("A detractor or unhappy customer to win back.")
     )
     referral_candidate = models.BooleanField(
         _("referral candidate"), default=False, help_text=_("A promoter to ask for word of mouth.")
@@ -133,6 +130,11 @@ class Customer(models.Model):
             models.Index(fields=["phone"]),
             models.Index(fields=["last_name", "first_name"]),
             models.Index(fields=["external_id"], name="customer_external_id", condition=~Q(external_id="")),
+            # Declared here rather than with db_index: PostgreSQL then builds no second "LIKE" index for a choice.
+            models.Index(fields=["value_tier"], name="customer_value_tier"),
+            models.Index(fields=["lifecycle_stage"], name="customer_lifecycle_stage"),
+            # The few customers at risk are looked up; the rest need no entry.
+            models.Index(fields=["at_risk"], name="customer_at_risk", condition=Q(at_risk=True)),
         ]
 
     def __str__(self):

@@ -32,7 +32,7 @@ from customers.services import (
     customers_refresh_value_tiers,
 )
 from customers.services.imports.stored_files import UPLOAD_DIR as CUSTOMER_UPLOAD_DIR
-from emarketing.bulk_insert import RowInserter
+from emarketing.bulk_insert import RowInserter, WriteBehind
 from emarketing.cells import choose_date_format
 from emarketing.tables import Preset, TableProblem
 from orders.imports.columns import DATE_FIELDS
@@ -151,6 +151,7 @@ class _Writer:
     def __init__(
         self,
         *,
+        behind: WriteBehind,
         result: HistoryResult,
         create_products: bool,
         by: User | None,
@@ -163,9 +164,10 @@ class _Writer:
         self.error_limit, self.sample_size = error_limit, sample_size
         self.watermark = Order.objects.aggregate(m=Max("pk"))["m"] or 0
         self.agents = {name.casefold(): pk for name, pk in Agent.objects.values_list("name", "pk")}
-        self.orders = RowInserter(Order, ORDER_FIELDS, fast=fast)
-        self.lines = RowInserter(OrderLine, LINE_FIELDS, fast=fast)
-        self.changes = RowInserter(OrderStatusChange, CHANGE_FIELDS, fast=fast)
+        self.behind = behind
+        self.orders = RowInserter(Order, ORDER_FIELDS, fast=fast, behind=behind)
+        self.lines = RowInserter(OrderLine, LINE_FIELDS, fast=fast, behind=behind)
+        self.changes = RowInserter(OrderStatusChange, CHANGE_FIELDS, fast=fast, behind=behind)
         self.note = _("Order history import")
 
     def error(self, row: int, column: str, message: str) -> None:
@@ -279,6 +281,7 @@ class _Writer:
         if not batch:
             return
         result = self.result
+        self.behind.wait()  # the batches before are in the tables: their order numbers count as taken
         for order in batch:
             if order.agent and order.agent.casefold() not in self.agents:
                 message = _("No agent is named “%(name)s”; add the agent first.") % {"name": order.agent}
@@ -449,8 +452,10 @@ def order_history_import(
     now = timezone.now()
     cleaner = RowCleaner(header.present, formats=formats)
     try:
-        with transaction.atomic():
+        # Writing behind: the database writes one batch while the next is read and cleaned.
+        with transaction.atomic(), WriteBehind() as behind:
             writer = _Writer(
+                behind=behind,
                 result=result,
                 create_products=create_products,
                 by=by,

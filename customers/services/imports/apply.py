@@ -27,6 +27,7 @@ from customers.imports.columns import DATE_FIELDS
 from customers.imports.files import FileProblem, Header, MappingProblem, read_rows
 from customers.imports.rows import CleanRow, RowCleaner, RowError
 from customers.models import Consent, ConsentEvent, ConsentSource, Customer, Occasion, OccasionKind
+from emarketing.bulk_insert import COPY_ESCAPES, RowInserter, WriteBehind, copy_rows, copy_text, has_copy, reserve_ids
 from emarketing.cells import choose_date_format
 from emarketing.tables import Preset
 
@@ -97,37 +98,12 @@ class ImportResult:
 # Writing new customers fast
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: object) -> str:
-    """One value in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    return str(value)
-
-
-def _has_copy() -> bool:
-    try:
-        import psycopg2  # type: ignore[import-untyped]  # noqa: F401  - only probed for; no stubs installed
-    except ImportError:  # another driver: the ORM path
-        return False
-    return True
-
-
 class _CustomerInserter:
-    """Inserts plain rows into the customer table: one prepared statement (SQLite) or one COPY (PostgreSQL)."""
+    """Inserts plain rows into the customer table: each row a copy of one row of defaults with the file's values
+    set, through :class:`RowInserter` on SQLite and one ``COPY`` per batch on PostgreSQL."""
 
-    def __init__(self, *, now: dt.datetime, fast: bool) -> None:
-        self.now = now
+    def __init__(self, *, now: dt.datetime, fast: bool, behind: WriteBehind) -> None:
+        self.now, self.behind = now, behind
         self.fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
         self.defaults: dict[str, Any] = {}
         for f in self.fields:
@@ -138,80 +114,58 @@ class _CustomerInserter:
                 self.defaults[f.attname] = now if callable(f.default) and isinstance(default, dt.datetime) else default
             else:
                 self.defaults[f.attname] = None if f.null else ""
-        self.datetime_fields = {f.attname for f in self.fields if f.get_internal_type() == "DateTimeField"}
-        # One row of defaults, adapted for the database once; each row copies it and sets what the file gives.
         self.index = {f.attname: i for i, f in enumerate(self.fields)}
-        self.template = [
-            connection.ops.adapt_datetimefield_value(self.defaults[f.attname])
-            if f.attname in self.datetime_fields and self.defaults[f.attname] is not None
-            else self.defaults[f.attname]
-            for f in self.fields
-        ]
-        table = connection.ops.quote_name(Customer._meta.db_table)
-        # A concrete field always has its column; the stubs type it as optional (unset before the model is built).
-        columns = ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in self.fields)
+        self.template = [self.defaults[f.attname] for f in self.fields]
         self.vendor = connection.vendor
-        self.fast = fast and self.vendor in ("sqlite", "postgresql")
+        self.fast = fast and (self.vendor == "sqlite" or (self.vendor == "postgresql" and has_copy()))
+        self.rows = RowInserter(Customer, [f.attname for f in self.fields], behind=behind)
         if self.vendor == "postgresql":
-            self.fast = self.fast and _has_copy()
-            # COPY in text format; the ids are taken from the table's sequence first, so they are known.
-            self.copy_template = [_copy_text(self.defaults[f.attname]) for f in self.fields]
-            pk = connection.ops.quote_name(cast(str, Customer._meta.pk.column))
-            self.sql = f"COPY {table} ({pk}, {columns}) FROM STDIN"
-        else:
-            placeholders = ", ".join(["%s"] * len(self.fields))
-            self.sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names from _meta
+            # COPY in text format, the defaults written out once; the ids are taken from the table's sequence.
+            self.copy_template = [copy_text(value) for value in self.template]
+            table = connection.ops.quote_name(Customer._meta.db_table)
+            # A concrete field always has its column; the stubs type it as optional (unset before the model is built).
+            fields = [Customer._meta.pk, *self.fields]
+            columns = ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)
+            self.sql = f"COPY {table} ({columns}) FROM STDIN"
 
     def _row(self, values: dict[str, Any]) -> list[Any]:
         row = self.template.copy()
         index = self.index
         for name, value in values.items():
-            if name in self.datetime_fields and value is not None:
-                value = connection.ops.adapt_datetimefield_value(value)
             row[index[name]] = value
         return row
 
     def _copy(self, rows: list[dict[str, Any]]) -> list[int]:
+        self.behind.wait()  # the connection is this thread's again
+        ids = reserve_ids(Customer, len(rows))
         index = self.index
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [Customer._meta.db_table, Customer._meta.pk.column, len(rows)],
-            )
-            ids = [r[0] for r in cursor.fetchall()]
-            buffer = io.StringIO()
-            for cid, values in zip(ids, rows, strict=True):
-                row = self.copy_template.copy()
-                for name, value in values.items():
-                    row[index[name]] = value.translate(_COPY_ESCAPES) if value.__class__ is str else _copy_text(value)
-                buffer.write(f"{cid}\t")
-                buffer.write("\t".join(row))
-                buffer.write("\n")
-            buffer.seek(0)
-            cursor.cursor.copy_expert(self.sql, buffer)
+        buffer = io.StringIO()
+        for cid, values in zip(ids, rows, strict=True):
+            row = self.copy_template.copy()
+            for name, value in values.items():
+                row[index[name]] = value.translate(COPY_ESCAPES) if value.__class__ is str else copy_text(value)
+            buffer.write(f"{cid}\t")
+            buffer.write("\t".join(row))
+            buffer.write("\n")
+        copy_rows(self.sql, buffer, behind=self.behind)
         return ids
+
+    def wait(self) -> None:
+        """Return when the rows given so far are written (before this thread uses the connection again)."""
+        self.behind.wait()
 
     def insert(self, rows: list[dict[str, Any]], *, need_ids: bool) -> list[int] | None:
         """Insert ``rows`` (field values); return their ids in order when ``need_ids``."""
         if not rows:
             return []
         if not self.fast:
+            self.behind.wait()
             objs = Customer.objects.bulk_create([Customer(**{**self.defaults, **r}) for r in rows])
             return [o.pk for o in objs]
         if self.vendor == "postgresql":
             return self._copy(rows)
-        params = [self._row(r) for r in rows]
-        with connection.cursor() as cursor:
-            cursor.executemany(self.sql, params)
-            if not need_ids:
-                return None
-            # One statement under the transaction's write lock: SQLite numbers the rows consecutively.
-            cursor.execute("SELECT last_insert_rowid()")
-            last = cursor.fetchone()[0]
-        ids = list(range(last - len(rows) + 1, last + 1))
-        if Customer.objects.filter(pk__gte=ids[0], pk__lte=ids[-1]).count() != len(ids):  # pragma: no cover
-            raise RuntimeError("customer ids were not assigned consecutively")
-        return ids
+        ids = self.rows.insert([self._row(r) for r in rows], need_ids=need_ids)
+        return ids if need_ids else None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -312,6 +266,7 @@ def _apply_batch(
     note: str,
 ) -> None:
     emails = [r.customer["email"] for r in batch if r.customer["email"]]
+    inserter.wait()  # the batches before are in the table: their addresses count as taken
     existing = dict(_existing_emails(emails)) if emails else {}
     first_in_batch: dict[str, int] = {}
     new_rows, updates = [], []
@@ -358,6 +313,8 @@ def _apply_batch(
     result.created += len(new_rows)
     pairs = list(zip(ids, new_rows, strict=True)) if need_ids and ids is not None else []
     new_ids = {cid for cid, _ in pairs}
+    if updates or pairs:
+        inserter.wait()
 
     if updates:
         objs = Customer.objects.in_bulk([cid for cid, _ in updates])
@@ -475,9 +432,10 @@ def customers_import(
         result.truncated = True
 
     try:
-        with transaction.atomic():
+        # Writing behind: the database writes one batch while the next is read and cleaned.
+        with transaction.atomic(), WriteBehind() as behind:
             watermark = Customer.objects.aggregate(m=Max("id"))["m"] or 0
-            inserter = _CustomerInserter(now=now, fast=fast)
+            inserter = _CustomerInserter(now=now, fast=fast, behind=behind)
             batch: list[CleanRow] = []
             clean_row = RowCleaner(header.present, formats=formats)
             for raw in rows:
