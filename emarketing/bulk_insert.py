@@ -13,7 +13,7 @@ import io
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any, cast
@@ -41,6 +41,34 @@ def copy_text(value: object) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return str(value)
+
+
+def ids_by_value(
+    model: type[models.Model], field: str, values: Iterable[str], *, skip_empty: bool = False
+) -> dict[str, int]:
+    """``{value: id}`` of the rows whose ``field`` holds one of ``values``; where rows share a value, the oldest.
+
+    One index search per chunk of values; the SQL is written out because building a thousand-value ``IN``
+    through the ORM costs more than running it. ``skip_empty`` repeats a partial index's ``NOT (field = '')`` so
+    that SQLite searches that index.
+    """
+    wanted = list(dict.fromkeys(values))
+    if not wanted:
+        return {}
+    quote = connection.ops.quote_name
+    column = quote(cast(str, cast("models.Field[Any, Any]", model._meta.get_field(field)).column))
+    table, pk = quote(model._meta.db_table), quote(cast(str, model._meta.pk.column))
+    condition = f"NOT ({column} = '') AND " if skip_empty else ""
+    size = connection.features.max_query_params or 10_000
+    found: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
+            placeholders = ", ".join(["%s"] * len(chunk))
+            sql = f"SELECT {column}, {pk} FROM {table} WHERE {condition}{column} IN ({placeholders}) ORDER BY {pk} DESC"  # noqa: S608 - names from _meta
+            cursor.execute(sql, chunk)
+            found.update(cursor.fetchall())  # the oldest row comes last and stays
+    return found
 
 
 def _sqlite_datetime(value: dt.datetime) -> str:

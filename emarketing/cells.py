@@ -109,13 +109,16 @@ def parse_date(value: object, fmt: str = "ymd") -> dt.date:
     return parse_partial_date(value, fmt).date()
 
 
-def parse_datetime(value: object, fmt: str = "ymd") -> dt.datetime:
+def parse_datetime(value: object, fmt: str = "ymd", *, zone: dt.tzinfo | None = None) -> dt.datetime:
     """A moment: a date in format ``fmt``, an optional time (``14:22``, ``2:22 pm``) and offset (``+0330``, ``Z``).
 
-    Without an offset the time is the site's local time; without a time it is midnight.
+    Without an offset the time is local time in ``zone`` (default the current time zone; an import passes it once
+    for all its rows); without a time it is midnight.
     """
+    if zone is None:
+        zone = timezone.get_current_timezone()
     if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value)
+        return value if timezone.is_aware(value) else timezone.make_aware(value, zone)
     if (
         fmt == "ymd"
         and value.__class__ is str
@@ -130,7 +133,7 @@ def parse_datetime(value: object, fmt: str = "ymd") -> dt.datetime:
         except ValueError:
             pass
         else:
-            return moment if moment.tzinfo is not None else timezone.make_aware(moment)
+            return moment if moment.tzinfo is not None else timezone.make_aware(moment, zone)
     day = parse_date(value, fmt)
     _parts, match = _split(value)
     hour = minute = second = 0
@@ -143,13 +146,13 @@ def parse_datetime(value: object, fmt: str = "ymd") -> dt.datetime:
                 raise ValueError(value)
             hour = hour % 12 + (12 if match["half"] == "pm" else 0)
     moment = dt.datetime(day.year, day.month, day.day, hour, minute, second)  # noqa: DTZ001 - zone set below
-    zone = match["zone"]
-    if zone in (None, ""):
-        return timezone.make_aware(moment)
-    if zone in ("z", "utc", "gmt"):
+    offset_text = match["zone"]
+    if offset_text in (None, ""):
+        return timezone.make_aware(moment, zone)
+    if offset_text in ("z", "utc", "gmt"):
         return moment.replace(tzinfo=dt.UTC)
-    sign = 1 if zone[0] == "+" else -1
-    digits = zone[1:].replace(":", "")
+    sign = 1 if offset_text[0] == "+" else -1
+    digits = offset_text[1:].replace(":", "")
     offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     return moment.replace(tzinfo=dt.timezone(sign * offset))
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emarketing.cells import DATE_FORMATS, parse_amount, parse_datetime
@@ -203,6 +204,8 @@ class RowCleaner:
         self.formats = {name: (formats or {}).get(name) or "ymd" for name in DATE_FIELDS}
         self.order_fields = [f for f in ORDER_FIELDS if f in self.present]
         self.line_fields = [f for f in LINE_FIELDS if f in self.present]
+        self.prices = [f for f in ("unit_price", "line_total") if f in self.present]
+        self.zone = timezone.get_current_timezone()  # the file's local times, read once for all its rows
 
     # -- lines ----------------------------------------------------------------------------------------------
 
@@ -214,7 +217,7 @@ class RowCleaner:
             errors.append(RowError(number, "sku", _("Give the product's SKU.")))
         elif len(sku) > 64:
             errors.append(RowError(number, "sku", _("At most %(limit)d characters.") % {"limit": 64}))
-        name = text(values.get("product_name"))
+        name = text(values.get("product_name")) if "product_name" in values else ""
         if len(name) > 200:
             errors.append(RowError(number, "product_name", _("At most %(limit)d characters.") % {"limit": 200}))
         quantity = 1
@@ -231,7 +234,7 @@ class RowCleaner:
                 message = _("“%(value)s” is not a quantity (a whole number, 1 or more).") % {"value": quantity_text}
                 errors.append(RowError(number, "quantity", message))
         price = None
-        for column in ("unit_price", "line_total"):
+        for column in self.prices:
             cell = text(values.get(column))
             if not cell:
                 continue
@@ -269,7 +272,7 @@ class RowCleaner:
         row, value = given[name]
         fmt = self.formats[name]
         try:
-            return parse_datetime(value, fmt)
+            return parse_datetime(value, fmt, zone=self.zone)
         except (ValueError, OverflowError):
             errors.append(RowError(row, name, _date_message(value, fmt)))
             return None

@@ -32,7 +32,7 @@ from customers.services import (
     customers_refresh_value_tiers,
 )
 from customers.services.imports.stored_files import UPLOAD_DIR as CUSTOMER_UPLOAD_DIR
-from emarketing.bulk_insert import RowInserter, WriteBehind
+from emarketing.bulk_insert import RowInserter, WriteBehind, ids_by_value
 from emarketing.cells import choose_date_format
 from emarketing.tables import Preset, TableProblem
 from orders.imports.columns import DATE_FIELDS
@@ -174,7 +174,7 @@ class _Writer:
         self.result.add_error(RowError(row, column, message), self.error_limit)
 
     def _numbers(self, batch: list[ParsedOrder]) -> None:
-        existing = dict(Order.objects.filter(number__in=[o.number for o in batch]).values_list("number", "pk"))
+        existing = ids_by_value(Order, "number", (o.number for o in batch))
         first: dict[str, int] = {}
         for order in batch:
             if order.number in first or existing.get(order.number, 0) > self.watermark:
@@ -200,13 +200,10 @@ class _Writer:
         external = {o.external_id for o in batch if o.external_id}
         emails = {o.email for o in batch if o.email}
         phones = {o.phone for o in batch if o.phone}
-        customers = Customer.objects.order_by("-pk")
-        by_external = dict(customers.filter(external_id__in=external).values_list("external_id", "pk"))
-        # ``exclude(email="")`` repeats the partial unique index's condition, so SQLite searches that index.
-        by_email = (
-            dict(customers.exclude(email="").filter(email__in=emails).values_list("email", "pk")) if emails else {}
-        )
-        by_phone = dict(customers.filter(phone__in=phones).values_list("phone", "pk")) if phones else {}
+        # Where customers share an id or a phone, the oldest is the one.
+        by_external = ids_by_value(Customer, "external_id", external, skip_empty=True)
+        by_email = ids_by_value(Customer, "email", emails, skip_empty=True)
+        by_phone = ids_by_value(Customer, "phone", phones)
         ids: list[int | None] = []
         buyers: list[NewBuyer] = []
         buyer_of: dict[str, int] = {}
@@ -247,7 +244,7 @@ class _Writer:
 
     def _products(self, batch: list[ParsedOrder]) -> dict[str, int]:
         skus = {line.sku for order in batch for line in order.lines}
-        known = dict(Product.objects.filter(sku__in=skus).values_list("sku", "pk"))
+        known = ids_by_value(Product, "sku", skus)
         missing: dict[str, tuple[str, Decimal, str, int]] = {}
         for order in batch:
             for line in order.lines:

@@ -27,7 +27,16 @@ from customers.imports.columns import DATE_FIELDS
 from customers.imports.files import FileProblem, Header, MappingProblem, read_rows
 from customers.imports.rows import CleanRow, RowCleaner, RowError
 from customers.models import Consent, ConsentEvent, ConsentSource, Customer, Occasion, OccasionKind
-from emarketing.bulk_insert import COPY_ESCAPES, RowInserter, WriteBehind, copy_rows, copy_text, has_copy, reserve_ids
+from emarketing.bulk_insert import (
+    COPY_ESCAPES,
+    RowInserter,
+    WriteBehind,
+    copy_rows,
+    copy_text,
+    has_copy,
+    ids_by_value,
+    reserve_ids,
+)
 from emarketing.cells import choose_date_format
 from emarketing.tables import Preset
 
@@ -235,23 +244,6 @@ def _aware_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
-def _existing_emails(emails: list[str]) -> list[tuple[str, int]]:
-    """(email, id) of the customers who already have these addresses: one index search per batch.
-
-    The condition repeats the partial unique index's own ``NOT (email = '')`` so SQLite uses that index; the
-    SQL is written out because building a thousand-value ``IN`` through the ORM costs more than running it.
-    """
-    table = connection.ops.quote_name(Customer._meta.db_table)
-    column = connection.ops.quote_name("email")
-    pk = connection.ops.quote_name("id")
-    placeholders = ", ".join(["%s"] * len(emails))
-    sql = f"SELECT {column}, {pk} FROM {table} WHERE NOT ({column} = '') AND {column} IN ({placeholders})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, emails)
-        found: list[tuple[str, int]] = cursor.fetchall()
-    return found
-
-
 def _apply_batch(
     batch: list[CleanRow],
     *,
@@ -267,7 +259,7 @@ def _apply_batch(
 ) -> None:
     emails = [r.customer["email"] for r in batch if r.customer["email"]]
     inserter.wait()  # the batches before are in the table: their addresses count as taken
-    existing = dict(_existing_emails(emails)) if emails else {}
+    existing = ids_by_value(Customer, "email", emails, skip_empty=True)
     first_in_batch: dict[str, int] = {}
     new_rows, updates = [], []
     for row in batch:
