@@ -138,14 +138,20 @@ class Order(models.Model):
         OrderStatus.RETURNED: set(),
     }
 
-    number = models.CharField(_("number"), max_length=32, unique=True)
+    number = models.CharField(_("number"), max_length=32)  # unique: see Meta
     # Found through the (customer, placed_at) index below: no index of its own.
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders", db_index=False
     )
     channel = models.CharField(_("sales channel"), max_length=8, choices=SalesChannel.choices, default=SalesChannel.WEB)
     agent = models.ForeignKey(
-        Agent, verbose_name=_("agent"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+        Agent,
+        verbose_name=_("agent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,  # see Meta
     )
     campaign = models.ForeignKey(
         "campaigns.Campaign",
@@ -154,6 +160,7 @@ class Order(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="orders",
+        db_index=False,  # see Meta
     )
     status = models.CharField(
         _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.NEW, editable=False
@@ -163,7 +170,7 @@ class Order(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, default="USD")
     placed_at = models.DateTimeField(_("placed at"), default=timezone.now, db_index=True)
-    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)  # see Meta
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("entered by"),
@@ -171,6 +178,7 @@ class Order(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # see Meta
     )
     imported_at = models.DateTimeField(
         _("imported at"),
@@ -194,8 +202,23 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=~Q(channel="agent") | Q(agent__isnull=False), name="order_agent_channel_has_agent"
             ),
+            # Declared here rather than with unique=True: PostgreSQL then builds no second, "LIKE" index for it.
+            models.UniqueConstraint(fields=["number"], name="order_number_unique"),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="order_idempotency_key_unique",
+            ),
         ]
-        indexes = [models.Index(fields=["customer", "placed_at"]), models.Index(fields=["status"])]
+        # Every index costs each order written (a webhook's, a million of an import's): only the ones looked up by,
+        # and for the optional links only the orders that have one.
+        indexes = [
+            models.Index(fields=["customer", "placed_at"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["agent"], condition=Q(agent__isnull=False), name="order_agent"),
+            models.Index(fields=["campaign"], condition=Q(campaign__isnull=False), name="order_campaign"),
+            models.Index(fields=["created_by"], condition=Q(created_by__isnull=False), name="order_created_by"),
+        ]
 
     def __str__(self):
         return self.number

@@ -9,8 +9,10 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from emarketing.bulk_insert import RowInserter, WriteBehind, _chunk_sizes
+from customers.models import Customer
+from emarketing.bulk_insert import RowInserter, WriteBehind, _chunk_sizes, ids_by_value
 from orders.models import OrderStatusChange, Product
+from tests.customers.factories import CustomerFactory
 from tests.orders.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +85,21 @@ def test_the_switch_interval_comes_back_after_writing_behind():
         assert sys.getswitchinterval() < before
         raise RuntimeError("the import stopped")
     assert sys.getswitchinterval() == before
+
+
+def test_rows_are_found_by_value_and_where_several_share_one_the_oldest_counts():
+    oldest = CustomerFactory(phone="+989120000001", external_id="")
+    CustomerFactory(phone="+989120000001", external_id="")  # a later customer with the same phone
+    other = CustomerFactory(phone="+989120000002", email="", external_id="")
+
+    found = ids_by_value(Customer, "phone", ["+989120000001", "+989120000002", "+989129999999", "+989120000001"])
+    assert found == {"+989120000001": oldest.pk, "+989120000002": other.pk}
+    # An empty value never matches the customers without one when the partial index's condition is repeated.
+    assert ids_by_value(Customer, "email", ["", oldest.email], skip_empty=True) == {oldest.email: oldest.pk}
+    assert ids_by_value(Customer, "email", []) == {}
+
+
+def test_a_lookup_of_more_values_than_one_statement_takes_finds_them_all():
+    people = [CustomerFactory() for _ in range(3)]
+    values = [f"nobody{i}@example.com" for i in range(2500)] + [p.email for p in people]
+    assert ids_by_value(Customer, "email", values, skip_empty=True) == {p.email: p.pk for p in people}

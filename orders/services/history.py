@@ -32,7 +32,7 @@ from customers.services import (
     customers_refresh_value_tiers,
 )
 from customers.services.imports.stored_files import UPLOAD_DIR as CUSTOMER_UPLOAD_DIR
-from emarketing.bulk_insert import RowInserter, WriteBehind, ids_by_value
+from emarketing.bulk_insert import RowInserter, WriteBehind, checked_as_written, ids_by_value
 from emarketing.cells import choose_date_format
 from emarketing.tables import Preset, TableProblem
 from orders.imports.columns import DATE_FIELDS
@@ -450,7 +450,8 @@ def order_history_import(
     cleaner = RowCleaner(header.present, formats=formats)
     try:
         # Writing behind: the database writes one batch while the next is read and cleaned.
-        with transaction.atomic(), WriteBehind() as behind:
+        # Its foreign keys checked by each statement, not all at the commit.
+        with transaction.atomic(), checked_as_written(Order, OrderLine, OrderStatusChange), WriteBehind() as behind:
             writer = _Writer(
                 behind=behind,
                 result=result,
