@@ -13,13 +13,11 @@ their models with ``django.contrib.admin.site``:
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from decimal import Decimal
+from typing import IO, Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
-
-if TYPE_CHECKING:
-    from customers.services.profiles import TierThresholds
 
 # A batch of customers: an id range ``(low, high]`` or a list of ids.
 Scope = tuple[int, int] | list[int]
@@ -35,10 +33,34 @@ def in_scope(queryset: "QuerySet[Any]", scope: Scope, *, column: str = "customer
 # -- Profile sources -------------------------------------------------------------------------------------------
 
 
-class ValueTierSource(Protocol):
-    def __call__(
-        self, scope: Scope, *, now: dt.datetime, thresholds: "TierThresholds"
-    ) -> Iterable[tuple[int, str]]: ...
+@dataclass(frozen=True)
+class Purchases:
+    """One customer's sales, as the value refresh needs them."""
+
+    customer_id: int
+    first_at: dt.datetime
+    last_at: dt.datetime
+    orders: int
+    spend: Decimal
+
+
+@dataclass(frozen=True)
+class QuintileCuts:
+    """The 20th, 40th, 60th and 80th percentiles of the buyers' recency (the last purchase), frequency (orders)
+    and monetary value (spend); empty when nobody has bought."""
+
+    recency: tuple[dt.datetime, ...]
+    frequency: tuple[int, ...]
+    monetary: tuple[Decimal, ...]
+    buyers: int
+
+
+class PurchaseSource(Protocol):
+    def __call__(self, scope: Scope) -> Iterable[Purchases]: ...
+
+
+class QuintileSource(Protocol):
+    def __call__(self) -> QuintileCuts: ...
 
 
 class LifecycleSource(Protocol):
@@ -46,24 +68,25 @@ class LifecycleSource(Protocol):
 
 
 class ProfileSources:
-    """The one computation of each profile attribute, registered by the stage that owns its facts."""
+    """The facts behind each profile attribute, registered by the stage that owns them (orders, touches)."""
 
     def __init__(self) -> None:
-        self.value_tier: ValueTierSource | None = None
+        self.purchases: PurchaseSource | None = None
+        self.quintiles: QuintileSource | None = None
         self.lifecycle: LifecycleSource | None = None
 
-    def register_value_tiers(self, source: ValueTierSource) -> None:
-        self.value_tier = source
+    def register_purchases(self, source: PurchaseSource, quintiles: QuintileSource) -> None:
+        self.purchases, self.quintiles = source, quintiles
 
     def register_lifecycle(self, source: LifecycleSource) -> None:
         self.lifecycle = source
 
-    def get_value_tiers(self) -> ValueTierSource:
-        if self.value_tier is None:
+    def get_purchases(self) -> tuple[PurchaseSource, QuintileSource]:
+        if self.purchases is None or self.quintiles is None:
             raise ImproperlyConfigured(
-                "No value-tier source is registered: the app that owns orders registers one in its ready()."
+                "No purchase source is registered: the app that owns orders registers one in its ready()."
             )
-        return self.value_tier
+        return self.purchases, self.quintiles
 
     def get_lifecycle(self) -> LifecycleSource:
         if self.lifecycle is None:

@@ -4,8 +4,24 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 
-from customers.models import Customer, ImportPreset, Need, ProductRecommendation, Segment
+from customers.models import (
+    Customer,
+    CustomerValue,
+    ImportPreset,
+    LifecycleStage,
+    Need,
+    ProductRecommendation,
+    RatedBy,
+    Segment,
+    TierPolicy,
+    ValueTier,
+)
+from customers.valuation.tiers import Rules, churning, tier_case, tier_of, top_cut
+from emarketing.dates import is_persian, persian_date
 from emarketing.tables import Preset
 
 
@@ -52,3 +68,78 @@ def import_presets_saved(*, kind: str) -> list[Preset]:
         )
         for p in ImportPreset.objects.filter(kind=kind).order_by("name")
     ]
+
+
+def customer_value_explained(*, customer: Customer) -> list[str]:
+    """Why ``customer`` holds their value tier and lifecycle stage, in the current language (for the profile)."""
+    value = CustomerValue.objects.filter(customer=customer).first()
+    if value is None:
+        return [_("No sale yet: not rated. The value tier follows from the first purchase.")]
+    policy = TierPolicy.current()
+    rules = Rules(policy=policy, top_cut=top_cut(policy))
+    tier, why = tier_of(value, rules)
+    lines = [
+        _(
+            "R %(r)d, F %(f)d, M %(m)d (1–5, against the company's other buyers): last purchase %(last)s, "
+            "%(orders)s purchases, %(spend)s spent."
+        )
+        % {
+            "r": value.recency_score,
+            "f": value.frequency_score,
+            "m": value.monetary_score,
+            "last": (
+                persian_date(timezone.localdate(value.last_order_at))
+                if is_persian()
+                else date_format(timezone.localdate(value.last_order_at), "SHORT_DATE_FORMAT")
+            ),
+            "orders": number_format(value.purchases),
+            "spend": number_format(value.spend, 2),
+        }
+    ]
+    if value.rated_by == RatedBy.MODEL:
+        lines.append(
+            _(
+                "The model gives a probability of %(alive)s that this customer is still buying, %(expected)s "
+                "purchases and a value of %(value)s over the next %(days)s days."
+            )
+            % {
+                "alive": number_format(value.probability_alive or 0, 2),
+                "expected": number_format(value.expected_purchases or 0, 1),
+                "value": number_format(value.predicted_value, 2),
+                "days": number_format(policy.horizon_days),
+            }
+        )
+    lines.append(_("Rated by: %(by)s.") % {"by": value.get_rated_by_display()})
+    lines.append(_("%(tier)s because %(why)s.") % {"tier": tier.label, "why": why})
+    if churning(value, policy):
+        lines.append(
+            _("%(stage)s: the company is probably losing this customer.") % {"stage": LifecycleStage.WIN_BACK.label}
+        )
+    return lines
+
+
+def tier_rules_preview(*, policy: Any) -> dict[str, Any]:
+    """How many customers each value tier would hold under ``policy`` (saved or not) and how many would move,
+    counted in the database: ``{"moves": [(from, to, n), …], "tiers": [(tier, now, then), …], "cut": …}``."""
+    rules = Rules(policy=policy, top_cut=top_cut(policy))
+    rows = (
+        CustomerValue.objects.annotate(new_tier=tier_case(rules))
+        .values("customer__value_tier", "new_tier")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    moves: list[tuple[str, str, int]] = []
+    now, then = dict.fromkeys(ValueTier.values, 0), dict.fromkeys(ValueTier.values, 0)
+    for row in rows:
+        old, new, n = row["customer__value_tier"], row["new_tier"], row["n"]
+        now[old] = now.get(old, 0) + n
+        then[new] = then.get(new, 0) + n
+        if old != new:
+            moves.append((str(ValueTier(old).label), str(ValueTier(new).label), n))
+    unscored = Customer.objects.filter(value__isnull=True).exclude(value_tier=ValueTier.UNRATED).count()
+    if unscored:
+        moves.append((_("rated before, no sale now"), str(ValueTier.UNRATED.label), unscored))
+    tiers = [
+        (tier.label, now.get(tier.value, 0), then.get(tier.value, 0)) for tier in ValueTier if tier != ValueTier.UNRATED
+    ]
+    return {"moves": sorted(moves, key=lambda m: -m[2]), "tiers": tiers, "cut": rules.top_cut}

@@ -7,8 +7,7 @@ from celery import shared_task
 from customers.models import Segment
 from customers.services import (
     customers_import_files_delete_old,
-    customers_refresh_lifecycle,
-    customers_refresh_value_tiers,
+    customers_refresh_profiles,
     segment_refresh,
     segments_refresh_all,
 )
@@ -37,15 +36,20 @@ _JOB: _JobOptions = {
 
 @shared_task(name="customers.tasks.refresh_customer_profiles", **_JOB)
 def refresh_customer_profiles(reason: str = "nightly") -> dict[str, int]:
-    """Value tiers, then lifecycle stages, then every rule-based segment rebuilt in full.
+    """Scores (the value model refitted weekly), value tiers, lifecycle stages, then every rule-based segment
+    rebuilt in full.
 
     The daytime refreshes are incremental and trust timestamps; once a night the full rebuild also catches rows
     that arrived with a time in the past (an imported order, feedback the loop read late).
     """
-    tiers = customers_refresh_value_tiers(reason=reason)
-    stages = customers_refresh_lifecycle(reason=reason)
+    done = customers_refresh_profiles(reason=reason)
     segments = segments_refresh_all(full=True)
-    return {"tiers_changed": tiers.changed, "stages_changed": stages.changed, "segments": len(segments)}
+    return {
+        "scored": done.values.scored,
+        "tiers_changed": done.tiers.changed,
+        "stages_changed": done.stages.changed,
+        "segments": len(segments),
+    }
 
 
 @shared_task(name="customers.tasks.refresh_segments", **_JOB)

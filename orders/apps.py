@@ -11,7 +11,7 @@ class OrdersConfig(AppConfig):
         from customers.registry import change_sources, profile_sources
         from orders import profiles, segment_fields
 
-        profile_sources.register_value_tiers(profiles.value_tiers_of)
+        profile_sources.register_purchases(profiles.purchases_of, profiles.purchase_quintiles)
         profile_sources.register_lifecycle(profiles.lifecycle_stages_of)
         segment_fields.register()
         change_sources.register("orders", segment_fields.orders_placed_since)

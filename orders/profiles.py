@@ -1,4 +1,4 @@
-"""Value tiers and lifecycle stages computed from the orders (and campaign touches), for preparation to write.
+"""The facts behind value tiers and lifecycle stages, from the orders (and campaign touches), for preparation.
 
 Registered in ``OrdersConfig.ready()`` as preparation's profile sources (``customers.registry``): preparation
 walks its customers in batches and writes the changes; the facts come from here. Only sales count
@@ -6,55 +6,84 @@ walks its customers in batches and writes the changes; the facts come from here.
 """
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import Case, Count, Max, Q, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models.expressions import Col
 
 from campaigns.models import Touch
-from customers.models import LifecycleStage, ValueTier
-from customers.registry import Scope, in_scope
+from customers.models import LifecycleStage
+from customers.registry import Purchases, QuintileCuts, Scope, in_scope
 from orders.models import Order
-
-if TYPE_CHECKING:
-    from customers.services.profiles import TierThresholds
 
 
 def _sales(scope: Scope) -> "QuerySet[Order]":
     return in_scope(Order.objects.sales(), scope).order_by()
 
 
-def value_tiers_of(scope: Scope, *, now: dt.datetime, thresholds: "TierThresholds") -> "QuerySet[Any]":
-    """(customer id, tier) for every customer of ``scope`` who has a sale; the others are unrated.
-
-    One grouped query over the orders: recency (``MAX(placed_at)``), frequency and spend in the window
-    (``COUNT``/``SUM`` with ``FILTER``) and, from them, the tier as a ``CASE`` — all computed by the database.
-    """
-    in_window = Q(placed_at__gte=now - dt.timedelta(days=thresholds.window_days))
-    tier = Case(
-        When(
-            rfm_last__gte=now - dt.timedelta(days=thresholds.most_valuable_recency_days),
-            rfm_orders__gte=thresholds.most_valuable_min_orders,
-            rfm_spend__gte=thresholds.most_valuable_min_spend,
-            then=Value(ValueTier.MOST_VALUABLE.value),
-        ),
-        When(
-            Q(rfm_last__gte=now - dt.timedelta(days=thresholds.potential_recency_days))
-            & (Q(rfm_orders__gte=thresholds.potential_min_orders) | Q(rfm_spend__gte=thresholds.potential_min_spend)),
-            then=Value(ValueTier.POTENTIAL.value),
-        ),
-        default=Value(ValueTier.LOW_VALUE.value),
-    )
-    return (
+def purchases_of(scope: Scope) -> "Iterator[Purchases]":
+    """Each buyer's first and last sale, number of sales and spend, for the customers of ``scope``: one grouped
+    query."""
+    rows = (
         _sales(scope)
         .values("customer_id")
-        .annotate(
-            rfm_last=Max("placed_at"),
-            rfm_orders=Count("pk", filter=in_window),
-            rfm_spend=Sum("total", filter=in_window),
-        )
-        .annotate(tier=tier)
-        .values_list("customer_id", "tier")
+        .annotate(first_at=Min("placed_at"), last_at=Max("placed_at"), orders=Count("pk"), spend=Sum("total"))
+        .values_list("customer_id", "first_at", "last_at", "orders", "spend")
+    )
+    for customer_id, first_at, last_at, orders, spend in rows:
+        yield Purchases(customer_id, first_at, last_at, orders, spend if spend is not None else Decimal("0"))
+
+
+def purchase_quintiles() -> QuintileCuts:
+    """The 20th, 40th, 60th and 80th percentiles of the buyers' last purchase, number of sales and spend.
+
+    The database ranks the grouped sales (``ROW_NUMBER``) and keeps the value at rank ⌈k·n/5⌉ for k = 1…4 (the
+    discrete percentile, as ``percentile_disc`` computes it, written so SQLite runs it too): one query, and no list
+    of buyers is held here.
+    """
+    grouped = (
+        Order.objects.sales()
+        .order_by()
+        .values("customer_id")
+        .annotate(last_at=Max("placed_at"), orders=Count("pk"), spend=Sum("total"))
+        .values("last_at", "orders", "spend")
+    )
+    inner, params = grouped.query.sql_with_params()
+    sql = (
+        f"WITH buyers AS ({inner}), ranked AS ("  # noqa: S608 - the ORM's own SQL and fixed names
+        " SELECT last_at, orders, spend, COUNT(*) OVER () AS n,"
+        " ROW_NUMBER() OVER (ORDER BY last_at) AS r, ROW_NUMBER() OVER (ORDER BY orders) AS f,"
+        " ROW_NUMBER() OVER (ORDER BY spend) AS m FROM buyers),"
+        " ks AS (SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4)"
+        " SELECT 'r', ks.k, last_at, NULL, NULL, n FROM ranked JOIN ks ON r = (ks.k * n + 4) / 5"
+        " UNION ALL SELECT 'f', ks.k, NULL, orders, NULL, n FROM ranked JOIN ks ON f = (ks.k * n + 4) / 5"
+        " UNION ALL SELECT 'm', ks.k, NULL, NULL, spend, n FROM ranked JOIN ks ON m = (ks.k * n + 4) / 5"
+    )
+    cuts: dict[str, dict[int, Any]] = {"r": {}, "f": {}, "m": {}}
+    buyers = 0
+    field = Order._meta.get_field("placed_at")
+    column = Col("o", field)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, k, last_at, orders, spend, count in cursor.fetchall():
+            buyers = count
+            if kind == "r":
+                # SQLite hands the moment back as stored (text, UTC): read it as the ORM would.
+                for converter in connection.ops.get_db_converters(column):
+                    last_at = converter(last_at, column, connection)
+                cuts["r"][k] = last_at
+            elif kind == "f":
+                cuts["f"][k] = int(orders)
+            else:
+                cuts["m"][k] = Decimal(str(spend)).quantize(Decimal("0.01"))
+    return QuintileCuts(
+        recency=tuple(cuts["r"][k] for k in sorted(cuts["r"])),
+        frequency=tuple(cuts["f"][k] for k in sorted(cuts["f"])),
+        monetary=tuple(cuts["m"][k] for k in sorted(cuts["m"])),
+        buyers=buyers,
     )
 
 

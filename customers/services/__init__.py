@@ -9,6 +9,7 @@ from .profiles_create import NewBuyer, customer_get_or_create, customers_create_
 from .recommendations import customers_set_recommendations
 from .satisfaction import SatisfactionScores, customers_set_satisfaction
 from .segments import segment_refresh, segment_save_rules, segments_refresh_all
+from .valuation import customers_refresh_profiles, customers_refresh_values
 
 __all__ = [
     "Mention",
@@ -21,7 +22,9 @@ __all__ = [
     "customers_import",
     "customers_import_files_delete_old",
     "customers_refresh_lifecycle",
+    "customers_refresh_profiles",
     "customers_refresh_value_tiers",
+    "customers_refresh_values",
     "customers_set_recommendations",
     "customers_set_satisfaction",
     "need_link_objective",

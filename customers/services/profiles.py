@@ -1,73 +1,34 @@
-"""Value tiers (recency, frequency, monetary) and lifecycle stages, written set-based in batches.
+"""Value tiers and lifecycle stages, written set-based in batches.
 
-Each run walks the customers once in id-ordered batches. For a batch, the registered profile source (see
-``customers.registry``; the transfer stage registers it, since it owns the orders) yields every customer's new
-value in a bounded number of grouped queries; one more query reads the batch's current values. Only customers
-whose value changed are written: one ``UPDATE`` per target value and multi-row ``INSERT``s of history rows.
-A batch costs a bounded number of queries whatever its size, and memory stays flat however many customers
-there are. The thresholds of the tiers are preparation's rule (:class:`TierThresholds`).
+Each run walks the customers once in id-ordered batches. A value tier is computed in the database from the
+customer's scores (``CustomerValue``, see ``customers.services.valuation``) by the tier rules
+(``customers.valuation.tiers``); a lifecycle stage from the facts the transfer stage registers (see
+``customers.registry``), turned into win-back where the scores say the customer is leaving. One more query reads
+the batch's current values. Only customers whose value changed are written: one ``UPDATE`` per target value and
+multi-row ``INSERT``s of history rows, each with why. A batch costs a bounded number of queries whatever its
+size, and memory stays flat however many customers there are.
 """
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from customers.models import Customer, CustomerHistory, LifecycleStage, ProfileAttribute, ValueTier
+from customers.models import (
+    Customer,
+    CustomerHistory,
+    CustomerValue,
+    LifecycleStage,
+    ProfileAttribute,
+    TierPolicy,
+    ValueTier,
+)
 from customers.registry import Scope, profile_sources
-
-
-@dataclass(frozen=True)
-class TierThresholds:
-    """Where the tiers begin; every figure comes from settings (``CUSTOMER_TIER_*``) with these defaults."""
-
-    window_days: int = 730
-    most_valuable_recency_days: int = 180
-    most_valuable_min_orders: int = 3
-    most_valuable_min_spend: Decimal = Decimal("500")
-    potential_recency_days: int = 365
-    potential_min_orders: int = 2
-    potential_min_spend: Decimal = Decimal("100")
-
-    @classmethod
-    def from_settings(cls) -> "TierThresholds":
-        return cls(
-            window_days=int(settings.CUSTOMER_TIER_WINDOW_DAYS),
-            most_valuable_recency_days=int(settings.CUSTOMER_TIER_MOST_VALUABLE_RECENCY_DAYS),
-            most_valuable_min_orders=int(settings.CUSTOMER_TIER_MOST_VALUABLE_MIN_ORDERS),
-            most_valuable_min_spend=Decimal(settings.CUSTOMER_TIER_MOST_VALUABLE_MIN_SPEND),
-            potential_recency_days=int(settings.CUSTOMER_TIER_POTENTIAL_RECENCY_DAYS),
-            potential_min_orders=int(settings.CUSTOMER_TIER_POTENTIAL_MIN_ORDERS),
-            potential_min_spend=Decimal(settings.CUSTOMER_TIER_POTENTIAL_MIN_SPEND),
-        )
-
-    def tier_of(
-        self,
-        *,
-        last_order_at: dt.datetime | None,
-        orders_in_window: int,
-        spend_in_window: Decimal,
-        now: dt.datetime,
-    ) -> ValueTier:
-        """The same rule in Python, for one customer: what the SQL computes for all of them."""
-        if last_order_at is None:
-            return ValueTier.UNRATED
-        if (
-            last_order_at >= now - dt.timedelta(days=self.most_valuable_recency_days)
-            and orders_in_window >= self.most_valuable_min_orders
-            and spend_in_window >= self.most_valuable_min_spend
-        ):
-            return ValueTier.MOST_VALUABLE
-        if last_order_at >= now - dt.timedelta(days=self.potential_recency_days) and (
-            orders_in_window >= self.potential_min_orders or spend_in_window >= self.potential_min_spend
-        ):
-            return ValueTier.POTENTIAL
-        return ValueTier.LOW_VALUE
+from customers.valuation.tiers import Rules, churn_q, churning, tier_case, tier_of, top_cut
 
 
 @dataclass
@@ -76,7 +37,7 @@ class RefreshResult:
     by_value: dict[str, int] = field(default_factory=dict)
 
 
-def _batches(customer_ids: Iterable[int] | None, batch_size: int) -> Iterator[Scope]:
+def batches(customer_ids: Iterable[int] | None, batch_size: int) -> Iterator[Scope]:
     """(low, high] id bounds of consecutive batches, each found from the previous one: never all ids at once."""
     if customer_ids is not None:
         ids = sorted(set(customer_ids))
@@ -99,7 +60,11 @@ def _batches(customer_ids: Iterable[int] | None, batch_size: int) -> Iterator[Sc
         last = bound[0]
 
 
-def _append_history(rows: list[tuple[int, str, str]], *, attribute: str, reason: str, now: dt.datetime) -> None:
+def _joined(reason: str, why: str) -> str:
+    return f"{reason}: {why}" if reason and why else reason or why
+
+
+def _append_history(rows: list[tuple[int, str, str, str]], *, attribute: str, now: dt.datetime) -> None:
     """Multi-row INSERTs of a batch's history: the rows are plain tuples, never model instances."""
     meta = CustomerHistory._meta
     quote = connection.ops.quote_name
@@ -107,7 +72,7 @@ def _append_history(rows: list[tuple[int, str, str]], *, attribute: str, reason:
     names = ", ".join(quote(meta.get_field(c).column) for c in columns)  # type: ignore[union-attr,arg-type]
     per_statement = min(1000, (connection.features.max_query_params or 6000) // len(columns))
     stamp = connection.ops.adapt_datetimefield_value(now)
-    values = [(pk, attribute, old, new, stamp, reason[:120]) for pk, old, new in rows]
+    values = [(pk, attribute, old, new, stamp, why[:120]) for pk, old, new, why in rows]
     with connection.cursor() as cursor:
         for i in range(0, len(values), per_statement):
             chunk = values[i : i + per_statement]
@@ -125,9 +90,10 @@ def _refresh(
     reason: str,
     batch_size: int,
     now: dt.datetime,
+    explain: Callable[[list[int]], dict[int, str]] | None = None,
 ) -> RefreshResult:
     result = RefreshResult()
-    for scope in _batches(customer_ids, batch_size):
+    for scope in batches(customer_ids, batch_size):
         customers = (
             Customer.objects.filter(pk__gt=scope[0], pk__lte=scope[1])
             if isinstance(scope, tuple)
@@ -141,21 +107,30 @@ def _refresh(
         ]
         if not rows:
             continue
+        # Why each one changed ("probability still a customer fell to 0.21"), after the run's own reason.
+        whys = explain([pk for pk, _old, _new in rows]) if explain is not None else {}
+        changes = [(pk, old, new, _joined(reason, whys.get(pk, ""))) for pk, old, new in rows]
         with transaction.atomic():
             by_value: dict[str, list[int]] = {}
-            for pk, _old, new in rows:
+            for pk, _old, new, _why in changes:
                 by_value.setdefault(new, []).append(pk)
             for new, pks in by_value.items():
                 # ``updated_at`` is left alone: the history row below is what tells segments this customer changed.
                 Customer.objects.filter(pk__in=pks).update(**{attribute: new})
                 result.by_value[new] = result.by_value.get(new, 0) + len(pks)
-            _append_history(rows, attribute=attribute, reason=reason, now=now)
+            _append_history(changes, attribute=attribute, now=now)
         result.changed += len(rows)
     return result
 
 
 def _batch_size(batch_size: int | None) -> int:
     return batch_size or settings.CUSTOMER_REFRESH_BATCH_SIZE
+
+
+def _values_in(scope: Scope) -> "QuerySet[CustomerValue]":
+    if isinstance(scope, tuple):
+        return CustomerValue.objects.filter(pk__gt=scope[0], pk__lte=scope[1])
+    return CustomerValue.objects.filter(pk__in=scope)
 
 
 def customers_refresh_value_tiers(
@@ -165,23 +140,30 @@ def customers_refresh_value_tiers(
     batch_size: int | None = None,
     now: dt.datetime | None = None,
 ) -> RefreshResult:
-    """Recompute the value tier of every customer (or of ``customer_ids``); return how many changed.
+    """Rate every customer (or ``customer_ids``) from their scores by the tier rules; return how many changed.
 
-    Customers the registered source does not rate (no sale) are unrated. Idempotent: a second run with the
-    same data changes nothing and writes no history. Without a registered source it raises
-    ``ImproperlyConfigured`` before writing anything.
+    Customers without scores (no sale) are unrated. The rule runs in the database (``tier_case``); each change
+    is recorded with why. Idempotent: a second run with the same scores changes nothing and writes no history.
     """
     now = now or timezone.now()
-    thresholds = TierThresholds.from_settings()
-    value_tiers_of = profile_sources.get_value_tiers()
+    rules = Rules(policy=TierPolicy.current(), top_cut=None)
+    rules = Rules(policy=rules.policy, top_cut=top_cut(rules.policy))
+
+    def compute(scope: Scope) -> Iterable[tuple[int, str]]:
+        return _values_in(scope).annotate(tier=tier_case(rules)).values_list("customer_id", "tier")
+
+    def explain(pks: list[int]) -> dict[int, str]:
+        return {value.customer_id: tier_of(value, rules)[1] for value in CustomerValue.objects.filter(pk__in=pks)}
+
     return _refresh(
         attribute=ProfileAttribute.VALUE_TIER.value,
-        compute=lambda scope: value_tiers_of(scope, now=now, thresholds=thresholds),
+        compute=compute,
         default=ValueTier.UNRATED.value,
         customer_ids=customer_ids,
         reason=reason,
         batch_size=_batch_size(batch_size),
         now=now,
+        explain=explain,
     )
 
 
@@ -192,19 +174,39 @@ def customers_refresh_lifecycle(
     batch_size: int | None = None,
     now: dt.datetime | None = None,
 ) -> RefreshResult:
-    """Move customers (all, or ``customer_ids``) to the lifecycle stage their orders and touches show.
+    """Move customers (all, or ``customer_ids``) to the lifecycle stage their behaviour shows.
 
-    Customers the registered source does not place are in selection. Without a registered source it raises
-    ``ImproperlyConfigured`` before writing anything.
+    Selection, acquisition, retention and extension come from the orders and touches (the registered source);
+    a buyer whose scores say the company is probably losing them (``churn_q``) is a win-back target instead.
+    Without a registered source it raises ``ImproperlyConfigured`` before writing anything.
     """
     now = now or timezone.now()
     lifecycle_stages_of = profile_sources.get_lifecycle()
+    policy = TierPolicy.current()
+    buying = {LifecycleStage.RETENTION.value, LifecycleStage.EXTENSION.value}
+
+    def compute(scope: Scope) -> Iterable[tuple[int, str]]:
+        stages = dict(lifecycle_stages_of(scope, now=now))
+        for pk in _values_in(scope).filter(churn_q(policy)).values_list("customer_id", flat=True):
+            if stages.get(pk) in buying:
+                stages[pk] = LifecycleStage.WIN_BACK.value
+        return stages.items()
+
+    def explain(pks: list[int]) -> dict[int, str]:
+        rules = Rules(policy=policy, top_cut=None)
+        return {
+            value.customer_id: tier_of(value, rules)[1]
+            for value in CustomerValue.objects.filter(pk__in=pks)
+            if churning(value, policy)
+        }
+
     return _refresh(
         attribute=ProfileAttribute.LIFECYCLE_STAGE.value,
-        compute=lambda scope: lifecycle_stages_of(scope, now=now),
+        compute=compute,
         default=LifecycleStage.SELECTION.value,
         customer_ids=customer_ids,
         reason=reason,
         batch_size=_batch_size(batch_size),
         now=now,
+        explain=explain,
     )

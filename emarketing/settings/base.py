@@ -214,16 +214,13 @@ CELERY_IMPORTS = ["customers.tasks", "orders.tasks"]
 # (largest file, background apply, preview rows, how long an upload is kept) are the customer import's.
 ORDER_HISTORY_IMPORT_BATCH_SIZE = env.int("ORDER_HISTORY_IMPORT_BATCH_SIZE", default=2000)
 
-# Preparation: value tiers from recency (days since the last order), frequency (orders) and monetary value
-# (spend); frequency and spend count over the last CUSTOMER_TIER_WINDOW_DAYS. Most valuable needs all three;
-# potential a recent order and either enough orders or enough spend; any other buyer is low-value.
-CUSTOMER_TIER_WINDOW_DAYS = env.int("CUSTOMER_TIER_WINDOW_DAYS", default=730)
-CUSTOMER_TIER_MOST_VALUABLE_RECENCY_DAYS = env.int("CUSTOMER_TIER_MOST_VALUABLE_RECENCY_DAYS", default=180)
-CUSTOMER_TIER_MOST_VALUABLE_MIN_ORDERS = env.int("CUSTOMER_TIER_MOST_VALUABLE_MIN_ORDERS", default=3)
-CUSTOMER_TIER_MOST_VALUABLE_MIN_SPEND = env("CUSTOMER_TIER_MOST_VALUABLE_MIN_SPEND", default="500")
-CUSTOMER_TIER_POTENTIAL_RECENCY_DAYS = env.int("CUSTOMER_TIER_POTENTIAL_RECENCY_DAYS", default=365)
-CUSTOMER_TIER_POTENTIAL_MIN_ORDERS = env.int("CUSTOMER_TIER_POTENTIAL_MIN_ORDERS", default=2)
-CUSTOMER_TIER_POTENTIAL_MIN_SPEND = env("CUSTOMER_TIER_POTENTIAL_MIN_SPEND", default="100")
+# Preparation: what each buyer is worth, against the company's own customers. RFM scores by fifths of the
+# buyers; a buy-till-you-die model (BG/NBD, Gamma-Gamma) fitted on at most CUSTOMER_VALUE_FIT_SAMPLE of them,
+# refitted when the last fit is older than CUSTOMER_VALUE_REFIT_DAYS (and after an order history import), and
+# used once at least CUSTOMER_VALUE_MIN_REPEAT_BUYERS have bought twice; the tier rules are edited in the admin.
+CUSTOMER_VALUE_FIT_SAMPLE = env.int("CUSTOMER_VALUE_FIT_SAMPLE", default=200_000)
+CUSTOMER_VALUE_MIN_REPEAT_BUYERS = env.int("CUSTOMER_VALUE_MIN_REPEAT_BUYERS", default=100)
+CUSTOMER_VALUE_REFIT_DAYS = env.int("CUSTOMER_VALUE_REFIT_DAYS", default=7)
 CUSTOMER_REFRESH_BATCH_SIZE = env.int("CUSTOMER_REFRESH_BATCH_SIZE", default=5000)
 # Segments: a refresh re-examines only customers changed since the last one, unless more than this many did
 # (then it rebuilds); the margin re-reads a little of the past to catch rows committed during the last refresh.

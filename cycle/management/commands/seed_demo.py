@@ -42,7 +42,7 @@ from customers.models import (
     OccasionKind,
     Segment,
 )
-from customers.services import customers_refresh_lifecycle, customers_refresh_value_tiers, segment_save_rules
+from customers.services import customers_refresh_profiles, segment_save_rules
 from customers.services.segments import segments_refresh_all
 from cycle.demo.content import COMMENTS, EMAILS, INFO_PAGES, LOCATIONS, PRODUCTS, TICKETS
 from cycle.models import BudgetLine, Kpi, LoopTrigger, MarketingPlan, Milestone, Objective, PlanPerson, PlanStatus
@@ -113,8 +113,7 @@ class Command(BaseCommand):
         for deliveries old enough; the loop (satisfaction, needs, at-risk and referral flags); recommendations;
         and the dashboards' rollups, so the first look at the dashboards shows the demo company.
         """
-        customers_refresh_value_tiers(reason="demo")
-        customers_refresh_lifecycle(reason="demo")
+        customers_refresh_profiles(refit=True, reason="demo")
         survey_invitations_create()
         run = loop_run(trigger=LoopTrigger.MANUAL)
         recommendations_refresh()
