@@ -4,10 +4,12 @@
     .venv/bin/python bench/tiers.py --quick         # 20,000 customers, 200,000 orders
     .venv/bin/python bench/tiers.py --customers 50000 --orders-per-customer 10 --sample 1000
 
-Tiers: the set-based service walks every customer once (one grouped query per batch of 5,000, an UPDATE per
-tier and multi-row history INSERTs per batch). The baseline is the loop a job would naively write: for each customer
-read their orders through the ORM, compute recency, frequency and spend in Python, and save the customer and a
-history row when the tier changed (Django's autocommit: one transaction per save). It is timed on an evenly
+Tiers: the set-based refresh (``customers_refresh_profiles``) scores every buyer against the others (percentile
+cuts in one query, one grouped query and one upsert per batch of 5,000) and rates them by the tier rules (a CASE
+per batch, an UPDATE per tier, multi-row history INSERTs). The baseline is the loop a job would naively write: for
+each customer read their orders through the ORM, compute their scores in Python (handed the same cuts), save the
+scores, and save the customer and a history row when the tier changed (Django's autocommit: one transaction per
+save). Both rate by RFM alone; the model's fit is timed on its own after. It is timed on an evenly
 spread sample (``--sample``) and scaled to all customers — its cost per customer is constant. The sample's tiers
 from both must be identical. Half of the sample runs the loop in one transaction instead, and that ratio is
 reported too.
@@ -43,14 +45,26 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from customers.models import Customer, CustomerHistory, Segment, SegmentMembership, ValueTier  # noqa: E402
+from customers.models import (  # noqa: E402
+    Customer,
+    CustomerHistory,
+    CustomerValue,
+    RatedBy,
+    Segment,
+    SegmentMembership,
+    TierPolicy,
+    ValueTier,
+)
+from customers.registry import profile_sources  # noqa: E402
 from customers.segments import matching_customers  # noqa: E402
-from customers.services import customers_refresh_value_tiers, segment_refresh, segment_save_rules  # noqa: E402
-from customers.services.profiles import TierThresholds  # noqa: E402
+from customers.services import customers_refresh_profiles, segment_refresh, segment_save_rules  # noqa: E402
+from customers.services.valuation import customers_fit_value_model, rfm_score  # noqa: E402
+from customers.valuation.tiers import Rules, tier_of, top_cut  # noqa: E402
 from orders.models import Order  # noqa: E402
 
 COUNTRIES = ["IR", "IR", "IR", "SA", "AE", "IQ", "GB", "DE"]
@@ -120,13 +134,13 @@ def generate(n_customers, orders_per_customer, now, seed=5):
             yield (
                 i, f"First{i}", f"Last{i}", f"c{i}@bench.example", "", LANGUAGES[country], country, "", "", "UTC",
                 "web", ValueTier.UNRATED, rng.choice(STAGES), satisfaction, None, False, False, False, "",
-                created, past,
+                created, past, "", "",
             )  # fmt: skip
 
     columns = [
         "id", "first_name", "last_name", "email", "phone", "preferred_language", "country", "region", "city",
         "time_zone", "acquisition_source", "value_tier", "lifecycle_stage", "satisfaction", "last_nps", "at_risk",
-        "referral_candidate", "suppressed", "notes", "created_at", "updated_at",
+        "referral_candidate", "suppressed", "notes", "created_at", "updated_at", "external_id", "other_phone",
     ]  # fmt: skip
     with transaction.atomic():
         insert_rows(Customer, columns, customers())
@@ -156,20 +170,41 @@ def generate(n_customers, orders_per_customer, now, seed=5):
     return count
 
 
-def per_customer_tier(customer, thresholds, now):
-    """The baseline: one customer at a time through the ORM."""
-    window_start = now - dt.timedelta(days=thresholds.window_days)
-    last, n, spend = None, 0, Decimal("0")
+def per_customer_tier(customer, cuts, rules, now):
+    """The baseline: one customer at a time through the ORM, scored by the same rule as the product (the fifths
+    and the top cut are handed to it, computed once; no model, as a loop written by hand would have none)."""
+    last = first = None
+    n, spend = 0, Decimal("0")
     for order in customer.orders.sales():
         last = order.placed_at if last is None or order.placed_at > last else last
-        if order.placed_at >= window_start:
-            n += 1
-            spend += order.total
-    tier = thresholds.tier_of(last_order_at=last, orders_in_window=n, spend_in_window=spend, now=now)
+        first = order.placed_at if first is None or order.placed_at < first else first
+        n += 1
+        spend += order.total
+    if last is None:
+        return ValueTier.UNRATED
+    value, _created = CustomerValue.objects.update_or_create(
+        customer=customer,
+        defaults={
+            "computed_at": now,
+            "rated_by": RatedBy.RFM,
+            "first_order_at": first,
+            "last_order_at": last,
+            "purchases": n,
+            "spend": spend,
+            "recency_score": rfm_score(last, cuts.recency),
+            "frequency_score": rfm_score(n, cuts.frequency),
+            "monetary_score": rfm_score(spend, cuts.monetary),
+            "probability_alive": None,
+            "expected_purchases": None,
+            "predicted_value": spend,
+        },
+    )
+    tier, why = tier_of(value, rules)
     if tier != customer.value_tier:
         CustomerHistory.objects.create(
-            customer=customer, attribute="value_tier", old_value=customer.value_tier, new_value=tier, changed_at=now
-        )
+            customer=customer, attribute="value_tier", old_value=customer.value_tier, new_value=tier, changed_at=now,
+            reason=why[:120],
+        )  # fmt: skip
         customer.value_tier = tier
         customer.save()
     return tier
@@ -177,14 +212,30 @@ def per_customer_tier(customer, thresholds, now):
 
 def bench_tiers(n_customers, sample, now):
     """The baseline runs on an evenly spread sample, half of it as a job would run it (autocommit: every save
-    is its own transaction) and half inside one transaction; each half is scaled to every customer."""
-    thresholds = TierThresholds.from_settings()
+    is its own transaction) and half inside one transaction; each half is scaled to every customer. Both sides
+    rate by RFM alone (the model is fitted apart, below), so their tiers must agree."""
+    settings.CUSTOMER_VALUE_MIN_REPEAT_BUYERS = 10**9  # RFM alone on both sides
+    # The product first, to hand the loop the same fifths and top cut.
+    checkpoint()
+    start = time.perf_counter()
+    result = customers_refresh_profiles(now=now, refit=False, reason="bench")
+    set_seconds = time.perf_counter() - start
+    log(f"  set-based: {n_customers:,} customers scored and rated in {set_seconds:.2f}s "
+        f"({result.tiers.changed:,} tier changes: {result.tiers.by_value})")  # fmt: skip
     step = max(1, n_customers // sample)
     sample_ids = list(range(1, n_customers + 1, step))[:sample]
+    set_based = dict(Customer.objects.filter(pk__in=sample_ids).values_list("pk", "value_tier"))
+    _purchases, quintiles = profile_sources.get_purchases()
+    cuts = quintiles()
+    policy = TierPolicy.current()
+    rules = Rules(policy=policy, top_cut=top_cut(policy))
+    Customer.objects.filter(pk__in=sample_ids).update(value_tier=ValueTier.UNRATED)
+    CustomerValue.objects.filter(pk__in=sample_ids).delete()
+    CustomerHistory.objects.all().delete()
     halves = {"autocommit": sample_ids[0::2], "one transaction": sample_ids[1::2]}
 
     def run_baseline(ids):
-        return {c.pk: per_customer_tier(c, thresholds, now) for c in Customer.objects.filter(pk__in=ids)}
+        return {c.pk: per_customer_tier(c, cuts, rules, now) for c in Customer.objects.filter(pk__in=ids)}
 
     baseline, scaled = {}, {}
     for mode, ids in halves.items():
@@ -199,25 +250,16 @@ def bench_tiers(n_customers, sample, now):
         scaled[mode] = seconds * n_customers / len(ids)
         log(f"  per-customer loop ({mode}): {len(ids):,} customers in {seconds:.2f}s → {scaled[mode]:.0f}s for all")
 
-    # Back to where both start from: nobody rated yet.
-    Customer.objects.filter(pk__in=sample_ids).update(value_tier=ValueTier.UNRATED)
-    CustomerHistory.objects.all().delete()
-
-    checkpoint()
-    start = time.perf_counter()
-    result = customers_refresh_value_tiers(now=now, reason="bench")
-    set_seconds = time.perf_counter() - start
-    log(f"  set-based: {n_customers:,} customers in {set_seconds:.2f}s ({result.changed:,} changed: {result.by_value})")
-
-    set_based = dict(Customer.objects.filter(pk__in=sample_ids).values_list("pk", "value_tier"))
     mismatches = sum(1 for pk, tier in baseline.items() if set_based[pk] != tier)
     if mismatches:
         raise SystemExit(f"tiers differ for {mismatches} of {len(baseline)} sampled customers")
-    history = CustomerHistory.objects.filter(customer_id__in=sample_ids).count()
-    changed_in_sample = sum(1 for tier in baseline.values() if tier != ValueTier.UNRATED)
-    if history != changed_in_sample:
-        raise SystemExit(f"history rows differ: {history} vs {changed_in_sample}")
     log(f"  identical tiers for the {len(baseline):,} sampled customers")
+    # The model's fit, on its own: the weekly part of the nightly refresh.
+    settings.CUSTOMER_VALUE_MIN_REPEAT_BUYERS = 100
+    start = time.perf_counter()
+    fit = customers_fit_value_model(now=now)
+    log(f"  model fit on {fit.customers:,} buyers in {time.perf_counter() - start:.2f}s "
+        f"({'fitted' if fit.succeeded else fit.message})")  # fmt: skip
     return scaled["autocommit"], scaled["one transaction"], set_seconds
 
 

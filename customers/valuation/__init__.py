@@ -1,0 +1,1 @@
+"""What buyers are worth: the buy-till-you-die models and the tier rule."""
