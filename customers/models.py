@@ -3,6 +3,7 @@
 import contextlib
 import zoneinfo
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +13,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 from emarketing.contacts import InvalidEmail, InvalidPhone, normalise_email, normalise_phone, validate_email_address
 
@@ -551,6 +555,17 @@ class ValueModelFit(models.Model):
         return f"{self.fitted_at:%Y-%m-%d %H:%M}"
 
 
+def _probability(label: "str | _StrPromise", default: str) -> models.DecimalField:
+    """A probability threshold of the tier rules: 0.00 to 1.00."""
+    return models.DecimalField(
+        label,
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+
+
 class TierPolicy(models.Model):
     """The rules that turn scores into value tiers and lifecycle stages; one row, edited in the admin.
 
@@ -565,30 +580,12 @@ class TierPolicy(models.Model):
         default=20,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    most_valuable_min_alive = models.DecimalField(
-        _("most valuable: probability still a customer at least"),
-        max_digits=3,
-        decimal_places=2,
-        default=Decimal("0.60"),
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-    )
-    potential_min_alive = models.DecimalField(
-        _("potential: probability still a customer at least"),
-        max_digits=3,
-        decimal_places=2,
-        default=Decimal("0.50"),
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-    )
+    most_valuable_min_alive = _probability(_("most valuable: probability still a customer at least"), "0.60")
+    potential_min_alive = _probability(_("potential: probability still a customer at least"), "0.50")
     potential_min_score = models.PositiveSmallIntegerField(
         _("potential: F or M score at least"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    churn_below_alive = models.DecimalField(
-        _("win-back: probability still a customer below"),
-        max_digits=3,
-        decimal_places=2,
-        default=Decimal("0.30"),
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-    )
+    churn_below_alive = _probability(_("win-back: probability still a customer below"), "0.30")
     rfm_min_recency_score = models.PositiveSmallIntegerField(
         _("without the model: R score at least (else win-back)"),
         default=2,

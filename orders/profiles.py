@@ -8,7 +8,6 @@ walks its customers in batches and writes the changes; the facts come from here.
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Max, Min, QuerySet, Sum
@@ -58,33 +57,26 @@ def purchase_quintiles() -> QuintileCuts:
         " ROW_NUMBER() OVER (ORDER BY last_at) AS r, ROW_NUMBER() OVER (ORDER BY orders) AS f,"
         " ROW_NUMBER() OVER (ORDER BY spend) AS m FROM buyers),"
         " ks AS (SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4)"
-        " SELECT 'r', ks.k, last_at, NULL, NULL, n FROM ranked JOIN ks ON r = (ks.k * n + 4) / 5"
-        " UNION ALL SELECT 'f', ks.k, NULL, orders, NULL, n FROM ranked JOIN ks ON f = (ks.k * n + 4) / 5"
-        " UNION ALL SELECT 'm', ks.k, NULL, NULL, spend, n FROM ranked JOIN ks ON m = (ks.k * n + 4) / 5"
+        # One row per k, each column of its own type (PostgreSQL will not mix them in a UNION).
+        " SELECT ks.k, MAX(CASE WHEN r = (ks.k * n + 4) / 5 THEN last_at END),"
+        " MAX(CASE WHEN f = (ks.k * n + 4) / 5 THEN orders END),"
+        " MAX(CASE WHEN m = (ks.k * n + 4) / 5 THEN spend END), MAX(n)"
+        " FROM ranked CROSS JOIN ks GROUP BY ks.k ORDER BY ks.k"
     )
-    cuts: dict[str, dict[int, Any]] = {"r": {}, "f": {}, "m": {}}
+    recency, frequency, monetary = [], [], []
     buyers = 0
-    field = Order._meta.get_field("placed_at")
-    column = Col("o", field)
+    column = Col("o", Order._meta.get_field("placed_at"))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for kind, k, last_at, orders, spend, count in cursor.fetchall():
+        for _k, last_at, orders, spend, count in cursor.fetchall():
             buyers = count
-            if kind == "r":
-                # SQLite hands the moment back as stored (text, UTC): read it as the ORM would.
-                for converter in connection.ops.get_db_converters(column):
-                    last_at = converter(last_at, column, connection)
-                cuts["r"][k] = last_at
-            elif kind == "f":
-                cuts["f"][k] = int(orders)
-            else:
-                cuts["m"][k] = Decimal(str(spend)).quantize(Decimal("0.01"))
-    return QuintileCuts(
-        recency=tuple(cuts["r"][k] for k in sorted(cuts["r"])),
-        frequency=tuple(cuts["f"][k] for k in sorted(cuts["f"])),
-        monetary=tuple(cuts["m"][k] for k in sorted(cuts["m"])),
-        buyers=buyers,
-    )
+            # SQLite hands the moment back as stored (text, UTC): read it as the ORM would.
+            for converter in connection.ops.get_db_converters(column):
+                last_at = converter(last_at, column, connection)
+            recency.append(last_at)
+            frequency.append(int(orders))
+            monetary.append(Decimal(str(spend)).quantize(Decimal("0.01")))
+    return QuintileCuts(recency=tuple(recency), frequency=tuple(frequency), monetary=tuple(monetary), buyers=buyers)
 
 
 def lifecycle_stages_of(scope: Scope, *, now: dt.datetime) -> Iterable[tuple[int, str]]:
