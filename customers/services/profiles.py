@@ -127,7 +127,7 @@ def _batch_size(batch_size: int | None) -> int:
     return batch_size or settings.CUSTOMER_REFRESH_BATCH_SIZE
 
 
-def _values_in(scope: Scope) -> "QuerySet[CustomerValue]":
+def values_in(scope: Scope) -> "QuerySet[CustomerValue]":
     if isinstance(scope, tuple):
         return CustomerValue.objects.filter(pk__gt=scope[0], pk__lte=scope[1])
     return CustomerValue.objects.filter(pk__in=scope)
@@ -146,11 +146,11 @@ def customers_refresh_value_tiers(
     is recorded with why. Idempotent: a second run with the same scores changes nothing and writes no history.
     """
     now = now or timezone.now()
-    rules = Rules(policy=TierPolicy.current(), top_cut=None)
-    rules = Rules(policy=rules.policy, top_cut=top_cut(rules.policy))
+    policy = TierPolicy.current()
+    rules = Rules(policy=policy, top_cut=top_cut(policy))
 
     def compute(scope: Scope) -> Iterable[tuple[int, str]]:
-        return _values_in(scope).annotate(tier=tier_case(rules)).values_list("customer_id", "tier")
+        return values_in(scope).annotate(tier=tier_case(rules)).values_list("customer_id", "tier")
 
     def explain(pks: list[int]) -> dict[int, str]:
         return {value.customer_id: tier_of(value, rules)[1] for value in CustomerValue.objects.filter(pk__in=pks)}
@@ -187,7 +187,7 @@ def customers_refresh_lifecycle(
 
     def compute(scope: Scope) -> Iterable[tuple[int, str]]:
         stages = dict(lifecycle_stages_of(scope, now=now))
-        for pk in _values_in(scope).filter(churn_q(policy)).values_list("customer_id", flat=True):
+        for pk in values_in(scope).filter(churn_q(policy)).values_list("customer_id", flat=True):
             if stages.get(pk) in buying:
                 stages[pk] = LifecycleStage.WIN_BACK.value
         return stages.items()

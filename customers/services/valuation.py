@@ -31,6 +31,7 @@ from customers.services.profiles import (
     batches,
     customers_refresh_lifecycle,
     customers_refresh_value_tiers,
+    values_in,
 )
 from customers.valuation.btyd import BetaGeo, FitFailed, GammaGamma
 
@@ -180,9 +181,7 @@ def customers_refresh_values(
                 scored, update_conflicts=True, unique_fields=["customer"], update_fields=fields
             )
             # A customer whose every sale was cancelled or returned since is no longer scored.
-            stale_values = CustomerValue.objects.filter(
-                **({"customer_id__in": scope} if isinstance(scope, list) else {"pk__gt": scope[0], "pk__lte": scope[1]})
-            ).exclude(customer_id__in=buyers)
+            stale_values = values_in(scope).exclude(customer_id__in=buyers)
             result.removed += stale_values.delete()[0]
         result.scored += len(scored)
     return result

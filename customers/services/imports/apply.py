@@ -33,7 +33,6 @@ from emarketing.bulk_insert import (
     WriteBehind,
     copy_rows,
     copy_text,
-    has_copy,
     ids_by_value,
     reserve_ids,
 )
@@ -126,8 +125,8 @@ class _CustomerInserter:
         self.index = {f.attname: i for i, f in enumerate(self.fields)}
         self.template = [self.defaults[f.attname] for f in self.fields]
         self.vendor = connection.vendor
-        self.fast = fast and (self.vendor == "sqlite" or (self.vendor == "postgresql" and has_copy()))
-        self.rows = RowInserter(Customer, [f.attname for f in self.fields], behind=behind)
+        self.rows = RowInserter(Customer, [f.attname for f in self.fields], fast=fast, behind=behind)
+        self.fast = self.rows.fast
         if self.vendor == "postgresql":
             # COPY in text format, the defaults written out once; the ids are taken from the table's sequence.
             self.copy_template = [copy_text(value) for value in self.template]
