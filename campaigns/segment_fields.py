@@ -13,11 +13,12 @@ from django.db.models import Q, QuerySet
 from campaigns.models import AIDA_ORDER, Touch
 from customers.models import SegmentField, SegmentLookup
 from customers.registry import RELATED, Condition, FieldSpec, change_sources, segment_fields
+from customers.segment_calendar import Calendar
 
 STEPS = tuple(step.value for step in AIDA_ORDER)
 
 
-def aida_step_q(cond: Condition, today: dt.date) -> Q:
+def aida_step_q(cond: Condition, calendar: Calendar) -> Q:
     """Reached a step: a counted touch (not a bot's, not a mail proxy's) at that step or any later one."""
     first = min(STEPS.index(v) for v in cond["value"])
     touches = Touch.objects.filter(step__in=STEPS[first:], is_automated=False, customer__isnull=False)
@@ -40,6 +41,7 @@ def register() -> None:
             ordered=True,
             per_campaign=True,
             compile=aida_step_q,
+            labels=lambda: [(str(step.value), str(step.label)) for step in AIDA_ORDER],
         ),
     )
     change_sources.register("touches", touches_since)

@@ -651,6 +651,16 @@ class SegmentField(models.TextChoices):
     NEED_CATEGORY = "need_category", _("Expressed a need of the category")
     UPCOMING_OCCASION = "upcoming_occasion", _("Occasion in the next days")
     CONSENT = "consent", _("Consent given for the channel")
+    FIRST_ORDER = "first_order", _("First purchase")
+    LAST_ORDER = "last_order", _("Last purchase")
+    ORDER_COUNT = "order_count", _("Number of purchases")
+    TOTAL_SPEND = "total_spend", _("Total spend")
+    AVERAGE_SPEND = "average_spend", _("Average spend per purchase")
+    RECENCY_SCORE = "recency_score", _("R score (recency, 1–5)")
+    FREQUENCY_SCORE = "frequency_score", _("F score (frequency, 1–5)")
+    MONETARY_SCORE = "monetary_score", _("M score (spend, 1–5)")
+    PREDICTED_VALUE = "predicted_value", _("Predicted value")
+    PROBABILITY_ALIVE = "probability_alive", _("Probability still a customer (0–1)")
 
 
 class SegmentLookup(models.TextChoices):
@@ -660,6 +670,13 @@ class SegmentLookup(models.TextChoices):
     GTE = "gte", _("at least")
     LTE = "lte", _("at most")
     IS_EMPTY = "is_empty", _("is empty")
+    LAST_DAYS = "last_days", _("in the last … days")
+    OVER_DAYS_AGO = "over_days_ago", _("more than … days ago")
+    DAYS_AGO_BETWEEN = "days_ago_between", _("between … and … days ago")
+
+
+# The lookups of a date that count days back from the customer's today: they move with the calendar.
+RELATIVE_DATE_LOOKUPS = (SegmentLookup.LAST_DAYS, SegmentLookup.OVER_DAYS_AGO, SegmentLookup.DAYS_AGO_BETWEEN)
 
 
 class SegmentCondition(models.Model):
@@ -678,7 +695,10 @@ class SegmentCondition(models.Model):
         _("value"),
         max_length=500,
         blank=True,
-        help_text=_("Several values separated by commas; days for occasions; a step for AIDA; a channel for consent."),
+        help_text=_(
+            "Picked from the list the field offers; a date, or a number of days (two for “between”) for dates; "
+            "days ahead for occasions."
+        ),
     )
     product = models.ForeignKey(
         "orders.Product", verbose_name=_("product"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"

@@ -19,6 +19,8 @@ from typing import IO, Any, Protocol
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 
+from customers.segment_calendar import Calendar, Instants
+
 # A batch of customers: an id range ``(low, high]`` or a list of ids.
 Scope = tuple[int, int] | list[int]
 
@@ -103,19 +105,31 @@ profile_sources = ProfileSources()
 
 TEXT, CHOICE, NUMBER, DATE, BOOL, RELATED = "text", "choice", "number", "date", "bool", "related"
 
-# A condition in canonical form (``field``, ``lookup``, ``value`` and perhaps ``campaign``) and today's date.
+# A condition in canonical form (``field``, ``lookup``, ``value`` and perhaps ``campaign``).
 Condition = dict[str, Any]
-Compiler = Callable[[Condition, dt.date], Q]
+# The positive ``Q`` on Customer of a condition, at the calendar's moment.
+Compiler = Callable[[Condition, Calendar], Q]
+# The customers a condition's answer may have changed for between two moments with nothing but the calendar
+# moving (None: nobody).
+Mover = Callable[[Condition, Calendar, Calendar], Q | None]
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """What a segment field accepts and, for fields on related rows, how a condition on it is compiled.
+    """What a segment field accepts and, for fields not on the customer's own row, how a condition compiles.
 
     ``choices`` are the values a condition may take; when ``ordered``, they are steps a customer walks in that
     order ("reached a step" means that step or a later one), which the contradiction check relies on.
     ``ids``: the values are ids (products, needs). ``per_campaign``: a condition may name one campaign.
-    ``compile`` returns the positive ``Q`` on Customer of a related field (negation is applied by the caller).
+    ``column``: where a field on the customer or a row joined to it is read (the field's code by default).
+    ``lowest``/``highest``: the range of a number field. ``labels``: the values a condition offers, with their
+    labels, where they are not a fixed list of choices (the product categories on sale).
+
+    ``compile`` returns the positive ``Q`` on Customer (negation is applied by the caller). A date field instead
+    gives ``dated``: from the instants a window of local days starts and ends (either may be None), the ``Q`` of
+    the customers whose date falls in it; ``stamps``: the customers with a timestamp in ``[a, b)``, which an
+    incremental refresh re-examines when an edge of a relative window passed over it; ``empty``: the customers
+    without that date. ``moved`` is the same question for any other field that moves with the calendar.
     """
 
     kind: str
@@ -125,7 +139,15 @@ class FieldSpec:
     ordered: bool = False
     ids: bool = False
     per_campaign: bool = False
+    column: str = ""
+    lowest: Decimal | None = None
+    highest: Decimal | None = None
     compile: Compiler | None = None
+    moved: Mover | None = None
+    dated: Callable[[Instants], Q] | None = None
+    stamps: Callable[[dt.datetime, dt.datetime], Q] | None = None
+    empty: Callable[[], Q] | None = None
+    labels: Callable[[], Iterable[tuple[str, str]]] | None = None
 
 
 class SegmentFields:
@@ -160,19 +182,29 @@ ChangeSource = Callable[[dt.datetime], "QuerySet[Any]"]
 
 
 class ChangeSources:
-    """Where incremental segment refreshes look for customers whose data changed."""
+    """Where incremental segment refreshes look for customers whose data changed.
+
+    A source registered with ``fields`` only matters to segments with a condition on one of them (the nightly
+    scores rewrite every customer's row, which a segment on languages need not read); one without matters to
+    all.
+    """
 
     def __init__(self) -> None:
-        self._sources: dict[str, ChangeSource] = {}
+        self._sources: dict[str, tuple[ChangeSource, frozenset[str] | None]] = {}
 
-    def register(self, name: str, source: ChangeSource) -> None:
-        self._sources[name] = source
+    def register(self, name: str, source: ChangeSource, *, fields: Iterable[str] | None = None) -> None:
+        self._sources[name] = (source, frozenset(str(f) for f in fields) if fields is not None else None)
 
     def items(self) -> list[tuple[str, ChangeSource]]:
-        return list(self._sources.items())
+        return [(name, source) for name, (source, _fields) in self._sources.items()]
 
     def values(self) -> list[ChangeSource]:
-        return list(self._sources.values())
+        return [source for source, _fields in self._sources.values()]
+
+    def for_fields(self, fields: Iterable[str]) -> list[ChangeSource]:
+        """The sources that can change a condition on any of ``fields``."""
+        wanted = set(fields)
+        return [source for source, only in self._sources.values() if only is None or only & wanted]
 
 
 change_sources = ChangeSources()

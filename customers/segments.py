@@ -17,21 +17,24 @@ negated without duplicating rows.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import (
+    RELATIVE_DATE_LOOKUPS,
     AcquisitionSource,
     Consent,
     ConsentChannel,
     Customer,
     CustomerHistory,
+    CustomerValue,
     Language,
     LifecycleStage,
     NeedCategory,
@@ -53,9 +56,11 @@ from customers.registry import (
     change_sources,
     segment_fields,
 )
+from customers.segment_calendar import Calendar, Instants, Window
 from emarketing.digits import normalize_digits
 
 MAX_OCCASION_DAYS = 366
+MAX_DAYS_BACK = 3660  # ten years
 
 __all__ = [
     "BOOL",
@@ -65,12 +70,16 @@ __all__ = [
     "NUMBER",
     "RELATED",
     "TEXT",
+    "Calendar",
     "FieldSpec",
     "RuleError",
     "compile_rules",
     "condition_q",
+    "describe_rules",
+    "fields_of",
     "is_time_relative",
     "matching_customers",
+    "moved_by_calendar",
     "normalize_condition",
     "register_own_fields",
     "rules_from_rows",
@@ -83,6 +92,7 @@ FIELDS = segment_fields
 TEXT_LOOKUPS = (SegmentLookup.IS, SegmentLookup.IS_NOT, SegmentLookup.CONTAINS, SegmentLookup.IS_EMPTY)
 CHOICE_LOOKUPS = (SegmentLookup.IS, SegmentLookup.IS_NOT)
 RANGE_LOOKUPS = (SegmentLookup.GTE, SegmentLookup.LTE, SegmentLookup.IS_EMPTY)
+DATE_LOOKUPS = (SegmentLookup.GTE, SegmentLookup.LTE, *RELATIVE_DATE_LOOKUPS)
 
 _BOOL_VALUES = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 
@@ -149,9 +159,23 @@ def normalize_condition(raw: Any) -> Condition:
     elif spec.kind == NUMBER:
         try:
             (number,) = values
-            cond["value"] = str(Decimal(number))
+            amount = Decimal(number)
+            if not amount.is_finite():
+                raise InvalidOperation
         except (ValueError, InvalidOperation):
             raise RuleError(_("“%(field)s” needs one number.") % {"field": _label(field)}) from None
+        if (spec.lowest is not None and amount < spec.lowest) or (spec.highest is not None and amount > spec.highest):
+            raise RuleError(
+                _("“%(field)s” goes from %(low)s to %(high)s.")
+                % {
+                    "field": _label(field),
+                    "low": spec.lowest,
+                    "high": spec.highest if spec.highest is not None else "…",
+                }
+            )
+        cond["value"] = str(amount)
+    elif spec.kind == DATE and lookup in RELATIVE_DATE_LOOKUPS:
+        cond["value"] = _days_back(field, lookup, values)
     elif spec.kind == DATE:
         try:
             (day,) = values
@@ -180,6 +204,57 @@ def normalize_condition(raw: Any) -> Condition:
     if lookup == SegmentLookup.CONTAINS and len(_as_list(raw.get("value"))) != 1:
         raise RuleError(_("“contains” takes one text."))
     return cond
+
+
+def _days_back(field: str, lookup: str, values: list[str]) -> int | list[int]:
+    """The days of a relative date condition: one number, or two (low, high) for "between"."""
+    wanted = 2 if lookup == SegmentLookup.DAYS_AGO_BETWEEN else 1
+    try:
+        days = [int(v) for v in values]
+    except ValueError:
+        days = []
+    if len(days) != wanted:
+        if wanted == 2:
+            raise RuleError(_("“%(field)s” needs two numbers of days.") % {"field": _label(field)})
+        raise RuleError(_("“%(field)s” needs a number of days.") % {"field": _label(field)})
+    lowest = 1 if lookup == SegmentLookup.LAST_DAYS else 0
+    if any(not lowest <= d <= MAX_DAYS_BACK for d in days):
+        raise RuleError(
+            _("“%(field)s” counts from %(low)d to %(high)d days.")
+            % {"field": _label(field), "low": lowest, "high": MAX_DAYS_BACK}
+        )
+    return sorted(days) if wanted == 2 else days[0]
+
+
+def date_window(cond: Condition) -> "Callable[[dt.date], Window]":
+    """The local days ``[low, high)`` a date condition asks for, as a function of the customer's today.
+
+    "In the last 90 days" is today and the 89 days before it; "more than 180 days ago" ends 180 days before
+    today; "between 30 and 60 days ago" runs from 60 days to 30 days before today, both included.
+    """
+    lookup, value = cond["lookup"], cond["value"]
+    day = dt.timedelta(days=1)
+    if lookup == SegmentLookup.LAST_DAYS:
+        return lambda today: (today - day * (value - 1), None)
+    if lookup == SegmentLookup.OVER_DAYS_AGO:
+        return lambda today: (None, today - day * value)
+    if lookup == SegmentLookup.DAYS_AGO_BETWEEN:
+        low, high = value
+        return lambda today: (today - day * high, today - day * (low - 1))
+    fixed = dt.date.fromisoformat(value)
+    if lookup == SegmentLookup.GTE:
+        return lambda today: (fixed, None)
+    return lambda today: (None, fixed + day)
+
+
+def _relative_span(cond: Condition) -> tuple[int | None, int | None]:
+    """A relative window as days ago ``[newest, oldest]`` (None: open), to compare two of them."""
+    lookup, value = cond["lookup"], cond["value"]
+    if lookup == SegmentLookup.LAST_DAYS:
+        return 0, value - 1
+    if lookup == SegmentLookup.OVER_DAYS_AGO:
+        return value + 1, None
+    return value[0], value[1]
 
 
 def _contradiction(group: list[Condition]) -> str | None:
@@ -216,6 +291,12 @@ def _contradiction(group: list[Condition]) -> str | None:
             excluded = {fold(v) for r in refused for v in r["value"]}
             if allowed is not None and not (allowed - excluded):
                 return _("“%(field)s” cannot be all of these values at once.") % {"field": label}
+        relative = [_relative_span(c) for c in conds if c["lookup"] in RELATIVE_DATE_LOOKUPS]
+        if relative:
+            newest = max(span[0] or 0 for span in relative)
+            oldest = min((span[1] for span in relative if span[1] is not None), default=None)
+            if oldest is not None and newest > oldest:
+                return _("“%(field)s” cannot fall in these windows of days at once.") % {"field": label}
         if spec.kind in (NUMBER, DATE):
             parse: Any = Decimal if spec.kind == NUMBER else dt.date.fromisoformat
             lows = [parse(c["value"]) for c in conds if c["lookup"] == SegmentLookup.GTE]
@@ -256,30 +337,118 @@ def rules_from_rows(rows: Iterable[tuple[int | None, Any]]) -> dict[str, Any]:
     return validate_rules({"any": [{"all": groups[g]} for g in sorted(groups)]}) if groups else {}
 
 
+def _conditions(rules: Any) -> list[Condition]:
+    return [c for g in (rules or {}).get("any", []) for c in g["all"]]
+
+
+def _moves_with_calendar(cond: Condition) -> bool:
+    return FIELDS[cond["field"]].time_relative or cond["lookup"] in RELATIVE_DATE_LOOKUPS
+
+
 def is_time_relative(rules: Any) -> bool:
-    """True when membership can change with the calendar alone (upcoming occasions), not just with data."""
-    return any(FIELDS[c["field"]].time_relative for g in (rules or {}).get("any", []) for c in g["all"])
+    """True when membership can change with the calendar alone ("in the last 90 days", upcoming occasions)."""
+    return any(_moves_with_calendar(c) for c in _conditions(rules))
 
 
-def _occasion_q(cond: Condition, today: dt.date) -> Q:
+def fields_of(rules: Any) -> set[str]:
+    """The fields the rules' conditions look at."""
+    return {c["field"] for c in _conditions(rules)}
+
+
+def moved_by_calendar(rules: Any, before: Calendar, after: Calendar) -> Q | None:
+    """The customers whose answer to the rules the calendar alone may have changed from ``before`` to ``after``;
+    None when no condition moves with the calendar (or none moved)."""
+    result: Q | None = None
+    for cond in _conditions(rules):
+        if not _moves_with_calendar(cond):
+            continue
+        spec = FIELDS[cond["field"]]
+        if spec.kind == DATE:
+            part = before.moved(after, date_window(cond), spec.stamps or _column_stamps(spec.column or cond["field"]))
+        else:
+            assert spec.moved is not None, f"{cond['field']} moves with the calendar but says not how"
+            part = spec.moved(cond, before, after)
+        if part is not None:
+            result = part if result is None else result | part
+    return result
+
+
+def _column_window(column: str) -> "Callable[[Instants], Q]":
+    def dated(instants: Instants) -> Q:
+        low, high = instants
+        q = Q()
+        if low is not None:
+            q &= Q(**{f"{column}__gte": low})
+        if high is not None:
+            q &= Q(**{f"{column}__lt": high})
+        return q
+
+    return dated
+
+
+def _column_stamps(column: str) -> "Callable[[dt.datetime, dt.datetime], Q]":
+    return lambda low, high: Q(**{f"{column}__gte": low, f"{column}__lt": high})
+
+
+def _occasion_days(today: dt.date, ahead: int) -> Q:
     q = Q()
-    for offset in range(cond["value"] + 1):
+    for offset in range(ahead + 1):
         d = today + dt.timedelta(days=offset)
         q |= Q(month=d.month, day=d.day)
-    return Q(pk__in=Occasion.objects.filter(q).values("customer_id"))
+    return q
 
 
-def _need_q(cond: Condition, today: dt.date) -> Q:
+def _occasion_q(cond: Condition, calendar: Calendar) -> Q:
+    """An occasion (birthday, anniversary) from the customer's today to ``value`` days after it."""
+    result = Q()
+    by_today: dict[dt.date, list[str]] = {}
+    for name in calendar.time_zones:
+        by_today.setdefault(calendar.today(name), []).append(name)
+    for today, names in by_today.items():
+        occasions = Occasion.objects.filter(_occasion_days(today, cond["value"]))
+        result |= Q(time_zone__in=names, pk__in=occasions.values("customer_id"))
+    site_today = calendar.today(settings.TIME_ZONE)
+    others = Occasion.objects.filter(_occasion_days(site_today, cond["value"])).values("customer_id")
+    return result | (~Q(time_zone__in=calendar.time_zones) & Q(pk__in=others))
+
+
+def _occasion_moved(cond: Condition, before: Calendar, after: Calendar) -> Q | None:
+    """The days that left the window (passed) or entered it (came within reach) between the two moments, in any
+    time zone: the customers with an occasion on one of them."""
+    zones = {*before.time_zones, *after.time_zones, settings.TIME_ZONE}
+    if all(before.today(z) == after.today(z) for z in zones):
+        return None
+    start, end = min(before.today(z) for z in zones), max(after.today(z) for z in zones)
+    if (end - start).days > MAX_OCCASION_DAYS:
+        return Q(pk__in=Occasion.objects.values("customer_id"))
+    days = Q()
+    for offset in range((end - start).days + 1):
+        for d in (start + dt.timedelta(days=offset), start + dt.timedelta(days=offset + cond["value"])):
+            days |= Q(month=d.month, day=d.day)
+    return Q(pk__in=Occasion.objects.filter(days).values("customer_id"))
+
+
+def _need_q(cond: Condition, calendar: Calendar) -> Q:
     return Q(pk__in=NeedMention.objects.filter(need_id__in=cond["value"], customer__isnull=False).values("customer_id"))
 
 
-def _need_category_q(cond: Condition, today: dt.date) -> Q:
+def _need_category_q(cond: Condition, calendar: Calendar) -> Q:
     mentions = NeedMention.objects.filter(need__category__in=cond["value"], customer__isnull=False)
     return Q(pk__in=mentions.values("customer_id"))
 
 
-def _consent_q(cond: Condition, today: dt.date) -> Q:
+def _consent_q(cond: Condition, calendar: Calendar) -> Q:
     return Q(pk__in=Consent.objects.filter(channel__in=cond["value"], granted=True).values("customer_id"))
+
+
+def _value_fields() -> list[str]:
+    return [
+        SegmentField.RECENCY_SCORE,
+        SegmentField.FREQUENCY_SCORE,
+        SegmentField.MONETARY_SCORE,
+        SegmentField.PREDICTED_VALUE,
+        SegmentField.PROBABILITY_ALIVE,
+    ]
 
 
 def register_own_fields() -> None:
@@ -291,7 +460,7 @@ def register_own_fields() -> None:
     for code in (SegmentField.COUNTRY, SegmentField.REGION, SegmentField.CITY):
         register(code, FieldSpec(TEXT, TEXT_LOOKUPS))
     register(SegmentField.ACQUISITION_SOURCE, FieldSpec(CHOICE, CHOICE_LOOKUPS, tuple(AcquisitionSource.values)))
-    register(SegmentField.CREATED_AT, FieldSpec(DATE, (SegmentLookup.GTE, SegmentLookup.LTE)))
+    register(SegmentField.CREATED_AT, FieldSpec(DATE, DATE_LOOKUPS))
     register(SegmentField.VALUE_TIER, FieldSpec(CHOICE, CHOICE_LOOKUPS, tuple(ValueTier.values)))
     register(SegmentField.LIFECYCLE_STAGE, FieldSpec(CHOICE, CHOICE_LOOKUPS, tuple(LifecycleStage.values)))
     register(SegmentField.SATISFACTION, FieldSpec(NUMBER, RANGE_LOOKUPS))
@@ -305,7 +474,28 @@ def register_own_fields() -> None:
     )
     register(
         SegmentField.UPCOMING_OCCASION,
-        FieldSpec(RELATED, (SegmentLookup.IS, SegmentLookup.IS_NOT), time_relative=True, compile=_occasion_q),
+        FieldSpec(
+            RELATED,
+            (SegmentLookup.IS, SegmentLookup.IS_NOT),
+            time_relative=True,
+            compile=_occasion_q,
+            moved=_occasion_moved,
+        ),
+    )
+    # What the value refresh found (``CustomerValue``): scores against the other buyers, and the model's view.
+    for code, column in (
+        (SegmentField.RECENCY_SCORE, "value__recency_score"),
+        (SegmentField.FREQUENCY_SCORE, "value__frequency_score"),
+        (SegmentField.MONETARY_SCORE, "value__monetary_score"),
+    ):
+        register(code, FieldSpec(NUMBER, RANGE_LOOKUPS, column=column, lowest=Decimal(1), highest=Decimal(5)))
+    register(
+        SegmentField.PREDICTED_VALUE,
+        FieldSpec(NUMBER, RANGE_LOOKUPS, column="value__predicted_value", lowest=Decimal(0)),
+    )
+    register(
+        SegmentField.PROBABILITY_ALIVE,
+        FieldSpec(NUMBER, RANGE_LOOKUPS, column="value__probability_alive", lowest=Decimal(0), highest=Decimal(1)),
     )
     register(SegmentField.CONSENT, FieldSpec(RELATED, CHOICE_LOOKUPS, tuple(ConsentChannel.values), compile=_consent_q))
 
@@ -319,62 +509,161 @@ def register_own_fields() -> None:
     change_sources.register(
         "history", lambda since: CustomerHistory.objects.filter(changed_at__gt=since).values("customer_id")
     )
+    change_sources.register(
+        "values",
+        lambda since: CustomerValue.objects.filter(computed_at__gt=since).values("customer_id"),
+        fields=_value_fields(),
+    )
 
 
-def _positive_q(cond: Condition, today: dt.date) -> Q:
+def _positive_q(cond: Condition, calendar: Calendar) -> Q:
     field, lookup = cond["field"], cond["lookup"]
     value: Any = cond.get("value")
     spec = FIELDS[field]
+    column = spec.column or field
+    if spec.compile is not None:
+        return spec.compile(cond, calendar)
     if lookup == SegmentLookup.IS_EMPTY:
+        if spec.empty is not None:
+            return spec.empty()
         if spec.kind == TEXT:
-            return Q(**{field: ""})
-        return Q(**{f"{field}__isnull": True})
+            return Q(**{column: ""})
+        return Q(**{f"{column}__isnull": True})
     if spec.kind == TEXT:
         if lookup == SegmentLookup.CONTAINS:
-            return Q(**{f"{field}__icontains": value})
+            return Q(**{f"{column}__icontains": value})
         q = Q()
         for v in value:
-            q |= Q(**{f"{field}__iexact": v})
+            q |= Q(**{f"{column}__iexact": v})
         return q
     if spec.kind == CHOICE:
-        return Q(**{f"{field}__in": value})
+        return Q(**{f"{column}__in": value})
     if spec.kind == BOOL:
-        return Q(**{field: value})
-    if spec.kind in (NUMBER, DATE):
-        if spec.kind == DATE:
-            day = dt.date.fromisoformat(value)
-            if lookup == SegmentLookup.GTE:
-                return Q(created_at__date__gte=day)
-            return Q(created_at__date__lte=day)
-        return Q(**{f"{field}__{lookup}": Decimal(value)})
-    if spec.compile is not None:
-        return spec.compile(cond, today)
+        return Q(**{column: value})
+    if spec.kind == DATE:
+        return calendar.per_time_zone(date_window(cond), spec.dated or _column_window(column))
+    if spec.kind == NUMBER:
+        return Q(**{f"{column}__{lookup}": Decimal(value)})
     raise RuleError(_("“%(field)s” is not a field segments can use.") % {"field": field})  # pragma: no cover
 
 
-def condition_q(cond: Condition, *, today: dt.date | None = None) -> Q:
-    today = today or timezone.localdate()
-    q = _positive_q(cond, today)
+def condition_q(cond: Condition, *, calendar: Calendar | None = None) -> Q:
+    calendar = calendar or Calendar(timezone.now())
+    q = _positive_q(cond, calendar)
     return ~q if cond["lookup"] == SegmentLookup.IS_NOT else q
 
 
-def compile_rules(rules: Any, *, today: dt.date | None = None) -> Q | None:
+def compile_rules(rules: Any, *, calendar: Calendar | None = None) -> Q | None:
     """The ``Q`` that selects a segment's members; None when the segment has no rules (it selects nobody)."""
     rules = validate_rules(rules)
     if not rules:
         return None
+    calendar = calendar or Calendar(timezone.now())
     result = Q()
     for group in rules["any"]:
         part = Q()
         for cond in group["all"]:
-            part &= condition_q(cond, today=today)
+            part &= condition_q(cond, calendar=calendar)
         result |= part
     return result
 
 
-def matching_customers(rules: Any, *, today: dt.date | None = None) -> "QuerySet[Customer]":
+def matching_customers(rules: Any, *, calendar: Calendar | None = None) -> "QuerySet[Customer]":
     """The customers the rules select, as a queryset (empty when there are no rules)."""
-    q = compile_rules(rules, today=today)
+    q = compile_rules(rules, calendar=calendar)
     if q is None:
         return Customer.objects.none()
     return Customer.objects.filter(q)
+
+
+# -- In the marketer's words -----------------------------------------------------------------------------------
+
+
+def _lookup_label(lookup: str) -> str:
+    try:
+        return str(SegmentLookup(lookup).label)
+    except ValueError:
+        return lookup
+
+
+def _value_words(cond: Condition) -> str:
+    field, lookup, value = cond["field"], cond["lookup"], cond.get("value")
+    spec = FIELDS[field]
+    if lookup == SegmentLookup.IS_EMPTY:
+        return ""
+    if lookup in RELATIVE_DATE_LOOKUPS:
+        return ""
+    labels = dict(choice_labels(field))
+    if isinstance(value, list):
+        return _(" or ").join(str(labels.get(str(v), v)) for v in value)
+    if spec.kind == BOOL:
+        return str(_("yes") if value else _("no"))
+    return str(labels.get(str(value), value))
+
+
+def describe_condition(cond: Condition) -> str:
+    """One condition as a marketer reads it: "Last purchase in the last 90 days", "Value tier is Potential"."""
+    label, lookup = _label(cond["field"]), cond["lookup"]
+    value: Any = cond.get("value")
+    if lookup == SegmentLookup.LAST_DAYS:
+        return _("%(field)s in the last %(days)d days") % {"field": label, "days": value}
+    if lookup == SegmentLookup.OVER_DAYS_AGO:
+        return _("%(field)s more than %(days)d days ago") % {"field": label, "days": value}
+    if lookup == SegmentLookup.DAYS_AGO_BETWEEN:
+        return _("%(field)s between %(low)d and %(high)d days ago") % {
+            "field": label,
+            "low": value[0],
+            "high": value[1],
+        }
+    if cond["field"] == SegmentField.UPCOMING_OCCASION:
+        text = _("An occasion in the next %(days)d days") % {"days": value}
+        return text if lookup == SegmentLookup.IS else _("No occasion in the next %(days)d days") % {"days": value}
+    text = f"{label} {_lookup_label(lookup)} {_value_words(cond)}".strip()
+    if cond.get("campaign"):
+        text += " " + _("(campaign %(campaign)s)") % {"campaign": cond["campaign"]}
+    return text
+
+
+def describe_rules(rules: Any) -> list[str]:
+    """Each group of conditions as one line ("… and …"); the lines are alternatives."""
+    return [_(" and ").join(describe_condition(c) for c in group["all"]) for group in (rules or {}).get("any", [])]
+
+
+def choice_labels(field: str) -> list[tuple[str, str]]:
+    """The values a condition on ``field`` offers, with the label a marketer reads (codes are never shown)."""
+    spec = FIELDS[field]
+    enums: dict[str, Any] = {
+        SegmentField.LANGUAGE: Language,
+        SegmentField.ACQUISITION_SOURCE: AcquisitionSource,
+        SegmentField.VALUE_TIER: ValueTier,
+        SegmentField.LIFECYCLE_STAGE: LifecycleStage,
+        SegmentField.NEED_CATEGORY: NeedCategory,
+        SegmentField.CONSENT: ConsentChannel,
+    }
+    if field in enums:
+        return [(str(v), str(label)) for v, label in enums[field].choices]
+    if spec.labels is not None:
+        return list(spec.labels())
+    return [(c, c) for c in spec.choices]
+
+
+def condition_form_specs() -> dict[str, dict[str, Any]]:
+    """What the condition form offers for each field: its lookups and, where the values are a list, the values
+    with their labels; the range of numbers; "days" or "a date" for dates. Read by the form's script."""
+    specs: dict[str, dict[str, Any]] = {}
+    for code in SegmentField.values:
+        if code not in FIELDS:
+            continue
+        spec = FIELDS[code]
+        listed = spec.kind == CHOICE or bool(spec.choices) or spec.labels is not None
+        if code in (SegmentField.NEED, SegmentField.PRODUCT_BOUGHT):
+            listed = False  # picked with the product or need field of the row
+        specs[code] = {
+            "kind": "days_ahead" if code == SegmentField.UPCOMING_OCCASION else spec.kind,
+            "lookups": [str(lookup) for lookup in spec.lookups],
+            "choices": [{"value": v, "label": label} for v, label in choice_labels(code)] if listed else None,
+            "single": spec.ordered,
+            "lowest": str(spec.lowest) if spec.lowest is not None else None,
+            "highest": str(spec.highest) if spec.highest is not None else None,
+        }
+    return specs

@@ -8,13 +8,12 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         # Preparation rates and selects customers by what they bought: the rules are computed here, from orders.
-        from customers.registry import change_sources, profile_sources
+        from customers.registry import profile_sources
         from orders import profiles, segment_fields
 
         profile_sources.register_purchases(profiles.purchases_of, profiles.purchase_quintiles)
         profile_sources.register_lifecycle(profiles.lifecycle_stages_of)
-        segment_fields.register()
-        change_sources.register("orders", segment_fields.orders_placed_since)
+        segment_fields.register()  # with orders as a source of change
         # Big order history files are applied by preparation's background import jobs.
         from customers.models import ImportKind
         from customers.registry import import_runners

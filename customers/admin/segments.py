@@ -18,7 +18,7 @@ from customers.models import (
     SegmentField,
     SegmentMembership,
 )
-from customers.segments import RuleError, matching_customers, rules_from_rows
+from customers.segments import RuleError, condition_form_specs, describe_rules, matching_customers, rules_from_rows
 from customers.services import segment_save_rules
 from emarketing.admin_tools import BigTableAdminMixin
 
@@ -75,7 +75,13 @@ class SegmentAdmin(admin.ModelAdmin):
     change_form_template = "customers/admin/segment_change_form.html"
 
     class Media:
-        js = ("customers/js/segment_live_count.js",)
+        js = ("customers/js/segment_conditions.js", "customers/js/segment_live_count.js")
+        css = {"all": ("customers/css/segment_conditions.css",)}
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        words = {"days": gettext("days"), "and": gettext("and"), "yes": gettext("yes"), "no": gettext("no")}
+        extra_context = {**(extra_context or {}), "field_specs": condition_form_specs(), "condition_words": words}
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("members"))
     def members_link(self, obj):
@@ -86,16 +92,10 @@ class SegmentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("rules"))
     def rules_summary(self, obj):
-        groups = (obj.rules or {}).get("any", [])
-        if not groups:
+        lines = describe_rules(obj.rules)
+        if not lines:
             return gettext("No rules: members are picked by hand.")
-        parts = []
-        for group in groups:
-            conds = [
-                f"{SegmentField(c['field']).label} {c['lookup']} {c.get('value', '')}".strip() for c in group["all"]
-            ]
-            parts.append(" ∧ ".join(conds))
-        return format_html_join(format_html("<br>{}<br>", gettext("or")), "{}", ((p,) for p in parts))
+        return format_html_join(format_html("<br>{}<br>", gettext("or")), "{}", ((line,) for line in lines))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

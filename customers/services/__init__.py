@@ -8,7 +8,7 @@ from .profiles import customers_refresh_lifecycle, customers_refresh_value_tiers
 from .profiles_create import NewBuyer, customer_get_or_create, customers_create_buyers
 from .recommendations import customers_set_recommendations
 from .satisfaction import SatisfactionScores, customers_set_satisfaction
-from .segments import segment_refresh, segment_save_rules, segments_refresh_all
+from .segments import segment_refresh, segment_save_rules, segments_rebuild_next, segments_refresh_all
 from .valuation import customers_refresh_profiles, customers_refresh_values
 
 __all__ = [
@@ -32,5 +32,6 @@ __all__ = [
     "needs_record_mentions",
     "segment_refresh",
     "segment_save_rules",
+    "segments_rebuild_next",
     "segments_refresh_all",
 ]

@@ -1,11 +1,13 @@
 """Segment rules and membership: saved validated, refreshed by a job — incrementally when few customers changed.
 
 A refresh remembers when it ran (``Segment.refreshed_at``). The next one asks which customers changed since
-then — their own row (``updated_at``) or a timestamped row of a registered change source
-(``customers.registry.change_sources``: consents, needs heard, tier and stage changes here; touches and orders
-registered by their own stages) — and re-evaluates only those. When too many changed, when the
-rules changed, or when the rules depend on the calendar (upcoming occasions), it rebuilds the whole membership
-instead, still set-based.
+then — their own row (``updated_at``) or a timestamped row of a registered change source that matters to the
+rules' fields (``customers.registry.change_sources``: consents, needs heard, tier and stage changes, scores here;
+touches and orders registered by their own stages) — and re-evaluates only those. Rules that move with the
+calendar ("ordered in the last 90 days", upcoming occasions) add the customers an edge of their window passed
+over since the last refresh (``customers.segments.moved_by_calendar``): a customer leaves "the last 90 days"
+when the 91st day starts in their time zone, though nothing of theirs changed. When too many changed, or the
+rules changed, it rebuilds the whole membership instead, still set-based.
 """
 
 import datetime as dt
@@ -19,7 +21,7 @@ from django.utils import timezone
 
 from customers.models import Customer, Segment, SegmentCondition, SegmentMembership
 from customers.registry import change_sources
-from customers.segments import compile_rules, is_time_relative, matching_customers, validate_rules
+from customers.segments import Calendar, compile_rules, fields_of, matching_customers, moved_by_calendar, validate_rules
 
 
 @dataclass
@@ -72,27 +74,36 @@ def segment_save_rules(*, segment: Segment, rules: Any, sync_conditions: bool = 
     return segment
 
 
-def changed_since(since: dt.datetime) -> Q:
-    """Customers whose data changed after ``since``: their own row or a timestamped row hanging off them."""
+def changed_since(since: dt.datetime, fields: set[str] | None = None) -> Q:
+    """Customers whose data changed after ``since``: their own row or a timestamped row hanging off them (of the
+    sources that matter to ``fields``; all sources when None)."""
     changed = Q(updated_at__gt=since)
-    for source in change_sources.values():
+    sources = change_sources.values() if fields is None else change_sources.for_fields(fields)
+    for source in sources:
         changed |= Q(pk__in=source(since).order_by())
     return changed
 
 
 def _changed_rows(
-    segment: Segment, rules: dict[str, Any], since: dt.datetime, limit: int
+    segment: Segment, rules: dict[str, Any], since: dt.datetime, now: dt.datetime, limit: int
 ) -> list[tuple[int, bool, bool]] | None:
     """One query reads, for each changed customer, whether the rules select them and whether they are a member.
 
-    Returns None when more than ``limit`` customers changed: one pass over everyone is then cheaper.
+    Changed: since ``since`` by their data, or since the last refresh by the calendar. Returns None when more
+    than ``limit`` customers changed: one pass over everyone is then cheaper.
     """
-    q = compile_rules(rules)
+    assert segment.refreshed_at is not None
+    calendar = Calendar(now)
+    q = compile_rules(rules, calendar=calendar)
     assert q is not None  # only segments with rules are refreshed incrementally
+    changed = changed_since(since, fields_of(rules))
+    moved = moved_by_calendar(rules, Calendar(segment.refreshed_at, calendar.time_zones), calendar)
+    if moved is not None:
+        changed |= moved
     selected = ExpressionWrapper(q, output_field=BooleanField())
     member = Exists(SegmentMembership.objects.filter(segment=segment, customer=OuterRef("pk")))
     rows = list(
-        Customer.objects.filter(changed_since(since))
+        Customer.objects.filter(changed)
         .order_by()
         .annotate(selected=selected, member=member)
         .values_list("pk", "selected", "member")[: limit + 1]
@@ -120,7 +131,7 @@ def _full(segment: Segment, rules: dict[str, Any], batch_size: int, now: dt.date
     if not rules:
         result.removed = stale.delete()[0]
         return result
-    members = matching_customers(rules)
+    members = matching_customers(rules, calendar=Calendar(now))
     result.removed = stale.exclude(customer_id__in=members.values("pk")).delete()[0]
     existing = SegmentMembership.objects.filter(segment=segment).values("customer_id")
     last = 0
@@ -153,8 +164,8 @@ def segment_refresh(*, segment: Segment, full: bool = False, now: dt.datetime | 
     limit = settings.CUSTOMER_SEGMENT_INCREMENTAL_LIMIT
     margin = dt.timedelta(seconds=settings.CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS)
     rows = None
-    if not full and rules and segment.refreshed_at is not None and not is_time_relative(rules):
-        rows = _changed_rows(segment, rules, segment.refreshed_at - margin, limit)
+    if not full and rules and segment.refreshed_at is not None and segment.refreshed_at <= now:
+        rows = _changed_rows(segment, rules, segment.refreshed_at - margin, now, limit)
     if rows is not None:
         result = _incremental(segment, rows, now)
         count = segment.member_count + result.added - result.removed
@@ -163,6 +174,12 @@ def segment_refresh(*, segment: Segment, full: bool = False, now: dt.datetime | 
         count = SegmentMembership.objects.filter(segment=segment).count()
     Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now)
     return result
+
+
+def segments_rebuild_next() -> int:
+    """Have the next refresh of every rule-based segment rebuild it in full: after a change that no change source
+    dates (an order history import brings orders placed in the past)."""
+    return Segment.objects.filter(is_dynamic=True).update(refreshed_at=None)
 
 
 def segments_refresh_all(*, full: bool = False) -> dict[int, SegmentRefreshResult]:

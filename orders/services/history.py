@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
-from customers.services import NewBuyer, customers_create_buyers, customers_refresh_profiles
+from customers.services import NewBuyer, customers_create_buyers, customers_refresh_profiles, segments_rebuild_next
 from customers.services.imports.stored_files import UPLOAD_DIR as CUSTOMER_UPLOAD_DIR
 from emarketing.bulk_insert import RowInserter, WriteBehind, checked_as_written, ids_by_value
 from emarketing.cells import choose_date_format
@@ -496,9 +496,12 @@ def order_history_import(
 
 def order_history_profiles_refresh(*, imported_at: dt.datetime) -> dict[str, int]:
     """After an order history import: the value model refitted on the history it brought, every buyer scored
-    again (the fifths and the model are the company's, so new history moves everyone), then tiers and stages."""
+    again (the fifths and the model are the company's, so new history moves everyone), then tiers and stages.
+    Segments are rebuilt in full at their next refresh: orders placed in the past are no change an incremental
+    refresh looks for."""
     if not Order.objects.filter(imported_at=imported_at).exists():
         return {"tiers_changed": 0, "stages_changed": 0}
+    segments_rebuild_next()
     done = customers_refresh_profiles(refit=True, reason=_("order history import"))
     return {"tiers_changed": done.tiers.changed, "stages_changed": done.stages.changed}
 
