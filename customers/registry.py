@@ -19,7 +19,7 @@ from typing import IO, Any, Protocol
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 
-from customers.segment_calendar import Calendar, Instants
+from customers.segment_calendar import Calendar, Edges
 
 # A batch of customers: an id range ``(low, high]`` or a list of ids.
 Scope = tuple[int, int] | list[int]
@@ -109,9 +109,9 @@ TEXT, CHOICE, NUMBER, DATE, BOOL, RELATED = "text", "choice", "number", "date", 
 Condition = dict[str, Any]
 # The positive ``Q`` on Customer of a condition, at the calendar's moment.
 Compiler = Callable[[Condition, Calendar], Q]
-# The customers a condition's answer may have changed for between two moments with nothing but the calendar
-# moving (None: nobody).
-Mover = Callable[[Condition, Calendar, Calendar], Q | None]
+# The ids (one column) of the customers a condition's answer may have changed for between two moments with
+# nothing but the calendar moving (None: nobody).
+Mover = Callable[[Condition, Calendar, Calendar], "QuerySet[Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,9 @@ class FieldSpec:
     labels, where they are not a fixed list of choices (the product categories on sale).
 
     ``compile`` returns the positive ``Q`` on Customer (negation is applied by the caller). A date field instead
-    gives ``dated``: from the instants a window of local days starts and ends (either may be None), the ``Q`` of
-    the customers whose date falls in it; ``stamps``: the customers with a timestamp in ``[a, b)``, which an
-    incremental refresh re-examines when an edge of a relative window passed over it; ``empty``: the customers
+    gives ``dated``: from where a window of local days starts and ends for each customer (``Edges``), the ``Q``
+    of the customers whose date falls in it; ``stamps``: the ids of the customers with a timestamp in ``[a, b)``,
+    whom an incremental refresh re-examines when an edge of a relative window passed over it; ``empty``: those
     without that date. ``moved`` is the same question for any other field that moves with the calendar.
     """
 
@@ -144,8 +144,8 @@ class FieldSpec:
     highest: Decimal | None = None
     compile: Compiler | None = None
     moved: Mover | None = None
-    dated: Callable[[Instants], Q] | None = None
-    stamps: Callable[[dt.datetime, dt.datetime], Q] | None = None
+    dated: Callable[[Edges], Q] | None = None
+    stamps: Callable[[dt.datetime, dt.datetime], "QuerySet[Any]"] | None = None
     empty: Callable[[], Q] | None = None
     labels: Callable[[], Iterable[tuple[str, str]]] | None = None
 

@@ -2,24 +2,26 @@
 customer lives (``Customer.time_zone``), and moves with the calendar.
 
 A condition on a date is a window of local days ``[low, high)`` (either end may be open) that depends on
-today's date. :class:`Calendar` is the moment a segment is evaluated; :meth:`Calendar.per_time_zone` turns a
-window into one ``Q`` per group of time zones whose window starts at the same instants (Tehran, Riyadh and
-London are three groups; every UTC+3 zone is one), so the database only compares timestamps and never converts
-a time zone: SQLite runs the same query as PostgreSQL.
+today's date. :class:`Calendar` is the moment a segment is evaluated; :class:`Edges` gives each end of a window as
+the instant it falls at for each customer: a ``CASE`` on the customer's time zone over the few instants the zones
+in use share (Tehran, Riyadh and London are three; every UTC+3 zone is one). The database only compares
+timestamps and never converts a time zone — SQLite runs the same query as PostgreSQL — and a condition on a
+customer's orders stays one ``EXISTS`` probing the (customer, placed at) index.
 
 :meth:`Calendar.moved` answers the other question of an incremental refresh: between two moments, which
 customers may have crossed a window's edge with nothing but the calendar moving (their last order left "the last
-90 days" when the 91st day started). Only the timestamps between the edge's two positions are looked at.
+90 days" when the 91st day started): those with a timestamp between the edge's two positions.
 """
 
 import datetime as dt
 import zoneinfo
 from collections.abc import Callable, Iterable
 from functools import cached_property
-from typing import cast
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Case, DateTimeField, Value, When
+from django.db.models.lookups import In
 
 # A window of local days: ``[low, high)``, either end open (None).
 Window = tuple[dt.date | None, dt.date | None]
@@ -72,33 +74,42 @@ class Calendar:
             groups.setdefault(key(name), []).append(name)
         return [(names, k) for k, names in groups.items()]
 
-    def per_time_zone(self, window: Callable[[dt.date], Window], build: Callable[[Instants], Q]) -> Q:
-        """``build`` the condition for each group of time zones that share the window's instants.
+    def moved(self, later: "Calendar", window: Callable[[dt.date], Window]) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The spans of time ``[a, b)`` that one of the window's edges passed over from this moment to ``later``,
+        in any of the time zones: a customer with a timestamp in one of them is the only kind whose answer the
+        calendar alone can change. One span per edge that moved, covering every zone (a little wider than each
+        zone's own: the refresh only re-examines those customers, it does not decide on them)."""
+        zones = sorted({*self.time_zones, *later.time_zones, settings.TIME_ZONE})
+        spans = []
+        for edge in (0, 1):
+            before = [self.instants(name, window)[edge] for name in zones]
+            after = [later.instants(name, window)[edge] for name in zones]
+            moved = [(old, new) for old, new in zip(before, after, strict=True) if old is not None and new is not None]
+            if any(old != new for old, new in moved):
+                spans.append((min(min(pair) for pair in moved), max(max(pair) for pair in moved)))
+        return spans
 
-        A customer whose time zone is not among those read (one who moved since) is judged in the site's.
-        """
-        result = Q()
-        for names, instants in self._groups(lambda name: self.instants(name, window)):
-            result |= Q(time_zone__in=names) & build(cast(Instants, instants))
-        fallback = self.instants(settings.TIME_ZONE, window)
-        return result | (~Q(time_zone__in=self.time_zones) & build(fallback))
 
-    def moved(
-        self, later: "Calendar", window: Callable[[dt.date], Window], between: Callable[[dt.datetime, dt.datetime], Q]
-    ) -> Q | None:
-        """Customers with a timestamp (``between(a, b)``: in ``[a, b)``) that one of the window's edges passed
-        over from this moment to ``later``: the only ones whose answer the calendar alone can change. None when no
-        edge moved."""
-        seen = sorted(set(self.time_zones) | set(later.time_zones))
-        both = Calendar(later.now, [*seen, settings.TIME_ZONE])
-        result: Q | None = None
-        for names, key in both._groups(lambda name: (self.instants(name, window), later.instants(name, window))):
-            before, after = cast(tuple[Instants, Instants], key)
-            zones = Q(time_zone__in=names)
-            if settings.TIME_ZONE in names:  # the site's zone also stands for any zone not read
-                zones |= ~Q(time_zone__in=seen)
-            for old, new in zip(before, after, strict=True):
-                if old is not None and new is not None and old != new:
-                    part = zones & between(min(old, new), max(old, new))
-                    result = part if result is None else result | part
-        return result
+class Edges:
+    """Where a window of local days starts and ends for each customer, by their time zone."""
+
+    def __init__(self, calendar: Calendar, window: Callable[[dt.date], Window]) -> None:
+        self.by_zone = {name: calendar.instants(name, window) for name in calendar.time_zones}
+        # A customer whose time zone is not among those read (one who moved since) is judged in the site's.
+        self.fallback = calendar.instants(settings.TIME_ZONE, window)
+
+    def at(self, edge: int, zone: Any) -> Any:
+        """The instant of ``edge`` (0: the start, 1: the end) for the customer whose time zone is ``zone`` (an
+        ``F`` or ``OuterRef`` to it): None for an open end, a plain value when every zone shares it."""
+        default = self.fallback[edge]
+        if default is None:
+            return None
+        groups: dict[dt.datetime, list[str]] = {}
+        for name, instants in self.by_zone.items():
+            instant = instants[edge]
+            if instant is not None and instant != default:
+                groups.setdefault(instant, []).append(name)
+        if not groups:
+            return Value(default, output_field=DateTimeField())
+        whens = [When(In(zone, names), then=Value(instant)) for instant, names in sorted(groups.items())]
+        return Case(*whens, default=Value(default), output_field=DateTimeField())

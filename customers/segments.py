@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,7 +56,7 @@ from customers.registry import (
     change_sources,
     segment_fields,
 )
-from customers.segment_calendar import Calendar, Instants, Window
+from customers.segment_calendar import Calendar, Edges, Window
 from emarketing.digits import normalize_digits
 
 MAX_OCCASION_DAYS = 366
@@ -355,27 +355,28 @@ def fields_of(rules: Any) -> set[str]:
     return {c["field"] for c in _conditions(rules)}
 
 
-def moved_by_calendar(rules: Any, before: Calendar, after: Calendar) -> Q | None:
-    """The customers whose answer to the rules the calendar alone may have changed from ``before`` to ``after``;
-    None when no condition moves with the calendar (or none moved)."""
-    result: Q | None = None
+def moved_by_calendar(rules: Any, before: Calendar, after: Calendar) -> list["QuerySet[Any]"]:
+    """The ids of the customers whose answer to the rules the calendar alone may have changed from ``before`` to
+    ``after`` (one query per moving condition; none when no condition moves with the calendar)."""
+    found: list[QuerySet[Any]] = []
     for cond in _conditions(rules):
         if not _moves_with_calendar(cond):
             continue
         spec = FIELDS[cond["field"]]
         if spec.kind == DATE:
-            part = before.moved(after, date_window(cond), spec.stamps or _column_stamps(spec.column or cond["field"]))
+            stamps = spec.stamps or _column_stamps(spec.column or cond["field"])
+            found.extend(stamps(low, high) for low, high in before.moved(after, date_window(cond)))
         else:
             assert spec.moved is not None, f"{cond['field']} moves with the calendar but says not how"
-            part = spec.moved(cond, before, after)
-        if part is not None:
-            result = part if result is None else result | part
-    return result
+            ids = spec.moved(cond, before, after)
+            if ids is not None:
+                found.append(ids)
+    return found
 
 
-def _column_window(column: str) -> "Callable[[Instants], Q]":
-    def dated(instants: Instants) -> Q:
-        low, high = instants
+def _column_window(column: str) -> "Callable[[Edges], Q]":
+    def dated(edges: Edges) -> Q:
+        low, high = edges.at(0, F("time_zone")), edges.at(1, F("time_zone"))
         q = Q()
         if low is not None:
             q &= Q(**{f"{column}__gte": low})
@@ -386,8 +387,11 @@ def _column_window(column: str) -> "Callable[[Instants], Q]":
     return dated
 
 
-def _column_stamps(column: str) -> "Callable[[dt.datetime, dt.datetime], Q]":
-    return lambda low, high: Q(**{f"{column}__gte": low, f"{column}__lt": high})
+def _column_stamps(column: str) -> "Callable[[dt.datetime, dt.datetime], QuerySet[Any]]":
+    def stamps(low: dt.datetime, high: dt.datetime) -> "QuerySet[Any]":
+        return Customer.objects.filter(**{f"{column}__gte": low, f"{column}__lt": high}).order_by().values("pk")
+
+    return stamps
 
 
 def _occasion_days(today: dt.date, ahead: int) -> Q:
@@ -412,7 +416,7 @@ def _occasion_q(cond: Condition, calendar: Calendar) -> Q:
     return result | (~Q(time_zone__in=calendar.time_zones) & Q(pk__in=others))
 
 
-def _occasion_moved(cond: Condition, before: Calendar, after: Calendar) -> Q | None:
+def _occasion_moved(cond: Condition, before: Calendar, after: Calendar) -> "QuerySet[Any] | None":
     """The days that left the window (passed) or entered it (came within reach) between the two moments, in any
     time zone: the customers with an occasion on one of them."""
     zones = {*before.time_zones, *after.time_zones, settings.TIME_ZONE}
@@ -420,12 +424,12 @@ def _occasion_moved(cond: Condition, before: Calendar, after: Calendar) -> Q | N
         return None
     start, end = min(before.today(z) for z in zones), max(after.today(z) for z in zones)
     if (end - start).days > MAX_OCCASION_DAYS:
-        return Q(pk__in=Occasion.objects.values("customer_id"))
+        return Occasion.objects.order_by().values("customer_id")
     days = Q()
     for offset in range((end - start).days + 1):
         for d in (start + dt.timedelta(days=offset), start + dt.timedelta(days=offset + cond["value"])):
             days |= Q(month=d.month, day=d.day)
-    return Q(pk__in=Occasion.objects.filter(days).values("customer_id"))
+    return Occasion.objects.filter(days).order_by().values("customer_id")
 
 
 def _need_q(cond: Condition, calendar: Calendar) -> Q:
@@ -541,7 +545,7 @@ def _positive_q(cond: Condition, calendar: Calendar) -> Q:
     if spec.kind == BOOL:
         return Q(**{column: value})
     if spec.kind == DATE:
-        return calendar.per_time_zone(date_window(cond), spec.dated or _column_window(column))
+        return (spec.dated or _column_window(column))(Edges(calendar, date_window(cond)))
     if spec.kind == NUMBER:
         return Q(**{f"{column}__{lookup}": Decimal(value)})
     raise RuleError(_("“%(field)s” is not a field segments can use.") % {"field": field})  # pragma: no cover

@@ -21,7 +21,7 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
 from customers.models import RELATIVE_DATE_LOOKUPS, SegmentField, SegmentLookup
 from customers.registry import DATE, NUMBER, RELATED, Condition, FieldSpec, change_sources, segment_fields
-from customers.segment_calendar import Calendar, Instants
+from customers.segment_calendar import Calendar, Edges
 from orders.models import Order, OrderLine, OrderStatusChange, Product
 
 _LOOKUPS = (SegmentLookup.IS, SegmentLookup.IS_NOT)
@@ -42,8 +42,8 @@ def product_categories() -> list[tuple[str, str]]:
     return [(name, name) for name in names]
 
 
-def _sales(low: dt.datetime | None = None, high: dt.datetime | None = None) -> Q:
-    """The customer has a sale placed in ``[low, high)``."""
+def _sales(low: Any = None, high: Any = None) -> Q:
+    """The customer has a sale placed in ``[low, high)`` (instants, or expressions of the customer's)."""
     sales = Order.objects.sales().filter(customer_id=OuterRef("pk"))
     if low is not None:
         sales = sales.filter(placed_at__gte=low)
@@ -52,22 +52,39 @@ def _sales(low: dt.datetime | None = None, high: dt.datetime | None = None) -> Q
     return Q(Exists(sales))
 
 
-def last_purchase_in(instants: Instants) -> Q:
+def _edges(edges: Edges) -> tuple[Any, Any]:
+    zone = OuterRef("time_zone")
+    return edges.at(0, zone), edges.at(1, zone)
+
+
+def last_purchase_in(edges: Edges) -> Q:
     """The last sale falls in the window: a sale in it, and none after it."""
-    low, high = instants
+    low, high = _edges(edges)
     return _sales(low, high) & ~_sales(high) if high is not None else _sales(low)
 
 
-def first_purchase_in(instants: Instants) -> Q:
+def first_purchase_in(edges: Edges) -> Q:
     """The first sale falls in the window: a sale in it, and none before it."""
-    low, high = instants
+    low, high = _edges(edges)
     return _sales(low, high) & ~_sales(None, low) if low is not None else _sales(None, high)
 
 
-def sales_between(low: dt.datetime, high: dt.datetime) -> Q:
-    """Customers with a sale placed in ``[low, high)``, for the refresh to re-examine when a window's edge moved."""
-    placed = Order.objects.sales().filter(placed_at__gte=low, placed_at__lt=high)
-    return Q(pk__in=placed.values("customer_id"))
+def _placed_between(low: dt.datetime, high: dt.datetime) -> "QuerySet[Order]":
+    # Any order: the placed-at index finds them (one cancelled since is re-examined for nothing, harmlessly).
+    return Order.objects.filter(placed_at__gte=low, placed_at__lt=high).order_by()
+
+
+def last_sale_between(low: dt.datetime, high: dt.datetime) -> "QuerySet[Any]":
+    """The customers whose last sale may lie in ``[low, high)``: an order in it and no sale after it. Only they
+    can cross the edge of a window on the last purchase that passed over those instants."""
+    later = Order.objects.sales().filter(customer_id=OuterRef("customer_id"), placed_at__gte=high)
+    return _placed_between(low, high).exclude(Exists(later)).values("customer_id")
+
+
+def first_sale_between(low: dt.datetime, high: dt.datetime) -> "QuerySet[Any]":
+    """The customers whose first sale may lie in ``[low, high)``: an order in it and no sale before it."""
+    earlier = Order.objects.sales().filter(customer_id=OuterRef("customer_id"), placed_at__lt=low)
+    return _placed_between(low, high).exclude(Exists(earlier)).values("customer_id")
 
 
 def never_bought() -> Q:
@@ -91,11 +108,11 @@ def _measure(aggregate: Any, *, zero_without_sales: bool) -> Any:
 
 
 def orders_placed_since(since: dt.datetime) -> "QuerySet[Any]":
-    return Order.objects.filter(placed_at__gt=since).values("customer_id")
+    return Order.objects.filter(placed_at__gt=since).order_by().values("customer_id")
 
 
 def orders_changed_status_since(since: dt.datetime) -> "QuerySet[Any]":
-    return OrderStatusChange.objects.filter(changed_at__gt=since).values("subject__customer_id")
+    return OrderStatusChange.objects.filter(changed_at__gt=since).order_by().values("subject__customer_id")
 
 
 def register() -> None:
@@ -105,8 +122,11 @@ def register() -> None:
         SegmentField.PRODUCT_CATEGORY_BOUGHT,
         FieldSpec(RELATED, _LOOKUPS, compile=product_category_bought_q, labels=product_categories),
     )
-    for code, dated in ((SegmentField.FIRST_ORDER, first_purchase_in), (SegmentField.LAST_ORDER, last_purchase_in)):
-        register_field(code, FieldSpec(DATE, _DATE_LOOKUPS, dated=dated, stamps=sales_between, empty=never_bought))
+    for code, dated, stamps in (
+        (SegmentField.FIRST_ORDER, first_purchase_in, first_sale_between),
+        (SegmentField.LAST_ORDER, last_purchase_in, last_sale_between),
+    ):
+        register_field(code, FieldSpec(DATE, _DATE_LOOKUPS, dated=dated, stamps=stamps, empty=never_bought))
     zero = Decimal(0)
     register_field(
         SegmentField.ORDER_COUNT,

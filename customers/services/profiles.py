@@ -28,7 +28,7 @@ from customers.models import (
     ValueTier,
 )
 from customers.registry import Scope, profile_sources
-from customers.valuation.tiers import Rules, churn_q, churning, tier_case, tier_of, top_cut
+from customers.valuation.tiers import Rules, churn_q, scores_of, tier_case, tier_of, top_cut
 
 
 @dataclass
@@ -153,7 +153,7 @@ def customers_refresh_value_tiers(
         return values_in(scope).annotate(tier=tier_case(rules)).values_list("customer_id", "tier")
 
     def explain(pks: list[int]) -> dict[int, str]:
-        return {value.customer_id: tier_of(value, rules)[1] for value in CustomerValue.objects.filter(pk__in=pks)}
+        return {value.customer_id: tier_of(value, rules)[1] for value in scores_of(values_in(pks))}
 
     return _refresh(
         attribute=ProfileAttribute.VALUE_TIER.value,
@@ -195,9 +195,7 @@ def customers_refresh_lifecycle(
     def explain(pks: list[int]) -> dict[int, str]:
         rules = Rules(policy=policy, top_cut=None)
         return {
-            value.customer_id: tier_of(value, rules)[1]
-            for value in CustomerValue.objects.filter(pk__in=pks)
-            if churning(value, policy)
+            value.customer_id: tier_of(value, rules)[1] for value in scores_of(values_in(pks).filter(churn_q(policy)))
         }
 
     return _refresh(

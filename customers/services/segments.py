@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet
 from django.utils import timezone
 
 from customers.models import Customer, Segment, SegmentCondition, SegmentMembership
@@ -74,14 +74,12 @@ def segment_save_rules(*, segment: Segment, rules: Any, sync_conditions: bool = 
     return segment
 
 
-def changed_since(since: dt.datetime, fields: set[str] | None = None) -> Q:
-    """Customers whose data changed after ``since``: their own row or a timestamped row hanging off them (of the
-    sources that matter to ``fields``; all sources when None)."""
-    changed = Q(updated_at__gt=since)
+def changed_since(since: dt.datetime, fields: set[str] | None = None) -> list["QuerySet[Any]"]:
+    """The ids of the customers whose data changed after ``since``, one query per source: their own row, then each
+    timestamped source hanging off them that matters to ``fields`` (every source when None)."""
+    own = Customer.objects.filter(updated_at__gt=since).order_by().values("pk")
     sources = change_sources.values() if fields is None else change_sources.for_fields(fields)
-    for source in sources:
-        changed |= Q(pk__in=source(since).order_by())
-    return changed
+    return [own, *(source(since).order_by() for source in sources)]
 
 
 def _changed_rows(
@@ -89,21 +87,21 @@ def _changed_rows(
 ) -> list[tuple[int, bool, bool]] | None:
     """One query reads, for each changed customer, whether the rules select them and whether they are a member.
 
-    Changed: since ``since`` by their data, or since the last refresh by the calendar. Returns None when more
-    than ``limit`` customers changed: one pass over everyone is then cheaper.
+    Changed: since ``since`` by their data, or since the last refresh by the calendar. The ids come from the
+    sources' own indexes (a UNION), then each customer is read by primary key. Returns None when more than
+    ``limit`` customers changed: one pass over everyone is then cheaper.
     """
     assert segment.refreshed_at is not None
     calendar = Calendar(now)
     q = compile_rules(rules, calendar=calendar)
     assert q is not None  # only segments with rules are refreshed incrementally
-    changed = changed_since(since, fields_of(rules))
-    moved = moved_by_calendar(rules, Calendar(segment.refreshed_at, calendar.time_zones), calendar)
-    if moved is not None:
-        changed |= moved
+    sources = changed_since(since, fields_of(rules))
+    sources += moved_by_calendar(rules, Calendar(segment.refreshed_at, calendar.time_zones), calendar)
+    changed = sources[0].union(*sources[1:])
     selected = ExpressionWrapper(q, output_field=BooleanField())
     member = Exists(SegmentMembership.objects.filter(segment=segment, customer=OuterRef("pk")))
     rows = list(
-        Customer.objects.filter(changed)
+        Customer.objects.filter(pk__in=changed)
         .order_by()
         .annotate(selected=selected, member=member)
         .values_list("pk", "selected", "member")[: limit + 1]
@@ -125,30 +123,34 @@ def _incremental(segment: Segment, rows: list[tuple[int, bool, bool]], now: dt.d
     return SegmentRefreshResult(mode="incremental", examined=len(rows), added=len(joining), removed=len(leaving))
 
 
-def _full(segment: Segment, rules: dict[str, Any], batch_size: int, now: dt.datetime) -> SegmentRefreshResult:
+def _insert_members(segment: Segment, customer_ids: "QuerySet[Any]", now: dt.datetime) -> int:
+    """``INSERT … SELECT`` of the customers ``customer_ids`` selects (one column): the rules are evaluated once, in
+    the database, and no id travels to Python."""
+    sql, params = customer_ids.query.sql_with_params()
+    meta = SegmentMembership._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("customer", "segment", "added_at"))  # type: ignore[union-attr,arg-type]
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT joining.*, %s, %s FROM ({sql}) joining",  # noqa: S608 - the ORM's own SQL and the model's names
+            [segment.pk, stamp, *params],
+        )
+        return max(int(cursor.rowcount), 0)
+
+
+def _full(segment: Segment, rules: dict[str, Any], now: dt.datetime) -> SegmentRefreshResult:
+    """Every customer re-evaluated, only the difference written: one ``DELETE`` of those who left, one
+    ``INSERT … SELECT`` of those who joined."""
     result = SegmentRefreshResult(mode="full")
     stale = SegmentMembership.objects.filter(segment=segment)
     if not rules:
         result.removed = stale.delete()[0]
         return result
-    members = matching_customers(rules, calendar=Calendar(now))
+    members = matching_customers(rules, calendar=Calendar(now)).order_by()
     result.removed = stale.exclude(customer_id__in=members.values("pk")).delete()[0]
     existing = SegmentMembership.objects.filter(segment=segment).values("customer_id")
-    last = 0
-    while True:
-        page = list(
-            members.filter(pk__gt=last)
-            .exclude(pk__in=existing)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not page:
-            break
-        SegmentMembership.objects.bulk_create(
-            [SegmentMembership(segment=segment, customer_id=pk, added_at=now) for pk in page], ignore_conflicts=True
-        )
-        result.added += len(page)
-        last = page[-1]
+    result.added = _insert_members(segment, members.exclude(pk__in=existing).values("pk"), now)
     return result
 
 
@@ -160,7 +162,6 @@ def segment_refresh(*, segment: Segment, full: bool = False, now: dt.datetime | 
         return SegmentRefreshResult(mode="manual")
     now = now or timezone.now()
     rules = validate_rules(segment.rules)
-    batch_size = settings.CUSTOMER_SEGMENT_BATCH_SIZE
     limit = settings.CUSTOMER_SEGMENT_INCREMENTAL_LIMIT
     margin = dt.timedelta(seconds=settings.CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS)
     rows = None
@@ -170,7 +171,7 @@ def segment_refresh(*, segment: Segment, full: bool = False, now: dt.datetime | 
         result = _incremental(segment, rows, now)
         count = segment.member_count + result.added - result.removed
     else:
-        result = _full(segment, rules, batch_size, now)
+        result = _full(segment, rules, now)
         count = SegmentMembership.objects.filter(segment=segment).count()
     Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now)
     return result

@@ -3,15 +3,17 @@
 ``customers_fit_value_model`` fits BG/NBD and Gamma-Gamma (``customers.valuation.btyd``) on a sample of at most
 ``CUSTOMER_VALUE_FIT_SAMPLE`` buyers, drawn evenly from all of them in one pass (memory does not grow with the
 number of customers). ``customers_refresh_values`` scores every buyer in id-ordered batches: R, F and M from
-the fifths the database cuts (``NTILE``), and with a successful fit the probability of still being a customer,
+the fifths the database cuts (percentiles), and with a successful fit the probability of still being a customer,
 the expected purchases and the predicted value over the policy's horizon; without one (too little history) the
-spend so far stands for the value and only the RFM rules rate (``RatedBy.RFM``). One upsert per batch.
+spend so far stands for the value and only the RFM rules rate (``RatedBy.RFM``). Each batch's rows are
+replaced in one transaction: a DELETE by id range and one multi-row INSERT (COPY on PostgreSQL).
 
 ``customers_refresh_profiles`` is what the nightly job and an order history import run: values (refitting the
 model when the latest fit is older than ``CUSTOMER_VALUE_REFIT_DAYS``, or when asked), then value tiers and
 lifecycle stages from them (``customers.services.profiles``).
 """
 
+import bisect
 import datetime as dt
 import random
 from collections.abc import Iterable
@@ -34,10 +36,17 @@ from customers.services.profiles import (
     values_in,
 )
 from customers.valuation.btyd import BetaGeo, FitFailed, GammaGamma
+from emarketing.bulk_insert import RowInserter
 
 WEEK = 7 * 24 * 3600.0
 SAME_MOMENT = 1 / (7 * 24)  # an hour, in weeks: two sales at one moment are still two purchases
 CENT = Decimal("0.01")
+# The columns of a score row, in the order the refresh builds them.
+VALUE_FIELDS = (
+    "customer_id", "computed_at", "rated_by", "first_order_at", "last_order_at", "purchases", "spend",
+    "recency_score", "frequency_score", "monetary_score", "probability_alive", "expected_purchases",
+    "predicted_value",
+)  # fmt: skip
 
 
 def _weeks(later: dt.datetime, earlier: dt.datetime) -> float:
@@ -106,8 +115,8 @@ def rfm_score(value: Any, cuts: tuple[Any, ...]) -> int:
     """
     if not cuts:
         return 3
-    lowest = 1 + sum(1 for cut in cuts if cut < value)
-    highest = 1 + sum(1 for cut in cuts if cut <= value)
+    lowest = 1 + bisect.bisect_left(cuts, value)  # the cuts below the value (they are in ascending order)
+    highest = 1 + bisect.bisect_right(cuts, value)
     return (lowest + highest) // 2
 
 
@@ -141,10 +150,11 @@ def customers_refresh_values(
     if fit is not None:
         models = (BetaGeo(fit.r, fit.alpha, fit.a, fit.b), GammaGamma(fit.p, fit.q, fit.gamma))  # type: ignore[arg-type]
     result = ValueRefreshResult(rated_by=(RatedBy.MODEL if models else RatedBy.RFM).value, fit=fit)
-    fields = [f.name for f in CustomerValue._meta.concrete_fields if not f.primary_key]
+    inserter = RowInserter(CustomerValue, VALUE_FIELDS)
+    model_rated, rfm_rated = RatedBy.MODEL.value, RatedBy.RFM.value
     for scope in batches(customer_ids, batch_size or settings.CUSTOMER_REFRESH_BATCH_SIZE):
         rows = list(purchases(scope))
-        scored: list[CustomerValue] = []
+        scored: list[tuple[Any, ...]] = []
         if rows:
             alive = expected = value = np.full(len(rows), np.nan)
             if models is not None:
@@ -153,36 +163,36 @@ def customers_refresh_values(
                 expected = models[0].expected_purchases(horizon, x, t_x, age)
                 value = expected * models[1].expected_spend(x, mean)
             # A customer the model cannot score (a prediction that is not a number) is rated by RFM alone.
-            modelled = np.isfinite(value) & np.isfinite(alive)
+            modelled = (np.isfinite(value) & np.isfinite(alive)).tolist()
+            alive_list = np.clip(alive, 0.0, 1.0).tolist()
+            expected_list, value_list = expected.tolist(), np.round(value, 2).tolist()
             for i, row in enumerate(rows):
                 spend = row.spend.quantize(CENT)
+                rated = modelled[i]
                 scored.append(
-                    CustomerValue(
-                        customer_id=row.customer_id,
-                        computed_at=now,
-                        rated_by=(RatedBy.MODEL if modelled[i] else RatedBy.RFM).value,
-                        first_order_at=row.first_at,
-                        last_order_at=row.last_at,
-                        purchases=row.orders,
-                        spend=spend,
-                        recency_score=rfm_score(row.last_at, cuts.recency),
-                        frequency_score=rfm_score(row.orders, cuts.frequency),
-                        monetary_score=rfm_score(row.spend, cuts.monetary),
-                        probability_alive=min(max(float(alive[i]), 0.0), 1.0) if modelled[i] else None,
-                        expected_purchases=float(expected[i]) if modelled[i] else None,
-                        predicted_value=(
-                            Decimal(str(round(float(value[i]), 2))).quantize(CENT) if modelled[i] else spend
-                        ),
+                    (
+                        row.customer_id,
+                        now,
+                        model_rated if rated else rfm_rated,
+                        row.first_at,
+                        row.last_at,
+                        row.orders,
+                        spend,
+                        rfm_score(row.last_at, cuts.recency),
+                        rfm_score(row.orders, cuts.frequency),
+                        rfm_score(row.spend, cuts.monetary),
+                        alive_list[i] if rated else None,
+                        expected_list[i] if rated else None,
+                        Decimal(repr(value_list[i])).quantize(CENT) if rated else spend,
                     )
                 )
-        buyers = {v.customer_id for v in scored}
         with transaction.atomic():
-            CustomerValue.objects.bulk_create(
-                scored, update_conflicts=True, unique_fields=["customer"], update_fields=fields
-            )
-            # A customer whose every sale was cancelled or returned since is no longer scored.
-            stale_values = values_in(scope).exclude(customer_id__in=buyers)
-            result.removed += stale_values.delete()[0]
+            # The batch's scores replace the ones before: one DELETE by id range and one multi-row INSERT (COPY
+            # on PostgreSQL). A customer whose every sale was cancelled or returned since is no longer scored.
+            before = set(values_in(scope).values_list("customer_id", flat=True))
+            values_in(scope).delete()
+            inserter.insert(scored)
+        result.removed += len(before - {row[0] for row in scored})
         result.scored += len(scored)
     return result
 

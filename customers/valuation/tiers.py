@@ -6,11 +6,15 @@ the reason that the history and the profile show.
 """
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple, Protocol
 
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from customers.models import CustomerValue, RatedBy, TierPolicy, ValueTier
@@ -81,17 +85,58 @@ def tier_case(rules: Rules) -> Case:
     )
 
 
-def _alive(value: CustomerValue) -> str:
-    return number_format(value.probability_alive or 0, 2)
+class Scored(Protocol):
+    """What the rule reads of a customer's scores: a :class:`CustomerValue`, or its :class:`Scores` row."""
+
+    @property
+    def rated_by(self) -> str: ...
+    @property
+    def probability_alive(self) -> float | None: ...
+    @property
+    def predicted_value(self) -> Decimal: ...
+    @property
+    def recency_score(self) -> int: ...
+    @property
+    def frequency_score(self) -> int: ...
+    @property
+    def monetary_score(self) -> int: ...
 
 
-def tier_of(value: CustomerValue, rules: Rules) -> tuple[ValueTier, str]:
+class Scores(NamedTuple):
+    """The scores of one customer as the rule reads them, read as a plain row (no model instance)."""
+
+    customer_id: int
+    rated_by: str
+    probability_alive: float | None
+    predicted_value: Decimal
+    recency_score: int
+    frequency_score: int
+    monetary_score: int
+
+
+def scores_of(values: "QuerySet[CustomerValue]") -> Iterator[Scores]:
+    for row in values.order_by().values_list(*Scores._fields):
+        yield Scores(*row)
+
+
+@lru_cache(maxsize=4096)
+def _formatted(language: str | None, number: float | Decimal, places: int) -> str:
+    return number_format(number, places)
+
+
+def _alive(value: Scored, language: str | None) -> str:
+    # Shown with two decimals: at most 101 texts per language, formatted once each.
+    return _formatted(language, round(value.probability_alive or 0, 2), 2)
+
+
+def tier_of(value: Scored, rules: Rules) -> tuple[ValueTier, str]:
     """One customer's tier and why, in the current language."""
     policy = rules.policy
     model = value.rated_by == RatedBy.MODEL
     alive = value.probability_alive or 0.0
     in_top = rules.top_cut is not None and value.predicted_value >= rules.top_cut
-    top = {"percent": number_format(policy.most_valuable_top_percent, 0)}
+    language = get_language()
+    top = {"percent": _formatted(language, policy.most_valuable_top_percent, 0)}
     if in_top and (
         (model and alive >= float(policy.most_valuable_min_alive))
         or (not model and value.recency_score >= rules.fallback_min_recency)
@@ -99,7 +144,7 @@ def tier_of(value: CustomerValue, rules: Rules) -> tuple[ValueTier, str]:
         if model:
             why = _("predicted value in the top %(percent)s%%, probability still a customer %(alive)s") % {
                 **top,
-                "alive": _alive(value),
+                "alive": _alive(value, language),
             }
         else:
             why = _("spend in the top %(percent)s%%, R score %(r)d") % {**top, "r": value.recency_score}
@@ -114,7 +159,7 @@ def tier_of(value: CustomerValue, rules: Rules) -> tuple[ValueTier, str]:
     if staying and strong:
         if model:
             why = _("probability still a customer %(alive)s, F score %(f)d, M score %(m)d") % {
-                "alive": _alive(value),
+                "alive": _alive(value, language),
                 **scores,
             }
         else:
@@ -122,7 +167,7 @@ def tier_of(value: CustomerValue, rules: Rules) -> tuple[ValueTier, str]:
         return ValueTier.POTENTIAL, why
     if not staying:
         if model:
-            why = _("probability still a customer fell to %(alive)s") % {"alive": _alive(value)}
+            why = _("probability still a customer fell to %(alive)s") % {"alive": _alive(value, language)}
         else:
             why = _("no purchase for long: R score %(r)d") % {"r": value.recency_score}
     else:
@@ -130,7 +175,7 @@ def tier_of(value: CustomerValue, rules: Rules) -> tuple[ValueTier, str]:
     return ValueTier.LOW_VALUE, why
 
 
-def churning(value: CustomerValue, policy: TierPolicy) -> bool:
+def churning(value: Scored, policy: TierPolicy) -> bool:
     """The Python form of :func:`churn_q`."""
     if value.rated_by == RatedBy.MODEL:
         return (value.probability_alive or 0.0) < float(policy.churn_below_alive)

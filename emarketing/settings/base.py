@@ -226,7 +226,6 @@ CUSTOMER_REFRESH_BATCH_SIZE = env.int("CUSTOMER_REFRESH_BATCH_SIZE", default=500
 # (then it rebuilds); the margin re-reads a little of the past to catch rows committed during the last refresh.
 CUSTOMER_SEGMENT_INCREMENTAL_LIMIT = env.int("CUSTOMER_SEGMENT_INCREMENTAL_LIMIT", default=20000)
 CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS = env.int("CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS", default=60)
-CUSTOMER_SEGMENT_BATCH_SIZE = env.int("CUSTOMER_SEGMENT_BATCH_SIZE", default=5000)
 # Cross-sell and up-sell: how many products each customer is offered, and from how many co-buyers on.
 RECOMMENDATIONS_PER_CUSTOMER = env.int("RECOMMENDATIONS_PER_CUSTOMER", default=5)
 RECOMMENDATIONS_MIN_CO_BUYERS = env.int("RECOMMENDATIONS_MIN_CO_BUYERS", default=2)
