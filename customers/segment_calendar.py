@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, DateTimeField, Value, When
 from django.db.models.lookups import In
 
@@ -56,9 +57,7 @@ class Calendar:
 
     @cached_property
     def time_zones(self) -> tuple[str, ...]:
-        from customers.models import Customer
-
-        return tuple(sorted(Customer.objects.order_by().values_list("time_zone", flat=True).distinct()))
+        return distinct_time_zones()
 
     def today(self, zone_name: str) -> dt.date:
         return self.now.astimezone(_zone(zone_name)).date()
@@ -113,3 +112,20 @@ class Edges:
             return Value(default, output_field=DateTimeField())
         whens = [When(In(zone, names), then=Value(instant)) for instant, names in sorted(groups.items())]
         return Case(*whens, default=Value(default), output_field=DateTimeField())
+
+
+def distinct_time_zones() -> tuple[str, ...]:
+    """The time zones customers live in, by skipping through the time zone index from one to the next (a few
+    index lookups, however many customers there are; ``SELECT DISTINCT`` would read every row)."""
+    from customers.models import Customer
+
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    column = connection.ops.quote_name("time_zone")
+    sql = (
+        f"WITH RECURSIVE zones(zone) AS (SELECT MIN({column}) FROM {table}"  # noqa: S608 - the model's own names
+        f" UNION ALL SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > zones.zone)"
+        " FROM zones WHERE zones.zone IS NOT NULL) SELECT zone FROM zones WHERE zone IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(row[0] for row in cursor.fetchall())

@@ -84,6 +84,19 @@ def ids_by_value(
     return found
 
 
+# The COPY text of a value, by its exact class (anything else: ``copy_text``).
+_COPY_FORMATS: dict[type, Callable[[Any], str]] = {
+    str: lambda v: v.translate(COPY_ESCAPES),
+    int: int.__str__,
+    float: float.__repr__,
+    Decimal: Decimal.__str__,
+    type(None): lambda v: "\\N",
+    bool: lambda v: "t" if v else "f",
+    dt.datetime: dt.datetime.isoformat,
+    dt.date: dt.date.isoformat,
+}
+
+
 def _sqlite_datetime(value: dt.datetime) -> str:
     """What Django's SQLite backend stores for a moment (``adapt_datetimefield_value``): UTC, without the offset."""
     if value.tzinfo is not None:
@@ -221,11 +234,9 @@ class RowInserter:
             ids = reserve_ids(self.model, len(rows))
         buffer = io.StringIO()
         write = buffer.write
+        formats = _COPY_FORMATS
         for n, row in enumerate(rows):
-            cells = [
-                v.translate(COPY_ESCAPES) if v.__class__ is str else str(v) if v.__class__ is Decimal else copy_text(v)
-                for v in row
-            ]
+            cells = [formats.get(v.__class__, copy_text)(v) for v in row]
             if need_ids:
                 write(f"{ids[n]}\t")
             write("\t".join(cells))

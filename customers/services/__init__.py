@@ -4,7 +4,7 @@ from .consent import consent_set
 from .imports import customers_import, customers_import_files_delete_old
 from .needs import need_link_objective, need_set_status
 from .needs_heard import Mention, MentionResult, needs_record_mentions
-from .profiles import customers_refresh_lifecycle, customers_refresh_value_tiers
+from .profiles import customers_refresh_lifecycle, customers_refresh_tiers_and_stages, customers_refresh_value_tiers
 from .profiles_create import NewBuyer, customer_get_or_create, customers_create_buyers
 from .recommendations import customers_set_recommendations
 from .satisfaction import SatisfactionScores, customers_set_satisfaction
@@ -23,6 +23,7 @@ __all__ = [
     "customers_import_files_delete_old",
     "customers_refresh_lifecycle",
     "customers_refresh_profiles",
+    "customers_refresh_tiers_and_stages",
     "customers_refresh_value_tiers",
     "customers_refresh_values",
     "customers_set_recommendations",

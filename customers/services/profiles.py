@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
@@ -28,7 +28,8 @@ from customers.models import (
     ValueTier,
 )
 from customers.registry import Scope, profile_sources
-from customers.valuation.tiers import Rules, churn_q, scores_of, tier_case, tier_of, top_cut
+from customers.valuation.tiers import Rules, Scores, churn_q, churning, scores_of, tier_case, tier_of, top_cut
+from emarketing.bulk_insert import RowInserter
 
 
 @dataclass
@@ -64,63 +65,90 @@ def _joined(reason: str, why: str) -> str:
     return f"{reason}: {why}" if reason and why else reason or why
 
 
-def _append_history(rows: list[tuple[int, str, str, str]], *, attribute: str, now: dt.datetime) -> None:
-    """Multi-row INSERTs of a batch's history: the rows are plain tuples, never model instances."""
-    meta = CustomerHistory._meta
-    quote = connection.ops.quote_name
-    columns = ["customer", "attribute", "old_value", "new_value", "changed_at", "reason"]
-    names = ", ".join(quote(meta.get_field(c).column) for c in columns)  # type: ignore[union-attr,arg-type]
-    per_statement = min(1000, (connection.features.max_query_params or 6000) // len(columns))
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    values = [(pk, attribute, old, new, stamp, why[:120]) for pk, old, new, why in rows]
-    with connection.cursor() as cursor:
-        for i in range(0, len(values), per_statement):
-            chunk = values[i : i + per_statement]
-            marks = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-            sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES {marks}"  # noqa: S608 - names from the model
-            cursor.execute(sql, [v for row in chunk for v in row])
+HISTORY_FIELDS = ("customer_id", "attribute", "old_value", "new_value", "changed_at", "reason")
+
+
+def _append_history(rows: list[tuple[int, str, str, str, str]], *, now: dt.datetime) -> None:
+    """A batch's history, ``(customer, attribute, old, new, why)``, in one multi-row INSERT (COPY on PostgreSQL):
+    plain tuples, never model instances."""
+    RowInserter(CustomerHistory, HISTORY_FIELDS).insert(
+        [(pk, attribute, old, new, now, why[:120]) for pk, attribute, old, new, why in rows]
+    )
+
+
+def _scores(scope: Scope, pks: list[int]) -> Iterator[Scores]:
+    """The scores of the customers ``pks`` of a batch: read by the batch's id range when they are many (no long
+    list of ids to send), by their ids when few."""
+    if isinstance(scope, tuple) and len(pks) > 500:
+        wanted = set(pks)
+        return (row for row in scores_of(values_in(scope)) if row.customer_id in wanted)
+    return scores_of(values_in(pks))
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One profile attribute a refresh sets: how a batch's values are computed (customers left out take
+    ``default``), and why a customer's value changed (``explain``, optional)."""
+
+    name: str
+    compute: Callable[[Scope], Iterable[tuple[int, str]]]
+    default: str
+    explain: Callable[[Scope, list[int]], dict[int, str]] | None = None
 
 
 def _refresh(
     *,
-    attribute: str,
-    compute: Callable[[Scope], Iterable[tuple[int, str]]],
-    default: str,
+    attributes: list[Attribute],
     customer_ids: Iterable[int] | None,
     reason: str,
     batch_size: int,
     now: dt.datetime,
-    explain: Callable[[list[int]], dict[int, str]] | None = None,
-) -> RefreshResult:
-    result = RefreshResult()
+) -> dict[str, RefreshResult]:
+    """Set ``attributes`` for every customer (or ``customer_ids``), batch by batch: a customer whose values change
+    is written once, every changed attribute in the same UPDATE (customers with the same changes share one), with
+    a history row per attribute."""
+    results = {attribute.name: RefreshResult() for attribute in attributes}
+    names = [attribute.name for attribute in attributes]
     for scope in batches(customer_ids, batch_size):
         customers = (
             Customer.objects.filter(pk__gt=scope[0], pk__lte=scope[1])
             if isinstance(scope, tuple)
             else Customer.objects.filter(pk__in=scope)
         )
-        fresh = dict(compute(scope))
-        rows = [
-            (pk, old, fresh.get(pk, default))
-            for pk, old in customers.order_by().values_list("pk", attribute)
-            if fresh.get(pk, default) != old
-        ]
-        if not rows:
+        fresh = [dict(attribute.compute(scope)) for attribute in attributes]
+        changed: list[list[tuple[int, str, str]]] = [[] for _ in attributes]
+        updates: dict[tuple[tuple[str, str], ...], list[int]] = {}
+        for pk, *olds in customers.order_by().values_list("pk", *names):
+            change = []
+            for i, attribute in enumerate(attributes):
+                new = fresh[i].get(pk, attribute.default)
+                if new != olds[i]:
+                    changed[i].append((pk, olds[i], new))
+                    change.append((attribute.name, new))
+            if change:
+                updates.setdefault(tuple(change), []).append(pk)
+        if not updates:
             continue
-        # Why each one changed ("probability still a customer fell to 0.21"), after the run's own reason.
-        whys = explain([pk for pk, _old, _new in rows]) if explain is not None else {}
-        changes = [(pk, old, new, _joined(reason, whys.get(pk, ""))) for pk, old, new in rows]
+        history = []
+        for i, attribute in enumerate(attributes):
+            if not changed[i]:
+                continue
+            # Why each one changed ("probability still a customer fell to 0.21"), after the run's own reason.
+            pks = [pk for pk, _old, _new in changed[i]]
+            whys = attribute.explain(scope, pks) if attribute.explain is not None else {}
+            history += [
+                (pk, attribute.name, old, new, _joined(reason, whys.get(pk, ""))) for pk, old, new in changed[i]
+            ]
+            results[attribute.name].changed += len(pks)
         with transaction.atomic():
-            by_value: dict[str, list[int]] = {}
-            for pk, _old, new, _why in changes:
-                by_value.setdefault(new, []).append(pk)
-            for new, pks in by_value.items():
+            for changes, ids in updates.items():
                 # ``updated_at`` is left alone: the history row below is what tells segments this customer changed.
-                Customer.objects.filter(pk__in=pks).update(**{attribute: new})
-                result.by_value[new] = result.by_value.get(new, 0) + len(pks)
-            _append_history(changes, attribute=attribute, now=now)
-        result.changed += len(rows)
-    return result
+                Customer.objects.filter(pk__in=ids).update(**dict(changes))
+                for name, new in changes:
+                    by_value = results[name].by_value
+                    by_value[new] = by_value.get(new, 0) + len(ids)
+            _append_history(history, now=now)
+    return results
 
 
 def _batch_size(batch_size: int | None) -> int:
@@ -131,6 +159,38 @@ def values_in(scope: Scope) -> "QuerySet[CustomerValue]":
     if isinstance(scope, tuple):
         return CustomerValue.objects.filter(pk__gt=scope[0], pk__lte=scope[1])
     return CustomerValue.objects.filter(pk__in=scope)
+
+
+def _tier_attribute() -> Attribute:
+    policy = TierPolicy.current()
+    rules = Rules(policy=policy, top_cut=top_cut(policy))
+
+    def compute(scope: Scope) -> Iterable[tuple[int, str]]:
+        return values_in(scope).annotate(tier=tier_case(rules)).values_list("customer_id", "tier")
+
+    def explain(scope: Scope, pks: list[int]) -> dict[int, str]:
+        return {value.customer_id: tier_of(value, rules)[1] for value in _scores(scope, pks)}
+
+    return Attribute(ProfileAttribute.VALUE_TIER.value, compute, ValueTier.UNRATED.value, explain)
+
+
+def _stage_attribute(now: dt.datetime) -> Attribute:
+    lifecycle_stages_of = profile_sources.get_lifecycle()
+    policy = TierPolicy.current()
+    buying = {LifecycleStage.RETENTION.value, LifecycleStage.EXTENSION.value}
+
+    def compute(scope: Scope) -> Iterable[tuple[int, str]]:
+        stages = dict(lifecycle_stages_of(scope, now=now))
+        for pk in values_in(scope).filter(churn_q(policy)).values_list("customer_id", flat=True):
+            if stages.get(pk) in buying:
+                stages[pk] = LifecycleStage.WIN_BACK.value
+        return stages.items()
+
+    def explain(scope: Scope, pks: list[int]) -> dict[int, str]:
+        rules = Rules(policy=policy, top_cut=None)
+        return {value.customer_id: tier_of(value, rules)[1] for value in _scores(scope, pks) if churning(value, policy)}
+
+    return Attribute(ProfileAttribute.LIFECYCLE_STAGE.value, compute, LifecycleStage.SELECTION.value, explain)
 
 
 def customers_refresh_value_tiers(
@@ -146,25 +206,11 @@ def customers_refresh_value_tiers(
     is recorded with why. Idempotent: a second run with the same scores changes nothing and writes no history.
     """
     now = now or timezone.now()
-    policy = TierPolicy.current()
-    rules = Rules(policy=policy, top_cut=top_cut(policy))
-
-    def compute(scope: Scope) -> Iterable[tuple[int, str]]:
-        return values_in(scope).annotate(tier=tier_case(rules)).values_list("customer_id", "tier")
-
-    def explain(pks: list[int]) -> dict[int, str]:
-        return {value.customer_id: tier_of(value, rules)[1] for value in scores_of(values_in(pks))}
-
-    return _refresh(
-        attribute=ProfileAttribute.VALUE_TIER.value,
-        compute=compute,
-        default=ValueTier.UNRATED.value,
-        customer_ids=customer_ids,
-        reason=reason,
-        batch_size=_batch_size(batch_size),
-        now=now,
-        explain=explain,
+    attribute = _tier_attribute()
+    results = _refresh(
+        attributes=[attribute], customer_ids=customer_ids, reason=reason, batch_size=_batch_size(batch_size), now=now
     )
+    return results[attribute.name]
 
 
 def customers_refresh_lifecycle(
@@ -181,30 +227,25 @@ def customers_refresh_lifecycle(
     Without a registered source it raises ``ImproperlyConfigured`` before writing anything.
     """
     now = now or timezone.now()
-    lifecycle_stages_of = profile_sources.get_lifecycle()
-    policy = TierPolicy.current()
-    buying = {LifecycleStage.RETENTION.value, LifecycleStage.EXTENSION.value}
-
-    def compute(scope: Scope) -> Iterable[tuple[int, str]]:
-        stages = dict(lifecycle_stages_of(scope, now=now))
-        for pk in values_in(scope).filter(churn_q(policy)).values_list("customer_id", flat=True):
-            if stages.get(pk) in buying:
-                stages[pk] = LifecycleStage.WIN_BACK.value
-        return stages.items()
-
-    def explain(pks: list[int]) -> dict[int, str]:
-        rules = Rules(policy=policy, top_cut=None)
-        return {
-            value.customer_id: tier_of(value, rules)[1] for value in scores_of(values_in(pks).filter(churn_q(policy)))
-        }
-
-    return _refresh(
-        attribute=ProfileAttribute.LIFECYCLE_STAGE.value,
-        compute=compute,
-        default=LifecycleStage.SELECTION.value,
-        customer_ids=customer_ids,
-        reason=reason,
-        batch_size=_batch_size(batch_size),
-        now=now,
-        explain=explain,
+    attribute = _stage_attribute(now)
+    results = _refresh(
+        attributes=[attribute], customer_ids=customer_ids, reason=reason, batch_size=_batch_size(batch_size), now=now
     )
+    return results[attribute.name]
+
+
+def customers_refresh_tiers_and_stages(
+    *,
+    customer_ids: Iterable[int] | None = None,
+    reason: str = "",
+    batch_size: int | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[RefreshResult, RefreshResult]:
+    """Value tiers and lifecycle stages in one pass: a customer whose tier and stage both change is written once.
+    What the nightly refresh runs after the scores."""
+    now = now or timezone.now()
+    tier, stage = _tier_attribute(), _stage_attribute(now)
+    results = _refresh(
+        attributes=[tier, stage], customer_ids=customer_ids, reason=reason, batch_size=_batch_size(batch_size), now=now
+    )
+    return results[tier.name], results[stage.name]

@@ -31,8 +31,7 @@ from customers.registry import Purchases, QuintileCuts, profile_sources
 from customers.services.profiles import (
     RefreshResult,
     batches,
-    customers_refresh_lifecycle,
-    customers_refresh_value_tiers,
+    customers_refresh_tiers_and_stages,
     values_in,
 )
 from customers.valuation.btyd import BetaGeo, FitFailed, GammaGamma
@@ -216,6 +215,5 @@ def customers_refresh_profiles(
     now = now or timezone.now()
     ids = sorted(set(customer_ids)) if customer_ids is not None else None
     values = customers_refresh_values(customer_ids=ids, refit=refit, now=now, batch_size=batch_size)
-    tiers = customers_refresh_value_tiers(customer_ids=ids, reason=reason, now=now, batch_size=batch_size)
-    stages = customers_refresh_lifecycle(customer_ids=ids, reason=reason, now=now, batch_size=batch_size)
+    tiers, stages = customers_refresh_tiers_and_stages(customer_ids=ids, reason=reason, now=now, batch_size=batch_size)
     return ProfilesRefreshResult(values=values, tiers=tiers, stages=stages)

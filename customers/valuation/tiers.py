@@ -7,14 +7,14 @@ the reason that the history and the profile show.
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from customers.models import CustomerValue, RatedBy, TierPolicy, ValueTier
@@ -27,6 +27,8 @@ class Rules:
 
     policy: TierPolicy
     top_cut: Decimal | None
+    # The language the reasons are given in: the one active when the rules are read.
+    language: str | None = field(default_factory=get_language)
 
     @property
     def fallback_min_recency(self) -> int:
@@ -119,6 +121,21 @@ def scores_of(values: "QuerySet[CustomerValue]") -> Iterator[Scores]:
         yield Scores(*row)
 
 
+# Why a customer holds a tier: translated once per language (a refresh explains many thousands at a time).
+WHY_TOP_MODEL = gettext_noop("predicted value in the top %(percent)s%%, probability still a customer %(alive)s")
+WHY_TOP_RFM = gettext_noop("spend in the top %(percent)s%%, R score %(r)d")
+WHY_POTENTIAL_MODEL = gettext_noop("probability still a customer %(alive)s, F score %(f)d, M score %(m)d")
+WHY_POTENTIAL_RFM = gettext_noop("R score %(r)d, F score %(f)d, M score %(m)d")
+WHY_FELL = gettext_noop("probability still a customer fell to %(alive)s")
+WHY_LONG = gettext_noop("no purchase for long: R score %(r)d")
+WHY_LOW = gettext_noop("F score %(f)d and M score %(m)d, below %(min)d")
+
+
+@lru_cache(maxsize=64)
+def _said(language: str | None, message: str) -> str:
+    return _(message)
+
+
 @lru_cache(maxsize=4096)
 def _formatted(language: str | None, number: float | Decimal, places: int) -> str:
     return number_format(number, places)
@@ -135,19 +152,19 @@ def tier_of(value: Scored, rules: Rules) -> tuple[ValueTier, str]:
     model = value.rated_by == RatedBy.MODEL
     alive = value.probability_alive or 0.0
     in_top = rules.top_cut is not None and value.predicted_value >= rules.top_cut
-    language = get_language()
+    language = rules.language
     top = {"percent": _formatted(language, policy.most_valuable_top_percent, 0)}
     if in_top and (
         (model and alive >= float(policy.most_valuable_min_alive))
         or (not model and value.recency_score >= rules.fallback_min_recency)
     ):
         if model:
-            why = _("predicted value in the top %(percent)s%%, probability still a customer %(alive)s") % {
+            why = _said(language, WHY_TOP_MODEL) % {
                 **top,
                 "alive": _alive(value, language),
             }
         else:
-            why = _("spend in the top %(percent)s%%, R score %(r)d") % {**top, "r": value.recency_score}
+            why = _said(language, WHY_TOP_RFM) % {**top, "r": value.recency_score}
         return ValueTier.MOST_VALUABLE, why
     score = policy.potential_min_score
     strong = value.frequency_score >= score or value.monetary_score >= score
@@ -158,20 +175,20 @@ def tier_of(value: Scored, rules: Rules) -> tuple[ValueTier, str]:
     scores = {"f": value.frequency_score, "m": value.monetary_score}
     if staying and strong:
         if model:
-            why = _("probability still a customer %(alive)s, F score %(f)d, M score %(m)d") % {
+            why = _said(language, WHY_POTENTIAL_MODEL) % {
                 "alive": _alive(value, language),
                 **scores,
             }
         else:
-            why = _("R score %(r)d, F score %(f)d, M score %(m)d") % {"r": value.recency_score, **scores}
+            why = _said(language, WHY_POTENTIAL_RFM) % {"r": value.recency_score, **scores}
         return ValueTier.POTENTIAL, why
     if not staying:
         if model:
-            why = _("probability still a customer fell to %(alive)s") % {"alive": _alive(value, language)}
+            why = _said(language, WHY_FELL) % {"alive": _alive(value, language)}
         else:
-            why = _("no purchase for long: R score %(r)d") % {"r": value.recency_score}
+            why = _said(language, WHY_LONG) % {"r": value.recency_score}
     else:
-        why = _("F score %(f)d and M score %(m)d, below %(min)d") % {**scores, "min": score}
+        why = _said(language, WHY_LOW) % {**scores, "min": score}
     return ValueTier.LOW_VALUE, why
 
 

@@ -279,3 +279,13 @@ def test_product_and_date_in_one_segment():
     assert members(
         rules(cond("product_category_bought", "is", ["Saffron"]), cond("last_order", "over_days_ago", "180"))
     ) == {old.pk}
+
+
+def test_the_time_zones_customers_live_in_are_read_from_the_index():
+    from customers.segment_calendar import distinct_time_zones
+
+    for zone in ("Asia/Tehran", "Europe/London", "Asia/Tehran", "Asia/Riyadh"):
+        CustomerFactory(time_zone=zone)
+
+    assert distinct_time_zones() == ("Asia/Riyadh", "Asia/Tehran", "Europe/London")
+    assert Calendar(NOW).time_zones == ("Asia/Riyadh", "Asia/Tehran", "Europe/London")
