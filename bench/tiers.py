@@ -529,6 +529,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="20,000 customers, 200,000 orders")
     parser.add_argument("--rounds", type=int, default=3, help="segment rounds; the medians are compared")
     parser.add_argument("--reuse", action="store_true", help="keep the data of the last run if it has the same size")
+    parser.add_argument("--segments-only", action="store_true", help="only the segment refresh (with --reuse)")
     args = parser.parse_args()
     if args.quick:
         args.customers, args.sample = 20_000, min(args.sample, 1000)
@@ -550,6 +551,18 @@ def main():
         fresh_database()
         n_orders = generate(args.customers, args.orders_per_customer, now)
         log(f"  generated in {time.perf_counter() - start:.1f}s")
+
+    if args.segments_only:
+        log("segment refresh")
+        seg = bench_segments(args.customers, args.rounds, now)
+        scratch_ratio, full_ratio = seg["scratch"] / seg["incremental"], seg["full"] / seg["incremental"]
+        print(
+            f"tiers: segment refresh of {args.customers:,} customers / {n_orders:,} orders on {connection.vendor} a "
+            f"day later with 1% changed, median of {args.rounds}: incremental {seg['incremental']:.3f}s vs rebuild "
+            f"from scratch {seg['scratch']:.2f}s = {scratch_ratio:.0f}x, vs full pass {seg['full']:.2f}s = "
+            f"{full_ratio:.0f}x"
+        )
+        return
 
     log("nightly refresh")
     night = bench_nightly(args.customers, args.sample, now, random.Random(7))

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, OuterRef, QuerySet
 from django.utils import timezone
 
 from customers.models import Customer, Segment, SegmentCondition, SegmentMembership
@@ -162,7 +162,7 @@ def segment_refresh(*, segment: Segment, full: bool = False, now: dt.datetime | 
         return SegmentRefreshResult(mode="manual")
     now = now or timezone.now()
     rules = validate_rules(segment.rules)
-    limit = settings.CUSTOMER_SEGMENT_INCREMENTAL_LIMIT
+    limit = incremental_limit()
     margin = dt.timedelta(seconds=settings.CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS)
     rows = None
     if not full and rules and segment.refreshed_at is not None and segment.refreshed_at <= now:
@@ -175,6 +175,15 @@ def segment_refresh(*, segment: Segment, full: bool = False, now: dt.datetime | 
         count = SegmentMembership.objects.filter(segment=segment).count()
     Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now)
     return result
+
+
+def incremental_limit() -> int:
+    """How many changed customers a refresh still examines one by one: ``CUSTOMER_SEGMENT_INCREMENTAL_LIMIT``,
+    or ``CUSTOMER_SEGMENT_INCREMENTAL_SHARE`` of the customers when that is more (the highest id stands for
+    their number: one index lookup)."""
+    highest = Customer.objects.aggregate(highest=Max("pk"))["highest"] or 0
+    share = float(settings.CUSTOMER_SEGMENT_INCREMENTAL_SHARE)
+    return max(int(settings.CUSTOMER_SEGMENT_INCREMENTAL_LIMIT), int(highest * share))
 
 
 def segments_rebuild_next() -> int:

@@ -225,6 +225,7 @@ CUSTOMER_REFRESH_BATCH_SIZE = env.int("CUSTOMER_REFRESH_BATCH_SIZE", default=500
 # Segments: a refresh re-examines only customers changed since the last one, unless more than this many did
 # (then it rebuilds); the margin re-reads a little of the past to catch rows committed during the last refresh.
 CUSTOMER_SEGMENT_INCREMENTAL_LIMIT = env.int("CUSTOMER_SEGMENT_INCREMENTAL_LIMIT", default=20000)
+CUSTOMER_SEGMENT_INCREMENTAL_SHARE = env.float("CUSTOMER_SEGMENT_INCREMENTAL_SHARE", default=0.05)
 CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS = env.int("CUSTOMER_SEGMENT_WATERMARK_MARGIN_SECONDS", default=60)
 # Cross-sell and up-sell: how many products each customer is offered, and from how many co-buyers on.
 RECOMMENDATIONS_PER_CUSTOMER = env.int("RECOMMENDATIONS_PER_CUSTOMER", default=5)

@@ -303,3 +303,16 @@ def test_incremental_refresh_sees_a_change_of_tier():
     customers_refresh_profiles()
     result = segment_refresh(segment=segment)
     assert (result.mode, result.removed) == ("incremental", 1)
+
+
+def test_the_incremental_limit_grows_with_the_number_of_customers(settings):
+    from customers.services.segments import incremental_limit
+
+    settings.CUSTOMER_SEGMENT_INCREMENTAL_LIMIT = 2
+    settings.CUSTOMER_SEGMENT_INCREMENTAL_SHARE = 0.5
+    customers = CustomerFactory.create_batch(3)
+    highest = max(c.pk for c in customers)
+
+    assert incremental_limit() == max(2, highest // 2)
+    settings.CUSTOMER_SEGMENT_INCREMENTAL_SHARE = 0
+    assert incremental_limit() == 2
