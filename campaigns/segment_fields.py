@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 
 from campaigns.models import AIDA_ORDER, Touch
 from customers.models import SegmentField, SegmentLookup
-from customers.registry import RELATED, Condition, FieldSpec, change_sources, segment_fields
+from customers.registry import RELATED, Condition, FieldSpec, change_sources, has_rows, segment_fields
 from customers.segment_calendar import Calendar
 
 STEPS = tuple(step.value for step in AIDA_ORDER)
@@ -24,7 +24,7 @@ def aida_step_q(cond: Condition, calendar: Calendar) -> Q:
     touches = Touch.objects.filter(step__in=STEPS[first:], is_automated=False, customer__isnull=False)
     if cond.get("campaign"):
         touches = touches.filter(campaign_id=cond["campaign"])
-    return Q(pk__in=touches.values("customer_id"))
+    return has_rows(touches)
 
 
 def touches_since(since: dt.datetime) -> "QuerySet[Any]":

@@ -54,6 +54,7 @@ from customers.registry import (
     Condition,
     FieldSpec,
     change_sources,
+    has_rows,
     segment_fields,
 )
 from customers.segment_calendar import Calendar, Edges, Window
@@ -410,10 +411,10 @@ def _occasion_q(cond: Condition, calendar: Calendar) -> Q:
         by_today.setdefault(calendar.today(name), []).append(name)
     for today, names in by_today.items():
         occasions = Occasion.objects.filter(_occasion_days(today, cond["value"]))
-        result |= Q(time_zone__in=names, pk__in=occasions.values("customer_id"))
+        result |= Q(time_zone__in=names) & has_rows(occasions)
     site_today = calendar.today(settings.TIME_ZONE)
-    others = Occasion.objects.filter(_occasion_days(site_today, cond["value"])).values("customer_id")
-    return result | (~Q(time_zone__in=calendar.time_zones) & Q(pk__in=others))
+    others = Occasion.objects.filter(_occasion_days(site_today, cond["value"]))
+    return result | (~Q(time_zone__in=calendar.time_zones) & has_rows(others))
 
 
 def _occasion_moved(cond: Condition, before: Calendar, after: Calendar) -> "QuerySet[Any] | None":
@@ -433,16 +434,15 @@ def _occasion_moved(cond: Condition, before: Calendar, after: Calendar) -> "Quer
 
 
 def _need_q(cond: Condition, calendar: Calendar) -> Q:
-    return Q(pk__in=NeedMention.objects.filter(need_id__in=cond["value"], customer__isnull=False).values("customer_id"))
+    return has_rows(NeedMention.objects.filter(need_id__in=cond["value"]))
 
 
 def _need_category_q(cond: Condition, calendar: Calendar) -> Q:
-    mentions = NeedMention.objects.filter(need__category__in=cond["value"], customer__isnull=False)
-    return Q(pk__in=mentions.values("customer_id"))
+    return has_rows(NeedMention.objects.filter(need__category__in=cond["value"]))
 
 
 def _consent_q(cond: Condition, calendar: Calendar) -> Q:
-    return Q(pk__in=Consent.objects.filter(channel__in=cond["value"], granted=True).values("customer_id"))
+    return has_rows(Consent.objects.filter(channel__in=cond["value"], granted=True))
 
 
 def _value_fields() -> list[str]:

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
 from customers.models import RELATIVE_DATE_LOOKUPS, SegmentField, SegmentLookup
-from customers.registry import DATE, NUMBER, RELATED, Condition, FieldSpec, change_sources, segment_fields
+from customers.registry import DATE, NUMBER, RELATED, Condition, FieldSpec, change_sources, has_rows, segment_fields
 from customers.segment_calendar import Calendar, Edges
 from orders.models import Order, OrderLine, OrderStatusChange, Product
 
@@ -30,11 +30,11 @@ _RANGE = (SegmentLookup.GTE, SegmentLookup.LTE)
 
 
 def product_bought_q(cond: Condition, calendar: Calendar) -> Q:
-    return Q(pk__in=OrderLine.objects.filter(product_id__in=cond["value"]).values("order__customer_id"))
+    return has_rows(OrderLine.objects.filter(product_id__in=cond["value"]), "order__customer_id")
 
 
 def product_category_bought_q(cond: Condition, calendar: Calendar) -> Q:
-    return Q(pk__in=OrderLine.objects.filter(product__category__in=cond["value"]).values("order__customer_id"))
+    return has_rows(OrderLine.objects.filter(product__category__in=cond["value"]), "order__customer_id")
 
 
 def product_categories() -> list[tuple[str, str]]:

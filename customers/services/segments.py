@@ -88,7 +88,7 @@ def _changed_rows(
     """One query reads, for each changed customer, whether the rules select them and whether they are a member.
 
     Changed: since ``since`` by their data, or since the last refresh by the calendar. The ids come from the
-    sources' own indexes (a UNION), then each customer is read by primary key. Returns None when more than
+    sources' own indexes (one UNION), then the customers are read by primary key. Returns None when more than
     ``limit`` customers changed: one pass over everyone is then cheaper.
     """
     assert segment.refreshed_at is not None
@@ -97,16 +97,22 @@ def _changed_rows(
     assert q is not None  # only segments with rules are refreshed incrementally
     sources = changed_since(since, fields_of(rules))
     sources += moved_by_calendar(rules, Calendar(segment.refreshed_at, calendar.time_zones), calendar)
-    changed = sources[0].union(*sources[1:])
+    # The ids first, from the sources' own indexes; then the customers by primary key, a known number of them (a
+    # planner guessing how many the sources give could scan every customer to join them).
+    ids = sorted({next(iter(row.values())) for row in sources[0].union(*sources[1:])[: limit + 1]})
+    if len(ids) > limit:
+        return None
     selected = ExpressionWrapper(q, output_field=BooleanField())
     member = Exists(SegmentMembership.objects.filter(segment=segment, customer=OuterRef("pk")))
-    rows = list(
-        Customer.objects.filter(pk__in=changed)
-        .order_by()
-        .annotate(selected=selected, member=member)
-        .values_list("pk", "selected", "member")[: limit + 1]
-    )
-    return None if len(rows) > limit else rows
+    rows: list[tuple[int, bool, bool]] = []
+    for i in range(0, len(ids), 5000):
+        rows += (
+            Customer.objects.filter(pk__in=ids[i : i + 5000])
+            .order_by()
+            .annotate(selected=selected, member=member)
+            .values_list("pk", "selected", "member")
+        )
+    return rows
 
 
 def _incremental(segment: Segment, rows: list[tuple[int, bool, bool]], now: dt.datetime) -> SegmentRefreshResult:
@@ -148,9 +154,10 @@ def _full(segment: Segment, rules: dict[str, Any], now: dt.datetime) -> SegmentR
         result.removed = stale.delete()[0]
         return result
     members = matching_customers(rules, calendar=Calendar(now)).order_by()
-    result.removed = stale.exclude(customer_id__in=members.values("pk")).delete()[0]
-    existing = SegmentMembership.objects.filter(segment=segment).values("customer_id")
-    result.added = _insert_members(segment, members.exclude(pk__in=existing).values("pk"), now)
+    # NOT EXISTS, not NOT IN: PostgreSQL answers it with an anti-join however many members there are.
+    result.removed = stale.exclude(Exists(members.filter(pk=OuterRef("customer_id")))).delete()[0]
+    existing = SegmentMembership.objects.filter(segment=segment, customer=OuterRef("pk"))
+    result.added = _insert_members(segment, members.exclude(Exists(existing)).values("pk"), now)
     return result
 
 
