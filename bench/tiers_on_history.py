@@ -56,8 +56,9 @@ def load(path):
         call_command("flush", interactive=False, verbosity=0)
     purchases = []
     for line in Path(path).read_text().splitlines():
-        if line.strip():
-            customer, day, _quantity, dollars = line.split()
+        fields = line.split()
+        if len(fields) == 4 and fields[0].isdigit():  # a header line, if any, is skipped
+            customer, day, _quantity, dollars = fields
             placed = dt.datetime.strptime(day, "%Y%m%d").replace(hour=12, tzinfo=dt.UTC)
             purchases.append((int(customer), placed, Decimal(dollars)))
     ids = sorted({c for c, _placed, _total in purchases})

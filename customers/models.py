@@ -723,7 +723,16 @@ class SegmentCondition(models.Model):
         ordering = ["group", "id"]
 
     def __str__(self):
-        return f"{self.get_field_display()} {self.get_lookup_display()} {self.value}".strip()
+        from customers.segments import RuleError, describe_condition, normalize_condition
+
+        values = [v for v in (self.value, self.product_id, self.need_id) if v not in (None, "")]
+        raw: dict[str, object] = {"field": self.field, "lookup": self.lookup, "value": ", ".join(map(str, values))}
+        if self.campaign_id:
+            raw["campaign"] = self.campaign_id
+        try:
+            return describe_condition(normalize_condition(raw))
+        except (RuleError, KeyError):  # a row that no longer fits the rules: as it was written
+            return f"{self.get_field_display()} {self.get_lookup_display()} {self.value}".strip()
 
 
 class RecommendationKind(models.TextChoices):

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from customers.models import (
@@ -58,7 +59,7 @@ from customers.registry import (
     segment_fields,
 )
 from customers.segment_calendar import Calendar, Edges, Window
-from emarketing.digits import normalize_digits
+from emarketing.digits import localize_digits, normalize_digits
 
 MAX_OCCASION_DAYS = 366
 MAX_DAYS_BACK = 3660  # ten years
@@ -605,24 +606,34 @@ def _value_words(cond: Condition) -> str:
     return str(labels.get(str(value), value))
 
 
+def _number(value: Any) -> str:
+    """A number of a rule in the digits of the marketer's language (Persian, Arabic-Indic or ASCII)."""
+    return str(localize_digits(str(value), get_language()))
+
+
 def describe_condition(cond: Condition) -> str:
     """One condition as a marketer reads it: "Last purchase in the last 90 days", "Value tier is Potential"."""
     label, lookup = _label(cond["field"]), cond["lookup"]
     value: Any = cond.get("value")
     if lookup == SegmentLookup.LAST_DAYS:
-        return _("%(field)s in the last %(days)d days") % {"field": label, "days": value}
+        return _("%(field)s in the last %(days)s days") % {"field": label, "days": _number(value)}
     if lookup == SegmentLookup.OVER_DAYS_AGO:
-        return _("%(field)s more than %(days)d days ago") % {"field": label, "days": value}
+        return _("%(field)s more than %(days)s days ago") % {"field": label, "days": _number(value)}
     if lookup == SegmentLookup.DAYS_AGO_BETWEEN:
-        return _("%(field)s between %(low)d and %(high)d days ago") % {
+        return _("%(field)s between %(low)s and %(high)s days ago") % {
             "field": label,
-            "low": value[0],
-            "high": value[1],
+            "low": _number(value[0]),
+            "high": _number(value[1]),
         }
     if cond["field"] == SegmentField.UPCOMING_OCCASION:
-        text = _("An occasion in the next %(days)d days") % {"days": value}
-        return text if lookup == SegmentLookup.IS else _("No occasion in the next %(days)d days") % {"days": value}
-    text = f"{label} {_lookup_label(lookup)} {_value_words(cond)}".strip()
+        days = {"days": _number(value)}
+        if lookup == SegmentLookup.IS:
+            return _("An occasion in the next %(days)s days") % days
+        return _("No occasion in the next %(days)s days") % days
+    words = _value_words(cond)
+    if FIELDS[cond["field"]].kind in (NUMBER, DATE):
+        words = _number(words)
+    text = f"{label} {_lookup_label(lookup)} {words}".strip()
     if cond.get("campaign"):
         text += " " + _("(campaign %(campaign)s)") % {"campaign": cond["campaign"]}
     return text

@@ -289,3 +289,23 @@ def test_the_time_zones_customers_live_in_are_read_from_the_index():
 
     assert distinct_time_zones() == ("Asia/Riyadh", "Asia/Tehran", "Europe/London")
     assert Calendar(NOW).time_zones == ("Asia/Riyadh", "Asia/Tehran", "Europe/London")
+
+
+def test_the_rules_read_in_persian_with_persian_digits_and_no_codes():
+    from django.utils import translation
+
+    from customers.models import SegmentCondition
+
+    segment = SegmentFactory()
+    segment_save_rules(
+        segment=segment,
+        rules=rules(cond("last_order", "last_days", "90"), cond("value_tier", "is", ["most_valuable"])),
+    )
+    with translation.override("fa"):
+        text = describe_rules(segment.rules)[0]
+        rows = [str(row) for row in SegmentCondition.objects.filter(segment=segment)]
+
+    assert "۹۰" in text and "90" not in text
+    assert "most_valuable" not in text and "با ارزش‌ترین" in text
+    assert rows[0] == "آخرین خرید در ۹۰ روز گذشته"
+    assert "most_valuable" not in rows[1]
