@@ -85,7 +85,7 @@ def changed_since(since: dt.datetime, fields: set[str] | None = None) -> list["Q
 def _changed_rows(
     segment: Segment, rules: dict[str, Any], since: dt.datetime, now: dt.datetime, limit: int
 ) -> list[tuple[int, bool, bool]] | None:
-    """One query reads, for each changed customer, whether the rules select them and whether they are a member.
+    """For each changed customer, whether the rules select them and whether they are a member.
 
     Changed: since ``since`` by their data, or since the last refresh by the calendar. The ids come from the
     sources' own indexes (one UNION), then the customers are read by primary key. Returns None when more than

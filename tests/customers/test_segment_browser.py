@@ -12,16 +12,20 @@ from tests.orders.factories import OrderFactory
 pytestmark = pytest.mark.browser
 
 
-def test_the_live_count_follows_the_conditions(page, live_server, transactional_db):
-    UserFactory(username="maryam", is_staff=True, is_superuser=True)
-    CustomerFactory.create_batch(3, country="IR")
-    CustomerFactory(country="SA", value_tier="most_valuable")
+def open_new_segment(page, live_server):
+    """Log in as the marketer and open an empty segment form."""
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "maryam")
     page.fill("#id_password", "pass-word-123")
     page.click("input[type=submit]")
-
     page.goto(f"{live_server.url}/admin/customers/segment/add/")
+
+
+def test_the_live_count_follows_the_conditions(page, live_server, transactional_db):
+    UserFactory(username="maryam", is_staff=True, is_superuser=True)
+    CustomerFactory.create_batch(3, country="IR")
+    CustomerFactory(country="SA", value_tier="most_valuable")
+    open_new_segment(page, live_server)
     page.fill("#id_name", "Iran")
     page.select_option("#id_conditions-0-field", "country")
     page.fill("#id_conditions-0-value", "IR")
@@ -45,12 +49,7 @@ def test_a_window_of_days_is_counted_in_days(page, live_server, transactional_db
     now = timezone.now()
     for days in (5, 40, 200):
         OrderFactory(customer=CustomerFactory(), placed_at=now - dt.timedelta(days=days))
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "maryam")
-    page.fill("#id_password", "pass-word-123")
-    page.click("input[type=submit]")
-
-    page.goto(f"{live_server.url}/admin/customers/segment/add/")
+    open_new_segment(page, live_server)
     page.fill("#id_name", "Bought lately")
     page.select_option("#id_conditions-0-field", "last_order")
     lookups = page.locator("#id_conditions-0-lookup option").all_inner_texts()

@@ -182,6 +182,7 @@ def test_incremental_refresh_sees_new_orders_and_consent():
 
 def test_too_many_changes_fall_back_to_a_full_rebuild(settings):
     settings.CUSTOMER_SEGMENT_INCREMENTAL_LIMIT = 2
+    settings.CUSTOMER_SEGMENT_INCREMENTAL_SHARE = 0
     segment = SegmentFactory()
     segment_save_rules(segment=segment, rules=rules([cond("country", "IR")]))
     segment_refresh(segment=segment)
