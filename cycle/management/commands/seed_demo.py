@@ -173,6 +173,20 @@ class Command(BaseCommand):
                     segment=segment, rules={"any": [{"all": [{"field": field, "lookup": "is", "value": value}]}]}
                 )
             segments.append(segment)
+        # On behaviour and time: bought at least twice, but not in the last 90 days of their own calendar.
+        lapsed, created = Segment.objects.get_or_create(
+            name="Lapsed repeat buyers",
+            defaults={
+                "description": "Two purchases or more, none in the last 90 days: a win-back campaign's audience."
+            },
+        )
+        if created:
+            conditions = [
+                {"field": "order_count", "lookup": "gte", "value": "2"},
+                {"field": "last_order", "lookup": "over_days_ago", "value": "90"},
+            ]
+            segment_save_rules(segment=lapsed, rules={"any": [{"all": conditions}]})
+        segments.append(lapsed)
         return segments
 
     def _plan(self):
