@@ -1,5 +1,6 @@
 """The 24-hour contact line: acknowledgements, e-mail that arrives by webhook or from a mailbox."""
 
+import datetime as dt
 import email
 import imaplib
 import logging
@@ -46,6 +47,8 @@ from .feedback import ticket_create, ticket_message_add
 logger = logging.getLogger(__name__)
 
 TICKET_TAG = re.compile(r"\[#(\d+)\]")
+# Senders no person reads (RFC 3834 §2: never answer them).
+ROBOT_SENDERS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)([+.-].*)?$", re.IGNORECASE)
 
 
 def _language_of(ticket: Ticket) -> str:
@@ -129,7 +132,11 @@ def ticket_acknowledge(*, ticket_id: int) -> bool:
     the ticket is stamped, and the thread noted, when it has gone out.
     """
     ticket = Ticket.objects.select_related("customer").filter(pk=ticket_id).exclude(contact_email="").first()
-    if ticket is None:
+    if ticket is None or is_robot_sender(ticket.contact_email):
+        return False
+    # At most one automatic answer per address a day (RFC 3834 §2), however many tickets it opens.
+    day_ago = timezone.now() - dt.timedelta(days=1)
+    if TicketAcknowledgement.objects.filter(to__iexact=ticket.contact_email, created_at__gte=day_ago).exists():
         return False
     _ack, created = TicketAcknowledgement.objects.get_or_create(
         ticket=ticket, defaults={"to": ticket.contact_email, "language": _language_of(ticket)}
@@ -141,6 +148,32 @@ def ticket_acknowledge(*, ticket_id: int) -> bool:
 
 class UnreadableMail(Exception):
     """An inbound e-mail the contact line cannot turn into a ticket on its own."""
+
+
+def is_robot_sender(address: str) -> bool:
+    """A null sender, or a mailbox no person reads (``MAILER-DAEMON``, ``postmaster``, ``noreply``…)."""
+    local = address.strip().rpartition("@")[0] if "@" in address else address.strip()
+    return not local or bool(ROBOT_SENDERS.match(local))
+
+
+def automatic_reason(message: EmailMessage, sender: str) -> str | None:
+    """Why a received message is automatic — a delivery report, a complaint report, an auto-reply, bulk mail —
+    or None for a message a person wrote. Automatic messages never become tickets, so they are never answered
+    (RFC 3834): with the contact line and the sender on one mailbox, an answer to a bounce is a mail loop."""
+    if message.get_content_type() == "multipart/report":
+        kind = str(message.get_param("report-type", "", header="content-type") or "").lower()
+        if kind == "feedback-report":
+            return _("A complaint report (ARF) from a mailbox provider: no ticket, no reply.")
+        return _("A delivery report (%(kind)s): no ticket, no reply.") % {"kind": kind or "multipart/report"}
+    auto = str(message.get("Auto-Submitted", "no")).strip().lower()
+    if auto and auto != "no":
+        return _("An automatic message (Auto-Submitted: %(value)s): no ticket, no reply.") % {"value": auto}
+    precedence = str(message.get("Precedence", "")).strip().lower()
+    if precedence in {"bulk", "list", "junk"}:
+        return _("Bulk or list mail (Precedence: %(value)s): no ticket, no reply.") % {"value": precedence}
+    if is_robot_sender(sender):
+        return _("A message from %(sender)s, which no person reads: no ticket, no reply.") % {"sender": sender or "<>"}
+    return None
 
 
 def _printable(text: str) -> str:
@@ -193,6 +226,9 @@ def inbound_mail_receive(*, raw: bytes, source: str = InboundMailSource.WEBHOOK)
             existing = InboundMail.objects.filter(message_id=message_id).first()
             if existing:
                 return existing
+        automatic = automatic_reason(message, sender)
+        if automatic:
+            raise UnreadableMail(automatic)
         try:
             validate_email_address(sender)
         except ValidationError as error:

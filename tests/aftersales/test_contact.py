@@ -327,3 +327,61 @@ def test_the_web_form_refuses_an_address_that_cannot_receive_mail(client, addres
     assert response.context["form"].errors["email"] == [f"“{address}” is not a valid e-mail address."]
     assert "is not a valid e-mail address" in response.content.decode()
     assert not Ticket.objects.exists()
+
+
+DSN = (
+    b"From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\r\n"
+    b"To: news@shop.example\r\n"
+    b"Subject: Undelivered Mail Returned to Sender\r\n"
+    b"Message-ID: <dsn1@mx.example.net>\r\n"
+    b"Auto-Submitted: auto-replied\r\n"
+    b'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"\r\n'
+    b"MIME-Version: 1.0\r\n\r\n"
+    b"--b1\r\nContent-Type: text/plain\r\n\r\nThe mail system could not deliver your message.\r\n"
+    b"--b1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\n"
+    b"Final-Recipient: rfc822; gone@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+    b"--b1--\r\n"
+)
+ARF = (
+    b"From: fbl@mailbox-provider.example\r\n"
+    b"To: abuse@shop.example\r\n"
+    b"Subject: Complaint about message\r\n"
+    b"Message-ID: <arf1@mailbox-provider.example>\r\n"
+    b'Content-Type: multipart/report; report-type=feedback-report; boundary="b2"\r\n'
+    b"MIME-Version: 1.0\r\n\r\n"
+    b"--b2\r\nContent-Type: text/plain\r\n\r\nThis is an email abuse report.\r\n"
+    b"--b2\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\nVersion: 1\r\n\r\n"
+    b"--b2--\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (DSN, "delivery report"),
+        (ARF, "complaint report"),
+        (raw_mail(Message_ID="<ooo@example.com>", Auto_Submitted="auto-replied"), "Auto-Submitted"),
+        (raw_mail(Message_ID="<list@example.com>", Precedence="bulk"), "Precedence: bulk"),
+    ],
+)
+def test_automatic_mail_is_kept_but_never_a_ticket_and_never_answered(
+    client, django_capture_on_commit_callbacks, raw, reason
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_mail(client, raw)
+
+    assert response.status_code == 202
+    stored = InboundMail.objects.get()
+    assert stored.ticket is None and reason in stored.error
+    assert not Ticket.objects.exists()
+    assert mail.outbox == []
+
+
+def test_one_automatic_answer_per_address_a_day_and_none_to_robots(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.ticket_acknowledge(ticket_id=TicketFactory(contact_email="ali@example.com").pk)
+        second = services.ticket_acknowledge(ticket_id=TicketFactory(contact_email="Ali@example.com").pk)
+        robot = services.ticket_acknowledge(ticket_id=TicketFactory(contact_email="no-reply@example.com").pk)
+
+    assert (first, second, robot) == (True, False, False)
+    assert [m.to for m in mail.outbox] == [["ali@example.com"]]

@@ -4,6 +4,7 @@ import base64
 import uuid
 from email.header import Header
 from email.utils import formatdate, parseaddr
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -81,10 +82,20 @@ def build_email(
     return email
 
 
-def _header(value: str) -> str:
+def _header(name: str, value: str) -> str:
+    """A header's value as it is written: as it is when ASCII, else RFC 2047 encoded words folded with CRLF (a
+    bare line feed is refused by mail servers that follow RFC 5322)."""
     if value.isascii() and "\n" not in value and "\r" not in value:
         return value
-    return Header(value.replace("\r", " ").replace("\n", " "), "utf-8").encode()
+    return Header(value.replace("\r", " ").replace("\n", " "), "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+@lru_cache(maxsize=64)
+def message_id_domain(from_email: str) -> str:
+    """The domain a message's Message-ID is made on: the sender's own (IDNA), else the host's name."""
+    bare = bare_address(from_email)
+    domain = (_ascii_domain(bare) if not bare.isascii() else bare.rpartition("@")[2]) or ""
+    return domain or str(DNS_NAME)
 
 
 def _b64(text: str) -> bytes:
@@ -107,11 +118,11 @@ def message_bytes(rendered: Rendered, *, from_email: str, to: str) -> bytes:
     headers = [
         f"From: {from_email}",
         f"To: {to}",
-        f"Subject: {_header(rendered.subject)}",
+        f"Subject: {_header('Subject', rendered.subject)}",
         f"Date: {formatdate()}",
-        f"Message-ID: <{uuid.uuid4().hex}@{DNS_NAME}>",
+        f"Message-ID: <{uuid.uuid4().hex}@{message_id_domain(from_email)}>",
         "MIME-Version: 1.0",
-        *(f"{name}: {_header(value)}" for name, value in rendered.headers.items()),
+        *(f"{name}: {_header(name, value)}" for name, value in rendered.headers.items()),
     ]
     if not rendered.html:
         headers += [plain, "Content-Transfer-Encoding: base64"]
