@@ -28,7 +28,9 @@ from aftersales.models import (
     TicketChannel,
     TicketMessage,
 )
+from campaigns import tokens
 from campaigns.models import MessageStatus
+from campaigns.services.preferences import unsubscribe
 from campaigns.services.sending import (
     Claim,
     Loaded,
@@ -150,6 +152,26 @@ class UnreadableMail(Exception):
     """An inbound e-mail the contact line cannot turn into a ticket on its own."""
 
 
+UNSUBSCRIBE_SUBJECT = re.compile(r"\bunsubscribe\s+(\d+:[A-Za-z0-9_-]+)")
+
+
+def _unsubscribe_request(subject: str) -> bool:
+    """A ``List-Unsubscribe`` mailto request (its subject carries the signed token of the unsubscribe link):
+    withdraw the customer's e-mail consent. A subject without a valid token is ordinary mail."""
+    match = UNSUBSCRIBE_SUBJECT.search(subject)
+    if not match:
+        return False
+    try:
+        customer_id = tokens.read_preferences_token(match.group(1))
+    except tokens.BadToken:
+        return False
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        return False
+    unsubscribe(customer=customer)
+    return True
+
+
 def is_robot_sender(address: str) -> bool:
     """A null sender, or a mailbox no person reads (``MAILER-DAEMON``, ``postmaster``, ``noreply``…)."""
     local = address.strip().rpartition("@")[0] if "@" in address else address.strip()
@@ -226,16 +248,21 @@ def inbound_mail_receive(*, raw: bytes, source: str = InboundMailSource.WEBHOOK)
             existing = InboundMail.objects.filter(message_id=message_id).first()
             if existing:
                 return existing
-        automatic = automatic_reason(message, sender)
-        if automatic:
-            raise UnreadableMail(automatic)
-        try:
-            validate_email_address(sender)
-        except ValidationError as error:
-            raise UnreadableMail(_("The sender's address is missing or invalid.")) from error
-        body = _text_of(message)
-        with transaction.atomic():
-            mail.ticket = _ticket_for(sender=sender, subject=subject, body=body)
+        if _unsubscribe_request(subject):
+            # Done: nothing for a human to do, no ticket, no reply.
+            mail.error = _("An unsubscribe request by e-mail: e-mail consent withdrawn.")
+            mail.handled_at = timezone.now()
+        else:
+            automatic = automatic_reason(message, sender)
+            if automatic:
+                raise UnreadableMail(automatic)
+            try:
+                validate_email_address(sender)
+            except ValidationError as error:
+                raise UnreadableMail(_("The sender's address is missing or invalid.")) from error
+            body = _text_of(message)
+            with transaction.atomic():
+                mail.ticket = _ticket_for(sender=sender, subject=subject, body=body)
     except (UnreadableMail, ValidationError) as error:
         mail.error = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         mail.ticket = None

@@ -242,6 +242,8 @@ LOGGING = {
 # A separate relay for campaign mail (e.g. smtp://user:pass@relay:587/?tls=True); empty: Django's EMAIL_* settings.
 CAMPAIGNS_EMAIL_URL = env("CAMPAIGNS_EMAIL_URL", default="")
 CAMPAIGNS_FROM_EMAIL = env("CAMPAIGNS_FROM_EMAIL", default="")
+# A mailbox the contact line reads (webhook or poller): List-Unsubscribe then also offers unsubscribing by e-mail.
+CAMPAIGNS_UNSUBSCRIBE_EMAIL = env("CAMPAIGNS_UNSUBSCRIBE_EMAIL", default="")
 CAMPAIGNS_SEND_BATCH_SIZE = env.int("CAMPAIGNS_SEND_BATCH_SIZE", default=500)
 # Messages per second from each sending task (0: as fast as the mail server takes them).
 CAMPAIGNS_SEND_RATE = env.float("CAMPAIGNS_SEND_RATE", default=0)

@@ -385,3 +385,27 @@ def test_one_automatic_answer_per_address_a_day_and_none_to_robots(django_captur
 
     assert (first, second, robot) == (True, False, False)
     assert [m.to for m in mail.outbox] == [["ali@example.com"]]
+
+
+def test_an_unsubscribe_request_by_email_withdraws_consent_and_opens_no_ticket(client, settings):
+    from urllib.parse import unquote
+
+    from campaigns.services.sending.render import customer_urls
+    from customers.models import Consent
+    from customers.services import consent_set
+
+    settings.CAMPAIGNS_UNSUBSCRIBE_EMAIL = "unsubscribe@shop.example"
+    customer = CustomerFactory(email="reza@example.com")
+    consent_set(customer=customer, channel="email", granted=True, source="checkout")
+    mailto = customer_urls(customer.pk)["unsubscribe_mailto"]
+    assert mailto.startswith("mailto:unsubscribe@shop.example?subject=")
+    subject = unquote(mailto.partition("subject=")[2])
+
+    forged = post_mail(client, raw_mail(subject="unsubscribe 1:forged", Message_ID="<u0@example.com>"))
+    response = post_mail(client, raw_mail(subject=subject, Message_ID="<u1@example.com>"))
+
+    assert forged.status_code == response.status_code == 202
+    assert not Consent.objects.get(customer=customer, channel="email").granted
+    request = InboundMail.objects.get(message_id="<u1@example.com>")
+    assert request.ticket is None and request.handled_at is not None
+    assert Ticket.objects.count() == 1  # the forged one is an ordinary message

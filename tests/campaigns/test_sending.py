@@ -88,6 +88,17 @@ def test_every_email_has_one_click_unsubscribe_headers_and_tracked_links(smtp_se
     assert not customer.consents.get(channel=ConsentChannel.EMAIL).granted
 
 
+def test_list_unsubscribe_also_offers_a_mailto_when_a_mailbox_is_set(smtp_server, audience, settings):
+    settings.CAMPAIGNS_UNSUBSCRIBE_EMAIL = "unsubscribe@shop.example"
+    campaign, _segment, (customer,) = audience(consenting=1)
+
+    campaign_start(campaign=campaign)
+
+    entries = "".join(str(smtp_server.to(customer.email)[0]["List-Unsubscribe"]).split()).split(",")
+    assert len(entries) == 2 and entries[0].startswith("<http") and "/t/u/" in entries[0]
+    assert entries[1].startswith("<mailto:unsubscribe@shop.example?subject=unsubscribe%20")
+
+
 def test_a_refused_recipient_is_retried_then_failed_without_blocking_others(smtp_server, audience, settings):
     settings.CAMPAIGNS_SEND_MAX_ATTEMPTS = 2
     campaign, _segment, customers = audience(consenting=3)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.urls import get_script_prefix, reverse
@@ -31,10 +32,20 @@ def public_url(name: str, token: str) -> str:
 
 def customer_urls(customer_id: int) -> dict[str, str]:
     token = tokens.preferences_token(customer_id=customer_id)
-    return {
+    urls = {
         "preferences_url": public_url("campaigns:preferences", token),
         "unsubscribe_url": public_url("campaigns:unsubscribe", token),
     }
+    mailbox = settings.CAMPAIGNS_UNSUBSCRIBE_EMAIL
+    if mailbox:
+        # RFC 2369: a mail client that does not speak one-click sends this mail; the contact line reads it.
+        urls["unsubscribe_mailto"] = f"mailto:{mailbox}?subject={quote(unsubscribe_subject(token))}"
+    return urls
+
+
+def unsubscribe_subject(token: str) -> str:
+    """The subject of an unsubscribe request by e-mail; the token is the one the unsubscribe link carries."""
+    return f"unsubscribe {token}"
 
 
 def _footer(language: str, urls: dict[str, str]) -> tuple[SafeString, str]:
@@ -120,7 +131,9 @@ def render_for(
     document = _document(html or "", language=language, footer=footer_html, pixel_url=pixel_url)
     text = (text or strip_tags(html)).strip() + footer_text
     headers = {
-        "List-Unsubscribe": f"<{urls['unsubscribe_url']}>",
+        "List-Unsubscribe": ", ".join(
+            f"<{url}>" for url in (urls["unsubscribe_url"], urls.get("unsubscribe_mailto")) if url
+        ),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Content-Language": language,
     }
