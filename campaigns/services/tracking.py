@@ -5,11 +5,9 @@ import datetime as dt
 import json
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
@@ -20,6 +18,7 @@ from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.agents import AgentKind, agent_kind
 from campaigns.models import TOUCH_KIND_STEP, Campaign, Creative, Touch, TouchKind, TouchSource
 from emarketing.db import relaxed_commits
 
@@ -29,27 +28,13 @@ if TYPE_CHECKING:
 TEXT_LIMIT = 500
 logger = logging.getLogger(__name__)
 
-# Mail-privacy proxies that fetch every image whether or not the message is read (Apple Mail Privacy
-# Protection presents itself as a bare "Mozilla/5.0"), security scanners that open and click every link,
-# and scripts. Their touches are kept but flagged, so that rates are not inflated.
-AUTOMATED_AGENT = re.compile(
-    r"bot\b|crawler|spider|scanner|preview|barracuda|mimecast|proofpoint|symantec|messagelabs|trend ?micro"
-    r"|fireeye|forcepoint|safelinks|ms-office|microsoft office|curl/|wget/|python-|go-http-client|java/"
-    r"|okhttp|headless|phantomjs|libwww|httpclient|axios/|node-fetch",
-    re.IGNORECASE,
-)
 PREFETCH_HEADERS = ("HTTP_PURPOSE", "HTTP_SEC_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
 
 
-@lru_cache(maxsize=4096)
-def _automated_agent(agent: str) -> bool:
-    agent = agent.strip()
-    return not agent or agent == "Mozilla/5.0" or AUTOMATED_AGENT.search(agent) is not None
-
-
 def is_automated(*, user_agent: str, meta: Mapping[str, str] | None = None) -> bool:
-    """True for an open or click made by a proxy, scanner or script rather than by a person."""
-    if _automated_agent((user_agent or "")[:TEXT_LIMIT]):
+    """True for an open or click made by a mail proxy, a bot, a link preview or a scanner rather than by a person
+    (``campaigns.agents``), or fetched ahead by a browser's prefetch."""
+    if agent_kind(user_agent or "") != AgentKind.PERSON:
         return True
     if meta:
         for header in PREFETCH_HEADERS:
