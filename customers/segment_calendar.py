@@ -67,12 +67,6 @@ class Calendar:
         low, high = window(self.now.astimezone(zone).date())
         return (start_of(low, zone) if low else None, start_of(high, zone) if high else None)
 
-    def _groups(self, key: Callable[[str], object]) -> list[tuple[list[str], object]]:
-        groups: dict[object, list[str]] = {}
-        for name in self.time_zones:
-            groups.setdefault(key(name), []).append(name)
-        return [(names, k) for k, names in groups.items()]
-
     def moved(self, later: "Calendar", window: Callable[[dt.date], Window]) -> list[tuple[dt.datetime, dt.datetime]]:
         """The spans of time ``[a, b)`` that one of the window's edges passed over from this moment to ``later``,
         in any of the time zones: a customer with a timestamp in one of them is the only kind whose answer the

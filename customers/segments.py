@@ -95,6 +95,14 @@ TEXT_LOOKUPS = (SegmentLookup.IS, SegmentLookup.IS_NOT, SegmentLookup.CONTAINS, 
 CHOICE_LOOKUPS = (SegmentLookup.IS, SegmentLookup.IS_NOT)
 RANGE_LOOKUPS = (SegmentLookup.GTE, SegmentLookup.LTE, SegmentLookup.IS_EMPTY)
 DATE_LOOKUPS = (SegmentLookup.GTE, SegmentLookup.LTE, *RELATIVE_DATE_LOOKUPS)
+# The fields read from the value refresh's ``CustomerValue``: only they change when the nightly scores do.
+VALUE_FIELDS = (
+    SegmentField.RECENCY_SCORE,
+    SegmentField.FREQUENCY_SCORE,
+    SegmentField.MONETARY_SCORE,
+    SegmentField.PREDICTED_VALUE,
+    SegmentField.PROBABILITY_ALIVE,
+)
 
 _BOOL_VALUES = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 
@@ -396,12 +404,16 @@ def _column_stamps(column: str) -> "Callable[[dt.datetime, dt.datetime], QuerySe
     return stamps
 
 
-def _occasion_days(today: dt.date, ahead: int) -> Q:
+def _on_days(days: Iterable[dt.date]) -> Q:
+    """Occasions that fall on any of ``days`` (by month and day, whatever the year)."""
     q = Q()
-    for offset in range(ahead + 1):
-        d = today + dt.timedelta(days=offset)
+    for d in days:
         q |= Q(month=d.month, day=d.day)
     return q
+
+
+def _occasion_days(today: dt.date, ahead: int) -> Q:
+    return _on_days(today + dt.timedelta(days=offset) for offset in range(ahead + 1))
 
 
 def _occasion_q(cond: Condition, calendar: Calendar) -> Q:
@@ -427,11 +439,10 @@ def _occasion_moved(cond: Condition, before: Calendar, after: Calendar) -> "Quer
     start, end = min(before.today(z) for z in zones), max(after.today(z) for z in zones)
     if (end - start).days > MAX_OCCASION_DAYS:
         return Occasion.objects.order_by().values("customer_id")
-    days = Q()
-    for offset in range((end - start).days + 1):
-        for d in (start + dt.timedelta(days=offset), start + dt.timedelta(days=offset + cond["value"])):
-            days |= Q(month=d.month, day=d.day)
-    return Occasion.objects.filter(days).order_by().values("customer_id")
+    span = range((end - start).days + 1)
+    left = (start + dt.timedelta(days=offset) for offset in span)
+    entered = (start + dt.timedelta(days=offset + cond["value"]) for offset in span)
+    return Occasion.objects.filter(_on_days([*left, *entered])).order_by().values("customer_id")
 
 
 def _need_q(cond: Condition, calendar: Calendar) -> Q:
@@ -444,16 +455,6 @@ def _need_category_q(cond: Condition, calendar: Calendar) -> Q:
 
 def _consent_q(cond: Condition, calendar: Calendar) -> Q:
     return has_rows(Consent.objects.filter(channel__in=cond["value"], granted=True))
-
-
-def _value_fields() -> list[str]:
-    return [
-        SegmentField.RECENCY_SCORE,
-        SegmentField.FREQUENCY_SCORE,
-        SegmentField.MONETARY_SCORE,
-        SegmentField.PREDICTED_VALUE,
-        SegmentField.PROBABILITY_ALIVE,
-    ]
 
 
 def register_own_fields() -> None:
@@ -517,7 +518,7 @@ def register_own_fields() -> None:
     change_sources.register(
         "values",
         lambda since: CustomerValue.objects.filter(computed_at__gt=since).values("customer_id"),
-        fields=_value_fields(),
+        fields=VALUE_FIELDS,
     )
 
 

@@ -96,11 +96,14 @@ def _per_customer(aggregate: Any) -> Subquery:
     return Subquery(rows.annotate(result=aggregate).values("result"))
 
 
-def _measure(aggregate: Any, *, zero_without_sales: bool) -> Any:
+def _measure(aggregate: Any, *, without_sales: Any = None) -> Any:
+    """A condition on one aggregate of the customer's sales; ``without_sales`` is what a customer who never
+    bought has (0 purchases, 0 spent; no average)."""
+
     def compile_(cond: Condition, calendar: Calendar) -> Q:
         measured: Any = _per_customer(aggregate)
-        if zero_without_sales:  # a customer who never bought has 0 purchases and spent 0
-            measured = Coalesce(measured, Value(Decimal(0)) if aggregate.name != "Count" else Value(0))
+        if without_sales is not None:
+            measured = Coalesce(measured, without_sales)
         compare = GreaterThanOrEqual if cond["lookup"] == SegmentLookup.GTE else LessThanOrEqual
         return Q(compare(measured, Value(Decimal(cond["value"]))))
 
@@ -130,15 +133,15 @@ def register() -> None:
     zero = Decimal(0)
     register_field(
         SegmentField.ORDER_COUNT,
-        FieldSpec(NUMBER, _RANGE, lowest=zero, compile=_measure(Count("pk"), zero_without_sales=True)),
+        FieldSpec(NUMBER, _RANGE, lowest=zero, compile=_measure(Count("pk"), without_sales=Value(0))),
     )
     register_field(
         SegmentField.TOTAL_SPEND,
-        FieldSpec(NUMBER, _RANGE, lowest=zero, compile=_measure(Sum("total"), zero_without_sales=True)),
+        FieldSpec(NUMBER, _RANGE, lowest=zero, compile=_measure(Sum("total"), without_sales=Value(Decimal(0)))),
     )
     register_field(
         SegmentField.AVERAGE_SPEND,
-        FieldSpec(NUMBER, _RANGE, lowest=zero, compile=_measure(Avg("total"), zero_without_sales=False)),
+        FieldSpec(NUMBER, _RANGE, lowest=zero, compile=_measure(Avg("total"))),
     )
     change_sources.register("orders", orders_placed_since)
     change_sources.register("order_status", orders_changed_status_since)
