@@ -165,6 +165,12 @@ class Creative(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
     name = models.CharField(_("name"), max_length=200)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
+    preheader = models.CharField(
+        _("preheader"),
+        max_length=255,
+        blank=True,
+        help_text=_("The line a mailbox shows after the subject in its list of messages; hidden in the message."),
+    )
     html_body = models.TextField(_("HTML body"), blank=True)
     text_body = models.TextField(_("plain-text body"), blank=True)
     image = models.ImageField(_("image"), upload_to="banners/", blank=True)
@@ -192,7 +198,7 @@ class Creative(models.Model):
 
     def clean(self):
         errors = {}
-        for field, html in (("subject", False), ("html_body", True), ("text_body", False)):
+        for field, html in (("subject", False), ("preheader", False), ("html_body", True), ("text_body", False)):
             problems = check_template(getattr(self, field), html=html)
             if problems:
                 errors[field] = problems

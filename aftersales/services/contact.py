@@ -73,6 +73,7 @@ class TicketAcknowledgements(MessageKind[AcknowledgementRow]):
     """Acknowledgements of new tickets, in the language stored with each, replies going to the contact line."""
 
     model = TicketAcknowledgement
+    code = "a"
 
     def from_email(self) -> str:
         return str(settings.DEFAULT_FROM_EMAIL)

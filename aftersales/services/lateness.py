@@ -41,6 +41,7 @@ class LateDeliveryApologies(MessageKind[ApologyRow]):
     """The late-delivery e-mails, in each customer's language, replies going to the contact line."""
 
     model = LateDeliveryApology
+    code = "l"
 
     def from_email(self) -> str:
         return str(settings.DEFAULT_FROM_EMAIL)

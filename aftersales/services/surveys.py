@@ -84,6 +84,7 @@ class SurveyInvitations(MessageKind[InvitationRow]):
     """Survey invitations: those not sent yet and not answered (one per order, by the database)."""
 
     model = SurveyInvitation
+    code = "s"
 
     def scope(self) -> Q:
         return Q(sent_at__isnull=True, answered_at__isnull=True)

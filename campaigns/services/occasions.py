@@ -126,6 +126,7 @@ class OccasionOffers(MessageKind[OfferRow]):
     """Occasion offers: every listed offer of every occasion campaign, rendered with its occasion."""
 
     model = OccasionOffer
+    code = "o"
 
     def __init__(self) -> None:
         self.kinds = dict(OccasionKind.choices)

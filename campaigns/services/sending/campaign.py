@@ -88,6 +88,7 @@ class CampaignMessages(MessageKind[CampaignRow]):
     """Campaign messages: one campaign's rows; the customer must still be reachable by e-mail."""
 
     model = Message
+    code = "c"
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign

@@ -75,6 +75,8 @@ class MessageKind(abc.ABC, Generic[D]):
     """What one kind of customer message supplies to the pipeline."""
 
     model: type[DeliveryState]
+    # A short code naming this kind on the return path of its messages (VERP), so that a bounce names its row.
+    code: str
 
     def scope(self) -> Q:
         """The rows of the delivery table that are this kind's (all of them, unless narrowed)."""
