@@ -59,7 +59,7 @@ def send_one_message(message_id):
     ctx = customers_email_context(customer_ids=[message.customer_id])[message.customer_id]
     products = customers_recommended_products(customer_ids=[message.customer_id]).get(message.customer_id)
     creative = message.creative
-    compiled = CompiledCreative(subject=creative.subject, html_body=creative.html_body, text_body=creative.text_body)
+    compiled = CompiledCreative.of(creative)
     rendered = render_for(
         compiled=compiled,
         context={

@@ -43,6 +43,7 @@ class CreativeInline(admin.StackedInline):
     fields = (
         ("kind", "language", "name"),
         "subject",
+        "preheader",
         "html_body",
         "text_body",
         ("image", "alt_text"),

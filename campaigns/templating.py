@@ -185,13 +185,30 @@ def rewrite_links(html: str, replace: Callable[[str], str | None]) -> str:
 class CompiledCreative:
     """A creative's three templates parsed once, rendered for many customers."""
 
-    def __init__(self, *, subject: str, html_body: str, text_body: str) -> None:
+    def __init__(self, *, subject: str, html_body: str, text_body: str, preheader: str = "") -> None:
         self.subject = _engine(False).from_string(subject or "")
+        self.preheader = _engine(False).from_string(preheader) if preheader else None
         self.html = _engine(True).from_string(html_body) if html_body else None
         self.text = _engine(False).from_string(text_body or "")
+
+    @classmethod
+    def of(cls, creative: Any) -> "CompiledCreative":
+        """A creative's templates (anything with ``subject``, ``preheader``, ``html_body`` and ``text_body``)."""
+        return cls(
+            subject=creative.subject,
+            html_body=creative.html_body,
+            text_body=creative.text_body,
+            preheader=getattr(creative, "preheader", ""),
+        )
 
     def render(self, context: dict[str, Any]) -> tuple[str, str, str]:
         subject = " ".join(self.subject.render(Context(context, autoescape=False)).split())
         html = self.html.render(Context(context, autoescape=True)) if self.html is not None else ""
         text = self.text.render(Context(context, autoescape=False))
         return subject, html, text
+
+    def render_preheader(self, context: dict[str, Any]) -> str:
+        """The preheader as plain text on one line ("" when the creative has none)."""
+        if self.preheader is None:
+            return ""
+        return " ".join(self.preheader.render(Context(context, autoescape=False)).split())

@@ -9,15 +9,28 @@ ANSWER_DELAY = 0.3  # seconds a SlowToAnswer server waits before it says a messa
 
 
 class Mailbox:
-    """Collects what the server accepted; refuses at RCPT the addresses in ``refuse``."""
+    """Collects what the server accepted; refuses at RCPT the addresses in ``refuse`` for good (550 5.1.1: no such
+    mailbox), those in ``defer`` for now (450 4.2.1) and those in ``block`` by policy (550 5.7.1)."""
 
     def __init__(self):
         self.received = []
         self.refuse = set()
+        self.defer = set()
+        self.block = set()
+        self.greetings = []
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 (aiosmtpd names)
+        self.greetings.append(hostname)
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd names)
         if address in self.refuse:
             return "550 5.1.1 Mailbox unavailable"
+        if address in self.defer:
+            return "450 4.2.1 Mailbox busy, try again later"
+        if address in self.block:
+            return "550 5.7.1 Message refused by local policy"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -166,9 +166,7 @@ class OccasionOffers(MessageKind[OfferRow]):
         ctx = self.contexts[row.customer_id]
         creative = parts.creatives[ctx["language"]]
         if creative.pk not in parts.compiled:
-            parts.compiled[creative.pk] = CompiledCreative(
-                subject=creative.subject, html_body=creative.html_body, text_body=creative.text_body
-            )
+            parts.compiled[creative.pk] = CompiledCreative.of(creative)
         occ = row.occasion
         rendered = render_for(
             compiled=parts.compiled[creative.pk],

@@ -255,6 +255,9 @@ CAMPAIGNS_SEND_RETRY_MAX_DELAY = env.int("CAMPAIGNS_SEND_RETRY_MAX_DELAY", defau
 CAMPAIGNS_SEND_CLAIM_TIMEOUT = env.int("CAMPAIGNS_SEND_CLAIM_TIMEOUT", default=900)
 CAMPAIGNS_SEND_TASK_SECONDS = env.int("CAMPAIGNS_SEND_TASK_SECONDS", default=300)
 CAMPAIGNS_SMTP_TIMEOUT = env.int("CAMPAIGNS_SMTP_TIMEOUT", default=30)
+# The name given in EHLO to mail servers (empty: this host's fully qualified name, or the sending domain when the
+# host only knows itself as localhost).
+CAMPAIGNS_SMTP_HELO = env("CAMPAIGNS_SMTP_HELO", default="")
 # Requests per minute and client address on the public endpoints (0: no limit).
 CAMPAIGNS_TRACKING_RATE_LIMIT = env.int("CAMPAIGNS_TRACKING_RATE_LIMIT", default=600)
 CAMPAIGNS_FORM_RATE_LIMIT = env.int("CAMPAIGNS_FORM_RATE_LIMIT", default=10)

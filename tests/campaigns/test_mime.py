@@ -40,3 +40,47 @@ def test_the_message_id_is_made_on_the_senders_domain():
     parsed = email.message_from_bytes(_message("Hello"), policy=email.policy.default)
 
     assert re.fullmatch(r"<[0-9a-f]{32}@shop\.example>", parsed["Message-ID"])
+
+
+def test_the_senders_persian_name_and_the_unsubscribe_list_read_back_as_written():
+    long_url = "https://shop.example/t/u/123:" + "a" * 60 + "/"
+    mailto = "mailto:unsubscribe@shop.example?subject=unsubscribe%20123%3A" + "b" * 40
+    rendered = Rendered(
+        subject="سلام",
+        html="<p>سلام</p>",
+        text="سلام",
+        headers={
+            "List-Unsubscribe": f"<{long_url}>, <{mailto}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    data = message_bytes(rendered, from_email="فروشگاه زعفران <news@shop.example>", to="zahra@example.com")
+
+    parsed = email.message_from_bytes(data, policy=email.policy.default)
+    assert parsed["From"].addresses[0].display_name == "فروشگاه زعفران"
+    assert parsed["From"].addresses[0].addr_spec == "news@shop.example"
+    # Folded between its entries, never turned into encoded words: a mail client must read the URIs.
+    assert b"=?utf-8?" not in data.split(b"List-Unsubscribe-Post")[0].split(b"List-Unsubscribe:")[1]
+    assert "".join(str(parsed["List-Unsubscribe"]).split()) == f"<{long_url}>,<{mailto}>"
+    assert re.search(rb"\r\nDate: .* \+0000\r\n", data)
+
+
+def test_a_message_without_html_is_one_plain_part_and_with_html_has_both():
+    plain = email.message_from_bytes(_message("Hello", html=False), policy=email.policy.default)
+    both = email.message_from_bytes(_message("Hello"), policy=email.policy.default)
+
+    assert plain.get_content_type() == "text/plain"
+    assert both.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in both.iter_parts()] == ["text/plain", "text/html"]
+    assert both["Content-Language"] == "fa"
+
+
+def test_an_internationalised_recipient_is_written_in_utf8_for_smtputf8():
+    rendered = Rendered(subject=PERSIAN_SUBJECT, html="", text="سلام")
+    data = message_bytes(rendered, from_email="فروشگاه <news@shop.example>", to="زهرا@example.com", utf8=True)
+
+    assert "To: زهرا@example.com\r\n".encode() in data
+    assert re.search(rb"(?<!\r)\n", data) is None
+    parsed = email.message_from_bytes(data, policy=email.policy.default)
+    assert parsed["Subject"] == PERSIAN_SUBJECT
+    assert parsed.defects == []

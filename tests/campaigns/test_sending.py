@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignStatus, Message, MessageStatus
 from campaigns.services import campaign_pause, campaign_start
-from campaigns.services.sending import campaign_send_run, messages_materialize
+from campaigns.services.sending import campaign_send_run, campaign_send_test, messages_materialize
 from campaigns.tasks import send_campaign, start_due_campaigns
 from customers.models import ConsentChannel, ConsentSource
 from customers.services import consent_set
@@ -99,11 +99,11 @@ def test_list_unsubscribe_also_offers_a_mailto_when_a_mailbox_is_set(smtp_server
     assert entries[1].startswith("<mailto:unsubscribe@shop.example?subject=unsubscribe%20")
 
 
-def test_a_refused_recipient_is_retried_then_failed_without_blocking_others(smtp_server, audience, settings):
+def test_a_recipient_refused_for_now_is_retried_then_failed_without_blocking_others(smtp_server, audience, settings):
     settings.CAMPAIGNS_SEND_MAX_ATTEMPTS = 2
     campaign, _segment, customers = audience(consenting=3)
     refused = customers[1]
-    smtp_server.refuse.add(refused.email)
+    smtp_server.defer.add(refused.email)
 
     campaign_start(campaign=campaign)
 
@@ -112,7 +112,7 @@ def test_a_refused_recipient_is_retried_then_failed_without_blocking_others(smtp
     assert message.status == MessageStatus.QUEUED
     assert message.attempts == 1
     assert message.next_attempt_at > timezone.now()
-    assert "550" in message.error
+    assert "450" in message.error
 
     # The backoff has passed: the beat job picks the campaign up again and the second refusal is final.
     Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
@@ -124,6 +124,53 @@ def test_a_refused_recipient_is_retried_then_failed_without_blocking_others(smtp
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.SENT
     assert len(smtp_server.received) == 2
+
+
+def test_the_preheader_is_the_first_thing_in_the_message_and_hidden(smtp_server, audience):
+    campaign, _segment, (customer,) = audience(consenting=1)
+    campaign.creatives.filter(language="en").update(preheader="{{ customer.first_name }}, twenty percent off")
+    customer.first_name, customer.preferred_language = "Zahra", "en"
+    customer.save()
+
+    campaign_start(campaign=campaign)
+
+    html = html_of(smtp_server.to(customer.email)[0])
+    body = html.split("<body", 1)[1].split(">", 1)[1]
+    assert body.startswith('<div style="display:none;')
+    assert "Zahra, twenty percent off" in body.split("</div>", 1)[0]
+    assert "twenty percent" not in text_of(smtp_server.to(customer.email)[0])
+
+
+def test_an_address_that_does_not_exist_is_failed_at_once_and_never_retried(smtp_server, audience, settings):
+    campaign, _segment, customers = audience(consenting=3)
+    gone, blocked = customers[1], customers[2]
+    smtp_server.refuse.add(gone.email)
+    smtp_server.block.add(blocked.email)
+
+    campaign_start(campaign=campaign)
+
+    assert set(smtp_server.count_by_recipient()) == {customers[0].email}
+    for customer in (gone, blocked):
+        message = Message.objects.get(campaign=campaign, customer=customer)
+        assert message.status == MessageStatus.FAILED
+        assert message.attempts == 1
+    assert "5.1.1" in Message.objects.get(campaign=campaign, customer=gone).error
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.SENT
+
+
+def test_mail_servers_are_greeted_with_a_real_name_never_localhost(smtp_server, audience, settings):
+    settings.CAMPAIGNS_FROM_EMAIL = "Saffron Shop <news@shop.example>"
+    campaign, _segment, _customers = audience(consenting=1)
+
+    campaign_start(campaign=campaign)
+
+    assert smtp_server.greetings
+    assert all(name and name != "localhost" and "." in name for name in smtp_server.greetings)
+    settings.CAMPAIGNS_SMTP_HELO = "mta1.shop.example"
+    smtp_server.greetings.clear()
+    campaign_send_test(campaign=campaign, to="marketer@shop.example")
+    assert smtp_server.greetings == ["mta1.shop.example"]
 
 
 def test_messages_left_claimed_by_a_killed_worker_are_sent_once_after_their_claim_expires(

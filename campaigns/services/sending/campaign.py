@@ -107,9 +107,7 @@ class CampaignMessages(MessageKind[CampaignRow]):
     def creative(self, creative_id: int) -> CompiledCreative:
         if creative_id not in self.compiled:
             c = Creative.objects.get(pk=creative_id)
-            self.compiled[creative_id] = CompiledCreative(
-                subject=c.subject, html_body=c.html_body, text_body=c.text_body
-            )
+            self.compiled[creative_id] = CompiledCreative.of(c)
         return self.compiled[creative_id]
 
     def load(self, claim: Claim) -> Loaded[CampaignRow]:
@@ -201,7 +199,7 @@ def campaign_preview(*, campaign: Campaign, customer: Any, language: str | None 
         raise ValidationError(_("The campaign has no e-mail creative to preview."))
     ctx = customers_email_context(customer_ids=[customer.pk])[customer.pk]
     products = customers_recommended_products(customer_ids=[customer.pk]).get(customer.pk)
-    compiled = CompiledCreative(subject=creative.subject, html_body=creative.html_body, text_body=creative.text_body)
+    compiled = CompiledCreative.of(creative)
     return render_for(
         compiled=compiled,
         context={
@@ -229,9 +227,7 @@ def campaign_send_test(*, campaign: Campaign, to: str, customer: Any = None, lan
     if customer is not None:
         rendered = campaign_preview(campaign=campaign, customer=customer)
     else:
-        compiled = CompiledCreative(
-            subject=creative.subject, html_body=creative.html_body, text_body=creative.text_body
-        )
+        compiled = CompiledCreative.of(creative)
         rendered = render_for(
             compiled=compiled,
             context={

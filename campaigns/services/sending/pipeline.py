@@ -42,6 +42,7 @@ from .mime import (
     envelope_address,
     from_address,
     header_address,
+    make_message_id,
     message_bytes,
     needs_smtputf8,
 )
@@ -139,8 +140,6 @@ class Pipeline(Generic[D]):
         self.raw = isinstance(connection, SMTPBackend)
         self.sql = Statements(kind.model)
         self.from_email = kind.from_email()
-        self.sender = envelope_address(self.from_email)
-        self.from_header = header_address(self.from_email)
         self.max_attempts = settings.CAMPAIGNS_SEND_MAX_ATTEMPTS
 
     def _rows(self, token: str) -> Any:
@@ -170,15 +169,23 @@ class Pipeline(Generic[D]):
         finally:
             self.connection.close()
 
-    def _build(self, to: str, rendered: Rendered) -> EmailMessage | RawEmail:
-        if self.raw:
-            address = envelope_address(to)
-            if not needs_smtputf8(self.sender, address):
-                return (self.sender, [address], message_bytes(rendered, from_email=self.from_header, to=address), [])
-            # RFC 6531 and 6532: the local part in UTF-8 on the envelope and in the To: header.
-            data = message_bytes(rendered, from_email=self.from_header, to=bare_address(to))
-            return (self.sender, [address], data, [SMTPUTF8])
-        return build_email(rendered, to=to, connection=self.connection, from_email=self.from_email)
+    def _build(self, row: Due, to: str, rendered: Rendered) -> EmailMessage | RawEmail:
+        """The message of one row: bytes for an SMTP connection (envelope, headers, body), else Django's message."""
+        from_email = rendered.from_email or self.from_email
+        if not self.raw:
+            return build_email(rendered, to=to, connection=self.connection, from_email=from_email)
+        sender = envelope_address(from_email)
+        address = envelope_address(to)
+        # RFC 6531 and 6532: a non-ASCII local part travels in UTF-8, on the envelope and in the headers.
+        utf8 = needs_smtputf8(sender, address)
+        data = message_bytes(
+            rendered,
+            from_email=header_address(from_email),
+            to=bare_address(to) if utf8 else address,
+            message_id=make_message_id(from_email),
+            utf8=utf8,
+        )
+        return (sender, [address], data, [SMTPUTF8] if utf8 else [])
 
     def send(self, claim: Claim, result: SendResult) -> None:
         token = claim.token
@@ -192,7 +199,7 @@ class Pipeline(Generic[D]):
         for i, row in enumerate(pending):
             try:
                 to, rendered = self.kind.render(row)
-                email = self._build(to, rendered)
+                email = self._build(row, to, rendered)
             except Exception as exc:  # a broken creative fails its message, never the whole batch
                 self._rows(token).filter(pk=row.pk).update(
                     status=MessageStatus.FAILED, error=str(exc)[:500], attempts=F("attempts") + 1, claim=""
@@ -228,12 +235,13 @@ class Pipeline(Generic[D]):
 
     def record(self, token: str, handed: _Handed, result: SendResult) -> None:
         """What the server answered for a message handed over: sent, refused (retried later, or failed at the
-        last attempt), or failed for good (a server without SMTPUTF8 and an internationalised address)."""
+        last attempt), bounced (the address does not exist: failed, never retried) or failed for good (the message
+        itself refused, or a server without SMTPUTF8 and an internationalised address)."""
         row = handed.row
         if handed.outcome == "sent":
             self.sql.mark_sent(pk=row.pk, token=token, sent_at=handed.at)  # the hot path: one prepared statement
             result.sent += 1
-        elif handed.outcome == "failed" or row.attempts + 1 >= self.max_attempts:
+        elif handed.outcome in ("failed", "bounced") or row.attempts + 1 >= self.max_attempts:
             self._rows(token).filter(pk=row.pk).update(
                 status=MessageStatus.FAILED, error=handed.error, attempts=F("attempts") + 1, claim=""
             )

@@ -78,14 +78,28 @@ def _footer_pattern(language: str, _active: str) -> tuple[str, str]:
     return str(html), text
 
 
-def _document(body: str, *, language: str, footer: str, pixel_url: str) -> str:
+# What follows the preheader in the hidden block: zero-width non-joiners and spaces, so that a mailbox's list shows
+# the preheader alone rather than running on into the first words of the message.
+_PREHEADER_PAD = "&#847;&zwnj;&nbsp;" * 40
+
+
+def _document(body: str, *, language: str, footer: str, pixel_url: str, preheader: str = "") -> str:
     direction = "rtl" if language in RTL_LANGUAGES else "ltr"
     align = "right" if direction == "rtl" else "left"
     pixel = format_html('<img src="{}" width="1" height="1" alt="" style="display:block;border:0">', pixel_url)
+    hidden = (
+        format_html(
+            '<div style="display:none;max-height:0;overflow:hidden;mso-hide:all" aria-hidden="true">{}{}</div>',
+            preheader,
+            mark_safe(_PREHEADER_PAD),  # noqa: S308 - a constant of entities
+        )
+        if preheader
+        else ""
+    )
     return (
         f'<!DOCTYPE html><html lang="{language}" dir="{direction}"><head><meta charset="utf-8"></head>'
         f'<body dir="{direction}" style="direction:{direction};text-align:{align}">'
-        f"{body}{footer}{pixel if pixel_url else ''}</body></html>"
+        f"{hidden}{body}{footer}{pixel if pixel_url else ''}</body></html>"
     )
 
 
@@ -95,6 +109,8 @@ class Rendered:
     html: str
     text: str
     headers: dict[str, str] = field(default_factory=dict)
+    # The sender as the From header shows it, display name in the recipient's language ("" : the kind's sender).
+    from_email: str = ""
 
 
 def render_for(
@@ -110,7 +126,9 @@ def render_for(
 ) -> Rendered:
     """Render a creative for one customer: links tracked, pixel, footer, ``dir="rtl"`` for Persian and Arabic."""
     urls = customer_urls(customer_id)
-    subject, html, text = compiled.render({**context, **urls})
+    context = {**context, **urls}
+    subject, html, text = compiled.render(context)
+    preheader = compiled.render_preheader(context)
     pixel_url = ""
     if track:
         known = links or {}
@@ -128,7 +146,7 @@ def render_for(
         token = tokens.open_token(campaign_id=campaign_id, customer_id=customer_id, creative_id=creative_id)
         pixel_url = public_url("campaigns:open", token)
     footer_html, footer_text = _footer(language, urls)
-    document = _document(html or "", language=language, footer=footer_html, pixel_url=pixel_url)
+    document = _document(html or "", language=language, footer=footer_html, pixel_url=pixel_url, preheader=preheader)
     text = (text or strip_tags(html)).strip() + footer_text
     headers = {
         "List-Unsubscribe": ", ".join(

@@ -1,5 +1,6 @@
 """Transport layer: the SMTP connection customer messages go through, one hand-over, and the pace."""
 
+import re
 import smtplib
 import time
 from typing import Any, Literal
@@ -7,10 +8,16 @@ from typing import Any, Literal
 import environ
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.utils import DNS_NAME
 from django.utils.translation import gettext as _
 
-# "refused": the server said no (retried with backoff); "failed": it cannot ever take it (not retried).
-Outcome = Literal["sent", "refused", "failed"]
+from .mime import bare_address, from_address, message_id_domain
+
+# "refused": the server said not now (4xx: retried with backoff); "bounced": the server said this address does
+# not exist or takes no mail (5xx on the recipient: a hard bounce, never retried); "failed": it cannot ever take
+# this message (a permanent refusal of the message itself, or SMTPUTF8 missing; not retried).
+Outcome = Literal["sent", "refused", "bounced", "failed"]
 # (envelope sender, envelope recipients, message bytes, MAIL FROM options such as SMTPUTF8)
 RawEmail = tuple[str, list[str], bytes, list[str]]
 SMTPUTF8 = "SMTPUTF8"
@@ -20,22 +27,67 @@ class SendingInterrupted(Exception):
     """The mail server went away mid-batch; the unsent messages were given back to the queue."""
 
 
+def helo_name() -> str:
+    """The name the product greets mail servers with (EHLO): ``CAMPAIGNS_SMTP_HELO``, else this host's fully
+    qualified name, else — a host that only knows itself as ``localhost`` — the sending domain. Receivers that
+    check the greeting refuse ``localhost`` or a bare host name."""
+    configured = str(settings.CAMPAIGNS_SMTP_HELO or "").strip()
+    if configured:
+        return configured
+    fqdn = str(DNS_NAME.get_fqdn())
+    if "." in fqdn and not fqdn.startswith("localhost") and not fqdn.endswith((".localdomain", ".local")):
+        return fqdn
+    return message_id_domain(bare_address(from_address()))
+
+
+class CampaignSMTPBackend(SMTPBackend):
+    """Django's SMTP backend, greeting with :func:`helo_name` instead of whatever the host calls itself."""
+
+    @property
+    def connection_class(self) -> Any:
+        base = smtplib.SMTP_SSL if self.use_ssl else smtplib.SMTP
+        name = helo_name()
+
+        class Greeting(base):  # type: ignore[valid-type,misc]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                kwargs["local_hostname"] = name
+                super().__init__(*args, **kwargs)
+
+        return Greeting
+
+
 def mail_connection() -> Any:
-    """The connection customer messages go through: ``CAMPAIGNS_EMAIL_URL`` if set, else Django's e-mail settings."""
+    """The connection customer messages go through: ``CAMPAIGNS_EMAIL_URL`` if set, else Django's e-mail settings
+    (an SMTP server among them greeted with :func:`helo_name`)."""
     url = settings.CAMPAIGNS_EMAIL_URL
     if not url:
+        backend = str(settings.EMAIL_BACKEND)
+        if backend == "django.core.mail.backends.smtp.EmailBackend":
+            return CampaignSMTPBackend(timeout=settings.CAMPAIGNS_SMTP_TIMEOUT)
         return get_connection()
     cfg = environ.Env.email_url_config(url)
-    return get_connection(
-        backend=cfg["EMAIL_BACKEND"],
-        host=cfg.get("EMAIL_HOST") or "localhost",
-        port=cfg.get("EMAIL_PORT") or 25,
-        username=cfg.get("EMAIL_HOST_USER") or "",
-        password=cfg.get("EMAIL_HOST_PASSWORD") or "",
-        use_tls=cfg.get("EMAIL_USE_TLS", False),
-        use_ssl=cfg.get("EMAIL_USE_SSL", False),
-        timeout=settings.CAMPAIGNS_SMTP_TIMEOUT,
-    )
+    options = {
+        "host": cfg.get("EMAIL_HOST") or "localhost",
+        "port": cfg.get("EMAIL_PORT") or 25,
+        "username": cfg.get("EMAIL_HOST_USER") or "",
+        "password": cfg.get("EMAIL_HOST_PASSWORD") or "",
+        "use_tls": cfg.get("EMAIL_USE_TLS", False),
+        "use_ssl": cfg.get("EMAIL_USE_SSL", False),
+        "timeout": settings.CAMPAIGNS_SMTP_TIMEOUT,
+    }
+    if cfg["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+        return CampaignSMTPBackend(**options)
+    return get_connection(backend=cfg["EMAIL_BACKEND"], **options)
+
+
+# An enhanced status 5.7.x (RFC 3463: security or policy — relaying denied, blocked as spam) is about the sender or
+# the message, not a sign that the address does not exist: such a refusal fails the message but bounces nothing.
+POLICY_STATUS = re.compile(r"^\s*5\.7\.\d{1,3}\b")
+
+
+def permanent(code: int) -> bool:
+    """A reply code that will not change on a retry (RFC 5321 §4.2.1: 5yz)."""
+    return 500 <= code < 600
 
 
 def _deliver(email: EmailMessage | RawEmail, connection: Any) -> tuple[Outcome, str]:
@@ -60,12 +112,22 @@ def _deliver(email: EmailMessage | RawEmail, connection: Any) -> tuple[Outcome, 
         else:
             connection.send_messages([email])
     except smtplib.SMTPRecipientsRefused as exc:
-        return "refused", "; ".join(f"{code} {msg!r}" for code, msg in exc.recipients.values())[:500]
+        answers = list(exc.recipients.values())
+        why = "; ".join(f"{code} {_answer(msg)}" for code, msg in answers)[:500]
+        if all(permanent(code) for code, _msg in answers):
+            return ("failed" if any(POLICY_STATUS.search(_answer(msg)) for _code, msg in answers) else "bounced"), why
+        return "refused", why
     except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
-        return "refused", f"{exc.smtp_code} {exc.smtp_error!r}"[:500]
+        # The message itself (or our sender) was refused: the recipient's address is not in question.
+        why = f"{exc.smtp_code} {_answer(exc.smtp_error)}"[:500]
+        return ("failed" if permanent(exc.smtp_code) else "refused"), why
     except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPHeloError, OSError) as exc:
         raise SendingInterrupted(str(exc)) from exc
     return "sent", ""
+
+
+def _answer(text: bytes | str) -> str:
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
 
 
 class Throttle:
