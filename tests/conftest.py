@@ -47,9 +47,10 @@ def admin_client(client, admin_user):
 class WorkerProcess:
     """A real ``celery worker`` subprocess on the broker from CELERY_BROKER_URL and the test database."""
 
-    def __init__(self, app, env):
-        self.app, self.env, self.proc = app, env, None
-        self.log = ROOT / "var" / "test-worker.log"
+    def __init__(self, app, env, name="test", concurrency=2):
+        self.app, self.env, self.proc, self.concurrency = app, env, None, concurrency
+        self.name = f"{name}-{os.getpid()}"
+        self.log = ROOT / "var" / f"{name}-worker.log"
 
     def start(self, timeout=60):
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -61,11 +62,12 @@ class WorkerProcess:
             "emarketing",
             "worker",
             "--loglevel=INFO",
-            "--concurrency=2",
+            f"--concurrency={self.concurrency}",
+            "--prefetch-multiplier=1",
             "--without-gossip",
             "--without-mingle",
             "--hostname",
-            f"test-{os.getpid()}@%h",
+            f"{self.name}@%h",
         ]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
@@ -75,7 +77,7 @@ class WorkerProcess:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"The Celery worker exited at start; see {self.log}")
-            if self.app.control.ping(destination=[f"test-{os.getpid()}@{os.uname().nodename}"], timeout=0.5):
+            if self.app.control.ping(destination=[f"{self.name}@{os.uname().nodename}"], timeout=0.5):
                 return self
         raise RuntimeError(f"The Celery worker did not answer within {timeout}s; see {self.log}")
 
@@ -134,6 +136,20 @@ def celery_worker(transactional_db):
         worker.stop()
         current_app.control.purge()
         current_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def two_celery_workers(celery_worker):
+    """The worker of ``celery_worker`` and a second one beside it (another host, say), each running one task at a
+    time and reserving no more, so that two tasks go to two workers."""
+    celery_worker.stop()
+    first = WorkerProcess(celery_worker.app, celery_worker.env, name="first", concurrency=1).start()
+    second = WorkerProcess(celery_worker.app, celery_worker.env, name="second", concurrency=1).start()
+    try:
+        yield first, second
+    finally:
+        first.stop()
+        second.stop()
 
 
 @pytest.fixture

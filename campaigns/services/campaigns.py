@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import TYPE_CHECKING, TypeAlias
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,9 +21,15 @@ _User: TypeAlias = "AbstractBaseUser | AnonymousUser"
 
 
 def _enqueue_send(campaign_id: int) -> None:
+    """One sending task per connection (``CAMPAIGNS_SEND_CONNECTIONS``): each claims its own batches, so workers on
+    several hosts share the campaign and no message is claimed twice."""
     from campaigns.tasks import send_campaign
 
-    transaction.on_commit(lambda: send_campaign.delay(campaign_id))
+    def enqueue() -> None:
+        for _i in range(max(settings.CAMPAIGNS_SEND_CONNECTIONS, 1)):
+            send_campaign.delay(campaign_id)
+
+    transaction.on_commit(enqueue)
 
 
 @transaction.atomic

@@ -247,6 +247,8 @@ CAMPAIGNS_UNSUBSCRIBE_EMAIL = env("CAMPAIGNS_UNSUBSCRIBE_EMAIL", default="")
 CAMPAIGNS_SEND_BATCH_SIZE = env.int("CAMPAIGNS_SEND_BATCH_SIZE", default=500)
 # Messages per second from each sending task (0: as fast as the mail server takes them).
 CAMPAIGNS_SEND_RATE = env.float("CAMPAIGNS_SEND_RATE", default=0)
+# How many sending tasks (each with its own SMTP connection) share one campaign; the rate above is per connection.
+CAMPAIGNS_SEND_CONNECTIONS = env.int("CAMPAIGNS_SEND_CONNECTIONS", default=1)
 CAMPAIGNS_SEND_MAX_ATTEMPTS = env.int("CAMPAIGNS_SEND_MAX_ATTEMPTS", default=3)
 # Backoff before the next attempt for a refused recipient: doubled each time, capped below the visibility timeout.
 CAMPAIGNS_SEND_RETRY_BACKOFF = env.int("CAMPAIGNS_SEND_RETRY_BACKOFF", default=60)

@@ -1,5 +1,7 @@
 """A campaign sent by a real Celery worker on Redis, killed mid-send and started again."""
 
+import os
+
 import pytest
 
 from campaigns.models import Campaign, CampaignStatus, Message, MessageStatus
@@ -79,3 +81,43 @@ def test_two_starts_and_a_second_task_send_the_campaign_once(worker_settings, ce
 
     assert wait_until(lambda: Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.SENT, timeout=60)
     assert mailbox.count_by_recipient() == {c.email: 1 for c in customers}
+
+
+def test_two_workers_share_a_campaign_and_one_killed_mid_send_sends_no_one_two_messages(
+    worker_settings, two_celery_workers, audience, settings
+):
+    """Two sending tasks on two workers, each over its own connection, claim batches of one campaign; one worker
+    is killed mid-send. The other goes on, takes back the dead one's batch once its claim is stale, and nobody
+    gets two messages."""
+    from emarketing.celery import app
+
+    mailbox = worker_settings
+    first, second = two_celery_workers
+    settings.CAMPAIGNS_SEND_CONNECTIONS = 2
+    campaign, _segment, customers = audience(consenting=RECIPIENTS * 2)
+
+    campaign_start(campaign=campaign)
+
+    def busy(worker):
+        active = app.control.inspect(destination=[f"{worker.name}@{os.uname().nodename}"], timeout=1).active() or {}
+        return any(task["name"] == "campaigns.tasks.send_campaign" for tasks in active.values() for task in tasks)
+
+    assert wait_until(lambda: busy(first) and busy(second), timeout=30), "the two tasks did not go to two workers"
+    assert wait_until(lambda: _sent(campaign) >= 10, timeout=60)
+    first.kill()
+    assert _sent(campaign) < RECIPIENTS * 2, "the send finished before a worker could be killed"
+
+    assert wait_until(
+        lambda: (
+            start_due_campaigns.delay()
+            and wait_until(lambda: Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.SENT, timeout=5)
+        ),
+        timeout=120,
+    )
+    received = mailbox.count_by_recipient()
+    assert set(received.values()) == {1}, "a recipient got two messages"
+    messages = {m.customer.email: m for m in Message.objects.filter(campaign=campaign).select_related("customer")}
+    unsure = {email for email, m in messages.items() if m.status == MessageStatus.FAILED}
+    assert len(unsure) <= 1
+    assert all("may have arrived" in messages[email].error for email in unsure)
+    assert set(received) - unsure == {c.email for c in customers} - unsure
