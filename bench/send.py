@@ -1,23 +1,27 @@
-"""Batched campaign sending vs one Celery task per recipient, into the same local SMTP server.
+"""Batched campaign sending against the limit (a bare sender) and against one Celery task per recipient.
 
     .venv/bin/python bench/send.py              # 20,000 recipients
     .venv/bin/python bench/send.py --quick      # 2,000 recipients
     .venv/bin/python bench/send.py --recipients 5000 --broker redis://127.0.0.1:6379/15
     .venv/bin/python bench/send.py --eager      # no broker: tasks run in this process
 
-Both runs send the same campaign (English and Persian variants, a tracked link, the pixel, the footer and the
-List-Unsubscribe headers) to the same consenting audience, into one aiosmtpd server in its own process.
+The same campaign (English and Persian variants, a tracked link, the pixel, the preference/unsubscribe footer, the
+List-Unsubscribe headers; DKIM-signed unless ``--no-dkim``) goes to the same consenting audience, into one aiosmtpd
+server in its own process, three ways:
 
-* batched: the product's path, ``campaign_start`` → ``send_campaign`` → id-ordered batches of claimed
-  messages over one SMTP connection.
+* bare: the limit. The campaign's messages rendered and built once beforehand, then handed to the server by
+  ``--connections`` processes, each over one SMTP connection, doing nothing else.
+* batched: the product's path, ``campaign_start`` → one ``send_campaign`` task per connection
+  (``CAMPAIGNS_SEND_CONNECTIONS``) on a real Celery worker with that many processes → id-ordered batches of
+  claimed messages, rendered, built, signed and marked one by one.
 * baseline: one ``send_one_message`` task per recipient, each loading its rows, rendering, opening its own
   SMTP connection and marking its message.
 
-Both go through a real Celery worker (``--concurrency 1``) on the broker (default: Redis on localhost,
-database 15, so nothing else's queue is touched). With ``--eager`` the tasks run in this process instead,
-which leaves out the broker round trip of each per-recipient task (the ratio is then a lower bound).
-The database is a throwaway SQLite file under var/bench unless DATABASE_URL is set.
-The last line is ``SEND: <ratio> x (details)``.
+The worker runs on the broker (default: Redis on localhost, database 15, so nothing else's queue is touched).
+With ``--eager`` the tasks run in this process instead over one connection, which leaves out the broker round
+trip of each per-recipient task (the ratio is then a lower bound). The database is a throwaway SQLite file under
+var/bench unless DATABASE_URL is set (PostgreSQL: several workers claim batches side by side).
+The last line is ``SEND: <N> x (batched … vs one task per recipient …; <M> x of the bare sender …)``.
 """
 
 import argparse
@@ -110,7 +114,7 @@ def build_audience(n):
         Consent.objects.bulk_create([Consent(customer=c, channel="email", granted=True) for c in customers])
         SegmentMembership.objects.bulk_create([SegmentMembership(segment=segment, customer=c) for c in customers])
     campaigns = []
-    for name in ("Batched", "Baseline"):
+    for name in ("Batched", "Baseline", "Bare"):
         campaign = Campaign.objects.create(name=name)
         campaign.segments.add(segment)
         Creative.objects.create(
@@ -172,16 +176,80 @@ def free_port():
         return s.getsockname()[1]
 
 
+def bare_sender(port, messages, conn):
+    """The limit: hand pre-built messages to the sink over one connection, as fast as it takes them."""
+    import smtplib
+
+    smtp = smtplib.SMTP("127.0.0.1", port, local_hostname="bench.example.com")
+    conn.recv()  # wait for the start signal, so that every connection starts together
+    t0 = time.perf_counter()
+    for sender, recipient, data in messages:
+        smtp.sendmail(sender, [recipient], data)
+    conn.send(time.perf_counter() - t0)
+    smtp.quit()
+
+
+def run_bare(port, messages, connections):
+    """Seconds the bare senders take for ``messages``, shared over ``connections`` processes."""
+    shares = [messages[i::connections] for i in range(connections)]
+    pipes, procs = [], []
+    for share in shares:
+        parent, child = multiprocessing.Pipe()
+        proc = multiprocessing.Process(target=bare_sender, args=(port, share, child), daemon=True)
+        proc.start()
+        pipes.append(parent)
+        procs.append(proc)
+    time.sleep(1.0)  # every connection open and greeted
+    t0 = time.perf_counter()
+    for parent in pipes:
+        parent.send("go")
+    for parent in pipes:
+        parent.recv()
+    elapsed = time.perf_counter() - t0
+    for proc in procs:
+        proc.join(30)
+    return elapsed
+
+
+def prebuilt_messages(campaign):
+    """The campaign's messages rendered and built once by the product (tracked links, footer, headers), as the
+    bare sender hands them over: (envelope sender, recipient, bytes)."""
+    from campaigns.models import Message
+    from campaigns.services import links_sync
+    from campaigns.services.sending import CampaignMessages, Claim, messages_materialize
+    from campaigns.services.sending.mime import envelope_address, header_address, make_message_id, message_bytes
+
+    messages_materialize(campaign=campaign)
+    links_sync(campaign=campaign)
+    kind = CampaignMessages(campaign)
+    ids = list(Message.objects.filter(campaign=campaign).order_by("pk").values_list("pk", flat=True))
+    Message.objects.filter(pk__in=ids).update(status="sending", claim="bench")
+    built = []
+    for start in range(0, len(ids), 1000):
+        loaded = kind.load(Claim(token="bench", ids=ids[start : start + 1000]))
+        for row in loaded.pending:
+            to, rendered = kind.render(row)
+            sender = rendered.from_email or kind.from_email()
+            data = message_bytes(rendered, from_email=header_address(sender), to=to, message_id=make_message_id(sender))
+            built.append((envelope_address(sender), to, data))
+    Message.objects.filter(pk__in=ids).delete()
+    return built
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipients", type=int, default=20_000)
     parser.add_argument("--quick", action="store_true", help="2,000 recipients")
+    parser.add_argument("--connections", type=int, default=2, help="SMTP connections (and worker processes)")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/15", help="the broker of the real worker")
     parser.add_argument("--eager", action="store_true", help="run the tasks in this process, without a broker")
+    parser.add_argument("--no-dkim", action="store_true", help="send unsigned (the sending domain gets no key)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the one-task-per-recipient run")
     args = parser.parse_args()
     n = 2_000 if args.quick else args.recipients
     if args.eager:
         args.broker = ""
+        args.connections = 1
 
     port = free_port()
     parent_conn, child_conn = multiprocessing.Pipe()
@@ -199,7 +267,9 @@ def main():
         os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "emarketing.settings.local"
     os.environ["CAMPAIGNS_EMAIL_URL"] = f"smtp://127.0.0.1:{port}"
+    os.environ["CAMPAIGNS_FROM_EMAIL"] = "Bench Shop <news@bench-shop.example>"
     os.environ["CAMPAIGNS_SEND_RATE"] = "0"
+    os.environ["CAMPAIGNS_SEND_CONNECTIONS"] = str(args.connections)
     os.environ["CAMPAIGNS_SEND_TASK_SECONDS"] = "3600"
     os.environ["LOG_LEVEL"] = "WARNING"
     if args.broker:
@@ -219,7 +289,11 @@ def main():
     from campaigns.services import campaign_start
 
     print(f"Listing {n} consenting recipients …", flush=True)
-    batched_campaign, baseline_campaign = build_audience(n)
+    batched_campaign, baseline_campaign, bare_campaign = build_audience(n)
+    dkim = not args.no_dkim and sign_with_dkim("bench-shop.example")
+
+    print("Building the bare sender's messages …", flush=True)
+    prebuilt = prebuilt_messages(bare_campaign)
 
     worker = None
     if args.broker:
@@ -227,8 +301,9 @@ def main():
 
         app.control.purge()
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "emarketing", "worker", "-I", "bench.send", "--concurrency=1",
-             "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--pool=prefork"],
+            [sys.executable, "-m", "celery", "-A", "emarketing", "worker", "-I", "bench.send",
+             f"--concurrency={args.connections}", "--prefetch-multiplier=1", "--loglevel=WARNING",
+             "--without-gossip", "--without-mingle", "--pool=prefork"],
             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         )  # fmt: skip
         time.sleep(6)
@@ -242,49 +317,81 @@ def main():
             time.sleep(0.05)
         raise SystemExit("timed out")
 
+    def counts():
+        parent_conn.send("counts")
+        found = parent_conn.recv()
+        parent_conn.send("reset")
+        parent_conn.recv()
+        return found
+
+    baseline = None
     try:
+        # The limit: the same messages, pre-built, over the same number of connections.
+        bare = run_bare(port, prebuilt, args.connections)
+        bare_counts = counts()
+
         # Batched: the product's path.
         t0 = time.perf_counter()
         campaign_start(campaign=batched_campaign)
         wait_done(batched_campaign.pk, n)
         batched = time.perf_counter() - t0
-
-        parent_conn.send("counts")
-        batched_counts = parent_conn.recv()
-        parent_conn.send("reset")
-        parent_conn.recv()
+        batched_counts = counts()
 
         # Baseline: one task per recipient.
-        from campaigns.services import links_sync
-        from campaigns.services.sending import messages_materialize
+        if not args.no_baseline:
+            from campaigns.services import links_sync
+            from campaigns.services.sending import messages_materialize
 
-        t0 = time.perf_counter()
-        messages_materialize(campaign=baseline_campaign)
-        links_sync(campaign=baseline_campaign)
-        ids = list(Message.objects.filter(campaign=baseline_campaign).order_by("pk").values_list("pk", flat=True))
-        for pk in ids:
-            send_one_message.delay(pk)
-        wait_done(baseline_campaign.pk, n)
-        baseline = time.perf_counter() - t0
-        parent_conn.send("counts")
-        baseline_counts = parent_conn.recv()
+            t0 = time.perf_counter()
+            messages_materialize(campaign=baseline_campaign)
+            links_sync(campaign=baseline_campaign)
+            ids = list(Message.objects.filter(campaign=baseline_campaign).order_by("pk").values_list("pk", flat=True))
+            for pk in ids:
+                send_one_message.delay(pk)
+            wait_done(baseline_campaign.pk, n)
+            baseline = time.perf_counter() - t0
+            baseline_counts = counts()
     finally:
         if worker:
             worker.terminate()
             worker.wait(30)
         parent_conn.send("stop")
 
-    exactly_once = len(batched_counts) == n and set(batched_counts.values()) == {1}
-    baseline_once = len(baseline_counts) == n and set(baseline_counts.values()) == {1}
-    batched_rate, baseline_rate = n / batched, n / baseline
-    ratio = batched_rate / baseline_rate
+    def once(found):
+        return len(found) == n and set(found.values()) == {1}
+
+    batched_rate, bare_rate = n / batched, n / bare
+    limit_ratio = batched_rate / bare_rate
     mode = f"real worker on {args.broker.split('://')[0]}" if args.broker else "eager tasks, in process"
-    print(f"batched : {batched:8.2f} s  {batched_rate:8.0f} msg/s  each recipient exactly once: {exactly_once}")
-    print(f"baseline: {baseline:8.2f} s  {baseline_rate:8.0f} msg/s  each recipient exactly once: {baseline_once}")
-    print(
-        f"SEND: {ratio:.1f} x (batched {batched_rate:.0f} msg/s vs one task per recipient {baseline_rate:.0f} msg/s; "
-        f"{n} recipients, aiosmtpd on localhost, {mode}, {django.db.connection.vendor})"
+    print(f"bare    : {bare:8.2f} s  {bare_rate:8.0f} msg/s  each recipient exactly once: {once(bare_counts)}")
+    print(f"batched : {batched:8.2f} s  {batched_rate:8.0f} msg/s  each recipient exactly once: {once(batched_counts)}")
+    details = (
+        f"{limit_ratio:.2f} x of the bare sender {bare_rate:.0f} msg/s; DKIM {'on' if dkim else 'off'}; "
+        f"{args.connections} connection(s); {n} recipients, aiosmtpd on localhost, {mode}, {django.db.connection.vendor}"
     )
+    if baseline is None:
+        print(f"SEND: - x (batched {batched_rate:.0f} msg/s; {details})")
+        return
+    baseline_rate = n / baseline
+    print(
+        f"baseline: {baseline:8.2f} s  {baseline_rate:8.0f} msg/s  each recipient exactly once: {once(baseline_counts)}"
+    )
+    print(
+        f"SEND: {batched_rate / baseline_rate:.1f} x (batched {batched_rate:.0f} msg/s vs one task per recipient "
+        f"{baseline_rate:.0f} msg/s; {details})"
+    )
+
+
+def sign_with_dkim(domain):
+    """Give the bench's sending domain an active DKIM key, so that every message is signed; False when this
+    version of the product has no sending domains."""
+    try:
+        from campaigns.services.domains import dkim_key_activate, sending_domain_create
+    except ImportError:
+        return False
+    created = sending_domain_create(domain=domain)
+    dkim_key_activate(key=created.keys.get())
+    return True
 
 
 if __name__ == "__main__":

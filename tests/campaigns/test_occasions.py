@@ -151,18 +151,17 @@ def test_each_offer_is_marked_as_being_handed_over_before_the_server_sees_it(
     smtp_server, birthday_campaign, monkeypatch
 ):
     from campaigns.models import MessageStatus
-    from campaigns.services.sending import pipeline
+    from campaigns.services.sending.transport import Handover
 
     customers = [customer_born(5, 17) for _ in range(3)]
     seen = []
-    deliver = pipeline._deliver
+    start = Handover.start
 
-    def watching(email, connection):
-        to = email[1][0] if isinstance(email, tuple) else email.to[0]
-        seen.append(OccasionOffer.objects.get(customer__email=to).status)
-        return deliver(email, connection)
+    def watching(handover, email):
+        seen.append(OccasionOffer.objects.get(customer__email=email[1][0]).status)
+        return start(handover, email)
 
-    monkeypatch.setattr(pipeline, "_deliver", watching)
+    monkeypatch.setattr(Handover, "start", watching)
     occasion_offers_send_due(now=utc(2026, 5, 17, 12))
 
     assert seen == [MessageStatus.DELIVERING] * 3

@@ -215,21 +215,20 @@ def test_a_message_being_handed_over_when_the_worker_died_is_never_sent_twice(sm
 
 
 def test_each_message_is_marked_as_being_handed_over_before_the_server_sees_it(smtp_server, audience, monkeypatch):
-    from campaigns.services.sending import pipeline as sending
+    from campaigns.services.sending.transport import Handover
 
     campaign, _segment, _customers = audience(consenting=3)
     campaign.status = CampaignStatus.SENDING
     campaign.save(update_fields=["status"])
     messages_materialize(campaign=campaign)
     seen = []
-    deliver = sending._deliver
+    start = Handover.start
 
-    def watching(email, connection):
-        to = email[1][0] if isinstance(email, tuple) else email.to[0]
-        seen.append(Message.objects.get(campaign=campaign, customer__email=to).status)
-        return deliver(email, connection)
+    def watching(handover, email):
+        seen.append(Message.objects.get(campaign=campaign, customer__email=email[1][0]).status)
+        return start(handover, email)
 
-    monkeypatch.setattr(sending, "_deliver", watching)
+    monkeypatch.setattr(Handover, "start", watching)
     campaign_send_run(campaign_id=campaign.pk)
 
     assert seen == [MessageStatus.DELIVERING] * 3

@@ -24,7 +24,7 @@ import abc
 import datetime as dt
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from django.conf import settings
@@ -48,7 +48,7 @@ from .mime import (
 )
 from .queue import Claim, Statements, retry_delay, rows_claim_due, rows_reclaim_stale
 from .render import Rendered
-from .transport import SMTPUTF8, Outcome, RawEmail, SendingInterrupted, Throttle, _deliver
+from .transport import SMTPUTF8, Handover, Outcome, RawEmail, SendingInterrupted, Throttle, _deliver
 
 
 class Due(Protocol):
@@ -126,7 +126,7 @@ class _Handed:
     row: Due
     outcome: Outcome
     error: str
-    at: dt.datetime
+    at: dt.datetime = field(default_factory=timezone.now)
 
 
 class Pipeline(Generic[D]):
@@ -138,6 +138,7 @@ class Pipeline(Generic[D]):
         self.connection = connection
         self.throttle = Throttle(settings.CAMPAIGNS_SEND_RATE)
         self.raw = isinstance(connection, SMTPBackend)
+        self.handover = Handover(connection)
         self.sql = Statements(kind.model)
         self.from_email = kind.from_email()
         self.max_attempts = settings.CAMPAIGNS_SEND_MAX_ATTEMPTS
@@ -195,41 +196,57 @@ class Pipeline(Generic[D]):
                 self._rows(token).filter(pk=pk).update(status=MessageStatus.FAILED, error=str(reason)[:500], claim="")
             result.failed += len(loaded.refused)
         pending = loaded.pending
-        handed: _Handed | None = None
-        for i, row in enumerate(pending):
-            try:
-                to, rendered = self.kind.render(row)
-                email = self._build(row, to, rendered)
-            except Exception as exc:  # a broken creative fails its message, never the whole batch
-                self._rows(token).filter(pk=row.pk).update(
-                    status=MessageStatus.FAILED, error=str(exc)[:500], attempts=F("attempts") + 1, claim=""
-                )
-                result.failed += 1
-                continue
-            self.throttle.wait()
-            # One commit per message: the answer for the previous message and the mark of this one, before the
-            # server can accept it.
-            if handed is not None and handed.outcome == "sent":
-                self.sql.mark_sent_and_delivering(
-                    sent_pk=handed.row.pk, sent_at=handed.at, delivering_pk=row.pk, token=token
-                )
-                result.sent += 1
-            else:
-                with transaction.atomic():
-                    if handed is not None:
-                        self.record(token, handed, result)
-                    self.sql.mark_delivering(pk=row.pk, token=token)
-            handed = None
-            try:
-                outcome, error = _deliver(email, self.connection)
-            except SendingInterrupted:
-                # The server did not take this message (the connection failed before it said so): it and the rest
-                # of the batch go back to the queue.
-                self._rows(token).filter(
-                    pk__in=[r.pk for r in pending[i:]], status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING]
-                ).update(status=MessageStatus.QUEUED, claim="", claimed_at=None)
-                raise
-            handed = _Handed(row=row, outcome=outcome, error=error, at=timezone.now())
+        handed: _Handed | None = None  # answered by the server, to record
+        waiting: tuple[int, Due] | None = None  # handed over on SMTP, the server's answer not read yet
+        try:
+            for i, row in enumerate(pending):
+                try:
+                    to, rendered = self.kind.render(row)
+                    email = self._build(row, to, rendered)
+                except Exception as exc:  # a broken creative fails its message, never the whole batch
+                    self._rows(token).filter(pk=row.pk).update(
+                        status=MessageStatus.FAILED, error=str(exc)[:500], attempts=F("attempts") + 1, claim=""
+                    )
+                    result.failed += 1
+                    continue
+                self.throttle.wait()
+                if waiting is not None:
+                    handed = _Handed(waiting[1], *self.handover.finish(), at=timezone.now())
+                    waiting = None
+                # One commit per message: the answer for the previous message and the mark of this one, before the
+                # server can accept it.
+                if handed is not None and handed.outcome == "sent":
+                    self.sql.mark_sent_and_delivering(
+                        sent_pk=handed.row.pk, sent_at=handed.at, delivering_pk=row.pk, token=token
+                    )
+                    result.sent += 1
+                else:
+                    with transaction.atomic():
+                        if handed is not None:
+                            self.record(token, handed, result)
+                        self.sql.mark_delivering(pk=row.pk, token=token)
+                handed = None
+                if isinstance(email, tuple):
+                    answer = self.handover.start(email)
+                    if answer is None:
+                        waiting = (i, row)
+                        continue
+                else:
+                    answer = _deliver(email, self.connection)
+                handed = _Handed(row, *answer, at=timezone.now())
+            if waiting is not None:
+                handed = _Handed(waiting[1], *self.handover.finish(), at=timezone.now())
+                waiting = None
+        except SendingInterrupted:
+            # The server did not answer for a message (the connection failed before it said so): it and the rest
+            # of the batch go back to the queue; an answer already read is recorded.
+            if handed is not None:
+                self.record(token, handed, result)
+            unanswered = pending[waiting[0] :] if waiting is not None else pending
+            self._rows(token).filter(
+                pk__in=[r.pk for r in unanswered], status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING]
+            ).update(status=MessageStatus.QUEUED, claim="", claimed_at=None)
+            raise
         if handed is not None:
             self.record(token, handed, result)
 

@@ -90,40 +90,105 @@ def permanent(code: int) -> bool:
     return 500 <= code < 600
 
 
-def _deliver(email: EmailMessage | RawEmail, connection: Any) -> tuple[Outcome, str]:
-    """Send one e-mail; answer ``("sent", "")``, ``("refused", why)``, ``("failed", why)`` or raise
-    SendingInterrupted.
-
-    ``email`` is an EmailMessage, or ``(from, to, bytes, mail options)`` ready for an open SMTP connection of
-    Django's SMTP backend. A message that needs SMTPUTF8 (an address with a non-ASCII local part) goes only to a
-    server that offers it (asked after EHLO); another server fails it without a word on the wire.
-    """
-    try:
-        if isinstance(email, tuple):
-            if connection.connection is None:
-                connection.open()
-            smtp = connection.connection
-            sender, recipients, data, options = email
-            if SMTPUTF8 in options:
-                smtp.ehlo_or_helo_if_needed()
-                if not smtp.has_extn("smtputf8"):
-                    return "failed", _("The mail server does not accept internationalised addresses (SMTPUTF8).")
-            smtp.sendmail(sender, recipients, data, options)
-        else:
-            connection.send_messages([email])
-    except smtplib.SMTPRecipientsRefused as exc:
-        answers = list(exc.recipients.values())
-        why = "; ".join(f"{code} {_answer(msg)}" for code, msg in answers)[:500]
-        if all(permanent(code) for code, _msg in answers):
-            return ("failed" if any(POLICY_STATUS.search(_answer(msg)) for _code, msg in answers) else "bounced"), why
+def _recipient_refused(code: int, text: str) -> tuple[Outcome, str]:
+    """A refusal of the recipient (RCPT): not now (retried), this address does not exist (bounced), or a policy
+    refusal (failed, the address kept)."""
+    why = f"{code} {text}"[:500]
+    if not permanent(code):
         return "refused", why
+    return ("failed" if POLICY_STATUS.search(text) else "bounced"), why
+
+
+def _message_refused(code: int, text: str) -> tuple[Outcome, str]:
+    """A refusal of the message itself or of our sender (MAIL, DATA): the recipient's address is not in question."""
+    return ("failed" if permanent(code) else "refused"), f"{code} {text}"[:500]
+
+
+def _deliver(email: EmailMessage | RawEmail, connection: Any) -> tuple[Outcome, str]:
+    """Send one e-mail and wait for the answer: ``("sent", "")``, or what :class:`Handover` answers.
+
+    ``email`` is an EmailMessage (any backend), or ``(from, to, bytes, mail options)`` for an SMTP connection of
+    Django's SMTP backend.
+    """
+    if isinstance(email, tuple):
+        handover = Handover(connection)
+        early = handover.start(email)
+        return early if early is not None else handover.finish()
+    try:
+        connection.send_messages([email])
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, text = next(iter(exc.recipients.values()))
+        return _recipient_refused(code, _answer(text))
     except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
-        # The message itself (or our sender) was refused: the recipient's address is not in question.
-        why = f"{exc.smtp_code} {_answer(exc.smtp_error)}"[:500]
-        return ("failed" if permanent(exc.smtp_code) else "refused"), why
+        return _message_refused(exc.smtp_code, _answer(exc.smtp_error))
     except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPHeloError, OSError) as exc:
         raise SendingInterrupted(str(exc)) from exc
     return "sent", ""
+
+
+LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
+
+
+class Handover:
+    """Hands ready messages to an open SMTP connection of Django's SMTP backend, one recipient each.
+
+    :meth:`start` sends the envelope (``MAIL``, ``RCPT``, ``DATA``) and the message, and returns at once: the
+    server's answer to the message — the moment a real mail server writes it to its queue — is read by
+    :meth:`finish`, which the pipeline calls when it has built the next message. So building one message overlaps
+    the server's work on the one before, and nothing is marked sent before the server said so. A message that
+    needs SMTPUTF8 (an address with a non-ASCII local part) goes only to a server that offers it (asked after
+    EHLO); another server fails it without a word on the wire. A connection that breaks raises
+    :class:`SendingInterrupted`.
+    """
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def _smtp(self) -> smtplib.SMTP:
+        if self.connection.connection is None:
+            self.connection.open()
+        smtp: smtplib.SMTP = self.connection.connection
+        smtp.ehlo_or_helo_if_needed()
+        return smtp
+
+    def start(self, email: RawEmail) -> tuple[Outcome, str] | None:
+        """Send one message; its outcome when the server already refused it, else None (call :meth:`finish`)."""
+        sender, recipients, data, options = email
+        try:
+            smtp = self._smtp()
+            if SMTPUTF8 in options and not smtp.has_extn("smtputf8"):
+                return "failed", _("The mail server does not accept internationalised addresses (SMTPUTF8).")
+            mail_options = list(options)
+            if smtp.has_extn("size"):
+                mail_options.append(f"SIZE={len(data)}")
+            code, text = smtp.mail(sender, mail_options)
+            if code != 250:
+                smtp.rset()
+                return _message_refused(code, _answer(text))
+            code, text = smtp.rcpt(recipients[0])
+            if code not in (250, 251):
+                smtp.rset()
+                return _recipient_refused(code, _answer(text))
+            code, text = smtp.docmd("DATA")
+            if code != 354:
+                smtp.rset()
+                return _message_refused(code, _answer(text))
+            # RFC 5321 §4.5.2: a line that starts with a dot gets another; the message ends with CRLF . CRLF.
+            body = LEADING_DOT.sub(b"..", data)
+            smtp.send(body + (b".\r\n" if body.endswith(b"\r\n") else b"\r\n.\r\n"))
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPHeloError, OSError) as exc:
+            raise SendingInterrupted(str(exc)) from exc
+        return None
+
+    def finish(self) -> tuple[Outcome, str]:
+        """The server's answer to the message :meth:`start` handed over."""
+        try:
+            code, text = self.connection.connection.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise SendingInterrupted(str(exc)) from exc
+        if code == 250:
+            return "sent", ""
+        return _message_refused(code, _answer(text))
 
 
 def _answer(text: bytes | str) -> str:
