@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: var install run migrate demo test test-postgres test-worker test-browser lint format messages clean
+.PHONY: var install run migrate demo test test-postgres test-worker test-mailserver test-browser lint format messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,15 +33,19 @@ run: demo
 test: install
 	$(PY) -m pytest -n 2 -q
 
-## The suites CI adds (see README): PostgreSQL, a real worker on Redis, the browser.
+## The suites CI adds (see README): PostgreSQL, a real worker on Redis, a private Postfix, the browser.
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
 test-postgres: install
-	DATABASE_URL=$(PG_URL)/emarketing_test $(PY) -m pytest -n 2 -q -m "not worker and not browser"
+	DATABASE_URL=$(PG_URL)/emarketing_test $(PY) -m pytest -n 2 -q -m "not worker and not browser and not mailserver"
 
 test-worker: install
 	DATABASE_URL=$(PG_URL)/emarketing_test_worker CELERY_BROKER_URL=$(REDIS_TEST_URL) $(PY) -m pytest -q -m worker
+
+## A private Postfix on 127.0.0.1 (Debian's postfix package, run as root) relaying to a test sink.
+test-mailserver: install
+	DATABASE_URL=$(PG_URL)/emarketing_test_mailserver $(PY) -m pytest -q -m mailserver
 
 test-browser: install
 	$(PY) -m pytest -q -m browser

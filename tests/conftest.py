@@ -13,6 +13,9 @@ from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The private Postfix of the tests marked ``mailserver`` (its fixtures start it only when a test asks).
+pytest_plugins = ["tests.mailserver"]
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
