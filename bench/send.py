@@ -367,7 +367,8 @@ def main():
     print(f"batched : {batched:8.2f} s  {batched_rate:8.0f} msg/s  each recipient exactly once: {once(batched_counts)}")
     details = (
         f"{limit_ratio:.2f} x of the bare sender {bare_rate:.0f} msg/s; DKIM {'on' if dkim else 'off'}; "
-        f"{args.connections} connection(s); {n} recipients, aiosmtpd on localhost, {mode}, {django.db.connection.vendor}"
+        f"{args.connections} connection(s); {n} recipients, aiosmtpd on localhost, {mode}, "
+        f"{django.db.connection.vendor}"
     )
     if baseline is None:
         print(f"SEND: - x (batched {batched_rate:.0f} msg/s; {details})")
