@@ -48,6 +48,8 @@ def from_address() -> str:
 
 def bare_address(address: str) -> str:
     """``name@domain`` of an address that may carry a display name (``Shop <shop@example.com>``)."""
+    if "<" not in address and '"' not in address and "(" not in address:
+        return address.strip()  # already bare: a stored customer address
     _name, bare = parseaddr(address)
     return bare or address.strip()
 
@@ -86,6 +88,7 @@ def needs_smtputf8(*envelope: str) -> bool:
     return not all(address.isascii() for address in envelope)
 
 
+@lru_cache(maxsize=256)
 def header_address(address: str) -> str:
     """An address as a header shows it: the display name as written (the policy encodes it), the domain in IDNA."""
     name, bare = parseaddr(address)
