@@ -489,8 +489,10 @@ class SendingDomainAdmin(admin.ModelAdmin):
             request,
             queryset,
             activate,
-            lambda n: ngettext("%(n)d domain signs with its new key.", "%(n)d domains sign with their new keys.", n)
-            % {"n": n},
+            lambda n: (
+                ngettext("%(n)d domain signs with its new key.", "%(n)d domains sign with their new keys.", n)
+                % {"n": n}
+            ),
         )
 
     @admin.action(description=_("Check the DKIM records in DNS"))
@@ -500,7 +502,11 @@ class SendingDomainAdmin(admin.ModelAdmin):
                 found = dkim_key_check_published(key=key)
                 self.message_user(
                     request,
-                    (gettext("%(name)s (%(status)s): published.") if found else gettext("%(name)s (%(status)s): not found in DNS."))
+                    (
+                        gettext("%(name)s (%(status)s): published.")
+                        if found
+                        else gettext("%(name)s (%(status)s): not found in DNS.")
+                    )
                     % {"name": str(key), "status": key.get_status_display()},
                     messages.SUCCESS if found else messages.WARNING,
                 )

@@ -306,9 +306,13 @@ def _spf_value() -> str:
     return " ".join(["v=spf1", *mechanisms, "-all"])
 
 
+def _return_path() -> str:
+    """Where bounces go (``CAMPAIGNS_RETURN_PATH``, a setting of the bounce handling); "" when unset."""
+    return str(getattr(settings, "CAMPAIGNS_RETURN_PATH", "") or "")
+
+
 def _return_path_domain() -> str:
-    address = str(getattr(settings, "CAMPAIGNS_RETURN_PATH", "") or "")
-    domain = address.rpartition("@")[2]
+    domain = _return_path().rpartition("@")[2]
     try:
         return ascii_domain(domain) if domain else ""
     except ValidationError:
@@ -371,7 +375,7 @@ def sending_domain_dns_records(*, domain: SendingDomain) -> list[DnsRecord]:
                     "MX",
                     f"10 {bounce_mx}.",
                     _("Bounces come back to the return path (%(address)s): this sends them to the bounce server.")
-                    % {"address": settings.CAMPAIGNS_RETURN_PATH},
+                    % {"address": _return_path()},
                 )
             )
         aligned = bounce_domain == name or bounce_domain.endswith(f".{name}")
@@ -385,7 +389,7 @@ def sending_domain_dns_records(*, domain: SendingDomain) -> list[DnsRecord]:
                         "SPF of the return path's domain: receivers check SPF against the envelope sender "
                         "(%(address)s), not the From address."
                     )
-                    % {"address": settings.CAMPAIGNS_RETURN_PATH}
+                    % {"address": _return_path()}
                     + " "
                     + (
                         _("It is under this domain, so SPF also counts for DMARC.")

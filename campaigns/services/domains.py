@@ -46,9 +46,7 @@ def _key_pair() -> tuple[str, str]:
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
     ).decode("ascii")
-    public = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    public = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return private, base64.b64encode(public).decode("ascii")
 
 
@@ -117,9 +115,9 @@ def dkim_key_activate(
     if key.status == DkimKeyStatus.ACTIVE:
         return False
     if key.status != DkimKeyStatus.PENDING:
-        raise ValidationError(_("Only a pending key can be activated; this one is %(status)s.") % {
-            "status": key.get_status_display()
-        })
+        raise ValidationError(
+            _("Only a pending key can be activated; this one is %(status)s.") % {"status": key.get_status_display()}
+        )
     if require_published and not dkim_key_check_published(key=key):
         raise ValidationError(
             _(
@@ -196,7 +194,7 @@ def published_dkim_keys(name: str) -> list[str]:
         return []
     found = []
     for record in answer.rrset or ():
-        text = b"".join(record.strings).decode("ascii", "replace")  # type: ignore[attr-defined]
+        text = b"".join(record.strings).decode("ascii", "replace")
         tags = dict(part.strip().partition("=")[::2] for part in text.split(";") if "=" in part)
         if tags.get("v", "DKIM1").strip() == "DKIM1" and "p" in tags:
             found.append("".join(tags["p"].split()))
@@ -214,7 +212,9 @@ def dkim_key_problem(*, key: DkimKey) -> str:
     if not key.private_key_encrypted:
         return _("The private key was wiped when the key was retired.")
     try:
-        Signer.from_pem(domain=key.domain.domain, selector=key.selector, pem=dkim_keyring().decrypt(key.private_key_encrypted))
+        Signer.from_pem(
+            domain=key.domain.domain, selector=key.selector, pem=dkim_keyring().decrypt(key.private_key_encrypted)
+        )
     except (UnreadableSecret, ValueError) as error:
         return str(error)
     return ""

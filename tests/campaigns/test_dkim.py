@@ -11,8 +11,13 @@ from dkim.util import parse_tag_value
 
 from campaigns.models import DkimKey, DkimKeyStatus
 from campaigns.selectors import sending_domain_dns_records
-from campaigns.services.domains import dkim_key_activate, dkim_key_problem, dkim_key_rotate, dkim_keys_retire
-from campaigns.services.domains import sending_domain_create
+from campaigns.services.domains import (
+    dkim_key_activate,
+    dkim_key_problem,
+    dkim_key_rotate,
+    dkim_keys_retire,
+    sending_domain_create,
+)
 from campaigns.services.sending.dkim import dkim_keyring, relaxed_body, signer_cache_clear, signer_for
 from campaigns.services.sending.mime import message_bytes
 from campaigns.services.sending.render import Rendered
@@ -86,7 +91,9 @@ def test_a_changed_body_byte_or_subject_fails(domain):
     signed = signer_for(FROM).sign(message) + message
     head, body = signed.split(b"\r\n\r\n", 1)
     index = body.index(b"\r\n\r\n") + 10  # a byte of the first part's base64
-    changed_body = head + b"\r\n\r\n" + body[:index] + (b"A" if body[index : index + 1] != b"A" else b"B") + body[index + 1 :]
+    changed_body = (
+        head + b"\r\n\r\n" + body[:index] + (b"A" if body[index : index + 1] != b"A" else b"B") + body[index + 1 :]
+    )
     changed_subject = re.sub(rb"Subject: [^\r]*", b"Subject: You won a prize", signed, count=1)
 
     assert dkim.verify(signed, dnsfunc=published(domain))
@@ -209,7 +216,7 @@ def test_the_encryption_key_itself_can_be_rotated(domain, settings):
         b"PGh0bWw+\r\nPGJvZHk+\r\n\r\n\r\n",
         b"a  b\t c \r\nd\t\r\n\r\n",
         b"one two\r\n three \r\n",
-        b"--b\r\nContent-Type: text/plain; charset=\"utf-8\"\r\n\r\nSGVsbG8=\r\n--b--\r\n",
+        b'--b\r\nContent-Type: text/plain; charset="utf-8"\r\n\r\nSGVsbG8=\r\n--b--\r\n',
     ],
 )
 def test_the_body_is_canonicalised_as_dkimpy_does(body):

@@ -32,7 +32,10 @@ def test_no_sender_means_the_default_sender_and_none_at_all_the_settings_address
 
     Sender.objects.create(name="Other", from_email="other@shop.example")
     Sender.objects.create(
-        name="Main", from_email="hello@shop.example", display_name_en="Tea House", reply_to="care@shop.example",
+        name="Main",
+        from_email="hello@shop.example",
+        display_name_en="Tea House",
+        reply_to="care@shop.example",
         is_default=True,
     )
     assert sender_address(sender=None, language="en") == "Tea House <hello@shop.example>"

@@ -22,9 +22,9 @@ import dkim
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
-from dkim.canonicalization import CanonicalizationPolicy, correct_empty_body, strip_trailing_lines
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from dkim.canonicalization import CanonicalizationPolicy, correct_empty_body, strip_trailing_lines
 
 from campaigns.models import DkimKey, DkimKeyStatus, ascii_domain
 from emarketing.encryption import Keyring, UnreadableSecret
@@ -166,7 +166,9 @@ def _load(domain: str) -> Signer | None:
         except (UnreadableSecret, ValueError) as error:
             # Sending goes on, unsigned, rather than stopping half-way through a campaign; the domain's admin page
             # shows the same error.
-            logger.error("DKIM key %s._domainkey.%s cannot be used, mail goes unsigned: %s", selector, key_domain, error)
+            logger.error(
+                "DKIM key %s._domainkey.%s cannot be used, mail goes unsigned: %s", selector, key_domain, error
+            )
             return None
         _loaded[(pk, public_key)] = signer
     return signer
