@@ -8,6 +8,6 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         # Segments select customers by the AIDA step their touches reached: the field is defined here.
-        from campaigns import segment_fields
+        from campaigns import checks, segment_fields  # noqa: F401 (checks registers itself)
 
         segment_fields.register()

@@ -10,9 +10,11 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from email_validator import EmailNotValidError, validate_email
 
 from campaigns.templating import check_template
 from customers.models import Customer, Language, Occasion, OccasionKind, Segment
+from emarketing.contacts import validate_email_address
 from emarketing.workflow import StatusChangeBase
 
 
@@ -88,6 +90,17 @@ class Campaign(models.Model):
         choices=OccasionKind.choices,
         blank=True,
         help_text=_("Sent every year to each consenting customer on this occasion, on their local day."),
+    )
+    # PROTECT: who a campaign comes from is part of what it promises; deleting an identity in use must not
+    # silently switch a scheduled or sending campaign to another brand (move the campaigns first).
+    sender = models.ForeignKey(
+        "Sender",
+        verbose_name=_("sender"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        help_text=_("Who the e-mails come from; empty: the default sender."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL
@@ -420,3 +433,133 @@ class OccasionOffer(DeliveryState):
 
     def __str__(self):
         return f"{self.occasion} {self.year} → {self.customer}"
+
+
+# --- Sending domains, DKIM keys and sender identities -------------------------------------------------------------
+
+
+def ascii_domain(text: str) -> str:
+    """A domain name as DNS and the DKIM ``d=`` tag carry it: lower case, IDNA 2008 (``xn--…``) for a non-ASCII
+    label, no trailing dot, checked as an address's domain is. Raises ``ValidationError`` otherwise."""
+    name = text.strip().rstrip(".").lower()
+    try:
+        info = validate_email(f"postmaster@{name}", check_deliverability=False, globally_deliverable=True)
+    except EmailNotValidError as error:
+        raise ValidationError(_("“%(domain)s” is not a domain name."), params={"domain": text}) from error
+    return str(info.ascii_domain).lower()
+
+
+def validate_ascii_domain(value: str) -> None:
+    if value != ascii_domain(value):
+        raise ValidationError(_("Store the domain as %(domain)s."), params={"domain": ascii_domain(value)})
+
+
+class SendingDomain(models.Model):
+    """A domain the company sends from: its DKIM keys and the DNS records it must publish."""
+
+    domain = models.CharField(_("domain"), max_length=253, unique=True, validators=[validate_ascii_domain])
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sending domain")
+        verbose_name_plural = _("sending domains")
+        ordering = ["domain"]
+
+    def __str__(self):
+        return self.domain
+
+
+class DkimKeyStatus(models.TextChoices):
+    PENDING = "pending", _("Pending (publish its DNS record)")
+    ACTIVE = "active", _("Active (signs mail)")
+    RETIRING = "retiring", _("Retiring (still published)")
+    RETIRED = "retired", _("Retired")
+
+
+# Statuses whose public key is published in DNS: pending (before it signs), active, retiring (mail in flight).
+DKIM_PUBLISHED_STATUSES = (DkimKeyStatus.PENDING, DkimKeyStatus.ACTIVE, DkimKeyStatus.RETIRING)
+
+
+class DkimKey(models.Model):
+    """One DKIM key pair of a sending domain; the private key is stored encrypted and wiped once retired."""
+
+    TRANSITIONS = {
+        DkimKeyStatus.PENDING: {DkimKeyStatus.ACTIVE, DkimKeyStatus.RETIRED},
+        DkimKeyStatus.ACTIVE: {DkimKeyStatus.RETIRING},
+        DkimKeyStatus.RETIRING: {DkimKeyStatus.RETIRED},
+        DkimKeyStatus.RETIRED: set(),
+    }
+
+    domain = models.ForeignKey(
+        SendingDomain, verbose_name=_("domain"), on_delete=models.CASCADE, related_name="dkim_keys"
+    )
+    selector = models.CharField(_("selector"), max_length=63)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DkimKeyStatus.choices, default=DkimKeyStatus.PENDING, editable=False
+    )
+    public_key = models.TextField(_("public key"), help_text=_("Base64 DER, as published in the p= tag."))
+    private_key_encrypted = models.TextField(_("private key (encrypted)"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    retire_after = models.DateTimeField(_("retire after"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("DKIM key")
+        verbose_name_plural = _("DKIM keys")
+        ordering = ["domain", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "selector"], name="dkim_key_selector_once_per_domain"),
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=Q(status="active"),
+                name="dkim_key_one_active_per_domain",
+                violation_error_message=_("A domain signs with one active key at a time."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.selector}._domainkey.{self.domain}"
+
+
+class DkimKeyStatusChange(StatusChangeBase):
+    subject = models.ForeignKey(DkimKey, on_delete=models.CASCADE, related_name="status_changes")
+
+    class Meta(StatusChangeBase.Meta):
+        verbose_name = _("DKIM key status change")
+        verbose_name_plural = _("DKIM key status changes")
+
+
+class Sender(models.Model):
+    """A brand's sending identity: the From address and the name customers see, in each language."""
+
+    name = models.CharField(_("name"), max_length=120, help_text=_("Internal; shown when no display name is set."))
+    from_email = models.CharField(_("from address"), max_length=254, validators=[validate_email_address])
+    display_name_en = models.CharField(_("display name (English)"), max_length=120, blank=True)
+    display_name_fa = models.CharField(_("display name (Persian)"), max_length=120, blank=True)
+    display_name_ar = models.CharField(_("display name (Arabic)"), max_length=120, blank=True)
+    reply_to = models.CharField(_("reply-to"), max_length=254, blank=True, validators=[validate_email_address])
+    is_default = models.BooleanField(
+        _("default"), default=False, help_text=_("Used by campaigns and messages that name no sender.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sender")
+        verbose_name_plural = _("senders")
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="sender_one_default",
+                violation_error_message=_("Another sender is the default: untick it there first."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.from_email}>"
+
+    def display_name(self, language: str) -> str:
+        """The name shown in that language: else the English one, else the internal name."""
+        return getattr(self, f"display_name_{language}", "") or self.display_name_en or self.name

@@ -6,20 +6,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from campaigns.models import (
     AIDA_ORDER,
+    DKIM_PUBLISHED_STATUSES,
     Campaign,
     CampaignStatus,
     Channel,
     Creative,
     CreativeKind,
+    DkimKeyStatus,
     Message,
     MessageStatus,
+    SendingDomain,
     Touch,
     TouchKind,
+    ascii_domain,
 )
 from customers.models import Consent, ConsentChannel, Customer, Language, SegmentMembership
 
@@ -256,3 +263,139 @@ def customers_recommended_products(
                 {"name": row["product__name"], "price": row["product__price"], "currency": row["product__currency"]}
             )
     return found
+
+
+# --- The DNS records a sending domain publishes ---------------------------------------------------------------
+
+TXT_STRING_MAX = 255  # one character-string of a TXT record; longer values are published as several
+
+
+@dataclass(frozen=True)
+class DnsRecord:
+    """One record to publish: ``name`` without the trailing dot, ``type`` (TXT, MX), ``value`` whole, ``why``."""
+
+    name: str
+    type: str
+    value: str
+    why: str
+
+    @property
+    def strings(self) -> list[str]:
+        """A TXT value as DNS carries it: strings of at most 255 characters, joined again by the receiver."""
+        if self.type != "TXT":
+            return [self.value]
+        return [self.value[i : i + TXT_STRING_MAX] for i in range(0, len(self.value), TXT_STRING_MAX)] or [""]
+
+    @property
+    def zone_line(self) -> str:
+        """The record as a line of a zone file, for DNS providers that take one."""
+        data = " ".join(f'"{part}"' for part in self.strings) if self.type == "TXT" else self.value
+        return f"{self.name}. 3600 IN {self.type} {data}"
+
+
+def _spf_value() -> str:
+    """``v=spf1 <mechanisms> -all`` from ``CAMPAIGNS_SPF_INCLUDE``; a bare domain there means ``include:``."""
+    mechanisms = []
+    for token in str(settings.CAMPAIGNS_SPF_INCLUDE or "mx").split():
+        bare = token.lower().lstrip("+-~?")
+        if bare in ("v=spf1", "all"):
+            continue
+        if ":" not in token and "=" not in token and "." in token:
+            token = f"include:{token}"
+        mechanisms.append(token)
+    return " ".join(["v=spf1", *mechanisms, "-all"])
+
+
+def _return_path() -> str:
+    """Where bounces go (``CAMPAIGNS_RETURN_PATH``, a setting of the bounce handling); "" when unset."""
+    return str(getattr(settings, "CAMPAIGNS_RETURN_PATH", "") or "")
+
+
+def _return_path_domain() -> str:
+    domain = _return_path().rpartition("@")[2]
+    try:
+        return ascii_domain(domain) if domain else ""
+    except ValidationError:
+        return ""
+
+
+def sending_domain_dns_records(*, domain: SendingDomain) -> list[DnsRecord]:
+    """What the domain's DNS must publish for mail from it to authenticate: a DKIM key record for each pending,
+    active and retiring key, SPF and DMARC, and for the return path (where bounces go) its MX and SPF."""
+    name = domain.domain
+    records = []
+    keys = domain.dkim_keys.filter(status__in=DKIM_PUBLISHED_STATUSES).order_by("created_at", "pk")
+    for key in keys:
+        if key.status == DkimKeyStatus.PENDING:
+            why = _("A new key: publish this record, then activate the key once DNS shows it.")
+        elif key.status == DkimKeyStatus.ACTIVE:
+            why = _("The key that signs the mail now: receivers check each signature against this record.")
+        else:
+            why = _(
+                "A replaced key: keep this record until %(date)s, so mail signed with it that is still on its way "
+                "verifies; then it is retired and the record can go."
+            ) % {"date": date_format(timezone.localtime(key.retire_after), "DATE_FORMAT") if key.retire_after else ""}
+        records.append(
+            DnsRecord(f"{key.selector}._domainkey.{name}", "TXT", f"v=DKIM1; k=rsa; p={key.public_key}", str(why))
+        )
+    spf = _spf_value()
+    records.append(
+        DnsRecord(
+            name,
+            "TXT",
+            spf,
+            _(
+                "SPF: the servers allowed to send mail as this domain; -all asks receivers to refuse any other. A "
+                "domain has one SPF record: if it already has one, add these mechanisms to it instead."
+            ),
+        )
+    )
+    reports = str(settings.CAMPAIGNS_DMARC_REPORTS_EMAIL or f"dmarc-reports@{name}")
+    records.append(
+        DnsRecord(
+            f"_dmarc.{name}",
+            "TXT",
+            f"v=DMARC1; p=none; rua=mailto:{reports}",
+            _(
+                "DMARC: p=none only asks receivers for daily reports (to %(reports)s) of who sends as this domain "
+                "and whether it passed. Once the reports show only your own mail passing, for a few weeks, move to "
+                "p=quarantine and then p=reject, so forged mail is refused. Gmail and Yahoo require a DMARC record "
+                "from bulk senders."
+            )
+            % {"reports": reports},
+        )
+    )
+    bounce_domain = _return_path_domain()
+    if bounce_domain:
+        bounce_mx = str(settings.CAMPAIGNS_BOUNCE_MX or "").strip().rstrip(".")
+        if bounce_mx:
+            records.append(
+                DnsRecord(
+                    bounce_domain,
+                    "MX",
+                    f"10 {bounce_mx}.",
+                    _("Bounces come back to the return path (%(address)s): this sends them to the bounce server.")
+                    % {"address": _return_path()},
+                )
+            )
+        aligned = bounce_domain == name or bounce_domain.endswith(f".{name}")
+        if bounce_domain != name:
+            records.append(
+                DnsRecord(
+                    bounce_domain,
+                    "TXT",
+                    spf,
+                    _(
+                        "SPF of the return path's domain: receivers check SPF against the envelope sender "
+                        "(%(address)s), not the From address."
+                    )
+                    % {"address": _return_path()}
+                    + " "
+                    + (
+                        _("It is under this domain, so SPF also counts for DMARC.")
+                        if aligned
+                        else _("It is not under this domain, so only DKIM makes DMARC pass.")
+                    ),
+                )
+            )
+    return records

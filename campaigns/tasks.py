@@ -5,6 +5,7 @@ from django.conf import settings
 
 from campaigns.selectors import campaigns_needing_a_send
 from campaigns.services import campaigns_start_due
+from campaigns.services.domains import dkim_keys_retire
 from campaigns.services.sending import SendingInterrupted, campaign_send_run
 
 
@@ -44,3 +45,9 @@ def send_occasion_offers():
     from campaigns.services.occasions import occasion_offers_send_due
 
     return occasion_offers_send_due()
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def retire_dkim_keys():
+    """Retire the DKIM keys whose grace period after a rotation has ended (private key wiped)."""
+    return dkim_keys_retire()

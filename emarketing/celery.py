@@ -55,6 +55,13 @@ app.conf.beat_schedule = {
         "task": "campaigns.tasks.send_occasion_offers",
         "schedule": crontab(minute=20),
     },
+    # Sending domains: every day, DKIM keys replaced more than DKIM_KEY_RETIRE_DAYS ago are retired (no longer
+    # listed for DNS, private key wiped); daily is enough for a grace period counted in days. At 04:40, away from
+    # the night's profile and recommendation jobs; a second run finds nothing to do.
+    "campaigns-retire-dkim-keys": {
+        "task": "campaigns.tasks.retire_dkim_keys",
+        "schedule": crontab(hour=4, minute=40),
+    },
     # After-sales: every day, survey links for orders delivered SURVEY_DELAY_DAYS ago; mid-morning, when
     # customers read their mail.
     "aftersales-send-survey-invitations": {

@@ -28,8 +28,24 @@ def test_production_refuses_the_development_key():
 
 
 def test_production_passes_the_deployment_checks_with_a_real_key():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=secrets.token_urlsafe(64))
+    from cryptography.fernet import Fernet
+
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        DKIM_KEY_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+    )
     assert result.returncode == 0, result.stderr
+
+
+def test_production_warns_while_dkim_keys_are_encrypted_with_the_secret_key():
+    result = _manage("check", "--deploy", SECRET_KEY=secrets.token_urlsafe(64), DKIM_KEY_ENCRYPTION_KEYS="")
+    assert "campaigns.W001" in result.stderr and "DKIM_KEY_ENCRYPTION_KEYS" in result.stderr
+    result = _manage("check", "--deploy", SECRET_KEY=secrets.token_urlsafe(64), DKIM_KEY_ENCRYPTION_KEYS="not-a-key")
+    assert result.returncode != 0 and "campaigns.E001" in result.stderr
 
 
 def test_the_embedded_broker_keeps_all_its_folders_under_var():

@@ -274,6 +274,26 @@ CAMPAIGNS_TRACKING_BUFFER_SECONDS = env.float("CAMPAIGNS_TRACKING_BUFFER_SECONDS
 # Where tracking hits wait (one append per hit) for the bulk insert: a folder local to each machine.
 CAMPAIGNS_TRACKING_SPOOL_DIR = env.path("CAMPAIGNS_TRACKING_SPOOL_DIR", default=VAR_DIR / "spool" / "touches")
 
+# Sending domains and DKIM. Private keys are encrypted at rest with the Fernet keys of DKIM_KEY_ENCRYPTION_KEYS,
+# comma-separated: the first encrypts, all decrypt (put a new key first, keep the old one after it). Empty: one key
+# derived from SECRET_KEY, fine for development; set it in production, where a new SECRET_KEY would otherwise make
+# every stored DKIM key unreadable. Make a key with: python -c "from cryptography.fernet import Fernet;
+# print(Fernet.generate_key().decode())"
+DKIM_KEY_ENCRYPTION_KEYS = env("DKIM_KEY_ENCRYPTION_KEYS", default="")
+# A key replaced by a new one stays published this many days, so mail in flight signed with it still verifies.
+DKIM_KEY_RETIRE_DAYS = env.int("DKIM_KEY_RETIRE_DAYS", default=7)
+# Each sending process looks up a domain's active key at most this often: a new key signs within this time.
+DKIM_SIGNER_CACHE_SECONDS = env.int("DKIM_SIGNER_CACHE_SECONDS", default=60)
+# The resolvers asked whether a key is published (comma-separated ip[:port]); empty: the system's resolver.
+DNS_RESOLVERS = env("DNS_RESOLVERS", default="")
+# The SPF record to publish names the servers that send the mail: SPF mechanisms, space-separated ("mx",
+# "include:_spf.relay.example", "ip4:203.0.113.5"); a bare domain is read as include:<domain>.
+CAMPAIGNS_SPF_INCLUDE = env("CAMPAIGNS_SPF_INCLUDE", default="mx")
+# The host that receives bounces for the return path's domain (CAMPAIGNS_RETURN_PATH): its MX record points here.
+CAMPAIGNS_BOUNCE_MX = env("CAMPAIGNS_BOUNCE_MX", default="")
+# Where receivers send DMARC aggregate reports; empty: dmarc-reports@<the sending domain>.
+CAMPAIGNS_DMARC_REPORTS_EMAIL = env("CAMPAIGNS_DMARC_REPORTS_EMAIL", default="")
+
 # Dashboards: each rollup refresh recomputes the last DASHBOARD_ROLLUP_RECENT_DAYS days whole (orders, payments,
 # deliveries, tickets and surveys change after they are written), re-reads status changes from a margin before
 # the last run, and adds new touches in id ranges of DASHBOARD_ROLLUP_TOUCH_BATCH rows.

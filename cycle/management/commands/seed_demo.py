@@ -45,6 +45,7 @@ from customers.models import (
 from customers.services import customers_refresh_profiles, segment_save_rules
 from customers.services.segments import segments_refresh_all
 from cycle.demo.content import COMMENTS, EMAILS, INFO_PAGES, LOCATIONS, PRODUCTS, TICKETS
+from cycle.demo.sending import demo_sending_identity
 from cycle.models import BudgetLine, Kpi, LoopTrigger, MarketingPlan, Milestone, Objective, PlanPerson, PlanStatus
 from cycle.services.loop import loop_run
 from cycle.services.recommendations import recommendations_refresh
@@ -77,6 +78,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, customers, seed, **options):
+        demo_sending_identity()  # the signed domain and the default sender, also when the rest is already there
         existing = Customer.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
         if existing >= customers:
             self._run_jobs()

@@ -1,0 +1,35 @@
+"""Who a message comes from: a brand's sending identity, its display name in the customer's language."""
+
+from campaigns.models import Sender
+from campaigns.services.sending.mime import from_address
+
+# RFC 5322 specials: a display name with one of them is written as a quoted string.
+_SPECIALS = frozenset('()<>[]:;@\\,."')
+
+
+def _display_name(name: str) -> str:
+    name = " ".join(name.split())  # no line breaks or runs of spaces in a header
+    if any(char in _SPECIALS for char in name):
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return name
+
+
+def sender_address(*, sender: Sender | None, language: str) -> str:
+    """``Display name <address>`` for the From header, the name in ``language`` (else English, else the
+    sender's internal name). With no sender given, the default Sender; with none at all, the settings' address
+    (``CAMPAIGNS_FROM_EMAIL``, else ``DEFAULT_FROM_EMAIL``) unchanged.
+
+    The name is left in Unicode: the MIME layer encodes it for the header (RFC 2047).
+    """
+    if sender is None:
+        sender = Sender.objects.filter(is_default=True).first()
+    if sender is None:
+        return from_address()
+    return f"{_display_name(sender.display_name(language))} <{sender.from_email}>"
+
+
+def sender_reply_to(*, sender: Sender | None) -> str:
+    """The Reply-To address of ``sender`` (or of the default Sender when none is given); "" for none."""
+    if sender is None:
+        sender = Sender.objects.filter(is_default=True).first()
+    return sender.reply_to if sender is not None else ""
