@@ -14,6 +14,7 @@ class Mailbox:
 
     def __init__(self):
         self.received = []
+        self.raw = []
         self.refuse = set()
         self.defer = set()
         self.block = set()
@@ -37,10 +38,15 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd calls handlers by these names)
         message = email.message_from_bytes(envelope.original_content, policy=policy.default)
         self.received.append((list(envelope.rcpt_tos), message))
+        self.raw.append((list(envelope.rcpt_tos), envelope.original_content))
         return "250 Message accepted for delivery"
 
     def to(self, address):
         return [m for rcpts, m in self.received if address in rcpts]
+
+    def raw_to(self, address):
+        """The bytes of each message to ``address``, as they came over the wire."""
+        return [data for rcpts, data in self.raw if address in rcpts]
 
     def count_by_recipient(self):
         counts = {}

@@ -28,6 +28,7 @@ from campaigns.selectors import (
     recommended_products,
 )
 from campaigns.services.campaigns import links_sync
+from campaigns.services.senders import CampaignSenders
 from campaigns.services.sending import (
     Claim,
     Loaded,
@@ -140,6 +141,7 @@ class OccasionOffers(MessageKind[OfferRow]):
                 creatives=email_creatives_by_language(campaign=campaign),
                 links=links_sync(campaign=campaign),
                 products=recommended_products(campaign=campaign),
+                senders=CampaignSenders(campaign.sender),
             )
         return self.per_campaign[campaign.pk]
 
@@ -187,7 +189,7 @@ class OccasionOffers(MessageKind[OfferRow]):
             creative_id=creative.pk,
             links=parts.links,
         )
-        return ctx["email"], rendered
+        return ctx["email"], parts.senders.apply(rendered, language=ctx["language"])
 
 
 @dataclass
@@ -195,6 +197,7 @@ class _CampaignParts:
     creatives: dict[str, Any]
     links: dict[str, int]
     products: Any
+    senders: CampaignSenders
     compiled: dict[int, CompiledCreative] = field(default_factory=dict)
 
 

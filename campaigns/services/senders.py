@@ -2,6 +2,7 @@
 
 from campaigns.models import Sender
 from campaigns.services.sending.mime import from_address
+from campaigns.services.sending.render import Rendered
 
 # RFC 5322 specials: a display name with one of them is written as a quoted string.
 _SPECIALS = frozenset('()<>[]:;@\\,."')
@@ -33,3 +34,23 @@ def sender_reply_to(*, sender: Sender | None) -> str:
     if sender is None:
         sender = Sender.objects.filter(is_default=True).first()
     return sender.reply_to if sender is not None else ""
+
+
+class CampaignSenders:
+    """The From and Reply-To of one campaign's messages, looked up once per language for a whole send."""
+
+    def __init__(self, sender: Sender | None) -> None:
+        self.sender = sender
+        self.found: dict[str, tuple[str, str]] = {}
+
+    def apply(self, rendered: Rendered, *, language: str) -> Rendered:
+        """Put the campaign's sender, with its name in ``language``, on a rendered message."""
+        if language not in self.found:
+            self.found[language] = (
+                sender_address(sender=self.sender, language=language),
+                sender_reply_to(sender=self.sender),
+            )
+        rendered.from_email, reply_to = self.found[language]
+        if reply_to:
+            rendered.headers["Reply-To"] = reply_to
+        return rendered

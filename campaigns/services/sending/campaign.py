@@ -25,15 +25,16 @@ from campaigns.selectors import (
     recommended_products,
 )
 from campaigns.services.campaigns import campaign_finish, links_sync
+from campaigns.services.senders import CampaignSenders
 from campaigns.templating import CompiledCreative
 from emarketing.db import relaxed_commits
 from emarketing.workflow import InvalidTransition, change_status
 
-from .mime import build_email
-from .pipeline import Loaded, MessageKind, Pipeline, SendResult
+from .mime import from_address
+from .pipeline import Loaded, MessageKind, Pipeline, SendResult, outgoing
 from .queue import Claim, rows_claim_due, rows_reclaim_stale
 from .render import Rendered, render_for
-from .transport import mail_connection
+from .transport import SendingInterrupted, _deliver, mail_connection
 
 
 def messages_materialize(*, campaign: Campaign) -> int:
@@ -95,6 +96,7 @@ class CampaignMessages(MessageKind[CampaignRow]):
         self.links = links_sync(campaign=campaign)
         self.products = recommended_products(campaign=campaign)
         self.compiled: dict[int, CompiledCreative] = {}
+        self.senders = CampaignSenders(campaign.sender)
         self.contexts: dict[int, Any] = {}
         self.own_products: dict[int, Any] = {}
 
@@ -141,7 +143,7 @@ class CampaignMessages(MessageKind[CampaignRow]):
             creative_id=row.creative_id,
             links=self.links,
         )
-        return ctx["email"], rendered
+        return ctx["email"], self.senders.apply(rendered, language=ctx["language"])
 
 
 def campaign_send_run(*, campaign_id: int, time_budget: float | None = None) -> SendResult:
@@ -200,7 +202,7 @@ def campaign_preview(*, campaign: Campaign, customer: Any, language: str | None 
     ctx = customers_email_context(customer_ids=[customer.pk])[customer.pk]
     products = customers_recommended_products(customer_ids=[customer.pk]).get(customer.pk)
     compiled = CompiledCreative.of(creative)
-    return render_for(
+    rendered = render_for(
         compiled=compiled,
         context={
             "customer": ctx["customer"],
@@ -214,6 +216,7 @@ def campaign_preview(*, campaign: Campaign, customer: Any, language: str | None 
         creative_id=creative.pk,
         track=False,
     )
+    return CampaignSenders(campaign.sender).apply(rendered, language=creative.language)
 
 
 def campaign_send_test(*, campaign: Campaign, to: str, customer: Any = None, language: str = "en") -> None:
@@ -242,6 +245,15 @@ def campaign_send_test(*, campaign: Campaign, to: str, customer: Any = None, lan
             creative_id=creative.pk,
             track=False,
         )
+        CampaignSenders(campaign.sender).apply(rendered, language=creative.language)
     rendered.subject = _("[Test] %(subject)s") % {"subject": rendered.subject}
     connection = mail_connection()
-    build_email(rendered, to=to, connection=connection).send()
+    from_email = rendered.from_email or from_address()
+    try:
+        outcome, error = _deliver(outgoing(rendered, to=to, connection=connection, from_email=from_email), connection)
+    except SendingInterrupted as exc:
+        raise ValidationError(_("The mail server could not be reached: %(error)s") % {"error": exc}) from exc
+    finally:
+        connection.close()
+    if outcome != "sent":
+        raise ValidationError(_("The mail server refused the test: %(error)s") % {"error": error})

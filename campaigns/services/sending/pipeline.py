@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from campaigns.models import DeliveryState, MessageStatus
 
+from .dkim import signer_for
 from .mime import (
     bare_address,
     build_email,
@@ -129,6 +130,30 @@ class _Handed:
     at: dt.datetime = field(default_factory=timezone.now)
 
 
+def outgoing(rendered: Rendered, *, to: str, connection: Any, from_email: str) -> EmailMessage | RawEmail:
+    """A rendered message as it is handed to ``connection``: for an SMTP connection the envelope and the bytes
+    (built by the standard library, DKIM-signed when the sender's domain has an active key), for any other
+    backend Django's message."""
+    if not isinstance(connection, SMTPBackend):
+        return build_email(rendered, to=to, connection=connection, from_email=from_email)
+    sender = envelope_address(from_email)
+    address = envelope_address(to)
+    # RFC 6531 and 6532: a non-ASCII local part travels in UTF-8, on the envelope and in the headers.
+    utf8 = needs_smtputf8(sender, address)
+    data = message_bytes(
+        rendered,
+        from_email=header_address(from_email),
+        to=bare_address(to) if utf8 else address,
+        message_id=make_message_id(from_email),
+        utf8=utf8,
+    )
+    # Signed last, when every header is final; a domain without an active key sends unsigned.
+    signer = signer_for(from_email)
+    if signer is not None:
+        data = signer.sign(data) + data
+    return (sender, [address], data, [SMTPUTF8] if utf8 else [])
+
+
 class Pipeline(Generic[D]):
     """Sends the due rows of one kind over one open connection, batch after batch."""
 
@@ -171,22 +196,7 @@ class Pipeline(Generic[D]):
             self.connection.close()
 
     def _build(self, row: Due, to: str, rendered: Rendered) -> EmailMessage | RawEmail:
-        """The message of one row: bytes for an SMTP connection (envelope, headers, body), else Django's message."""
-        from_email = rendered.from_email or self.from_email
-        if not self.raw:
-            return build_email(rendered, to=to, connection=self.connection, from_email=from_email)
-        sender = envelope_address(from_email)
-        address = envelope_address(to)
-        # RFC 6531 and 6532: a non-ASCII local part travels in UTF-8, on the envelope and in the headers.
-        utf8 = needs_smtputf8(sender, address)
-        data = message_bytes(
-            rendered,
-            from_email=header_address(from_email),
-            to=bare_address(to) if utf8 else address,
-            message_id=make_message_id(from_email),
-            utf8=utf8,
-        )
-        return (sender, [address], data, [SMTPUTF8] if utf8 else [])
+        return outgoing(rendered, to=to, connection=self.connection, from_email=rendered.from_email or self.from_email)
 
     def send(self, claim: Claim, result: SendResult) -> None:
         token = claim.token
