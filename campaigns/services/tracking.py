@@ -308,6 +308,9 @@ class TouchBuffer:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        # One flush at a time in a process: the writer thread's and the one at exit would otherwise both take the
+        # same claimed spool (claimed files carry this pid) and write its touches twice.
+        self.flushing = threading.Lock()
         self.wake = threading.Event()
         self.pid: int | None = None
         self.fd: int | None = None
@@ -327,8 +330,9 @@ class TouchBuffer:
         self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
     def _start(self, seconds: float) -> None:
-        # After a fork (gunicorn, Celery prefork) the parent's file and thread are not ours.
+        # After a fork (gunicorn, Celery prefork) the parent's file, thread and flush are not ours.
         self.fd = None
+        self.flushing = threading.Lock()
         self.pid = os.getpid()
         self.pending = 0
         self._open()
@@ -403,6 +407,10 @@ class TouchBuffer:
 
     def flush(self) -> int:
         """Move spooled touches into the database; returns how many rows were written."""
+        with self.flushing:
+            return self._flush()
+
+    def _flush(self) -> int:
         written = 0
         for path in self._spools_claim():
             with open(path, "rb") as spool:
