@@ -126,9 +126,10 @@ def _generate_big_tables_in_postgres(n_customers, n_touches, n_orders, campaign_
                   FROM generate_series(1, {n_customers}) i) g""",
         # kind and step are drawn from the same number, so each touch's step is its kind's step
         f"""INSERT INTO {_table(Touch)} (customer_id, campaign_id, step, kind, source, occurred_at, is_automated,
-              user_agent, referrer, detail)
+              user_agent, referrer, detail, agent)
             SELECT 1 + floor(a * {n_customers})::int, (ARRAY{ids})[k], {_pick(steps, "r")}, {_pick(kinds, "r")},
-              'email', (ARRAY[{starts}]::timestamptz[])[k] + d * interval '30 days', e < 0.02, '', '', ''
+              'email', (ARRAY[{starts}]::timestamptz[])[k] + d * interval '30 days', e < 0.02, '', '', '',
+              CASE WHEN e < 0.02 THEN 'bot' ELSE 'person' END
             FROM (SELECT random() a, 1 + floor(random() * {len(ids)})::int k, random() r, random() d, random() e
                   FROM generate_series(1, {n_touches}) i) g""",
         f"""INSERT INTO {_table(Order)} (number, customer_id, channel, agent_id, status, total, currency, placed_at)
@@ -297,8 +298,9 @@ def _generate_big_tables_in_python(rng, when, moment, n_customers, n_touches, n_
             c = rng.randrange(1, n_campaigns + 1)
             kind = kinds[min(bisect(cumulative, rng.random() * cumulative[-1]), len(kinds) - 1)]
             at = campaign_start[c] + dt.timedelta(seconds=rng.randrange(30 * 86400))
+            automated = rng.random() < 0.02
             yield (rng.randrange(1, n_customers + 1), c, TOUCH_KIND_STEP[kind].value, kind, "email", when(at),
-                   rng.random() < 0.02, "", "", "")  # fmt: skip
+                   automated, "", "", "", "bot" if automated else "person")  # fmt: skip
 
     insert_rows(
         Touch,
@@ -313,6 +315,7 @@ def _generate_big_tables_in_python(rng, when, moment, n_customers, n_touches, n_
             "user_agent",
             "referrer",
             "detail",
+            "agent",
         ],
         touches(),
     )

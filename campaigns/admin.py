@@ -13,6 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import tokens
+from campaigns.agents import AgentKind
 from campaigns.models import (
     DKIM_PUBLISHED_STATUSES,
     TOUCH_KIND_STEP,
@@ -136,7 +137,7 @@ class CampaignAdmin(admin.ModelAdmin):
         header = format_html_join("", "<th>{}</th>", ((s.label,) for s in funnels[0][1].steps))
         rows = format_html_join(
             "",
-            "<tr><th>{}</th>{}</tr>",
+            "<tr><th>{}</th>{}<td>{}</td></tr>",
             (
                 (
                     name,
@@ -151,18 +152,21 @@ class CampaignAdmin(admin.ModelAdmin):
                             for s in funnel.steps
                         ),
                     ),
+                    funnel.proxy_opens,
                 )
                 for name, funnel in funnels
             ),
         )
         return format_html(
-            '<table class="aida-funnel"><thead><tr><th></th>{}</tr></thead><tbody>{}</tbody></table>'
+            '<table class="aida-funnel"><thead><tr><th></th>{}<th>{}</th></tr></thead><tbody>{}</tbody></table>'
             '<p class="help">{}</p>',
             header,
+            gettext("Opened by a mail proxy"),
             rows,
             gettext(
-                "Distinct customers at each step; in brackets the share of the step before. "
-                "Opens and clicks by mail-privacy proxies and scanners are not counted."
+                "Distinct customers at each step; in brackets the share of the step before. Opened by a mail proxy: "
+                "delivered and fetched by the mailbox provider, no person known to have looked; not counted as "
+                "attention. Opens and clicks by bots and scanners are never counted."
             ),
         )
 
@@ -361,8 +365,8 @@ class MessageAdmin(BigTableAdminMixin, admin.ModelAdmin):
 
 @admin.register(Touch)
 class TouchAdmin(BigTableAdminMixin, admin.ModelAdmin):
-    list_display = ("occurred_at", "step", "kind", "source", "customer", "campaign", "is_automated")
-    list_filter = ("step", "kind", "source", "is_automated", ("occurred_at", admin.DateFieldListFilter))
+    list_display = ("occurred_at", "step", "kind", "source", "customer", "campaign", "agent")
+    list_filter = ("step", "kind", "source", "agent", ("occurred_at", admin.DateFieldListFilter))
     search_fields = ("=customer__email", "=campaign__name")
     autocomplete_fields = ("customer", "campaign", "creative")
     readonly_fields = ("step",)
@@ -373,13 +377,18 @@ class TouchAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "occurred_at",
         "detail",
         ("user_agent", "referrer"),
-        "is_automated",
+        "agent",
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # An offline contact entered here is a person's; a recorded touch may be corrected (a scanner missed).
+        return self.readonly_fields if obj is not None else (*self.readonly_fields, "agent")
 
     def save_model(self, request, obj, form, change):
         """Offline contacts (phone, letters, visits) are entered here, through the same service as the web."""
         if change:
             obj.step = TOUCH_KIND_STEP[obj.kind]
+            obj.is_automated = obj.agent != AgentKind.PERSON
             super().save_model(request, obj, form, change)
             return
         touch = touch_record(
@@ -392,7 +401,6 @@ class TouchAdmin(BigTableAdminMixin, admin.ModelAdmin):
             user_agent=obj.user_agent,
             referrer=obj.referrer,
             detail=obj.detail,
-            is_automated=obj.is_automated,
         )
         obj.pk, obj.step = touch.pk, touch.step
 

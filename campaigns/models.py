@@ -6,12 +6,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from email_validator import EmailNotValidError, validate_email
 
+from campaigns.agents import AgentKind
 from campaigns.templating import check_template
 from customers.models import Customer, Language, Occasion, OccasionKind, Segment
 from emarketing.contacts import validate_email_address
@@ -338,7 +339,11 @@ class TouchSource(models.TextChoices):
 
 
 class Touch(models.Model):
-    """An AIDA event: who, which campaign and creative, at which step, when and from what source."""
+    """An AIDA event: who, which campaign and creative, at which step, when and from what source.
+
+    ``agent`` says who made it (``campaigns.agents``): a person, a mail proxy or a bot; ``is_automated`` is true
+    for every agent but a person, and only a person's touches are counted (see :func:`proxy_open`).
+    """
 
     id = models.BigAutoField(primary_key=True)
     customer = models.ForeignKey(
@@ -357,6 +362,16 @@ class Touch(models.Model):
     is_automated = models.BooleanField(
         _("automated"), default=False, help_text=_("From a mail-privacy proxy or a security scanner: not counted.")
     )
+    agent = models.CharField(
+        _("agent"),
+        max_length=8,
+        choices=AgentKind.choices,
+        default=AgentKind.PERSON,
+        db_default=AgentKind.PERSON,
+        help_text=_(
+            "Who opened or clicked: a person, a mail proxy (shown apart, not counted) or a bot (never counted)."
+        ),
+    )
     user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
     referrer = models.CharField(_("referrer"), max_length=500, blank=True)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
@@ -373,6 +388,32 @@ class Touch(models.Model):
 
     def __str__(self):
         return f"{self.get_step_display()}: {self.get_kind_display()}"
+
+
+def person_looked(*, after_id: int | None = None, up_to_id: int | None = None) -> Exists:
+    """A person's attention touch (an open, a banner seen) of the outer touch's customer and campaign; among the
+    touches past ``after_id`` and up to ``up_to_id`` when given (the dashboards' rollups read touches by id)."""
+    looked = Touch.objects.filter(
+        customer_id=OuterRef("customer_id"),
+        campaign_id=OuterRef("campaign_id"),
+        step=AidaStep.ATTENTION,
+        is_automated=False,
+    )
+    if after_id is not None:
+        looked = looked.filter(id__gt=after_id)
+    if up_to_id is not None:
+        looked = looked.filter(id__lte=up_to_id)
+    return Exists(looked.order_by())
+
+
+# An e-mail a mail proxy fetched (Apple's Mail Privacy Protection, Gmail's image proxy): delivered and fetched.
+PROXY_FETCH = Q(agent=AgentKind.PROXY, step=AidaStep.ATTENTION, customer__isnull=False, campaign__isnull=False)
+
+
+def proxy_open() -> Q:
+    """Opened by a mail proxy: the provider fetched the message, and no person is known to have looked (no
+    person's attention touch of that campaign). Shown beside attention, never counted in it."""
+    return PROXY_FETCH & Q(~person_looked())
 
 
 class Link(models.Model):

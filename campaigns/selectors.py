@@ -27,6 +27,7 @@ from campaigns.models import (
     Touch,
     TouchKind,
     ascii_domain,
+    proxy_open,
 )
 from customers.models import Consent, ConsentChannel, Customer, Language, SegmentMembership
 
@@ -144,13 +145,15 @@ class FunnelStep:
 @dataclass
 class Funnel:
     steps: list[FunnelStep] = field(default_factory=list)
+    # Customers whose message only a mail proxy opened (``campaigns.models.proxy_open``): beside attention, not in it.
+    proxy_opens: int = 0
 
     def count(self, step: str) -> int:
         return next((s.customers for s in self.steps if s.step == step), 0)
 
 
-def _funnel_from_counts(counts: dict[str, int]) -> Funnel:
-    funnel = Funnel()
+def _funnel_from_counts(counts: dict[str, int], proxy_opens: int = 0) -> Funnel:
+    funnel = Funnel(proxy_opens=proxy_opens)
     previous: int | None = None
     for step in AIDA_ORDER:
         n = counts.get(step, 0)
@@ -167,11 +170,12 @@ def aida_funnel(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
 ) -> Funnel:
-    """Distinct customers at each AIDA step and the conversion from step to step, automated touches excluded.
+    """Distinct customers at each AIDA step and the conversion from step to step, from people's touches only;
+    beside them, the customers whose message only a mail proxy opened. Bots are never counted.
 
     Filter by campaign, by segment (current members), or both; one query whatever the number of touches.
     """
-    touches = Touch.objects.filter(is_automated=False, customer__isnull=False)
+    touches = _people_and_proxy_opens(Touch.objects.filter(customer__isnull=False))
     if campaign_id is not None:
         touches = touches.filter(campaign_id=campaign_id)
     if segment_id is not None:
@@ -181,8 +185,14 @@ def aida_funnel(
         touches = touches.filter(occurred_at__gte=since)
     if until is not None:
         touches = touches.filter(occurred_at__lt=until)
-    rows = touches.order_by().values("step").annotate(n=Count("customer", distinct=True))
-    return _funnel_from_counts({row["step"]: row["n"] for row in rows})
+    rows = touches.order_by().values("step", "is_automated").annotate(n=Count("customer", distinct=True))
+    counts = {row["step"]: row["n"] for row in rows if not row["is_automated"]}
+    return _funnel_from_counts(counts, sum(row["n"] for row in rows if row["is_automated"]))
+
+
+def _people_and_proxy_opens(touches: QuerySet[Touch]) -> QuerySet[Touch]:
+    """People's touches (``is_automated`` false) and the opens only a mail proxy made (``is_automated`` true)."""
+    return touches.filter(Q(is_automated=False) | proxy_open())
 
 
 def aida_funnel_by_segment(*, campaign_id: int) -> dict[int, Funnel]:
@@ -190,19 +200,22 @@ def aida_funnel_by_segment(*, campaign_id: int) -> dict[int, Funnel]:
     pairs = list(Campaign.segments.through.objects.filter(campaign_id=campaign_id).values_list("segment_id"))
     segment_ids = [s for (s,) in pairs]
     rows = (
-        Touch.objects.filter(
-            is_automated=False,
-            campaign_id=campaign_id,
-            customer__memberships__segment_id__in=segment_ids,
+        _people_and_proxy_opens(
+            Touch.objects.filter(campaign_id=campaign_id, customer__memberships__segment_id__in=segment_ids)
         )
         .order_by()
-        .values("customer__memberships__segment_id", "step")
+        .values("customer__memberships__segment_id", "step", "is_automated")
         .annotate(n=Count("customer", distinct=True))
     )
     counts: dict[int, dict[str, int]] = {s: {} for s in segment_ids}
+    proxied: dict[int, int] = dict.fromkeys(segment_ids, 0)
     for row in rows:
-        counts[row["customer__memberships__segment_id"]][row["step"]] = row["n"]
-    return {s: _funnel_from_counts(c) for s, c in counts.items()}
+        segment_id = row["customer__memberships__segment_id"]
+        if row["is_automated"]:
+            proxied[segment_id] += row["n"]
+        else:
+            counts[segment_id][row["step"]] = row["n"]
+    return {s: _funnel_from_counts(c, proxied[s]) for s, c in counts.items()}
 
 
 def customers_email_context(*, customer_ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -21,11 +21,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from campaigns import tokens
+from campaigns.agents import AgentKind
 from campaigns.forms import RESPONSE_KINDS, PreferencesForm, ResponseForm
 from campaigns.models import Creative, CreativeKind, Link, Topic, TopicInterest, TouchKind, TouchSource
 from campaigns.services.preferences import preferences_update
 from campaigns.services.preferences import unsubscribe as unsubscribe_service
-from campaigns.services.tracking import is_automated, touch_build, touch_enqueue, touches_record_bulk
+from campaigns.services.tracking import request_agent, touch_build, touch_enqueue, touches_record_bulk
 from campaigns.templating import CompiledCreative
 from customers.models import Consent, Customer
 from emarketing.ratelimit import allow
@@ -54,11 +55,13 @@ def _meta(request):
     return request.META.get("HTTP_USER_AGENT", ""), request.META.get("HTTP_REFERER", "")
 
 
-def _record(request, *, kind, source, campaign_id, customer_id, creative_id, detail="", automated=None, now=False):
-    """Store one touch (through the buffer, unless ``now``); False when a row it names no longer exists."""
+def _record(request, *, kind, source, campaign_id, customer_id, creative_id, detail="", by=None, now=False):
+    """Store one touch (through the buffer, unless ``now``); False when a row it names no longer exists.
+
+    ``by`` is the kind of agent (``AgentKind``); by default what the request's headers say."""
     agent, referrer = _meta(request)
-    if automated is None:
-        automated = is_automated(user_agent=agent, meta=request.META)
+    if by is None:
+        by = request_agent(user_agent=agent, meta=request.META)
     if not now:
         touch_enqueue(
             kind=kind,
@@ -69,7 +72,7 @@ def _record(request, *, kind, source, campaign_id, customer_id, creative_id, det
             user_agent=agent,
             referrer=referrer,
             detail=detail,
-            is_automated=automated,
+            agent=by,
         )
         return True
     touch = touch_build(
@@ -81,7 +84,7 @@ def _record(request, *, kind, source, campaign_id, customer_id, creative_id, det
         user_agent=agent,
         referrer=referrer,
         detail=detail,
-        is_automated=automated,
+        agent=by,
     )
     try:
         touches_record_bulk(touches=[touch])
@@ -300,7 +303,7 @@ def respond(request, token, kind):
                 customer_id=who.customer_id,
                 creative_id=who.creative_id,
                 detail=form.cleaned_data["message"],
-                automated=False,
+                by=AgentKind.PERSON,
                 now=True,
             ):
                 return _not_found()

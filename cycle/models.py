@@ -355,7 +355,8 @@ class RollupState(models.Model):
 
 
 class TouchDaily(models.Model):
-    """Per day, campaign and AIDA step: counted touches, and customers who reached the step for the first time."""
+    """Per day, campaign and AIDA step: people's touches, customers who reached the step for the first time, and
+    customers whose message only a mail proxy opened. Bots are never counted."""
 
     id = models.BigAutoField(primary_key=True)
     day = models.DateField(_("day"))
@@ -370,6 +371,9 @@ class TouchDaily(models.Model):
     step = models.CharField(_("AIDA step"), max_length=16)
     touches = models.PositiveIntegerField(_("touches"), default=0)
     reached = models.PositiveIntegerField(_("customers reaching the step"), default=0)
+    # Attention only: customers whose message a mail proxy first fetched that day, while no person is known to have
+    # looked (``campaigns.models.proxy_open``); taken off again when a person's attention comes.
+    proxied = models.PositiveIntegerField(_("customers whose message only a mail proxy opened"), default=0)
 
     class Meta:
         verbose_name = _("touches per day")

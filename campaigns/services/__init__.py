@@ -9,7 +9,7 @@ from .campaigns import (
     campaigns_start_due,
     links_sync,
 )
-from .tracking import is_automated, touch_build, touch_record, touches_record_bulk
+from .tracking import is_automated, request_agent, touch_build, touch_record, touches_record_bulk
 
 __all__ = [
     "campaign_cancel",
@@ -20,6 +20,7 @@ __all__ = [
     "campaigns_start_due",
     "is_automated",
     "links_sync",
+    "request_agent",
     "touch_build",
     "touch_record",
     "touches_record_bulk",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.agents import AgentKind, agent_kind
 from campaigns.models import TOUCH_KIND_STEP, Campaign, Creative, Touch, TouchKind, TouchSource
+from campaigns.services.screening import Hit, scanner_hits, touches_mark_bots
 from emarketing.db import relaxed_commits
 
 if TYPE_CHECKING:
@@ -31,20 +32,37 @@ logger = logging.getLogger(__name__)
 PREFETCH_HEADERS = ("HTTP_PURPOSE", "HTTP_SEC_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
 
 
+def request_agent(*, user_agent: str, meta: Mapping[str, str] | None = None) -> str:
+    """The kind of agent behind an open or a click (``campaigns.agents.AgentKind``): what its ``User-Agent``
+    names, and a bot when a browser fetched the page ahead (prefetch, preview) rather than a person following it.
+    The timing of the hits (scanners) is judged later, where they are written in bulk (``touch_rows_insert``)."""
+    kind = agent_kind(user_agent or "")
+    if kind == AgentKind.PERSON and meta:
+        for header in PREFETCH_HEADERS:
+            if "prefetch" in meta.get(header, "").lower() or "preview" in meta.get(header, "").lower():
+                return AgentKind.BOT.value
+    return kind
+
+
 def is_automated(*, user_agent: str, meta: Mapping[str, str] | None = None) -> bool:
     """True for an open or click made by a mail proxy, a bot, a link preview or a scanner rather than by a person
     (``campaigns.agents``), or fetched ahead by a browser's prefetch."""
-    if agent_kind(user_agent or "") != AgentKind.PERSON:
-        return True
-    if meta:
-        for header in PREFETCH_HEADERS:
-            if "prefetch" in meta.get(header, "").lower() or "preview" in meta.get(header, "").lower():
-                return True
-    return False
+    return request_agent(user_agent=user_agent, meta=meta) != AgentKind.PERSON
+
+
+def agent_of(*, agent: str | None, is_automated: bool) -> str:
+    """The agent a touch is stored with: the one given, else a bot for an automated touch and a person otherwise
+    (``Touch.is_automated`` follows from it)."""
+    if agent is None:
+        return AgentKind.BOT.value if is_automated else AgentKind.PERSON.value
+    if agent not in AGENTS:
+        raise ValidationError({"agent": _("Unknown kind of agent.")})
+    return str(agent)
 
 
 KINDS = frozenset(TouchKind.values)
 SOURCES = frozenset(TouchSource.values)
+AGENTS = frozenset(AgentKind.values)
 STEP_OF = {str(kind): str(step) for kind, step in TOUCH_KIND_STEP.items()}
 COLUMNS = (
     "customer_id",
@@ -58,9 +76,10 @@ COLUMNS = (
     "user_agent",
     "referrer",
     "detail",
+    "agent",
 )
 # A touch as the values of COLUMNS, in that order.
-TouchRow: TypeAlias = tuple[int | None, int | None, int | None, str, str, str, dt.datetime, bool, str, str, str]
+TouchRow: TypeAlias = tuple[int | None, int | None, int | None, str, str, str, dt.datetime, bool, str, str, str, str]
 
 
 def _clip(value: object) -> str:
@@ -79,12 +98,16 @@ def touch_build(
     referrer: str = "",
     detail: str = "",
     is_automated: bool = False,
+    agent: str | None = None,
 ) -> Touch:
-    """An unsaved Touch with its AIDA step derived from its kind; text is clipped, never interpreted."""
+    """An unsaved Touch with its AIDA step derived from its kind; text is clipped, never interpreted.
+
+    ``agent`` (``AgentKind``) says who made it; without it, ``is_automated`` makes it a bot (else a person)."""
     if kind not in KINDS:
         raise ValidationError({"kind": _("Unknown touch kind.")})
     if source not in SOURCES:
         raise ValidationError({"source": _("Unknown touch source.")})
+    agent = agent_of(agent=agent, is_automated=is_automated)
     return Touch(
         kind=kind,
         step=TOUCH_KIND_STEP[TouchKind(kind)],
@@ -96,7 +119,8 @@ def touch_build(
         user_agent=_clip(user_agent),
         referrer=_clip(referrer),
         detail=_clip(detail),
-        is_automated=bool(is_automated),
+        is_automated=agent != AgentKind.PERSON,
+        agent=agent,
     )
 
 
@@ -113,8 +137,10 @@ def touch_record(
     referrer: str = "",
     detail: str = "",
     is_automated: bool = False,
+    agent: str | None = None,
 ) -> Touch:
-    """Record one AIDA touch; the step follows from the kind (``TOUCH_KIND_STEP``)."""
+    """Record one AIDA touch; the step follows from the kind (``TOUCH_KIND_STEP``), ``is_automated`` from the
+    agent (see :func:`touch_build`)."""
     if creative is not None and campaign is None:
         campaign = creative.campaign
     touch = touch_build(
@@ -128,6 +154,7 @@ def touch_record(
         referrer=referrer,
         detail=detail,
         is_automated=is_automated,
+        agent=agent,
     )
     touch.customer, touch.campaign, touch.creative = customer, campaign, creative
     # The related rows were handed in as objects: no need to query their existence again.
@@ -138,11 +165,15 @@ def touch_record(
 
 @transaction.atomic
 def touches_record_bulk(*, touches: list[Touch]) -> int:
-    """Insert many touches in a few statements; each gets its step from its kind. Returns how many."""
+    """Insert many touches in a few statements; each gets its step from its kind and ``is_automated`` from its
+    agent. Returns how many."""
     for touch in touches:
         if touch.kind not in KINDS or touch.source not in SOURCES:
             raise ValidationError(_("Unknown touch kind or source."))
         touch.step = TOUCH_KIND_STEP[TouchKind(touch.kind)]
+        if touch.agent not in AGENTS:
+            raise ValidationError(_("Unknown kind of agent."))
+        touch.is_automated = touch.agent != AgentKind.PERSON
         touch.user_agent, touch.referrer, touch.detail = (
             _clip(touch.user_agent),
             _clip(touch.referrer),
@@ -163,11 +194,13 @@ def touch_row(
     referrer: str = "",
     detail: str = "",
     is_automated: bool = False,
+    agent: str | None = None,
     occurred_at: dt.datetime | None = None,
 ) -> TouchRow:
     """A touch as a row of values, for the public endpoints' fast path (see :class:`TouchBuffer`)."""
     if kind not in KINDS or source not in SOURCES:
         raise ValidationError(_("Unknown touch kind or source."))
+    agent = agent_of(agent=agent, is_automated=is_automated)
     return (
         customer_id,
         campaign_id,
@@ -176,17 +209,32 @@ def touch_row(
         str(kind),
         str(source),
         occurred_at or timezone.now(),
-        bool(is_automated),
+        agent != AgentKind.PERSON,
         _clip(user_agent),
         _clip(referrer),
         _clip(detail),
+        agent,
     )
 
 
+def touch_rows_screen(rows: list[TouchRow]) -> tuple[list[TouchRow], list[int]]:
+    """The rows with those that scanners made, by their timing, turned into a bot's; and the ids of stored
+    touches that their burst takes in (``campaigns.services.screening``)."""
+    bots, stored = scanner_hits([Hit(row[1], row[0], row[4], row[5], row[6], row[10]) for row in rows])
+    if bots:
+        rows = [(*row[:7], True, *row[8:11], AgentKind.BOT.value) if i in bots else row for i, row in enumerate(rows)]
+    return rows, stored
+
+
 def touch_rows_insert(rows: list[TouchRow]) -> int:
-    """Insert touch rows in one transaction (one prepared statement); rows naming deleted rows are dropped."""
+    """Insert touch rows in one transaction (one prepared statement); rows naming deleted rows are dropped.
+
+    Opens and clicks that scanners made, by their timing, are stored as bots first, and the touches already stored
+    that their burst takes in are turned into bots (``touch_rows_screen``: a fixed few queries per batch).
+    """
     if not rows:
         return 0
+    rows, stored = touch_rows_screen(rows)
     table = connection.ops.quote_name(Touch._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"  # noqa: S608
@@ -196,6 +244,7 @@ def touch_rows_insert(rows: list[TouchRow]) -> int:
         with transaction.atomic(), connection.cursor() as cursor:
             _relax_commit(cursor)
             cursor.executemany(sql, values)
+            touches_mark_bots(touch_ids=stored)
         return len(values)
     except IntegrityError:
         # A row a touch names was deleted meanwhile: keep the others.
@@ -207,6 +256,7 @@ def touch_rows_insert(rows: list[TouchRow]) -> int:
                 kept += 1
             except IntegrityError:
                 logger.warning("Touch dropped: %s of campaign %s names a deleted row", value[4], value[1])
+        touches_mark_bots(touch_ids=stored)
         return kept
 
 
@@ -227,6 +277,11 @@ def _encode(row: TouchRow) -> bytes:
 def _decode(line: bytes) -> TouchRow:
     values = json.loads(line)
     values[6] = dt.datetime.fromisoformat(values[6])
+    if len(values) == len(COLUMNS) - 1:  # spooled before touches had an agent: judged again by the User-Agent
+        kind = agent_kind(values[8])
+        values.append((kind if kind != AgentKind.PERSON else AgentKind.BOT.value) if values[7] else AgentKind.PERSON)
+    if len(values) != len(COLUMNS):
+        raise ValueError(line)
     return cast(TouchRow, tuple(values))  # the values _encode wrote
 
 
@@ -253,6 +308,9 @@ class TouchBuffer:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        # One flush at a time in a process: the writer thread's and the one at exit would otherwise both take the
+        # same claimed spool (claimed files carry this pid) and write its touches twice.
+        self.flushing = threading.Lock()
         self.wake = threading.Event()
         self.pid: int | None = None
         self.fd: int | None = None
@@ -272,8 +330,9 @@ class TouchBuffer:
         self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
     def _start(self, seconds: float) -> None:
-        # After a fork (gunicorn, Celery prefork) the parent's file and thread are not ours.
+        # After a fork (gunicorn, Celery prefork) the parent's file, thread and flush are not ours.
         self.fd = None
+        self.flushing = threading.Lock()
         self.pid = os.getpid()
         self.pending = 0
         self._open()
@@ -348,6 +407,10 @@ class TouchBuffer:
 
     def flush(self) -> int:
         """Move spooled touches into the database; returns how many rows were written."""
+        with self.flushing:
+            return self._flush()
+
+    def _flush(self) -> int:
         written = 0
         for path in self._spools_claim():
             with open(path, "rb") as spool:

@@ -1,7 +1,9 @@
 """The dashboards' rollups: per-day figures of the big tables, kept fresh incrementally and rebuilt on demand.
 
 * touches (append-only): new rows past the id watermark are added to :class:`~cycle.models.TouchDaily`;
-  ``reached`` counts a customer on the day they first reached a step of a campaign.
+  ``reached`` counts a customer on the day they first reached a step of a campaign, from people's touches only;
+  ``proxied`` counts a customer on the day a mail proxy first fetched their message, and takes them off that day
+  again when a person's attention comes later. Bots are never counted.
 * customers' tier and stage history (append-only): added to :class:`~cycle.models.ProfileChangeDaily`.
 * orders, payments, shipments, tickets and surveys change after they are written (a status moves, a ticket is
   answered): every day that holds a new row, a row whose status moved since the last run, or one of the last
@@ -20,13 +22,26 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Aggregate, Count, Exists, Max, Min, Model, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateTimeField,
+    Exists,
+    Max,
+    Min,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from aftersales.models import SurveyResponse, Ticket, TicketStatusChange
 from aftersales.selectors import tickets_with_targets
-from campaigns.models import Touch
+from campaigns.models import PROXY_FETCH, AidaStep, Touch, person_looked
 from customers.models import Customer, CustomerHistory
 from cycle.models import OrderDaily, ProfileChangeDaily, RollupState, ServiceDaily, TouchDaily
 from cycle.selectors.service_figures import (
@@ -106,6 +121,59 @@ def _touch_reach_sql(lower_id: int, upper_id: int) -> list[tuple[Any, ...]]:
         return rows
 
 
+def _grouped_sql(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """Per (day, campaign): distinct customers of a query of ``fetch_day``, ``campaign_id`` and ``customer_id``."""
+    sql, params = queryset.query.sql_with_params()
+    outer = (
+        f"SELECT fetch_day, campaign_id, COUNT(DISTINCT customer_id) FROM ({sql}) q"  # noqa: S608
+        " GROUP BY fetch_day, campaign_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
+
+
+def _touch_proxy_sql(lower_id: int, upper_id: int) -> list[tuple[Any, int, int]]:
+    """Per (day, campaign): the change in customers whose message only a mail proxy opened, from the touches in
+    the range. A customer is added on the day of the proxy's first fetch (the fetch with the lowest id, so that a
+    later batch finds the same day) when no person looked up to the range's end, and taken off that day when a
+    person's first attention is in the range and the first fetch came before it."""
+    fetches = Touch.objects.filter(PROXY_FETCH)
+    earlier_fetch = fetches.filter(
+        customer_id=OuterRef("customer_id"), campaign_id=OuterRef("campaign_id"), id__lt=OuterRef("id")
+    )
+    added = (
+        fetches.filter(id__gt=lower_id, id__lte=upper_id)
+        .filter(~Exists(earlier_fetch.order_by()), ~person_looked(up_to_id=upper_id))
+        .order_by()
+        .annotate(fetch_day=TruncDate("occurred_at"))
+        .values("fetch_day", "campaign_id", "customer_id")
+    )
+    changes = [(day, campaign_id, n) for day, campaign_id, n in _grouped_sql(added)]
+    if lower_id > 0:
+        first_fetch = fetches.filter(
+            customer_id=OuterRef("customer_id"), campaign_id=OuterRef("campaign_id"), id__lte=lower_id
+        )
+        first_fetched_at = Subquery(first_fetch.order_by("id").values("occurred_at")[:1], output_field=DateTimeField())
+        looked_now = (
+            Touch.objects.filter(
+                step=AidaStep.ATTENTION,
+                is_automated=False,
+                customer__isnull=False,
+                campaign__isnull=False,
+                id__gt=lower_id,
+                id__lte=upper_id,
+            )
+            .filter(Exists(first_fetch.order_by()), ~person_looked(up_to_id=lower_id))
+            .order_by()
+            .annotate(fetch_day=TruncDate(first_fetched_at))
+            .values("fetch_day", "campaign_id", "customer_id")
+        )
+        changes += [(day, campaign_id, -n) for day, campaign_id, n in _grouped_sql(looked_now)]
+    return changes
+
+
 def _to_date(value: str | dt.date) -> dt.date:
     if isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
@@ -125,7 +193,7 @@ def _refresh_touches(state: RollupState, *, full: bool) -> int:
     read = 0
     while state.last_id < top:
         lower, upper = state.last_id, min(state.last_id + batch, top)
-        figures: dict[tuple[dt.date, int, str], list[int]] = defaultdict(lambda: [0, 0])
+        figures: dict[tuple[dt.date, int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
         rows = (
             Touch.objects.filter(is_automated=False, id__gt=lower, id__lte=upper)
             .order_by()
@@ -138,10 +206,12 @@ def _refresh_touches(state: RollupState, *, full: bool) -> int:
             read += n
         for day, campaign_id, step, n in _touch_reach_sql(lower, upper):
             figures[(_to_date(day), campaign_id, step)][1] += n
+        for day, campaign_id, n in _touch_proxy_sql(lower, upper):
+            figures[(_to_date(day), campaign_id, AidaStep.ATTENTION.value)][2] += n
         _merge(
             TouchDaily,
             ("day", "campaign_id", "step"),
-            {key: {"touches": t, "reached": r} for key, (t, r) in figures.items()},
+            {key: {"touches": t, "reached": r, "proxied": p} for key, (t, r, p) in figures.items()},
         )
         state.last_id = upper
     return read
@@ -172,7 +242,8 @@ def _merge(
     key_fields: tuple[str, ...],
     figures: Mapping[tuple[Any, ...], Mapping[str, int]],
 ) -> None:
-    """Add ``figures`` (key → counts) to the rows of ``model``: existing rows grow, missing rows are created."""
+    """Add ``figures`` (key → counts, some negative) to the rows of ``model``: existing rows grow or shrink,
+    missing rows are created; no count goes below zero."""
     if not figures:
         return
     days = {key[0] for key in figures}
@@ -182,10 +253,12 @@ def _merge(
     for key, counts in figures.items():
         row = existing.get(key)
         if row is None:
-            to_create.append(model(**dict(zip(key_fields, key, strict=True)), **counts))
+            to_create.append(
+                model(**dict(zip(key_fields, key, strict=True)), **{name: max(n, 0) for name, n in counts.items()})
+            )
         else:
             for name, n in counts.items():
-                setattr(row, name, getattr(row, name) + n)
+                setattr(row, name, max(getattr(row, name) + n, 0))
             to_update.append(row)
     model.objects.bulk_create(to_create, batch_size=2000)
     if to_update:

@@ -294,6 +294,14 @@ CAMPAIGNS_BOUNCE_MX = env("CAMPAIGNS_BOUNCE_MX", default="")
 # Where receivers send DMARC aggregate reports; empty: dmarc-reports@<the sending domain>.
 CAMPAIGNS_DMARC_REPORTS_EMAIL = env("CAMPAIGNS_DMARC_REPORTS_EMAIL", default="")
 
+# Scanners told by their timing, whatever their User-Agent says (judged where spooled hits are written): a click
+# within CAMPAIGNS_SCANNER_CLICK_SECONDS of the message's sending (0: never), or one of CAMPAIGNS_SCANNER_BURST_LINKS
+# or more different links of a message clicked within CAMPAIGNS_SCANNER_BURST_SECONDS (links below 2: never) is a
+# bot, and so is an open within a second of such a burst.
+CAMPAIGNS_SCANNER_CLICK_SECONDS = env.float("CAMPAIGNS_SCANNER_CLICK_SECONDS", default=10.0)
+CAMPAIGNS_SCANNER_BURST_LINKS = env.int("CAMPAIGNS_SCANNER_BURST_LINKS", default=3)
+CAMPAIGNS_SCANNER_BURST_SECONDS = env.float("CAMPAIGNS_SCANNER_BURST_SECONDS", default=5.0)
+
 # Dashboards: each rollup refresh recomputes the last DASHBOARD_ROLLUP_RECENT_DAYS days whole (orders, payments,
 # deliveries, tickets and surveys change after they are written), re-reads status changes from a margin before
 # the last run, and adds new touches in id ranges of DASHBOARD_ROLLUP_TOUCH_BATCH rows.

@@ -5,6 +5,7 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
+from campaigns.agents import AgentKind
 from campaigns.models import AidaStep, Campaign, Creative, Message, Topic, Touch, TouchKind, TouchSource
 from tests.customers.factories import CustomerFactory
 
@@ -53,3 +54,9 @@ class TouchFactory(DjangoModelFactory):
     step = AidaStep.ATTENTION
     kind = TouchKind.EMAIL_OPEN
     source = TouchSource.EMAIL
+    is_automated = False
+    # An automated touch is a bot's unless told otherwise; ``is_automated`` always follows from the agent.
+    agent = factory.LazyAttribute(lambda t: AgentKind.BOT if t.is_automated else AgentKind.PERSON)
+
+    class Params:
+        proxy = factory.Trait(is_automated=True, agent=AgentKind.PROXY, user_agent="Mozilla/5.0")

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from aftersales.models import TicketStatus
+from campaigns.agents import AgentKind
 from campaigns.models import AidaStep, TouchKind
 from customers.models import CustomerHistory, LifecycleStage, ProfileAttribute, ValueTier
 from cycle.models import Kpi, LoopRun, LoopRunStatus, LoopTrigger, OrderDaily, RollupState, ServiceDaily, TouchDaily
-from cycle.selectors.dashboards import DASHBOARDS, Filters
+from cycle.selectors.dashboards import DASHBOARDS, Filters, funnel_board
 from cycle.selectors.plans import BEHIND, ON_TRACK
 from cycle.services.rollups import rollups_rebuild, rollups_refresh
 from orders.models import OrderStatus, PaymentStatus, SalesChannel
@@ -327,3 +328,123 @@ def test_the_plan_counts_objectives_on_track_and_behind_by_status_in_every_langu
             assert board.extra["statuses"] == [ON_TRACK, BEHIND]
             values = [value for _label, value, _hint in board.figures]
             assert values[:2] == [1, 1], language
+
+
+PROXY_OPENS = "Opened by a mail proxy"
+
+
+def _people_proxies_and_scanners(campaign=None):
+    """3 people open the campaign, Apple's proxy fetches it for 2 others (twice each), and scanners open it twice and
+    click twice for 4 more."""
+    campaign = campaign or CampaignFactory(name="Autumn")
+    for _ in range(3):
+        _touch(CustomerFactory(), campaign, AidaStep.ATTENTION, TouchKind.EMAIL_OPEN)
+    proxied = [CustomerFactory() for _ in range(2)]
+    for customer in proxied:
+        for _ in range(2):
+            TouchFactory(customer=customer, campaign=campaign, proxy=True)
+    for kind, step in [(TouchKind.EMAIL_OPEN, AidaStep.ATTENTION)] * 2 + [(TouchKind.CLICK, AidaStep.INFORMATION)] * 2:
+        TouchFactory(
+            customer=CustomerFactory(), campaign=campaign, kind=kind, step=step, is_automated=True, agent=AgentKind.BOT
+        )
+    return campaign, proxied
+
+
+def _campaign_row(board, campaign):
+    return next(row for row in board.table("campaigns").rows if row[0] == campaign.name)
+
+
+def test_attention_counts_people_proxy_opens_are_shown_apart_and_bots_never():
+    campaign, _proxied = _people_proxies_and_scanners()
+    rollups_refresh()
+    filters = Filters.default()
+
+    board = DASHBOARDS["funnel"](filters)
+
+    figures = _figures(board)
+    assert (figures["Attention"], figures[PROXY_OPENS], figures["Information"]) == (3, 2, 0)
+    labels = [str(label) for label, _v, _h in board.figures]
+    assert labels.index(PROXY_OPENS) == labels.index("Attention") + 1  # shown beside attention
+    headers = [str(h) for h in board.table("campaigns").headers]
+    assert headers[:4] == ["Campaign", "Attention", PROXY_OPENS, "Information"]
+    assert _campaign_row(board, campaign)[1:4] == [3, 2, 0]
+    steps = {row[0]: row[1:] for row in board.table("steps").rows}
+    assert steps[AidaStep.ATTENTION.label][2] == 3  # the people's three opens, nobody else's
+    assert steps[AidaStep.INFORMATION.label][2] == 0
+    live = DASHBOARDS["funnel"](filters, live=True)
+    assert board.table("campaigns").rows == live.table("campaigns").rows
+    assert _figures(board) == _figures(live)
+
+
+def test_a_person_opening_after_the_proxy_moves_from_proxy_opens_to_attention(settings):
+    settings.DASHBOARD_ROLLUP_TOUCH_BATCH = 3  # several batches: a look in one batch, the fetch in an earlier one
+    campaign, proxied = _people_proxies_and_scanners()
+    rollups_refresh()
+    _touch(proxied[0], campaign, AidaStep.ATTENTION, TouchKind.EMAIL_OPEN)  # read with images on another device
+    TouchFactory(customer=CustomerFactory(), campaign=campaign, proxy=True)  # a new proxy fetch
+    TouchFactory(customer=proxied[1], campaign=campaign, proxy=True)  # fetched again: still one customer
+    rollups_refresh()
+
+    assert _campaign_row(DASHBOARDS["funnel"](Filters.default()), campaign)[1:3] == [4, 2]
+    assert _campaign_row(DASHBOARDS["funnel"](Filters.default(), live=True), campaign)[1:3] == [4, 2]
+    before = sorted(TouchDaily.objects.values_list("day", "campaign_id", "step", "touches", "reached", "proxied"))
+    rollups_rebuild()
+    after = sorted(TouchDaily.objects.values_list("day", "campaign_id", "step", "touches", "reached", "proxied"))
+    assert [row for row in after if any(row[3:])] == [row for row in before if any(row[3:])]
+
+
+def test_a_proxy_fetch_on_an_earlier_day_is_taken_off_that_day():
+    campaign = CampaignFactory(name="Winter")
+    customer = CustomerFactory()
+    earlier = timezone.now() - dt.timedelta(days=3)
+    TouchFactory(customer=customer, campaign=campaign, proxy=True, occurred_at=earlier)
+    rollups_refresh()
+    day = timezone.localdate(earlier)
+    assert TouchDaily.objects.get(day=day, campaign=campaign, step=AidaStep.ATTENTION).proxied == 1
+
+    _touch(customer, campaign, AidaStep.ATTENTION, TouchKind.EMAIL_OPEN)
+    rollups_refresh()
+
+    assert TouchDaily.objects.get(day=day, campaign=campaign, step=AidaStep.ATTENTION).proxied == 0
+    today = TouchDaily.objects.get(day=timezone.localdate(), campaign=campaign, step=AidaStep.ATTENTION)
+    assert (today.reached, today.proxied) == (1, 0)
+
+
+def test_the_funnel_csv_carries_the_proxy_opens(manager_client):
+    campaign, _proxied = _people_proxies_and_scanners()
+    rollups_refresh()
+
+    response = manager_client.get(reverse("dashboards:funnel"), {"download": "campaigns"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Campaign", "Attention", PROXY_OPENS, "Information"]
+    assert [row[:4] for row in rows[1:] if row[0] == campaign.name] == [[campaign.name, "3", "2", "0"]]
+
+
+def test_the_segment_funnels_show_proxy_opens_apart():
+    campaign, proxied = _people_proxies_and_scanners()
+    segment = SegmentFactory(name="Apple Mail readers")
+    segment.members.add(*proxied)
+    campaign.segments.add(segment)
+    rollups_refresh()
+
+    board = DASHBOARDS["funnel"](Filters(**{**vars(Filters.default()), "segment_id": segment.pk}))
+    assert board.table("segment").rows[0][1] == 0  # no person of the segment looked
+    assert board.table("segment").rows[-1][:2] == [PROXY_OPENS, 2]
+    board = DASHBOARDS["funnel"](Filters(**{**vars(Filters.default()), "campaign_id": campaign.pk}))
+    assert board.table("segments").rows == [["Apple Mail readers", 0, 2, 0, 0.0, 0, 0.0, 0, 0.0, 0, 0.0]]
+
+
+@pytest.mark.parametrize(("language", "two"), [("en", "2"), ("fa", "۲"), ("ar", "٢")])
+def test_the_funnel_page_shows_the_proxy_opens_in_every_language(manager_client, language, two):
+    _people_proxies_and_scanners()
+    rollups_refresh()
+
+    response = manager_client.get(reverse("dashboards:funnel"), HTTP_ACCEPT_LANGUAGE=language)
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    figures = body[body.index('id="dashboard-figures"') :]
+    with translation.override(language):
+        card = figures[figures.index(str(funnel_board.PROXY_OPENS)) :]
+    assert f'<div class="fs-4 fw-semibold">{two}</div>' in card[: card.index("</div></div></div>")]

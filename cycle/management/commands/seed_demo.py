@@ -447,6 +447,7 @@ class Command(BaseCommand):
                         source=TouchSource.EMAIL,
                         step="attention",
                         is_automated=True,
+                        agent="proxy",  # campaigns.agents.AgentKind.PROXY
                         user_agent="Mozilla/5.0 (via ggpht.com GoogleImageProxy)",
                         occurred_at=when,
                     )

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from aftersales.models import SurveyResponse, Ticket
 from aftersales.selectors import tickets_with_targets
-from campaigns.models import AidaStep, Touch
+from campaigns.models import AidaStep, Touch, proxy_open
 from customers.models import Customer, CustomerHistory, LifecycleStage, ValueTier
 from cycle.models import Kpi, OrderDaily, ProfileChangeDaily, ServiceDaily, TouchDaily
 from cycle.selectors.dashboards.base import TWO, Counts, Filters, average, nps_score, percent, rollup_state
@@ -49,7 +49,9 @@ SERVICE_FIELDS = (
 ROLLUP_KPIS = {Kpi.REVENUE, Kpi.ON_TIME_DELIVERY, Kpi.CSAT, Kpi.NPS, Kpi.AIDA_CONVERSION}
 
 ProfileChange = tuple[str, str, str, int]  # attribute, old value, new value, customers
-TouchFigure = tuple[int, str, str, int, int]  # campaign id, campaign name, step, touches, customers
+# campaign id, campaign name, step, people's touches, customers, and (attention only) customers whose message only
+# a mail proxy opened (``campaigns.models.proxy_open``); bots are in none of them
+TouchFigure = tuple[int, str, str, int, int, int]
 KpiValues = dict[str, Decimal | None]
 
 
@@ -124,7 +126,17 @@ class LiveSource:
             .values_list("campaign_id", "campaign__name", "step")
             .annotate(touches=Count("id"), customers=Count("customer_id", distinct=True))
         )
-        return list(rows)
+        figures = {(c, name, step): [n, customers, 0] for c, name, step, n, customers in rows}
+        proxied = (
+            Touch.objects.filter(proxy_open(), occurred_at__gte=lower, occurred_at__lt=upper)
+            .filter(**({"campaign_id": filters.campaign_id} if filters.campaign_id else {}))
+            .order_by()
+            .values_list("campaign_id", "campaign__name")
+            .annotate(n=Count("customer_id", distinct=True))
+        )
+        for c, name, n in proxied:
+            figures.setdefault((c, name, AidaStep.ATTENTION.value), [0, 0, 0])[2] = n
+        return [(c, name, step, n, customers, p) for (c, name, step), (n, customers, p) in figures.items()]
 
     def order_figures(self, filters: Filters, *, per_day: bool = False) -> list[tuple[Any, ...]]:
         lower, upper = filters.bounds
@@ -167,7 +179,7 @@ class LiveSource:
 
     def steps_reached(self, filters: Filters) -> dict[str, int]:
         steps: dict[str, int] = defaultdict(int)
-        for _c, _n, step, _t, customers in self.touch_figures(Filters(filters.start, filters.end)):
+        for _c, _n, step, _t, customers, _p in self.touch_figures(Filters(filters.start, filters.end)):
             steps[step] += customers or 0
         return steps
 
@@ -210,7 +222,7 @@ class RollupSource(LiveSource):
         rows = (
             daily.order_by()
             .values_list("campaign_id", "campaign__name", "step")
-            .annotate(touches=Sum("touches"), customers=Sum("reached"))
+            .annotate(touches=Sum("touches"), customers=Sum("reached"), proxied=Sum("proxied"))
         )
         return list(rows)
 
