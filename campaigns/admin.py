@@ -18,6 +18,7 @@ from campaigns.models import (
     CampaignStatusChange,
     Creative,
     CreativeKind,
+    DeliveryReport,
     Link,
     Message,
     OccasionOffer,
@@ -25,7 +26,7 @@ from campaigns.models import (
     TopicInterest,
     Touch,
 )
-from campaigns.selectors import aida_funnel, aida_funnel_by_segment, campaign_progress
+from campaigns.selectors import aida_funnel, aida_funnel_by_segment, campaign_delivery_rates, campaign_progress
 from campaigns.services import campaign_cancel, campaign_pause, campaign_schedule, campaign_start, touch_record
 from campaigns.services.sending import campaign_preview, campaign_send_test, public_url
 from customers.models import Customer
@@ -70,6 +71,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "audience_built_at",
         "created_by",
         "sending_progress",
+        "delivery_rates",
         "aida_funnel_table",
         "tools",
     )
@@ -80,7 +82,7 @@ class CampaignAdmin(admin.ModelAdmin):
             _("Status"),
             {"fields": ("status", ("started_at", "finished_at", "audience_built_at"), "created_by", "tools")},
         ),
-        (_("Progress"), {"fields": ("sending_progress",)}),
+        (_("Progress"), {"fields": ("sending_progress", "delivery_rates")}),
         (_("AIDA funnel"), {"fields": ("aida_funnel_table",)}),
     )
     inlines = (CreativeInline, CampaignStatusChangeInline)
@@ -107,6 +109,31 @@ class CampaignAdmin(admin.ModelAdmin):
             p.remaining,
             gettext("recipients"),
             p.total,
+        )
+
+    @admin.display(description=_("bounces and complaints"))
+    def delivery_rates(self, obj):
+        if obj.pk is None:
+            return "—"
+        r = campaign_delivery_rates(campaign=obj)
+
+        def percent(rate):
+            return "—" if rate is None else f"{rate:.1%}"
+
+        return format_html(
+            '<div class="delivery-rates">{}: <strong>{}</strong> ({} {} · {} {}) · {}: <strong>{}</strong> ({}) · '
+            "{}: {}</div>",
+            gettext("bounce rate"),
+            percent(r.bounce_rate),
+            r.hard_bounces,
+            gettext("hard"),
+            r.soft_bounces,
+            gettext("soft"),
+            gettext("complaint rate"),
+            percent(r.complaint_rate),
+            r.complaints,
+            gettext("handed to the mail server"),
+            r.handed_over,
         )
 
     @admin.display(description=_("AIDA funnel"))
@@ -390,3 +417,20 @@ class OccasionOfferAdmin(BigTableAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("occasion",)
     readonly_fields = ("attempts", "error", "sent_at")
     list_select_related = ("occasion", "customer", "campaign")
+
+
+@admin.register(DeliveryReport)
+class DeliveryReportAdmin(BigTableAdminMixin, admin.ModelAdmin):
+    """What mail servers and providers reported: read here, written only by the reports themselves."""
+
+    list_display = ("reported_at", "event", "address", "source", "status", "campaign", "suppressed")
+    list_filter = ("event", "source", "suppressed")
+    date_hierarchy = "reported_at"
+    search_fields = ("=address",)
+    list_select_related = ("campaign",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "orders",
     "aftersales",
     "cycle",
+    # Provider webhooks (bounces, complaints, deliveries) from Amazon SES, Mailgun, Postmark and SendGrid.
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +270,26 @@ CAMPAIGNS_TRACKING_BUFFER_SIZE = env.int("CAMPAIGNS_TRACKING_BUFFER_SIZE", defau
 CAMPAIGNS_TRACKING_BUFFER_SECONDS = env.float("CAMPAIGNS_TRACKING_BUFFER_SECONDS", default=1.0)
 # Where tracking hits wait (one append per hit) for the bulk insert: a folder local to each machine.
 CAMPAIGNS_TRACKING_SPOOL_DIR = env.path("CAMPAIGNS_TRACKING_SPOOL_DIR", default=VAR_DIR / "spool" / "touches")
+
+# Bounces, complaints and the suppression list. Each message's envelope sender (return path) is its own address,
+# tagged and signed (VERP): CAMPAIGNS_RETURN_PATH, e.g. bounces@bounces.example.com, a mailbox the contact line
+# reads (webhook or IMAP) with "+" as its recipient delimiter; empty: bounces@ the sender's domain. An address is
+# suppressed after its first hard bounce or complaint, or after CAMPAIGNS_SOFT_BOUNCE_LIMIT soft bounces of
+# different messages with no delivery reported in between. A campaign pauses itself once the bounces among its
+# first CAMPAIGNS_BOUNCE_PAUSE_SAMPLE messages exceed CAMPAIGNS_BOUNCE_PAUSE_RATE of that sample.
+CAMPAIGNS_RETURN_PATH = env("CAMPAIGNS_RETURN_PATH", default="")
+CAMPAIGNS_SOFT_BOUNCE_LIMIT = env.int("CAMPAIGNS_SOFT_BOUNCE_LIMIT", default=3)
+CAMPAIGNS_BOUNCE_PAUSE_SAMPLE = env.int("CAMPAIGNS_BOUNCE_PAUSE_SAMPLE", default=1000)
+CAMPAIGNS_BOUNCE_PAUSE_RATE = env.float("CAMPAIGNS_BOUNCE_PAUSE_RATE", default=0.05)
+# Provider webhooks under /webhooks/mail/<provider>/tracking/. Every one needs ANYMAIL_WEBHOOK_SECRET
+# ("user:password", sent as HTTP basic auth in the URL you give the provider, over HTTPS); Mailgun's also needs its
+# signing key. Unset: every post is refused (403). Amazon SES (SNS) subscriptions are confirmed once by hand.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+    # SendGrid's signed event webhook (its public key, base64): checked when set.
+    "SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY": env("SENDGRID_WEBHOOK_VERIFICATION_KEY", default="") or None,
+}
 
 # Dashboards: each rollup refresh recomputes the last DASHBOARD_ROLLUP_RECENT_DAYS days whole (orders, payments,
 # deliveries, tickets and surveys change after they are written), re-reads status changes from a margin before
