@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -142,6 +143,8 @@ class Customer(models.Model):
             models.Index(fields=["lifecycle_stage"], name="customer_lifecycle_stage"),
             # The few time zones customers live in, read by skipping through it (segments count days in them).
             models.Index(fields=["time_zone"], name="customer_time_zone"),
+            # An address found whatever its case (customer_get_or_create, a bounce or complaint naming it).
+            models.Index(Upper("email"), name="customer_email_upper"),
             # The few customers at risk are looked up; the rest need no entry.
             models.Index(fields=["at_risk"], name="customer_at_risk", condition=Q(at_risk=True)),
         ]

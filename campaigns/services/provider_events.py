@@ -49,7 +49,7 @@ def _temporary(esp_name: str, raw: dict[str, Any]) -> bool:
     if esp_name == "SendGrid":
         return str(raw.get("type", "")).lower() == "blocked"
     if esp_name == "Mailgun":
-        return str(raw.get("severity", "")).lower() == "temporary"
+        return str((raw.get("event-data") or raw).get("severity", "")).lower() == "temporary"
     return False
 
 
@@ -83,7 +83,7 @@ def _message_ids(raw: dict[str, Any]) -> list[str]:
     found = [
         ((raw.get("mail") or {}).get("commonHeaders") or {}).get("messageId"),
         raw.get("smtp-id"),
-        ((raw.get("message") or {}).get("headers") or {}).get("message-id"),
+        (((raw.get("event-data") or raw).get("message") or {}).get("headers") or {}).get("message-id"),
     ]
     return [str(v) for v in found if v]
 
