@@ -222,3 +222,8 @@ def campaign_bounce_guard(*, campaign_id: int) -> bool:
         return change_status(campaign, CampaignStatus.PAUSED, note=note[:255])
     except InvalidTransition:
         return False  # finished or cancelled meanwhile
+
+
+def delivery_reports_forget(*, address: str) -> int:
+    """Blank an address in its delivery reports (a customer's erasure), keeping the hash the runs are counted by."""
+    return DeliveryReport.objects.filter(address_hash=address_hash(address)).exclude(address="").update(address="")

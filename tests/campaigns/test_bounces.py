@@ -285,3 +285,13 @@ def test_the_campaign_page_shows_its_bounce_and_complaint_rates(admin_client, se
     assert rates.bounce_rate == pytest.approx(2 / 25) and rates.complaint_rate == pytest.approx(1 / 25)
     page = response.content.decode()
     assert "bounce rate" in page and "8.0%" in page and "4.0%" in page
+
+
+def test_an_erasure_blanks_the_address_in_the_reports_and_keeps_the_count():
+    from campaigns.services.bounces import delivery_reports_forget
+
+    _soft("erase.me@example.com", 1)
+
+    assert delivery_reports_forget(address="Erase.Me@example.com") == 1
+    assert DeliveryReport.objects.get().address == ""
+    assert soft_bounces_in_a_row(key=address_hash("erase.me@example.com")) == 1
