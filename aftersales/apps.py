@@ -5,3 +5,25 @@ from django.utils.translation import gettext_lazy as _
 class AftersalesConfig(AppConfig):
     name = "aftersales"
     verbose_name = _("After-sales")
+
+    def ready(self) -> None:
+        # The kinds of message after-sales sends, so that a bounce naming one of them finds its address.
+        from aftersales.models import LateDeliveryApology, SurveyInvitation, TicketAcknowledgement
+        from aftersales.services.contact import TicketAcknowledgements
+        from aftersales.services.lateness import LateDeliveryApologies
+        from aftersales.services.surveys import SurveyInvitations
+        from campaigns.deliverability import delivery_kind_register
+
+        delivery_kind_register(
+            SurveyInvitations.code,
+            model=SurveyInvitation,
+            address_of=lambda row: row.customer.email,
+            related=("customer",),
+        )
+        delivery_kind_register(TicketAcknowledgements.code, model=TicketAcknowledgement, address_of=lambda row: row.to)
+        delivery_kind_register(
+            LateDeliveryApologies.code,
+            model=LateDeliveryApology,
+            address_of=lambda row: row.customer.email,
+            related=("customer",),
+        )

@@ -21,6 +21,7 @@ from campaigns.models import (
     CampaignStatusChange,
     Creative,
     CreativeKind,
+    DeliveryReport,
     DkimKey,
     DkimKeyStatus,
     DkimKeyStatusChange,
@@ -34,7 +35,13 @@ from campaigns.models import (
     Touch,
     ascii_domain,
 )
-from campaigns.selectors import aida_funnel, aida_funnel_by_segment, campaign_progress, sending_domain_dns_records
+from campaigns.selectors import (
+    aida_funnel,
+    aida_funnel_by_segment,
+    campaign_delivery_rates,
+    campaign_progress,
+    sending_domain_dns_records,
+)
 from campaigns.services import campaign_cancel, campaign_pause, campaign_schedule, campaign_start, touch_record
 from campaigns.services.domains import (
     dkim_key_activate,
@@ -87,6 +94,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "audience_built_at",
         "created_by",
         "sending_progress",
+        "delivery_rates",
         "aida_funnel_table",
         "tools",
     )
@@ -97,7 +105,7 @@ class CampaignAdmin(admin.ModelAdmin):
             _("Status"),
             {"fields": ("status", ("started_at", "finished_at", "audience_built_at"), "created_by", "tools")},
         ),
-        (_("Progress"), {"fields": ("sending_progress",)}),
+        (_("Progress"), {"fields": ("sending_progress", "delivery_rates")}),
         (_("AIDA funnel"), {"fields": ("aida_funnel_table",)}),
     )
     inlines = (CreativeInline, CampaignStatusChangeInline)
@@ -124,6 +132,31 @@ class CampaignAdmin(admin.ModelAdmin):
             p.remaining,
             gettext("recipients"),
             p.total,
+        )
+
+    @admin.display(description=_("bounces and complaints"))
+    def delivery_rates(self, obj):
+        if obj.pk is None:
+            return "—"
+        r = campaign_delivery_rates(campaign=obj)
+
+        def percent(rate):
+            return "—" if rate is None else f"{rate:.1%}"
+
+        return format_html(
+            '<div class="delivery-rates">{}: <strong>{}</strong> ({} {} · {} {}) · {}: <strong>{}</strong> ({}) · '
+            "{}: {}</div>",
+            gettext("bounce rate"),
+            percent(r.bounce_rate),
+            r.hard_bounces,
+            gettext("hard"),
+            r.soft_bounces,
+            gettext("soft"),
+            gettext("complaint rate"),
+            percent(r.complaint_rate),
+            r.complaints,
+            gettext("handed to the mail server"),
+            r.handed_over,
         )
 
     @admin.display(description=_("AIDA funnel"))
@@ -554,3 +587,20 @@ class SenderAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", ("from_email", "reply_to"), "is_default")}),
         (_("Name shown to customers"), {"fields": ("display_name_en", "display_name_fa", "display_name_ar")}),
     )
+
+
+@admin.register(DeliveryReport)
+class DeliveryReportAdmin(BigTableAdminMixin, admin.ModelAdmin):
+    """What mail servers and providers reported: read here, written only by the reports themselves."""
+
+    list_display = ("reported_at", "event", "address", "source", "status", "campaign", "suppressed")
+    list_filter = ("event", "source", "suppressed")
+    date_hierarchy = "reported_at"
+    search_fields = ("=address",)
+    list_select_related = ("campaign",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

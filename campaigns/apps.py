@@ -11,3 +11,23 @@ class CampaignsConfig(AppConfig):
         from campaigns import checks, segment_fields  # noqa: F401 (checks registers itself)
 
         segment_fields.register()
+        # The kinds of message a bounce can name (later stages register theirs in their ready()).
+        from campaigns.deliverability import delivery_kind_register
+        from campaigns.models import Message, OccasionOffer
+        from campaigns.services.occasions import OccasionOffers
+        from campaigns.services.sending import CampaignMessages
+
+        for code, model in ((CampaignMessages.code, Message), (OccasionOffers.code, OccasionOffer)):
+            delivery_kind_register(
+                code,
+                model=model,
+                address_of=lambda row: row.customer.email,
+                campaign_of=lambda row: row.campaign_id,
+                related=("customer",),
+            )
+        # Bounces, complaints and deliveries reported by the sending providers' webhooks (django-anymail).
+        from anymail.signals import tracking
+
+        from campaigns.services.provider_events import tracking_received
+
+        tracking.connect(tracking_received, dispatch_uid="campaigns.provider_events")

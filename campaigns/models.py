@@ -604,3 +604,71 @@ class Sender(models.Model):
     def display_name(self, language: str) -> str:
         """The name shown in that language: else the English one, else the internal name."""
         return getattr(self, f"display_name_{language}", "") or self.display_name_en or self.name
+
+
+class DeliveryEvent(models.TextChoices):
+    HARD_BOUNCE = "hard_bounce", _("Hard bounce")
+    SOFT_BOUNCE = "soft_bounce", _("Soft bounce")
+    COMPLAINT = "complaint", _("Spam complaint")
+    DELIVERED = "delivered", _("Delivered")
+
+
+BOUNCE_EVENTS = (DeliveryEvent.HARD_BOUNCE, DeliveryEvent.SOFT_BOUNCE)
+
+
+class ReportSource(models.TextChoices):
+    SMTP = "smtp", _("Refused by the mail server while sending")
+    DSN = "dsn", _("Delivery status notification (RFC 3464)")
+    ARF = "arf", _("Complaint report (ARF, RFC 5965)")
+    BOUNCE = "bounce", _("Bounce message (plain text)")
+    AMAZON_SES = "amazon_ses", _("Amazon SES")
+    MAILGUN = "mailgun", _("Mailgun")
+    POSTMARK = "postmark", _("Postmark")
+    SENDGRID = "sendgrid", _("SendGrid")
+
+
+class DeliveryReport(models.Model):
+    """What a mail server or provider told us about one message to one address: a bounce, a complaint, a
+    delivery. The same report told twice (a DSN posted again, a provider's retry) has the same ``reference`` and
+    is kept once."""
+
+    id = models.BigAutoField(primary_key=True)
+    event = models.CharField(_("event"), max_length=16, choices=DeliveryEvent.choices)
+    address = models.CharField(_("address"), max_length=254, blank=True)
+    address_hash = models.CharField(_("address hash"), max_length=64, editable=False)
+    kind_code = models.CharField(_("kind of message"), max_length=1, blank=True)
+    row_id = models.BigIntegerField(_("message row"), null=True, blank=True)
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="delivery_reports",
+    )
+    source = models.CharField(_("reported by"), max_length=16, choices=ReportSource.choices)
+    status = models.CharField(_("status code"), max_length=16, blank=True)
+    detail = models.CharField(_("diagnostic"), max_length=500, blank=True)
+    reference = models.CharField(_("reference"), max_length=255, blank=True)
+    suppressed = models.BooleanField(_("put the address on the suppression list"), default=False)
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery report")
+        verbose_name_plural = _("delivery reports")
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"], condition=~Q(reference=""), name="delivery_report_once_per_reference"
+            ),
+        ]
+        indexes = [
+            # An address's run of soft bounces (read on every soft bounce and delivery).
+            models.Index(fields=["address_hash", "id"], name="delivery_report_address"),
+            # A campaign's rates and its bounce guard.
+            models.Index(fields=["campaign", "event", "row_id"], name="delivery_report_campaign"),
+            models.Index(fields=["reported_at"], name="delivery_report_reported_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_event_display()}: {self.address or self.address_hash[:12]}"

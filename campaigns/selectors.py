@@ -14,15 +14,20 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import (
     AIDA_ORDER,
+    BOUNCE_EVENTS,
     DKIM_PUBLISHED_STATUSES,
     Campaign,
     CampaignStatus,
     Channel,
     Creative,
     CreativeKind,
+    DeliveryEvent,
+    DeliveryReport,
     DkimKeyStatus,
     Message,
     MessageStatus,
+    OccasionOffer,
+    ReportSource,
     SendingDomain,
     Touch,
     TouchKind,
@@ -87,6 +92,56 @@ def campaign_progress(*, campaign_id: int) -> Progress:
         sending=Count("pk", filter=Q(status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING])),
     )
     return Progress(**counts)
+
+
+@dataclass(frozen=True)
+class DeliveryRates:
+    """A campaign's bounces and complaints against the messages it handed to the mail server (each message
+    counted once, whatever number of reports it had)."""
+
+    sent: int  # accepted by our mail server
+    refused: int  # refused by the mail server while sending (a permanent refusal, recorded as a hard bounce)
+    hard_bounces: int
+    soft_bounces: int
+    bounced: int  # messages with any bounce (one with a soft and then a hard bounce counts once)
+    complaints: int
+
+    @property
+    def handed_over(self) -> int:
+        return self.sent + self.refused
+
+    @property
+    def bounce_rate(self) -> float | None:
+        return self.bounced / self.handed_over if self.handed_over else None
+
+    @property
+    def complaint_rate(self) -> float | None:
+        return self.complaints / self.sent if self.sent else None
+
+
+def campaign_delivery_rates(*, campaign: Campaign) -> DeliveryRates:
+    """Bounce and complaint rates of a campaign (its messages, or its occasion offers): three indexed counts."""
+
+    def messages(event: Any) -> Count:
+        return Count("row_id", distinct=True, filter=Q(event__in=event) if isinstance(event, tuple) else Q(event=event))
+
+    reports = DeliveryReport.objects.filter(campaign=campaign, row_id__isnull=False).aggregate(
+        hard=messages(DeliveryEvent.HARD_BOUNCE),
+        soft=messages(DeliveryEvent.SOFT_BOUNCE),
+        bounced=messages(BOUNCE_EVENTS),
+        complaints=messages(DeliveryEvent.COMPLAINT),
+        refused=Count("row_id", distinct=True, filter=Q(source=ReportSource.SMTP, event__in=BOUNCE_EVENTS)),
+    )
+    model = OccasionOffer if campaign.occasion_kind else Message
+    sent = model._default_manager.filter(campaign=campaign, status=MessageStatus.SENT).count()
+    return DeliveryRates(
+        sent=sent,
+        refused=reports["refused"],
+        hard_bounces=reports["hard"],
+        soft_bounces=reports["soft"],
+        bounced=reports["bounced"],
+        complaints=reports["complaints"],
+    )
 
 
 def campaigns_needing_a_send(*, exclude: Iterable[int] = (), now: dt.datetime | None = None) -> list[int]:

@@ -1,6 +1,7 @@
 """Reads of the preparation stage that are more than a ``.get()``."""
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -17,8 +18,10 @@ from customers.models import (
     ProductRecommendation,
     RatedBy,
     Segment,
+    SuppressedAddress,
     TierPolicy,
     ValueTier,
+    address_hash,
 )
 from customers.valuation.tiers import Rules, churning, tier_case, tier_of, top_cut
 from emarketing.dates import is_persian, persian_date
@@ -39,6 +42,22 @@ def recommended_products(*, customer: Customer | int, limit: int = 3) -> list[An
         .order_by("-score", "id")[:limit]
     )
     return [recommendation.product for recommendation in best]
+
+
+def suppressed_among(addresses: Iterable[str]) -> set[str]:
+    """The given addresses (as given) that are on the suppression list, matched by hash: one query.
+
+    Called by the sending pipeline once per batch, so that no message goes to a listed address whoever it
+    belongs to (a customer, a ticket's contact, an address typed in after an erasure).
+    """
+    keyed: dict[str, list[str]] = {}
+    for address in addresses:
+        if address:
+            keyed.setdefault(address_hash(address), []).append(address)
+    if not keyed:
+        return set()
+    found = SuppressedAddress.objects.filter(address_hash__in=list(keyed)).values_list("address_hash", flat=True)
+    return {address for key in found for address in keyed[key]}
 
 
 def segment_members(*, segment: Segment) -> "QuerySet[Customer]":

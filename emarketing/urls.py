@@ -9,6 +9,8 @@ urlpatterns = [
     path("dashboards/", include("cycle.urls")),
     # Communication: public tracking, information pages, responses and the preference centre.
     path("t/", include("campaigns.urls")),
+    # Sending providers' webhooks: bounces, complaints and deliveries (Amazon SES, Mailgun, Postmark, SendGrid).
+    path("webhooks/mail/", include("campaigns.mail_webhooks")),
     path("", include("orders.urls")),
     path("", include("aftersales.urls")),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),

@@ -31,6 +31,7 @@ from aftersales.models import (
 from campaigns import tokens
 from campaigns.models import MessageStatus
 from campaigns.services.preferences import unsubscribe
+from campaigns.services.reports import ReportOutcome, report_process
 from campaigns.services.sending import (
     Claim,
     Loaded,
@@ -253,6 +254,12 @@ def inbound_mail_receive(*, raw: bytes, source: str = InboundMailSource.WEBHOOK)
             # Done: nothing for a human to do, no ticket, no reply.
             mail.error = _("An unsubscribe request by e-mail: e-mail consent withdrawn.")
             mail.handled_at = timezone.now()
+        elif (outcome := _report(message, source)) is not None:
+            # A bounce or a complaint report: learnt from, kept, never a ticket, never answered (RFC 3834).
+            why = automatic_reason(message, sender) or _("A bounce to one of our return paths: no ticket, no reply.")
+            mail.error = f"{why} {outcome.note()}"
+            if outcome.ours:
+                mail.handled_at = timezone.now()
         else:
             automatic = automatic_reason(message, sender)
             if automatic:
@@ -274,6 +281,17 @@ def inbound_mail_receive(*, raw: bytes, source: str = InboundMailSource.WEBHOOK)
         # The same message arrived twice at once; the other copy is stored.
         return InboundMail.objects.get(message_id=mail.message_id)
     return mail
+
+
+def _report(message: EmailMessage, source: str) -> ReportOutcome | None:
+    """What a delivery or complaint report tells the sending side (None: not a report). A report that cannot be
+    read is kept like any automatic message, for a person to look at."""
+    try:
+        with transaction.atomic():
+            return report_process(message=message, source=source)
+    except Exception:
+        logger.exception("A delivery report could not be read")
+        return None
 
 
 def _ticket_for(*, sender: str, subject: str, body: str) -> Ticket:

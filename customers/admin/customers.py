@@ -23,7 +23,7 @@ from customers.models import (
     ProductRecommendation,
     SegmentMembership,
 )
-from customers.selectors import customer_value_explained
+from customers.selectors import customer_value_explained, suppressed_among
 from customers.services import consent_set
 from emarketing.admin_tools import BigTableAdminMixin, BilingualSearchMixin
 from emarketing.contacts import EmailAddressField
@@ -224,6 +224,12 @@ class CustomerAdmin(CustomerImportExportMixin, BilingualSearchMixin, BigTableAdm
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_recompute": self.has_change_permission(request)}
         return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        # A new address on the suppression list (a bounce, a complaint, an erased customer's) starts suppressed.
+        if obj.email and (not change or "email" in form.changed_data) and suppressed_among([obj.email]):
+            obj.suppressed = True
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from customers.models import AcquisitionSource, Customer
+from customers.selectors import suppressed_among
 
 
 @transaction.atomic
@@ -32,6 +33,8 @@ def customer_get_or_create(
         acquisition_source=acquisition_source,
     )
     customer.full_clean()
+    # An address on the suppression list (a bounce, a complaint, an erased customer's) starts suppressed.
+    customer.suppressed = bool(suppressed_among([customer.email]))
     customer.save()
     return customer, True
 
@@ -54,7 +57,9 @@ def customers_create_buyers(*, buyers: Sequence[NewBuyer]) -> list[int]:
     for the lot, their acquisition source "import", customer since their first order; their ids in order.
 
     The values come checked by the import (names, e-mail addresses, phones as the customer import reads them).
+    Those whose address is on the suppression list start suppressed (one look-up for the lot).
     """
+    listed = suppressed_among(b.email for b in buyers)
     created = Customer.objects.bulk_create(
         [
             Customer(
@@ -64,6 +69,7 @@ def customers_create_buyers(*, buyers: Sequence[NewBuyer]) -> list[int]:
                 phone=b.phone,
                 external_id=b.external_id[:64],
                 acquisition_source=AcquisitionSource.IMPORT,
+                suppressed=bool(b.email) and b.email in listed,
                 **({"created_at": b.since} if b.since else {}),
             )
             for b in buyers

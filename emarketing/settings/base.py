@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "orders",
     "aftersales",
     "cycle",
+    # Provider webhooks (bounces, complaints, deliveries) from Amazon SES, Mailgun, Postmark and SendGrid.
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +303,26 @@ CAMPAIGNS_DMARC_REPORTS_EMAIL = env("CAMPAIGNS_DMARC_REPORTS_EMAIL", default="")
 CAMPAIGNS_SCANNER_CLICK_SECONDS = env.float("CAMPAIGNS_SCANNER_CLICK_SECONDS", default=10.0)
 CAMPAIGNS_SCANNER_BURST_LINKS = env.int("CAMPAIGNS_SCANNER_BURST_LINKS", default=3)
 CAMPAIGNS_SCANNER_BURST_SECONDS = env.float("CAMPAIGNS_SCANNER_BURST_SECONDS", default=5.0)
+
+# Bounces, complaints and the suppression list. Each message's envelope sender (return path) is its own address,
+# tagged and signed (VERP): CAMPAIGNS_RETURN_PATH, e.g. bounces@bounces.example.com, a mailbox the contact line
+# reads (webhook or IMAP) with "+" as its recipient delimiter; empty: bounces@ the sender's domain. An address is
+# suppressed after its first hard bounce or complaint, or after CAMPAIGNS_SOFT_BOUNCE_LIMIT soft bounces of
+# different messages with no delivery reported in between. A campaign pauses itself once the bounces among its
+# first CAMPAIGNS_BOUNCE_PAUSE_SAMPLE messages exceed CAMPAIGNS_BOUNCE_PAUSE_RATE of that sample.
+CAMPAIGNS_RETURN_PATH = env("CAMPAIGNS_RETURN_PATH", default="")
+CAMPAIGNS_SOFT_BOUNCE_LIMIT = env.int("CAMPAIGNS_SOFT_BOUNCE_LIMIT", default=3)
+CAMPAIGNS_BOUNCE_PAUSE_SAMPLE = env.int("CAMPAIGNS_BOUNCE_PAUSE_SAMPLE", default=1000)
+CAMPAIGNS_BOUNCE_PAUSE_RATE = env.float("CAMPAIGNS_BOUNCE_PAUSE_RATE", default=0.05)
+# Provider webhooks under /webhooks/mail/<provider>/tracking/. Every one needs ANYMAIL_WEBHOOK_SECRET
+# ("user:password", sent as HTTP basic auth in the URL you give the provider, over HTTPS); Mailgun's also needs its
+# signing key. Unset: every post is refused (403). Amazon SES (SNS) subscriptions are confirmed once by hand.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+    # SendGrid's signed event webhook (its public key, base64): checked when set.
+    "SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY": env("SENDGRID_WEBHOOK_VERIFICATION_KEY", default="") or None,
+}
 
 # Dashboards: each rollup refresh recomputes the last DASHBOARD_ROLLUP_RECENT_DAYS days whole (orders, payments,
 # deliveries, tickets and surveys change after they are written), re-reads status changes from a margin before

@@ -54,6 +54,9 @@ def test_changelist_add_and_change_pages_open(admin_client, model):
 
     customers_refresh_profiles(refit=True)  # a customer value and a (failed, too short) model fit
     ImportJob.objects.create(kind="customers", file_name="big.csv", path="imports/customers/x.csv", rows_total=9)
+    from customers.services.suppression import suppression_add
+
+    suppression_add(address=customer.email, reason="hard_bounce")
     info = model._meta.app_label, model._meta.model_name
     assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
     model_admin = admin.site._registry[model]

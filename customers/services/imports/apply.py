@@ -27,6 +27,7 @@ from customers.imports.columns import DATE_FIELDS
 from customers.imports.files import FileProblem, Header, MappingProblem, read_rows
 from customers.imports.rows import CleanRow, RowCleaner, RowError
 from customers.models import Consent, ConsentEvent, ConsentSource, Customer, Occasion, OccasionKind
+from customers.selectors import suppressed_among
 from emarketing.bulk_insert import (
     COPY_ESCAPES,
     RowInserter,
@@ -293,11 +294,15 @@ def _apply_batch(
         return
 
     created_values = []
+    # New customers whose address is on the suppression list start suppressed: one look-up per batch.
+    listed = suppressed_among(r.customer["email"] for r in new_rows if r.customer["email"])
     for row in new_rows:
         values = dict(row.customer)
         since = values.pop("created_at", None)
         if since is not None:
             values["created_at"] = _aware_midnight(since)
+        if listed and values.get("email") in listed:
+            values["suppressed"] = True
         created_values.append(values)
     need_ids = any(r.consents or r.birthday for r in new_rows)
     ids = inserter.insert(created_values, need_ids=need_ids)
