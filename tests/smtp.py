@@ -15,6 +15,7 @@ class Mailbox:
     def __init__(self):
         self.received = []
         self.raw = []
+        self.envelope_senders = []
         self.refuse = set()
         self.defer = set()
         self.block = set()
@@ -39,10 +40,15 @@ class Mailbox:
         message = email.message_from_bytes(envelope.original_content, policy=policy.default)
         self.received.append((list(envelope.rcpt_tos), message))
         self.raw.append((list(envelope.rcpt_tos), envelope.original_content))
+        self.envelope_senders.append((list(envelope.rcpt_tos), envelope.mail_from))
         return "250 Message accepted for delivery"
 
     def to(self, address):
         return [m for rcpts, m in self.received if address in rcpts]
+
+    def senders_to(self, address):
+        """The envelope sender (MAIL FROM) of each message to ``address``."""
+        return [sender for rcpts, sender in self.envelope_senders if address in rcpts]
 
     def raw_to(self, address):
         """The bytes of each message to ``address``, as they came over the wire."""

@@ -7,11 +7,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignStatus, Message, MessageStatus
+from campaigns.models import Campaign, CampaignStatus, DeliveryEvent, DeliveryReport, Message, MessageStatus
 from campaigns.services import campaign_pause, campaign_start
 from campaigns.services.sending import campaign_send_run, campaign_send_test, messages_materialize
 from campaigns.tasks import send_campaign, start_due_campaigns
-from customers.models import ConsentChannel, ConsentSource
+from campaigns.verp import message_id_read, return_path_read
+from customers.models import ConsentChannel, ConsentSource, Customer, SuppressedAddress, address_hash
+from customers.selectors import suppressed_among
 from customers.services import consent_set
 from tests.campaigns.conftest import html_of, text_of
 from tests.customers.factories import ConsentFactory, CustomerFactory, OccasionFactory
@@ -157,6 +159,42 @@ def test_an_address_that_does_not_exist_is_failed_at_once_and_never_retried(smtp
     assert "5.1.1" in Message.objects.get(campaign=campaign, customer=gone).error
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.SENT
+    # The dead address is a hard bounce: suppressed at once. The policy refusal (5.7.1) says nothing about the
+    # address: a soft bounce, which only counts.
+    reports = {r.address: r.event for r in DeliveryReport.objects.filter(campaign=campaign)}
+    assert reports == {gone.email: DeliveryEvent.HARD_BOUNCE, blocked.email: DeliveryEvent.SOFT_BOUNCE}
+    gone.refresh_from_db()
+    blocked.refresh_from_db()
+    assert gone.suppressed and not blocked.suppressed
+    assert suppressed_among([gone.email, blocked.email]) == {gone.email}
+
+
+def test_an_address_on_the_suppression_list_is_never_sent_to(smtp_server, audience):
+    campaign, _segment, customers = audience(consenting=3)
+    listed = customers[1]
+    # Listed by address only (an import from the previous tool): the customer's own flag was never set.
+    SuppressedAddress.objects.create(address=listed.email, address_hash=address_hash(listed.email), reason="import")
+    Customer.objects.filter(pk=listed.pk).update(suppressed=False)
+    messages_materialize(campaign=campaign)
+
+    campaign_start(campaign=campaign)
+
+    assert set(smtp_server.count_by_recipient()) == {customers[0].email, customers[2].email}
+    message = Message.objects.get(campaign=campaign, customer=listed)
+    assert message.status == MessageStatus.FAILED
+    assert "suppression list" in message.error
+
+
+def test_each_message_has_its_own_signed_return_path_and_a_message_id_that_names_it(smtp_server, audience):
+    campaign, _segment, (customer,) = audience(consenting=1)
+
+    campaign_start(campaign=campaign)
+
+    message = Message.objects.get(campaign=campaign, customer=customer)
+    (sender,) = smtp_server.senders_to(customer.email)
+    assert sender.startswith(f"bounces+c{message.pk}-")
+    assert return_path_read(sender) == ("c", message.pk)
+    assert message_id_read(smtp_server.to(customer.email)[0]["Message-ID"]) == ("c", message.pk)
 
 
 def test_mail_servers_are_greeted_with_a_real_name_never_localhost(smtp_server, audience, settings):

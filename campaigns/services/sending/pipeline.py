@@ -33,8 +33,12 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from campaigns.models import DeliveryState, MessageStatus
+from campaigns import verp
+from campaigns.models import DeliveryEvent, DeliveryState, MessageStatus, ReportSource
+from campaigns.services.bounces import delivery_report_record, reply_event
+from customers.selectors import suppressed_among
 
 from .dkim import signer_for
 from .mime import (
@@ -45,11 +49,14 @@ from .mime import (
     header_address,
     make_message_id,
     message_bytes,
+    message_id_domain,
     needs_smtputf8,
 )
 from .queue import Claim, Statements, retry_delay, rows_claim_due, rows_reclaim_stale
 from .render import Rendered
 from .transport import SMTPUTF8, Handover, Outcome, RawEmail, SendingInterrupted, Throttle, _deliver
+
+SUPPRESSED = gettext_lazy("The address is on the suppression list.")
 
 
 class Due(Protocol):
@@ -125,18 +132,33 @@ class _Handed:
     """The row last handed to the server, with its answer, until that answer is recorded."""
 
     row: Due
+    to: str
     outcome: Outcome
     error: str
     at: dt.datetime = field(default_factory=timezone.now)
 
 
-def outgoing(rendered: Rendered, *, to: str, connection: Any, from_email: str) -> EmailMessage | RawEmail:
+def outgoing(
+    rendered: Rendered, *, to: str, connection: Any, from_email: str, kind: str = "", row_id: int | None = None
+) -> EmailMessage | RawEmail:
     """A rendered message as it is handed to ``connection``: for an SMTP connection the envelope and the bytes
     (built by the standard library, DKIM-signed when the sender's domain has an active key), for any other
-    backend Django's message."""
+    backend Django's message.
+
+    A message of a delivery table (``kind`` and ``row_id`` given) goes out with its own signed return path
+    (VERP) and a Message-ID that names it too, so that a bounce or a complaint finds its row.
+    """
+    domain = message_id_domain(from_email)
+    named = row_id if kind else None
+    message_id = (
+        make_message_id(from_email) if named is None else verp.message_id(kind=kind, row_id=named, domain=domain)
+    )
     if not isinstance(connection, SMTPBackend):
+        rendered.headers.setdefault("Message-ID", message_id)
         return build_email(rendered, to=to, connection=connection, from_email=from_email)
-    sender = envelope_address(from_email)
+    sender = envelope_address(
+        from_email if named is None else verp.return_path(kind=kind, row_id=named, sender=from_email)
+    )
     address = envelope_address(to)
     # RFC 6531 and 6532: a non-ASCII local part travels in UTF-8, on the envelope and in the headers.
     utf8 = needs_smtputf8(sender, address)
@@ -144,7 +166,7 @@ def outgoing(rendered: Rendered, *, to: str, connection: Any, from_email: str) -
         rendered,
         from_email=header_address(from_email),
         to=bare_address(to) if utf8 else address,
-        message_id=make_message_id(from_email),
+        message_id=message_id,
         utf8=utf8,
     )
     # Signed last, when every header is final; a domain without an active key sends unsigned.
@@ -196,7 +218,33 @@ class Pipeline(Generic[D]):
             self.connection.close()
 
     def _build(self, row: Due, to: str, rendered: Rendered) -> EmailMessage | RawEmail:
-        return outgoing(rendered, to=to, connection=self.connection, from_email=rendered.from_email or self.from_email)
+        from_email = rendered.from_email or self.from_email
+        return outgoing(
+            rendered, to=to, connection=self.connection, from_email=from_email, kind=self.kind.code, row_id=row.pk
+        )
+
+    def _fail(self, token: str, pk: int, reason: str, *, attempted: bool = False) -> None:
+        extra = {"attempts": F("attempts") + 1} if attempted else {}
+        self._rows(token).filter(pk=pk).update(status=MessageStatus.FAILED, error=str(reason)[:500], claim="", **extra)
+
+    def _rendered(self, token: str, pending: Sequence[D], result: SendResult) -> list[tuple[D, str, Rendered]]:
+        """The batch rendered, less the rows that failed to render and those whose address is on the suppression
+        list (looked up once for the batch): those are failed with the reason."""
+        ready = []
+        for row in pending:
+            try:
+                to, rendered = self.kind.render(row)
+            except Exception as exc:  # a broken creative fails its message, never the whole batch
+                self._fail(token, row.pk, str(exc), attempted=True)
+                result.failed += 1
+                continue
+            ready.append((row, to, rendered))
+        suppressed = suppressed_among([to for _row, to, _rendered in ready])
+        if suppressed:
+            for row, _to, _rendered in (item for item in ready if item[1] in suppressed):
+                self._fail(token, row.pk, str(SUPPRESSED))
+            result.failed += sum(1 for item in ready if item[1] in suppressed)
+        return [item for item in ready if item[1] not in suppressed]
 
     def send(self, claim: Claim, result: SendResult) -> None:
         token = claim.token
@@ -205,23 +253,20 @@ class Pipeline(Generic[D]):
             for pk, reason in loaded.refused.items():
                 self._rows(token).filter(pk=pk).update(status=MessageStatus.FAILED, error=str(reason)[:500], claim="")
             result.failed += len(loaded.refused)
-        pending = loaded.pending
+        ready = self._rendered(token, loaded.pending, result)
         handed: _Handed | None = None  # answered by the server, to record
-        waiting: tuple[int, Due] | None = None  # handed over on SMTP, the server's answer not read yet
+        waiting: tuple[int, Due, str] | None = None  # handed over on SMTP, the server's answer not read yet
         try:
-            for i, row in enumerate(pending):
+            for i, (row, to, rendered) in enumerate(ready):
                 try:
-                    to, rendered = self.kind.render(row)
                     email = self._build(row, to, rendered)
-                except Exception as exc:  # a broken creative fails its message, never the whole batch
-                    self._rows(token).filter(pk=row.pk).update(
-                        status=MessageStatus.FAILED, error=str(exc)[:500], attempts=F("attempts") + 1, claim=""
-                    )
+                except Exception as exc:  # a message that cannot be built fails alone
+                    self._fail(token, row.pk, str(exc), attempted=True)
                     result.failed += 1
                     continue
                 self.throttle.wait()
                 if waiting is not None:
-                    handed = _Handed(waiting[1], *self.handover.finish(), at=timezone.now())
+                    handed = _Handed(waiting[1], waiting[2], *self.handover.finish())
                     waiting = None
                 # One commit per message: the answer for the previous message and the mark of this one, before the
                 # server can accept it.
@@ -239,22 +284,23 @@ class Pipeline(Generic[D]):
                 if isinstance(email, tuple):
                     answer = self.handover.start(email)
                     if answer is None:
-                        waiting = (i, row)
+                        waiting = (i, row, to)
                         continue
                 else:
                     answer = _deliver(email, self.connection)
-                handed = _Handed(row, *answer, at=timezone.now())
+                handed = _Handed(row, to, *answer)
             if waiting is not None:
-                handed = _Handed(waiting[1], *self.handover.finish(), at=timezone.now())
+                handed = _Handed(waiting[1], waiting[2], *self.handover.finish())
                 waiting = None
         except SendingInterrupted:
             # The server did not answer for a message (the connection failed before it said so): it and the rest
             # of the batch go back to the queue; an answer already read is recorded.
             if handed is not None:
                 self.record(token, handed, result)
-            unanswered = pending[waiting[0] :] if waiting is not None else pending
+            unanswered = ready[waiting[0] :] if waiting is not None else ready
             self._rows(token).filter(
-                pk__in=[r.pk for r in unanswered], status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING]
+                pk__in=[r.pk for r, _to, _rendered in unanswered],
+                status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING],
             ).update(status=MessageStatus.QUEUED, claim="", claimed_at=None)
             raise
         if handed is not None:
@@ -269,10 +315,19 @@ class Pipeline(Generic[D]):
             self.sql.mark_sent(pk=row.pk, token=token, sent_at=handed.at)  # the hot path: one prepared statement
             result.sent += 1
         elif handed.outcome in ("failed", "bounced") or row.attempts + 1 >= self.max_attempts:
-            self._rows(token).filter(pk=row.pk).update(
-                status=MessageStatus.FAILED, error=handed.error, attempts=F("attempts") + 1, claim=""
-            )
+            self._fail(token, row.pk, handed.error, attempted=True)
             result.failed += 1
+            if handed.outcome == "bounced":
+                # The server refused the address for good: a bounce, which may suppress it (and pause a campaign
+                # whose bounces pass the limit; the run stops at the next batch).
+                delivery_report_record(
+                    address=handed.to,
+                    event=reply_event(handed.error) or DeliveryEvent.HARD_BOUNCE,
+                    source=ReportSource.SMTP,
+                    detail=handed.error,
+                    kind_code=self.kind.code,
+                    row_id=row.pk,
+                )
         else:
             self._rows(token).filter(pk=row.pk).update(
                 status=MessageStatus.QUEUED,

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from .mime import bare_address, from_address, message_id_domain
 
-# "refused": the server said not now (4xx: retried with backoff); "bounced": the server said this address does
-# not exist or takes no mail (5xx on the recipient: a hard bounce, never retried); "failed": it cannot ever take
-# this message (a permanent refusal of the message itself, or SMTPUTF8 missing; not retried).
+# "refused": the server said not now (4xx: retried with backoff); "bounced": the server refused the recipient for
+# good (5xx at RCPT: never retried, recorded as a bounce, whose status says whether the address is dead or a policy
+# refused us); "failed": it cannot ever take this message (a permanent refusal of the message itself, or SMTPUTF8
+# missing; not retried).
 Outcome = Literal["sent", "refused", "bounced", "failed"]
 # (envelope sender, envelope recipients, message bytes, MAIL FROM options such as SMTPUTF8)
 RawEmail = tuple[str, list[str], bytes, list[str]]
@@ -80,23 +81,14 @@ def mail_connection() -> Any:
     return get_connection(backend=cfg["EMAIL_BACKEND"], **options)
 
 
-# An enhanced status 5.7.x (RFC 3463: security or policy — relaying denied, blocked as spam) is about the sender or
-# the message, not a sign that the address does not exist: such a refusal fails the message but bounces nothing.
-POLICY_STATUS = re.compile(r"^\s*5\.7\.\d{1,3}\b")
-
-
 def permanent(code: int) -> bool:
     """A reply code that will not change on a retry (RFC 5321 §4.2.1: 5yz)."""
     return 500 <= code < 600
 
 
 def _recipient_refused(code: int, text: str) -> tuple[Outcome, str]:
-    """A refusal of the recipient (RCPT): not now (retried), this address does not exist (bounced), or a policy
-    refusal (failed, the address kept)."""
-    why = f"{code} {text}"[:500]
-    if not permanent(code):
-        return "refused", why
-    return ("failed" if POLICY_STATUS.search(text) else "bounced"), why
+    """A refusal of the recipient (RCPT): not now (retried) or for good (bounced)."""
+    return ("bounced" if permanent(code) else "refused"), f"{code} {text}"[:500]
 
 
 def _message_refused(code: int, text: str) -> tuple[Outcome, str]:
