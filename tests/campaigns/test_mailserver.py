@@ -5,11 +5,20 @@ import email
 import smtplib
 from email import policy
 
+import dkim
 import pytest
+from django.urls import reverse
 
-from campaigns.models import Message, MessageStatus
+from campaigns.models import CampaignStatus, DeliveryEvent, DeliveryReport, Message, MessageStatus
 from campaigns.services import campaign_start
+from campaigns.services.domains import dkim_key_activate, sending_domain_create
+from campaigns.services.sending.dkim import signer_cache_clear
+from campaigns.verp import return_path_read
+from customers.selectors import suppressed_among
+from emarketing.signing import body_signature
 from tests.campaigns.factories import CreativeFactory
+from tests.campaigns.reports import report
+from tests.campaigns.test_dkim import published
 from tests.customers.factories import ConsentFactory, CustomerFactory, SegmentFactory
 from tests.mailserver import HOSTNAME
 
@@ -106,8 +115,21 @@ def _defects(message, *, smtputf8):
     return [defect for defect in found if defect not in allowed]
 
 
+@pytest.fixture
+def signing(settings, django_capture_on_commit_callbacks):
+    """The shop signs its mail: an active DKIM key for its domain; unsubscribing by mail is offered too."""
+    settings.CAMPAIGNS_FROM_EMAIL = "Saffron Shop <news@shop.example>"
+    settings.CAMPAIGNS_UNSUBSCRIBE_EMAIL = "unsubscribe@shop.example"
+    signer_cache_clear()
+    domain = sending_domain_create(domain="shop.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        dkim_key_activate(key=domain.dkim_keys.get(), require_published=False)
+    yield domain
+    signer_cache_clear()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_campaign_is_accepted_by_a_strict_server_and_arrives_intact(postfix, campaign_to_three):
+def test_a_campaign_is_accepted_by_a_strict_server_and_arrives_intact(postfix, campaign_to_three, signing):
     campaign, (sara, zahra, ali) = campaign_to_three
 
     campaign_start(campaign=campaign)
@@ -133,7 +155,11 @@ def test_a_campaign_is_accepted_by_a_strict_server_and_arrives_intact(postfix, c
         assert len(parsed.get_all("Date")) == 1 and len(parsed.get_all("Message-ID")) == 1, recipient
         assert not parsed["Message-ID"].endswith(f"@{HOSTNAME}>"), recipient
         assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click", recipient
-        assert "/t/u/" in "".join(str(parsed["List-Unsubscribe"]).split()), recipient
+        one_click, by_mail = "".join(str(parsed["List-Unsubscribe"]).split()).split(",")
+        assert one_click.startswith("<http") and "/t/u/" in one_click, recipient
+        assert by_mail.startswith("<mailto:unsubscribe@shop.example?subject=unsubscribe%20"), recipient
+        # Signed by the shop's domain, and still verifying after a real server relayed it (its Received added).
+        assert dkim.verify(message.data, dnsfunc=published(signing)), recipient
         subjects[recipient] = parsed["Subject"]
         texts[recipient] = parsed.get_body(preferencelist=("plain",)).get_content()
 
@@ -150,3 +176,51 @@ def test_a_campaign_is_accepted_by_a_strict_server_and_arrives_intact(postfix, c
     assert "with UTF8SMTP" in str(email.message_from_bytes(relayed["زهرا@example.com"].data)["Received"])
     assert "SMTPUTF8" not in relayed["sara@example.com"].mail_options
     assert "SMTPUTF8" not in relayed[f"ali@{PUNYCODE_DOMAIN}"].mail_options  # an IDNA domain is plain ASCII
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_bounce_and_a_complaint_through_the_inbound_webhook_keep_the_next_campaign_from_them(
+    postfix, campaign_to_three, client, settings
+):
+    """The next hop refuses one address: Postfix accepted the message, so it writes a delivery status notification
+    (RFC 3464) to the message's own return path. That bounce, and a complaint about another message, arrive
+    through the signed inbound-mail webhook; the next campaign to the same segment skips both addresses."""
+    settings.INBOUND_MAIL_SECRET = "mail-secret"
+    campaign, (sara, zahra, ali) = campaign_to_three
+    postfix.sink.refuse.add("sara@example.com")
+
+    campaign_start(campaign=campaign)
+
+    # Postfix took all three (its answer is what the product records); the sink refused one onwards.
+    assert set(Message.objects.filter(campaign=campaign).values_list("status", flat=True)) == {MessageStatus.SENT}
+    relayed = postfix.wait_relayed(3)  # two messages, and Postfix's own bounce
+    (bounce,) = [r for r in relayed if return_path_read(r.recipients[0])]
+    sara_message = Message.objects.get(campaign=campaign, customer=sara)
+    assert return_path_read(bounce.recipients[0]) == ("c", sara_message.pk)
+    assert b"multipart/report" in bounce.data and b"report-type=delivery-status" in bounce.data
+
+    def post(raw):
+        return client.post(
+            reverse("aftersales:inbound_mail_webhook"),
+            data=raw,
+            content_type="message/rfc822",
+            headers={"X-Signature": "sha256=" + body_signature(raw, "mail-secret")},
+        )
+
+    assert post(bounce.data).status_code == 202
+    zahra_message = Message.objects.get(campaign=campaign, customer=zahra)
+    complaint = report("arf_complaint.eml", row_id=zahra_message.pk, recipient=zahra.email)
+    assert post(complaint).status_code == 202
+
+    reports = {r.address: r.event for r in DeliveryReport.objects.filter(campaign=campaign)}
+    assert reports == {sara.email: DeliveryEvent.HARD_BOUNCE, zahra.email: DeliveryEvent.COMPLAINT}
+    assert suppressed_among([sara.email, zahra.email, ali.email]) == {sara.email, zahra.email}
+
+    next_campaign = CreativeFactory(language="en", subject="Summer", campaign__name="Summer").campaign
+    next_campaign.segments.set(campaign.segments.all())
+    postfix.reset()
+    campaign_start(campaign=next_campaign)
+
+    next_campaign.refresh_from_db()
+    assert next_campaign.status == CampaignStatus.SENT
+    assert [r.recipients for r in postfix.wait_relayed(1)] == [[f"ali@{PUNYCODE_DOMAIN}"]]

@@ -18,6 +18,7 @@ import email.policy
 import io
 import uuid
 from email.generator import BytesGenerator
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, formataddr, parseaddr
@@ -37,6 +38,7 @@ SMTP_POLICY: "EmailPolicy[EmailMessage]" = email.policy.SMTP.clone(refold_source
 SMTPUTF8_POLICY: "EmailPolicy[EmailMessage]" = email.policy.SMTPUTF8.clone(refold_source="none")
 # Headers written as they are when short and ASCII: a bare address, a message id, a date need no folding.
 PLAIN_HEADERS = frozenset({"To", "Message-ID", "Date"})
+ADDRESS_HEADERS = frozenset({"from", "to", "reply-to", "cc", "sender"})
 # Headers that are lists of <URI>s or tokens (RFC 2369, 8058): folded between items, never made encoded words.
 LIST_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post", "list-id", "list-help", "feedback-id"})
 
@@ -119,9 +121,33 @@ def _folded(policy: "EmailPolicy[EmailMessage]", name: str, value: str) -> str:
         return value
     if name.lower() in LIST_HEADERS and value.isascii():
         return ",\r\n ".join(item.strip() for item in value.split(",")) if len(name) + len(value) > 76 else value
-    header = policy.header_factory(name, value)
-    folded = str(header.fold(policy=policy))
-    return folded[len(name) + 2 :].rstrip("\r\n")
+    if not value.isascii():
+        # With SMTPUTF8 the header is UTF-8 as written (RFC 6532), on one line while it fits in 998 octets.
+        if policy.utf8 and len(name.encode()) + len(value.encode()) + 2 <= 998:
+            return value
+        return _encoded_words(name, value)
+    folded = str(policy.header_factory(name, value).fold(policy=policy))
+    # "Name: value\r\n", possibly "Name:\r\n value\r\n" when the first word is long: the value starts on the first line.
+    return folded.partition(":")[2].lstrip(" \r\n").rstrip("\r\n")
+
+
+def _encoded_words(name: str, value: str) -> str:
+    """Non-ASCII text for a 7-bit header as RFC 2047 encoded words, folded with CRLF, by ``email.header.Header``.
+
+    Not by the policy's own folder: on Python 3.11 it drops the space between two words that fall on either side
+    of an encoded-word boundary (a Persian subject read back as "تاسی" for "تا سی", about one subject in five);
+    ``Header`` keeps each space inside a word. In an address header only the display name is encoded; the address
+    stays as it is (its domain already in IDNA)."""
+    if name.lower() in ADDRESS_HEADERS:
+        display, address = parseaddr(value)
+        if display and address:
+            encoded = Header(display, "utf-8", header_name=name).encode(linesep="\r\n")
+            return (
+                f"{encoded}\r\n <{address}>"
+                if len(encoded.rpartition("\n")[2]) + len(address) > 72
+                else f"{encoded} <{address}>"
+            )
+    return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
 
 
 @lru_cache(maxsize=8)
