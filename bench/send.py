@@ -426,7 +426,8 @@ def hold_relay(postfix, hold):
     import shutil
 
     postconf = shutil.which("postconf", path="/usr/sbin:/usr/bin:/sbin:/bin")
-    subprocess.run([postconf, "-c", str(postfix.config), "-e", f"defer_transports={'smtp' if hold else ''}"], check=True)
+    held = "smtp" if hold else ""
+    subprocess.run([postconf, "-c", str(postfix.config), "-e", f"defer_transports={held}"], check=True)
     postfix.run("reload")
     if not hold:
         subprocess.run([postfix.postqueue_command, "-c", str(postfix.config), "-f"], check=True)

@@ -20,10 +20,13 @@ class Mailbox:
         self.defer = set()
         self.block = set()
         self.greetings = []
+        self.pipelining = False  # offer PIPELINING (RFC 2920): aiosmtpd reads pipelined commands in order
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 (aiosmtpd names)
         self.greetings.append(hostname)
         session.host_name = hostname
+        if self.pipelining:
+            responses = [*responses[:-1], "250-PIPELINING", responses[-1]]
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd names)

@@ -143,7 +143,9 @@ def test_the_preheader_is_the_first_thing_in_the_message_and_hidden(smtp_server,
     assert "twenty percent" not in text_of(smtp_server.to(customer.email)[0])
 
 
-def test_an_address_that_does_not_exist_is_failed_at_once_and_never_retried(smtp_server, audience, settings):
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one command at a time", "pipelined"])
+def test_an_address_that_does_not_exist_is_failed_at_once_and_never_retried(smtp_server, audience, pipelining):
+    smtp_server.pipelining = pipelining
     campaign, _segment, customers = audience(consenting=3)
     gone, blocked = customers[1], customers[2]
     smtp_server.refuse.add(gone.email)

@@ -153,23 +153,57 @@ class Handover:
             mail_options = list(options)
             if smtp.has_extn("size"):
                 mail_options.append(f"SIZE={len(data)}")
-            code, text = smtp.mail(sender, mail_options)
-            if code != 250:
+            refused = (
+                self._envelope_pipelined(smtp, sender, recipients[0], mail_options)
+                if smtp.has_extn("pipelining")
+                else self._envelope(smtp, sender, recipients[0], mail_options)
+            )
+            if refused is not None:
                 smtp.rset()
-                return _message_refused(code, _answer(text))
-            code, text = smtp.rcpt(recipients[0])
-            if code not in (250, 251):
-                smtp.rset()
-                return _recipient_refused(code, _answer(text))
-            code, text = smtp.docmd("DATA")
-            if code != 354:
-                smtp.rset()
-                return _message_refused(code, _answer(text))
+                return refused
             # RFC 5321 §4.5.2: a line that starts with a dot gets another; the message ends with CRLF . CRLF.
             body = LEADING_DOT.sub(b"..", data)
             smtp.send(body + (b".\r\n" if body.endswith(b"\r\n") else b"\r\n.\r\n"))
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPHeloError, OSError) as exc:
             raise SendingInterrupted(str(exc)) from exc
+        return None
+
+    @staticmethod
+    def _envelope(smtp: smtplib.SMTP, sender: str, recipient: str, options: list[str]) -> tuple[Outcome, str] | None:
+        """MAIL, RCPT and DATA one after the other, each waiting for its answer; the refusal, if any."""
+        code, text = smtp.mail(sender, options)
+        if code != 250:
+            return _message_refused(code, _answer(text))
+        code, text = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            return _recipient_refused(code, _answer(text))
+        code, text = smtp.docmd("DATA")
+        if code != 354:
+            return _message_refused(code, _answer(text))
+        return None
+
+    @staticmethod
+    def _envelope_pipelined(
+        smtp: smtplib.SMTP, sender: str, recipient: str, options: list[str]
+    ) -> tuple[Outcome, str] | None:
+        """MAIL, RCPT and DATA in one write, then their three answers (PIPELINING, RFC 2920): one round trip instead
+        of three with a server that offers it. A refused sender or recipient makes the server refuse DATA too; a
+        server that says 354 all the same gets an empty message ended at once, and its answer is read."""
+        if any(c in f"{sender}{recipient}" for c in "\r\n<>"):
+            return "failed", _("An address with a line break or an angle bracket cannot go on the envelope.")
+        encoding = "utf-8" if SMTPUTF8 in options else "ascii"
+        extra = "".join(f" {option}" for option in options)
+        smtp.send(f"MAIL FROM:<{sender}>{extra}\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode(encoding))
+        (mail_code, mail_text), (rcpt_code, rcpt_text), (data_code, data_text) = (smtp.getreply() for _i in range(3))
+        if data_code == 354 and (mail_code != 250 or rcpt_code not in (250, 251)):
+            smtp.send(b".\r\n")
+            smtp.getreply()
+        if mail_code != 250:
+            return _message_refused(mail_code, _answer(mail_text))
+        if rcpt_code not in (250, 251):
+            return _recipient_refused(rcpt_code, _answer(rcpt_text))
+        if data_code != 354:
+            return _message_refused(data_code, _answer(data_text))
         return None
 
     def finish(self) -> tuple[Outcome, str]:
