@@ -25,12 +25,12 @@ from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.utils import DNS_NAME
 from email_validator import EmailNotValidError, validate_email
 
 from .render import Rendered
+from .render import from_address as from_address  # re-exported: where the sender is read
 
 # Headers are folded once by the policy's own folder (below) and written as folded; ``refold_source="none"`` keeps
 # the generator from folding them a second time.
@@ -41,11 +41,6 @@ PLAIN_HEADERS = frozenset({"To", "Message-ID", "Date"})
 ADDRESS_HEADERS = frozenset({"from", "to", "reply-to", "cc", "sender"})
 # Headers that are lists of <URI>s or tokens (RFC 2369, 8058): folded between items, never made encoded words.
 LIST_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post", "list-id", "list-help", "feedback-id"})
-
-
-def from_address() -> str:
-    """The sender of customer messages: ``CAMPAIGNS_FROM_EMAIL``, else ``DEFAULT_FROM_EMAIL``."""
-    return str(settings.CAMPAIGNS_FROM_EMAIL or settings.DEFAULT_FROM_EMAIL)
 
 
 def bare_address(address: str) -> str:

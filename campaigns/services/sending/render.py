@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import tokens
 from campaigns.templating import CompiledCreative, rewrite_links
+from campaigns.verp import base_return_path
 
 RTL_LANGUAGES = {"fa", "ar"}
 
@@ -23,6 +24,11 @@ _SLOT = "TOKEN-SLOT"
 @lru_cache(maxsize=32)
 def _url_pattern(name: str, site: str, script_prefix: str) -> str:
     return site.rstrip("/") + reverse(name, args=[_SLOT])
+
+
+def from_address() -> str:
+    """The sender of customer messages: ``CAMPAIGNS_FROM_EMAIL``, else ``DEFAULT_FROM_EMAIL``."""
+    return str(settings.CAMPAIGNS_FROM_EMAIL or settings.DEFAULT_FROM_EMAIL)
 
 
 def public_url(name: str, token: str) -> str:
@@ -36,10 +42,10 @@ def customer_urls(customer_id: int) -> dict[str, str]:
         "preferences_url": public_url("campaigns:preferences", token),
         "unsubscribe_url": public_url("campaigns:unsubscribe", token),
     }
-    mailbox = settings.CAMPAIGNS_UNSUBSCRIBE_EMAIL
-    if mailbox:
-        # RFC 2369: a mail client that does not speak one-click sends this mail; the contact line reads it.
-        urls["unsubscribe_mailto"] = f"mailto:{mailbox}?subject={quote(unsubscribe_subject(token))}"
+    # RFC 2369: a mail client that does not speak one-click sends this mail; the contact line reads it. By default
+    # the mailbox of the return path, which the contact line must read for the bounces anyway.
+    mailbox = settings.CAMPAIGNS_UNSUBSCRIBE_EMAIL or base_return_path(from_address())
+    urls["unsubscribe_mailto"] = f"mailto:{mailbox}?subject={quote(unsubscribe_subject(token))}"
     return urls
 
 
@@ -149,9 +155,7 @@ def render_for(
     document = _document(html or "", language=language, footer=footer_html, pixel_url=pixel_url, preheader=preheader)
     text = (text or strip_tags(html)).strip() + footer_text
     headers = {
-        "List-Unsubscribe": ", ".join(
-            f"<{url}>" for url in (urls["unsubscribe_url"], urls.get("unsubscribe_mailto")) if url
-        ),
+        "List-Unsubscribe": ", ".join(f"<{url}>" for url in (urls["unsubscribe_url"], urls["unsubscribe_mailto"])),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Content-Language": language,
     }
