@@ -1,0 +1,7 @@
+"""Communication in the admin, one module per subject: campaigns with their creatives and topics, delivery and
+tracking (messages, touches, links, occasion offers), and deliverability (sending domains, DKIM keys, senders,
+delivery reports). Importing the package registers them all."""
+
+from . import campaigns, deliverability, tracking
+
+__all__ = ["campaigns", "deliverability", "tracking"]
