@@ -77,7 +77,10 @@ def test_every_email_has_one_click_unsubscribe_headers_and_tracked_links(smtp_se
 
     message = smtp_server.to(customer.email)[0]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    unsubscribe_url = "".join(str(message["List-Unsubscribe"]).split()).strip("<>")
+    one_click, by_mail = "".join(str(message["List-Unsubscribe"]).split()).split(",")
+    unsubscribe_url = one_click.strip("<>")
+    # Unsubscribing by mail goes to the return path's mailbox unless a mailbox of its own is set.
+    assert by_mail.startswith("<mailto:bounces@") and "?subject=unsubscribe%20" in by_mail
     assert "/t/u/" in unsubscribe_url
     html = html_of(message)
     assert "https://shop.example.com/spring" not in html  # rewritten to the click tracker
