@@ -17,6 +17,7 @@ import hmac
 import re
 import uuid
 from email.utils import parseaddr
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
@@ -56,9 +57,15 @@ def tag_read(text: str) -> tuple[str, int] | None:
 def base_return_path(sender: str) -> str:
     """The address bounces go to before a tag is added: ``CAMPAIGNS_RETURN_PATH``, else ``bounces@`` the
     domain of ``sender``."""
-    configured = parseaddr(str(settings.CAMPAIGNS_RETURN_PATH or ""))[1]
-    if configured:
-        return configured
+    return _base_return_path(str(settings.CAMPAIGNS_RETURN_PATH or ""), sender)
+
+
+@lru_cache(maxsize=64)
+def _base_return_path(configured: str, sender: str) -> str:
+    # Read once per setting and sender: a campaign asks for every message.
+    address = parseaddr(configured)[1]
+    if address:
+        return address
     domain = parseaddr(sender)[1].rpartition("@")[2] or sender.rpartition("@")[2]
     return f"bounces@{domain.strip().rstrip('>')}"
 

@@ -17,6 +17,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from email.utils import parseaddr
+from functools import lru_cache
 
 import dkim
 from cryptography.hazmat.primitives import hashes, serialization
@@ -134,6 +135,7 @@ def signer_cache_clear() -> None:
     _loaded.clear()
 
 
+@lru_cache(maxsize=256)
 def _domain_of(from_email: str) -> str | None:
     domain = parseaddr(from_email)[1].rpartition("@")[2].strip().rstrip(".").lower()
     if not domain:

@@ -151,14 +151,27 @@ def _part_headers(policy: "EmailPolicy[EmailMessage]", subtype: str) -> tuple[tu
     part = EmailMessage(policy=policy)
     part.set_content("", subtype=subtype, charset="utf-8", cte="base64")
     items = part.raw_items()
-    return tuple((name, policy.header_factory(name, value)) for name, value in items if name != "MIME-Version")
+    return tuple((name, _folded_once(policy, name, value)) for name, value in items if name != "MIME-Version")
 
 
 @lru_cache(maxsize=4)
 def _multipart_header(policy: "EmailPolicy[EmailMessage]") -> Any:
     """``multipart/alternative`` with a boundary made once per process: the parts are base64, whose alphabet has
     no ``_``, so no line of theirs can ever be the boundary line."""
-    return policy.header_factory("Content-Type", f'multipart/alternative; boundary="=_{uuid.uuid4().hex}"')
+    return _folded_once(policy, "Content-Type", f'multipart/alternative; boundary="=_{uuid.uuid4().hex}"')
+
+
+def _folded_once(policy: "EmailPolicy[EmailMessage]", name: str, value: str) -> Any:
+    """A header the same in every message (a part's Content-Type): parsed once, so the generator reads its type and
+    boundary without parsing it again, and folded once, so it writes the same folded text each time."""
+    header = policy.header_factory(name, value)
+    folded = header.fold(policy=policy)
+
+    class FoldedOnce(type(header)):  # type: ignore[misc]
+        def fold(self, *, policy: Any) -> str:
+            return str(folded)
+
+    return FoldedOnce(name, value)
 
 
 def _text_part(content: str, subtype: str, policy: "EmailPolicy[EmailMessage]") -> EmailMessage:
