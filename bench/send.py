@@ -51,7 +51,9 @@ def send_one_message(message_id):
         customers_recommended_products,
         recommended_products,
     )
-    from campaigns.services.sending import build_email, mail_connection, render_for
+    from campaigns.services.senders import CampaignSenders
+    from campaigns.services.sending import _deliver, mail_connection, render_for
+    from campaigns.services.sending.pipeline import outgoing
     from campaigns.templating import CompiledCreative
     from emarketing.db import relaxed_commits
 
@@ -78,8 +80,15 @@ def send_one_message(message_id):
         creative_id=creative.pk,
         links=dict(Link.objects.filter(campaign_id=message.campaign_id).values_list("url", "pk")),
     )
+    rendered = CampaignSenders(message.campaign.sender).apply(rendered, language=ctx["language"])
     connection = mail_connection()
-    build_email(rendered, to=ctx["email"], connection=connection).send()
+    email = outgoing(
+        rendered, to=ctx["email"], connection=connection, from_email=rendered.from_email, kind="c", row_id=message.pk
+    )
+    try:
+        _deliver(email, connection)  # the same message as the batched path: return path, DKIM
+    finally:
+        connection.close()
     with relaxed_commits():  # the same commit durability as the batched path
         Message.objects.filter(pk=message_id).update(
             status=MessageStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
