@@ -244,7 +244,8 @@ LOGGING = {
 # A separate relay for campaign mail (e.g. smtp://user:pass@relay:587/?tls=True); empty: Django's EMAIL_* settings.
 CAMPAIGNS_EMAIL_URL = env("CAMPAIGNS_EMAIL_URL", default="")
 CAMPAIGNS_FROM_EMAIL = env("CAMPAIGNS_FROM_EMAIL", default="")
-# A mailbox the contact line reads (webhook or poller): List-Unsubscribe then also offers unsubscribing by e-mail.
+# The mailbox of the mailto: List-Unsubscribe offers beside the one-click link, read by the contact line (webhook or
+# poller); empty: the return path's mailbox (CAMPAIGNS_RETURN_PATH), which it reads for bounces anyway.
 CAMPAIGNS_UNSUBSCRIBE_EMAIL = env("CAMPAIGNS_UNSUBSCRIBE_EMAIL", default="")
 CAMPAIGNS_SEND_BATCH_SIZE = env.int("CAMPAIGNS_SEND_BATCH_SIZE", default=500)
 # Messages per second from each sending task (0: as fast as the mail server takes them).
