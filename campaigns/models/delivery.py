@@ -147,7 +147,7 @@ class Touch(models.Model):
         _("automated"), default=False, help_text=_("From a mail-privacy proxy or a security scanner: not counted.")
     )
     agent = models.CharField(
-        _("agent"),
+        _("kind of visitor"),
         max_length=8,
         choices=AgentKind.choices,
         default=AgentKind.PERSON,

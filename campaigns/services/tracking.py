@@ -56,7 +56,7 @@ def agent_of(*, agent: str | None, is_automated: bool) -> str:
     if agent is None:
         return AgentKind.BOT.value if is_automated else AgentKind.PERSON.value
     if agent not in AGENTS:
-        raise ValidationError({"agent": _("Unknown kind of agent.")})
+        raise ValidationError({"agent": _("Unknown kind of visitor: a person, a mail proxy or a bot.")})
     return str(agent)
 
 
@@ -172,7 +172,7 @@ def touches_record_bulk(*, touches: list[Touch]) -> int:
             raise ValidationError(_("Unknown touch kind or source."))
         touch.step = TOUCH_KIND_STEP[TouchKind(touch.kind)]
         if touch.agent not in AGENTS:
-            raise ValidationError(_("Unknown kind of agent."))
+            raise ValidationError(_("Unknown kind of visitor: a person, a mail proxy or a bot."))
         touch.is_automated = touch.agent != AgentKind.PERSON
         touch.user_agent, touch.referrer, touch.detail = (
             _clip(touch.user_agent),

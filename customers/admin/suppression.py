@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import SuppressedAddress, SuppressionReason, address_hash
@@ -102,7 +102,11 @@ class SuppressedAddressAdmin(BigTableAdminMixin, admin.ModelAdmin):
             else:  # erased: only the hash is left, and nobody to clear
                 entry.delete()
                 removed += 1
-        self.message_user(request, gettext("%(count)d addresses taken off the list.") % {"count": removed})
+        self.message_user(
+            request,
+            ngettext("%(count)d address taken off the list.", "%(count)d addresses taken off the list.", removed)
+            % {"count": removed},
+        )
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_import"
