@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from customers.models import (
@@ -25,6 +26,7 @@ from customers.models import (
 )
 from customers.valuation.tiers import Rules, churning, tier_case, tier_of, top_cut
 from emarketing.dates import is_persian, persian_date
+from emarketing.digits import localize_digits
 from emarketing.tables import Preset
 
 
@@ -134,7 +136,8 @@ def customer_value_explained(*, customer: Customer) -> list[str]:
         lines.append(
             _("%(stage)s: the company is probably losing this customer.") % {"stage": LifecycleStage.WIN_BACK.label}
         )
-    return lines
+    # Scores, counts and amounts in the reader's digits (Persian, Arabic-Indic); the lines hold no identifier.
+    return [str(localize_digits(line, get_language())) for line in lines]
 
 
 def tier_rules_preview(*, policy: Any) -> dict[str, Any]:
