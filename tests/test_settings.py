@@ -27,6 +27,15 @@ def test_production_refuses_the_development_key():
     assert result.returncode != 0
 
 
+def test_production_refuses_a_cache_each_process_keeps_for_itself():
+    for url in ("locmemcache://", "dummycache://"):
+        result = _manage("check", SECRET_KEY=secrets.token_urlsafe(64), CACHE_URL=url)
+        assert result.returncode != 0
+        assert "rate limits would count per process" in result.stderr
+    shared = _manage("check", SECRET_KEY=secrets.token_urlsafe(64), CACHE_URL="redis://127.0.0.1:6379/1")
+    assert shared.returncode == 0, shared.stderr
+
+
 def test_production_passes_the_deployment_checks_with_a_real_key():
     from cryptography.fernet import Fernet
 

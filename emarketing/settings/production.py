@@ -3,11 +3,20 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env
+from .base import CACHES, SECRET_KEY, env
 
 DEBUG = False
 if not SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "django-insecure")):
     raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 50 characters.")
+
+# Rate limits, kept dashboards and import progress live in the cache: one that each process keeps for itself would
+# multiply every limit by the number of processes (two gunicorn workers let 1,200 through a limit of 600).
+PER_PROCESS_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
+if CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
+    raise ImproperlyConfigured(
+        "CACHE_URL names a cache each process keeps for itself, so rate limits would count per process: set it to "
+        "redis://… (shared by every process on every host), or a file cache for a single host."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
