@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything comes from environment variables."""
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "cycle",
     # Provider webhooks (bounces, complaints, deliveries) from Amazon SES, Mailgun, Postmark and SendGrid.
     "anymail",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -50,7 +52,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in with its own page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one user name, or from one
+# address, that user name or address is locked out for LOGIN_LOCKOUT_MINUTES (attempts are kept in the database,
+# so every process and host counts the same); staff unlock it under Axes → Access attempts. A right password
+# clears the count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "emarketing.lockout.locked_out"
 
 ROOT_URLCONF = "emarketing.urls"
 WSGI_APPLICATION = "emarketing.wsgi.application"
