@@ -13,10 +13,8 @@ from aftersales import services
 from aftersales.forms import ContactForm, SurveyForm
 from aftersales.models import InboundMailSource, TicketChannel
 from aftersales.services.surveys import survey_invitation_from_token
-from customers.models import Customer
 from emarketing.ratelimit import allow
 from emarketing.signing import signature_valid
-from orders.models import Order
 
 
 def _too_many(request, template, context=None):
@@ -31,17 +29,17 @@ def contact(request):
             return _too_many(request, "aftersales/contact.html", {"form": form})
         if form.is_valid():
             data = form.cleaned_data
-            customer = Customer.objects.filter(email__iexact=data["email"]).first()
-            order = None
-            if data["order_number"] and customer:
-                order = Order.objects.filter(number=data["order_number"], customer=customer).first()
+            # The typed address proves nothing: the ticket keeps it as the contact, and the acknowledgement goes
+            # there, but no customer record or order is attached until the writer answers from that address (or
+            # staff link it), so a stranger cannot add to, or learn of, someone else's record.
+            body = f"{data['message']}\n\n— {data['name']}"
+            if data["order_number"]:
+                body += "\n" + _("Order number given: %(number)s") % {"number": data["order_number"]}
             services.ticket_create(
                 subject=data["subject"],
-                body=f"{data['message']}\n\n— {data['name']}",
+                body=body,
                 channel=TicketChannel.WEB,
-                customer=customer,
                 contact_email=data["email"],
-                order=order,
             )
             messages.success(request, _("Thank you: your message has reached us, and a confirmation is on its way."))
             return redirect("aftersales:contact_thanks")

@@ -7,9 +7,12 @@ a variable or field that is not on the whitelist, a tag other than ``if``/``for`
 outside a short list is refused then, not when the e-mail goes out.
 """
 
+import html as htmllib
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
+from html.parser import HTMLParser
 from typing import Any, TypeAlias
 
 from django.core.exceptions import ValidationError
@@ -43,8 +46,18 @@ ALLOWED_FILTERS = {
     "yesno",
 }
 ALLOWED_NODES = (TextNode, VariableNode, IfNode, ForNode, CommentNode)
-HREF_RE = re.compile(r"""(href\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+TRACKED_SCHEMES = ("http://", "https://")
+# Attributes a click or a form follows: each must name a safe address.
+LINK_ATTRIBUTES = {"href", "xlink:href", "action", "formaction"}
+# The attribute syntax html.parser itself reads (quoted, unquoted or bare), to find the span of a value.
+_ATTRIBUTE = re.compile(r"""((?<=['"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|"[^"]*"|(?!['"])[^>\s]*))?(?:\s|/(?!>))*""")
+_TAG_NAME = re.compile(r"<[a-zA-Z][^\t\n\r\f />\x00]*(?:\s|/(?!>))*")
+# Template syntax, removed to read the markup as a browser may see it once a branch or comment is gone.
+_TEMPLATE_SYNTAX = re.compile(r"\{#.*?#\}|\{%.*?%\}", re.DOTALL)
+# A dangerous scheme right after an attribute's "=", once entities are decoded and blanks and controls removed.
+_SCRIPT_SCHEME = re.compile(r"""=["'`]?(?:javascript|vbscript|data|livescript):""", re.IGNORECASE)
+_BLANKS = re.compile(r"[\x00-\x20\x7f]+")
 # What a name in a template stands for: an object with these fields, "list" or "scalar".
 _Scope: TypeAlias = dict[str, set[str] | str]
 
@@ -146,12 +159,8 @@ def check_template(source: str, *, html: bool = False) -> list[str]:
     checker = _Checker()
     checker.nodes(template.nodelist, _base_scope())
     if html:
-        for _attr, _quote, href in HREF_RE.findall(source):
-            value = href.strip()
-            if value.startswith("{{") and value.endswith("}}") and value[2:-2].strip() in SCALARS:
-                continue
-            if not value.lower().startswith(SAFE_SCHEMES):
-                checker.refuse(_("Links must be http or https: “%(href)s” is refused.") % {"href": value[:80]})
+        for problem in _link_problems(source):
+            checker.refuse(problem)
     return checker.errors
 
 
@@ -162,24 +171,131 @@ def validate_template(source: str, *, html: bool = False) -> None:
 
 
 def tracked_links(html_source: str) -> list[str]:
-    """The http(s) addresses a creative's HTML links to, in order, without duplicates."""
+    """The http(s) addresses a creative's HTML links to, in order, without duplicates (as written, quoted or not)."""
     seen: list[str] = []
-    for _attr, _quote, href in HREF_RE.findall(html_source or ""):
-        value = href.strip()
-        if value.lower().startswith(("http://", "https://")) and "{{" not in value and value not in seen:
+    for link in _links_in(html_source or ""):
+        value = link.written.strip()
+        tracked = link.name == "href" and _starts_with(link.value, TRACKED_SCHEMES) and "{{" not in value
+        if tracked and value not in seen:
             seen.append(value)
     return seen
 
 
 def rewrite_links(html: str, replace: Callable[[str], str | None]) -> str:
-    """Replace every ``href`` value for which ``replace(url)`` answers something else than None."""
+    """Replace every http(s) ``href`` for which ``replace(url)`` answers something else than None.
 
-    def sub(match: re.Match[str]) -> str:
-        attr, quote, href = match.groups()
-        new = replace(href.strip())
-        return match.group(0) if new is None else f"{attr}{quote}{new}{quote}"
+    The HTML is read as a browser reads it (quoted or unquoted values, entities decoded). A link attribute whose
+    address is neither http(s), ``mailto:`` nor ``tel:`` becomes ``#``: nothing that runs a script ever goes out,
+    whatever slipped past the check when the creative was saved.
+    """
+    pieces: list[str] = []
+    last = 0
+    for link in _links_in(html):
+        new: str | None
+        if _starts_with(link.value, TRACKED_SCHEMES):
+            new = replace(link.written.strip()) if link.name == "href" else None
+        elif _starts_with(link.value, SAFE_SCHEMES):
+            new = None
+        else:
+            new = "#"
+        if new is None:
+            continue
+        quote = link.quote or '"'
+        pieces += [html[last : link.start], quote, htmllib.escape(new, quote=True), quote]
+        last = link.end
+    pieces.append(html[last:])
+    return "".join(pieces)
 
-    return HREF_RE.sub(sub, html)
+
+@dataclass(frozen=True)
+class _Link:
+    name: str  # the attribute's name, lower case
+    value: str  # what a browser reads: quotes removed, entities decoded
+    written: str  # as written between the quotes
+    quote: str  # the quote around it ("" when unquoted)
+    start: int  # where the value, quotes included, starts and ends in the document
+    end: int
+
+
+class _LinkFinder(HTMLParser):
+    """The link attributes of every start tag, with where each value sits in the document."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.line_starts = [0, *(m.end() for m in re.finditer("\n", source))]
+        self.links: list[_Link] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        raw = self.get_starttag_text() or ""
+        line, column = self.getpos()
+        offset = self.line_starts[line - 1] + column
+        name = _TAG_NAME.match(raw)
+        k = name.end() if name else len(raw)
+        while k < len(raw):
+            attribute = _ATTRIBUTE.match(raw, k)
+            if not attribute:
+                break
+            if attribute.group(2) and attribute.group(1).lower() in LINK_ATTRIBUTES:
+                value = attribute.group(3)
+                quoted = len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]
+                written = value[1:-1] if quoted else value
+                start = offset + attribute.start(3)
+                self.links.append(
+                    _Link(
+                        name=attribute.group(1).lower(),
+                        value=htmllib.unescape(written),
+                        written=written,
+                        quote=value[0] if quoted else "",
+                        start=start,
+                        end=start + len(value),
+                    )
+                )
+            k = attribute.end()
+
+    handle_startendtag = handle_starttag
+
+
+def _links_in(markup: str) -> list[_Link]:
+    finder = _LinkFinder(markup)
+    finder.feed(markup)
+    finder.close()
+    return finder.links
+
+
+_EDGE_BLANKS = "".join(map(chr, range(0x21)))
+
+
+def _starts_with(value: str, schemes: tuple[str, ...]) -> bool:
+    """Whether an address, read as a browser reads it (blanks and controls at the ends dropped, tabs and line
+    breaks dropped anywhere), starts with one of ``schemes``."""
+    url = value.strip(_EDGE_BLANKS).replace("\t", "").replace("\n", "").replace("\r", "")
+    return url.lower().startswith(schemes)
+
+
+def is_http_address(value: str) -> bool:
+    """Whether an address is http(s) as a browser reads it (``" JaVa\tScript:"`` is not)."""
+    return _starts_with(value, TRACKED_SCHEMES)
+
+
+def _link_problems(source: str) -> list[str]:
+    """Why the links of an HTML template are refused: every link attribute must name an http(s), ``mailto:`` or
+    ``tel:`` address (or be one of the template's own address variables). The markup is read twice, as written
+    and with the template's tags and comments removed (which can open or close an HTML comment), and any script
+    scheme after an ``=`` is refused outright, however it is spelt."""
+    problems: list[str] = []
+    for markup in (source, _TEMPLATE_SYNTAX.sub("", source)):
+        for link in _links_in(markup):
+            value = link.value.strip()
+            if value.startswith("{{") and value.endswith("}}") and value[2:-2].strip() in SCALARS:
+                continue
+            if not _starts_with(value, SAFE_SCHEMES):
+                problem = _("Links must be http or https: “%(href)s” is refused.") % {"href": value[:80]}
+                if problem not in problems:
+                    problems.append(problem)
+    flat = _BLANKS.sub("", htmllib.unescape(_TEMPLATE_SYNTAX.sub("", source)))
+    if not problems and _SCRIPT_SCHEME.search(flat):
+        problems.append(_("Links must be http or https: a script address is refused."))
+    return problems
 
 
 class CompiledCreative:

@@ -1,6 +1,7 @@
 """Public endpoints of the communication stage: tracking, information pages, responses, preferences.
 
-Hostile ground: every link carries a signed token (a tampered one answers 400, one naming nothing known 404),
+Hostile ground: every link carries a signed token (a tampered one answers 400, one naming nothing known 404; the
+open pixel answers the same image whatever its token),
 a click goes only to an address stored for the campaign, what visitors type is stored as text and shown
 escaped, and every endpoint is rate-limited per client address.
 """
@@ -128,24 +129,29 @@ def _no_store(response):
     return response
 
 
+def _pixel():
+    return _no_store(HttpResponse(PIXEL, content_type="image/gif"))
+
+
 @require_safe
 def open_pixel(request, token):
+    """The open pixel: the same image whatever the token, so a probe learns nothing from it; only a genuine token
+    naming a known message records an open."""
     if not allow(request, scope="track", limit=_limit("CAMPAIGNS_TRACKING_RATE_LIMIT", 600)):
         return _too_many()
     try:
         who = tokens.read_open_token(token)
     except tokens.BadToken:
-        return _bad_token()
-    if not _record(
+        return _pixel()
+    _record(
         request,
         kind=TouchKind.EMAIL_OPEN,
         source=TouchSource.EMAIL,
         campaign_id=who.campaign_id,
         customer_id=who.customer_id,
         creative_id=who.creative_id,
-    ):
-        return _not_found()
-    return _no_store(HttpResponse(PIXEL, content_type="image/gif"))
+    )
+    return _pixel()
 
 
 @require_safe

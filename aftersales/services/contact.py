@@ -303,6 +303,8 @@ def _ticket_for(*, sender: str, subject: str, body: str) -> Ticket:
             (ticket.customer.email.lower() if ticket.customer is not None else ""),
         }
         if ticket is not None and known:
+            if ticket.customer is None:
+                _link_proven_customer(ticket=ticket, sender=sender)
             ticket_message_add(ticket=ticket, body=body, author_kind=MessageAuthor.CUSTOMER)
             return ticket
     customer = Customer.objects.filter(email__iexact=sender).first()
@@ -313,6 +315,15 @@ def _ticket_for(*, sender: str, subject: str, body: str) -> Ticket:
         customer=customer,
         contact_email=sender,
     )
+
+
+def _link_proven_customer(*, ticket: Ticket, sender: str) -> None:
+    """A reply to the acknowledgement from the address a web form gave proves the writer reads that mailbox:
+    only now is the ticket attached to the customer who owns it."""
+    customer = Customer.objects.filter(email__iexact=sender).first()
+    if customer is not None:
+        Ticket.objects.filter(pk=ticket.pk, customer__isnull=True).update(customer=customer)
+        ticket.customer = customer
 
 
 def inbound_mail_mark_handled(*, mails: Iterable[InboundMail]) -> int:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.templating import check_template
+from campaigns.templating import check_template, is_http_address
 from customers.models import Language, OccasionKind, Segment
 from emarketing.workflow import StatusChangeBase
 
@@ -164,7 +164,7 @@ class CreativeKind(models.TextChoices):
 
 
 def _refuse_script_url(value):
-    if value and value.strip().lower().startswith(("javascript:", "data:", "vbscript:")):
+    if value and not is_http_address(value):
         raise ValidationError(_("Links must be http or https."))
 
 

@@ -37,13 +37,15 @@ def contact_data(**overrides):
 
 def test_the_web_form_opens_a_ticket_and_acknowledges_it(client, django_capture_on_commit_callbacks):
     customer = CustomerFactory(email="ali@example.com", persian=True)
-    order = OrderFactory(customer=customer, number="ORD-77")
+    OrderFactory(customer=customer, number="ORD-77")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("aftersales:contact"), contact_data(order_number="ORD-۷۷"))
     assert response.status_code == 302
     ticket = Ticket.objects.get()
-    assert (ticket.customer, ticket.order, ticket.channel) == (customer, order, "web")
+    # The typed address proves nothing: no customer record, no order, until the writer answers from it.
+    assert (ticket.customer, ticket.order, ticket.channel) == (None, None, "web")
     assert ticket.messages.first().body.startswith("Do you ship to Shiraz?")
+    assert "ORD-77" in ticket.messages.first().body
     assert ticket.acknowledged_at is not None
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ali@example.com"]
     assert f"[#{ticket.pk}]" in mail.outbox[0].subject
@@ -312,12 +314,50 @@ def test_the_web_form_keeps_an_internationalised_address_and_acknowledges_it(
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["زهرا@مثال.ایران"]
 
 
-def test_the_web_form_finds_the_customer_whatever_the_domains_case(client):
-    customer = CustomerFactory(email="ali@example.com")
-    response = client.post(reverse("aftersales:contact"), contact_data(email="ali@EXAMPLE.com"))
+def test_the_web_form_attaches_nothing_to_the_customer_who_owns_the_typed_address(
+    client, django_capture_on_commit_callbacks
+):
+    victim = CustomerFactory(email="ali@example.com")
+    OrderFactory(customer=victim, number="ORD-9")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("aftersales:contact"), contact_data(email="ali@EXAMPLE.com", order_number="ORD-9")
+        )
     assert response.status_code == 302
     ticket = Ticket.objects.get()
-    assert (ticket.customer, ticket.contact_email) == (customer, "ali@example.com")
+    assert (ticket.customer, ticket.order, ticket.contact_email) == (None, None, "ali@example.com")
+    assert not victim.tickets.exists()
+    # The acknowledgement goes to the address the writer gave, and says nothing of the customer's record.
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ali@example.com"]
+    assert victim.first_name not in mail.outbox[0].body and "ORD-9" not in mail.outbox[0].body
+
+
+def test_a_reply_from_the_typed_address_proves_it_and_links_the_customer(client, django_capture_on_commit_callbacks):
+    customer = CustomerFactory(email="ali@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("aftersales:contact"), contact_data(email="ali@EXAMPLE.com"))
+    ticket = Ticket.objects.get()
+    assert ticket.customer is None
+
+    reply = raw_mail(sender="Ali <ALI@example.com>", subject=f"Re: [#{ticket.pk}] Question", body="Also to Tabriz?")
+    assert post_mail(client, reply).status_code == 202
+
+    ticket.refresh_from_db()
+    assert ticket.customer == customer
+    assert Ticket.objects.count() == 1 and ticket.messages.filter(body="Also to Tabriz?").exists()
+
+
+def test_a_reply_from_another_address_links_no_one(client, django_capture_on_commit_callbacks):
+    CustomerFactory(email="ali@example.com")
+    CustomerFactory(email="mallory@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("aftersales:contact"), contact_data(email="ali@example.com"))
+    ticket = Ticket.objects.get()
+
+    post_mail(client, raw_mail(sender="mallory@example.com", subject=f"Re: [#{ticket.pk}] Question"))
+
+    ticket.refresh_from_db()
+    assert ticket.customer is None
 
 
 @pytest.mark.parametrize("address", ["ali@localhost", '"ali"@example.com', "ali@[127.0.0.1]"])

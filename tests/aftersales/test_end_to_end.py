@@ -88,7 +88,8 @@ def test_an_order_from_its_webhook_to_a_need_that_preparation_sees(client, setti
         "message": "The kettle is broken and leaks.",
     }
     assert client.post(reverse("aftersales:contact"), contact).status_code == 302
-    ticket = Ticket.objects.get(order=order)
+    # A web form proves no address: the ticket waits, unlinked, for its writer's reply or for staff.
+    ticket = Ticket.objects.get(contact_email="niloufar@example.com", order=None, customer=None)
 
     # The loop: what after-sales heard becomes preparation.
     run = loop_run(trigger="manual")

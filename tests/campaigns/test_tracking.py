@@ -100,7 +100,35 @@ def test_a_tampered_token_answers_400_and_records_nothing(client, sent):
 
     assert client.get(reverse("campaigns:click", args=[forged])).status_code == 400
     assert client.get(reverse("campaigns:click", args=["1.2.3.4:nonsense"])).status_code == 400
-    assert client.get(reverse("campaigns:open", args=[forged])).status_code == 400
+    assert not Touch.objects.exists()
+
+
+@pytest.mark.parametrize("token", ["forged", "1.2.3:nonsense", "1.2.3.4:AAAA", "x" * 300])
+def test_the_open_pixel_answers_a_bad_token_exactly_as_a_good_one(client, sent, token):
+    creative, customer, _link = sent
+    good = client.get(_open_url(creative, customer), HTTP_USER_AGENT=BROWSER)
+    Touch.objects.all().delete()
+
+    bad = client.get(reverse("campaigns:open", args=[token]), HTTP_USER_AGENT=BROWSER)
+
+    assert bad.status_code == good.status_code == 200
+    assert bad["Content-Type"] == good["Content-Type"] == "image/gif"
+    assert bad.content == good.content
+    assert bad["Cache-Control"] == good["Cache-Control"] and "no-store" in bad["Cache-Control"]
+    assert not Touch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query", ["?next=https://evil.example.net/", "?url=//evil.example.net", "?r=https://evil.example.net/"]
+)
+def test_a_bad_click_token_never_redirects_where_the_request_says(client, sent, query):
+    creative, customer, link_id = sent
+    token = _click_url(creative, customer, link_id).rstrip("/").rsplit("/", 1)[1]
+    for bad in ["https:%2F%2Fevil.example.net", token[:-2] + "xx", "1.2.3.4:nonsense"]:
+        response = client.get(reverse("campaigns:click", args=[bad]) + query)
+
+        assert response.status_code == 400
+        assert "Location" not in response
     assert not Touch.objects.exists()
 
 
