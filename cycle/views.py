@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from cycle.selectors.dashboards import DASHBOARDS, Filters, filter_choices, plan_choices, rollups_freshness
+from cycle.selectors.dashboards.base import TABLE_PERMISSIONS, Table
 from cycle.services.dashboard_cache import dashboard_cache_key
 from emarketing.dates import JalaliDateField
 from emarketing.exports import escape_cell
@@ -107,10 +109,15 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         )
         self.filters = self.form.filters()
 
+    def may_read(self, table: Table) -> bool:
+        return not table.permission or self.request.user.has_perm(table.permission)
+
     def csv_response(self, key):
         table = self.board.table(key)
         if table is None:
             raise Http404
+        if not self.may_read(table):
+            raise PermissionDenied
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         filename = f"{self.dashboard}-{key}-{self.filters.start:%Y%m%d}-{self.filters.end:%Y%m%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -141,11 +148,13 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             timezone.localdate(),  # the default period ends today
             version,
             query.urlencode(),
+            permissions=[p for p in TABLE_PERMISSIONS if self.request.user.has_perm(p)],
         )
         html = cache.get(key)
         if html is None:
             self.read_filters()
             board = DASHBOARDS[self.dashboard](self.filters)
+            board.tables = [table for table in board.tables if self.may_read(table)]
             context.update(
                 dashboards=list(DASHBOARD_TITLES.items()),
                 form=self.form,

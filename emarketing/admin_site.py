@@ -10,7 +10,7 @@ from django.contrib.admin.apps import AdminConfig
 from django.db import models
 from django.http import HttpRequest
 
-from emarketing.admin_tools import with_jalali_dates
+from emarketing.admin_tools import with_jalali_dates, with_safe_date_hierarchy
 
 _ModelT = TypeVar("_ModelT", bound=models.Model)
 
@@ -28,8 +28,9 @@ class CycleAdminSite(admin.AdminSite):
         admin_class: "type[admin.ModelAdmin[_ModelT]] | None" = None,
         **options: Any,
     ) -> None:
-        # Every ModelAdmin of the site (the stages' and Django's own) shows dates the Persian way in Persian.
-        admin_class = with_jalali_dates(admin_class or admin.ModelAdmin)
+        # Every ModelAdmin of the site (the stages' and Django's own) shows dates the Persian way in Persian, and
+        # its date drill-down answers a date out of range as a bad lookup.
+        admin_class = with_jalali_dates(with_safe_date_hierarchy(admin_class or admin.ModelAdmin))
         super().register(model_or_iterable, admin_class, **options)
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:

@@ -1,13 +1,14 @@
 """Admin pieces every stage uses: actions that call a service per selected row, status history inlines, big
-tables that are never counted in full, names searched in Persian and Arabic spellings, and Solar Hijri dates in
-the Persian admin."""
+tables that are never counted in full, names searched in Persian and Arabic spellings, Solar Hijri dates in
+the Persian admin, and date drill-downs that refuse dates no calendar holds."""
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import BaseModelAdmin, InlineModelAdmin
+from django.contrib.admin.options import BaseModelAdmin, IncorrectLookupParameters, InlineModelAdmin
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -20,6 +21,8 @@ from emarketing.digits import to_ascii_digits, to_script_digits
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _ListDisplayT
+
+_ModelAdminT = TypeVar("_ModelAdminT", bound="admin.ModelAdmin[Any]")
 
 
 def run_for_each(
@@ -121,6 +124,61 @@ class BilingualSearchMixin:
 
 class BigTableAdmin(BigTableAdminMixin, BilingualSearchMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """A changelist over a growing table: no full count, names found in Persian and Arabic spellings."""
+
+
+# --- Date drill-downs ----------------------------------------------------------------------------------------------
+
+
+def date_hierarchy_bounds_valid(query: Mapping[str, Sequence[str]], field: str) -> bool:
+    """Whether the ``<field>__year/__month/__day`` of a changelist's query make a range Python's dates can hold.
+
+    Django turns them into ``datetime(year, month, day)`` and the next day, month or year; year 9999 has no next
+    year and year 1 no earlier offset in a time zone east of UTC, so those raise outside Django's own check (a
+    server error). Read the way Django reads them: the last value of each, month and day only beside a year.
+    """
+    year = query.get(f"{field}__year")
+    if not year:
+        return True
+    month, day = query.get(f"{field}__month"), query.get(f"{field}__day")
+    try:
+        start = dt.date(int(year[-1]), int(month[-1]) if month else 1, int(day[-1]) if day else 1)
+    except (ValueError, OverflowError):
+        return False
+    # The range's ends must still exist once shifted to UTC from any time zone, and its next year too.
+    return dt.MINYEAR < start.year < dt.MAXYEAR
+
+
+class SafeDateHierarchyChangeList(ChangeList):
+    """A changelist whose date drill-down answers a date out of range the way Django answers any other bad
+    lookup — the list again with ``?e=1`` — instead of a server error."""
+
+    def get_filters(self, request: HttpRequest) -> Any:
+        if self.date_hierarchy and not date_hierarchy_bounds_valid(dict(request.GET.lists()), self.date_hierarchy):
+            raise IncorrectLookupParameters(_("That date is outside the calendar."))
+        return super().get_filters(request)
+
+
+class SafeDateHierarchyMixin:
+    """Every changelist of the site with :class:`SafeDateHierarchyChangeList` (``CycleAdminSite.register``)."""
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return SafeDateHierarchyChangeList
+
+
+_SAFE_CLASSES: dict[type["admin.ModelAdmin[Any]"], type["admin.ModelAdmin[Any]"]] = {}
+
+
+def with_safe_date_hierarchy(admin_class: type[_ModelAdminT]) -> type[_ModelAdminT]:
+    """``admin_class`` with :class:`SafeDateHierarchyMixin` first, made once."""
+    if issubclass(admin_class, SafeDateHierarchyMixin):
+        return admin_class
+    if admin_class not in _SAFE_CLASSES:
+        _SAFE_CLASSES[admin_class] = type(
+            admin_class.__name__,
+            (SafeDateHierarchyMixin, admin_class),
+            {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+        )
+    return cast(type[_ModelAdminT], _SAFE_CLASSES[admin_class])
 
 
 # --- Solar Hijri dates in the Persian admin ----------------------------------------------------------------------

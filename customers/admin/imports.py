@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
@@ -199,7 +200,11 @@ class CustomerImportExportMixin(_ImportExportBase):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "has_import_permission": self.has_import_permission(request)}
+        extra_context = {
+            **(extra_context or {}),
+            "has_import_permission": self.has_import_permission(request),
+            "has_export_permission": self.has_export_permission(request),
+        }
         return super().changelist_view(request, extra_context)
 
     # -- import ------------------------------------------------------------------------------------------------
@@ -421,8 +426,14 @@ class CustomerImportExportMixin(_ImportExportBase):
 
     # -- export ------------------------------------------------------------------------------------------------
 
+    def has_export_permission(self, request):
+        """Viewing customers is not enough to take them all away: the export needs ``export_customer``."""
+        return self.has_view_permission(request) and request.user.has_perm(
+            f"{self.opts.app_label}.{get_permission_codename('export', self.opts)}"
+        )
+
     def export_view(self, request):
-        if not self.has_view_permission(request):
+        if not self.has_export_permission(request):
             raise PermissionDenied
         queryset = self.get_changelist_instance(request).queryset
         writer = csv.writer(_Echo())

@@ -9,6 +9,7 @@ it moves the generation that every key carries.
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 
 from django.core.cache import cache
 
@@ -24,9 +25,17 @@ def _generation() -> int:
 
 
 def dashboard_cache_key(
-    dashboard: str, language: str, time_zone: str, today: dt.date, version: dt.datetime | None, query: str
+    dashboard: str,
+    language: str,
+    time_zone: str,
+    today: dt.date,
+    version: dt.datetime | None,
+    query: str,
+    permissions: Iterable[str] = (),
 ) -> str:
+    """``permissions``: those of the reader that decide which tables the page shows (a page apart for each set)."""
     parts = [dashboard, language, time_zone, today.isoformat(), version.isoformat() if version else "-", query]
+    parts += sorted(permissions)
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
     return f"dashboards:{_generation()}:{digest}"
 

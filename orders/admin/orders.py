@@ -55,6 +55,17 @@ class AgentAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
 
 
+class AgentListFilter(admin.RelatedFieldListFilter):
+    """The "by agent" filter: everyone to marketers, only their own name to a sales agent (the others' names are
+    not theirs to see, and they see only their own orders anyway)."""
+
+    def field_choices(self, field, request, model_admin):
+        agent = agent_for_user(request.user)
+        if agent is None:
+            return super().field_choices(field, request, model_admin)
+        return [(agent.pk, str(agent))]
+
+
 class OwnOrdersMixin(_OwnOrdersBase):
     """Agents see and enter payments and shipments of their own orders only."""
 
@@ -159,7 +170,14 @@ class OrderAdmin(OrderHistoryImportMixin, BigTableAdmin):
         "paid",
         "placed_at",
     )
-    list_filter = ("status", "channel", "agent", "currency", "placed_at", ("imported_at", admin.EmptyFieldListFilter))
+    list_filter = (
+        "status",
+        "channel",
+        ("agent", AgentListFilter),
+        "currency",
+        "placed_at",
+        ("imported_at", admin.EmptyFieldListFilter),
+    )
     search_fields = ("number", "idempotency_key", *CUSTOMER_SEARCH)
     date_hierarchy = "placed_at"
     autocomplete_fields = ("customer", "agent")

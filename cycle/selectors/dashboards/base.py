@@ -72,12 +72,20 @@ class Filters:
         return summed
 
 
+# The permission that guards the plan's budget lines in the administration: tables of that money need it too.
+BUDGET_LINES_PERMISSION = "cycle.view_budgetline"
+# Every permission a table may ask for; a rendered page is cached apart for each set of them a reader holds.
+TABLE_PERMISSIONS = (BUDGET_LINES_PERMISSION,)
+
+
 @dataclass
 class Table:
     key: str
     title: str | Promise
     headers: list[Any]
     rows: list[list[Any]] = field(default_factory=list)
+    # Who may read the table, on the page and as CSV: a reader without this permission sees neither.
+    permission: str = ""
 
     @property
     def shown_rows(self) -> list[list[Any]]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cycle.models import MarketingPlan, PlanStatus
-from cycle.selectors.dashboards.base import Dashboard, Filters, Table, chart
+from cycle.selectors.dashboards.base import BUDGET_LINES_PERMISSION, Dashboard, Filters, Table, chart
 from cycle.selectors.dashboards.sources import figure_source
 from cycle.selectors.plans import BEHIND, ON_TRACK, plan_milestones, plan_money, plan_objectives_table, plan_people
 
@@ -96,6 +96,7 @@ def plan_dashboard(filters: Filters, *, live: bool = False, today: dt.date | Non
                     (money["lines"] or money["objectives"]) - money["spent"],
                 ]
             ],
+            permission=BUDGET_LINES_PERMISSION,
         )
     )
     board.tables.append(
