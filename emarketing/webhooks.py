@@ -9,6 +9,7 @@ per level and a body nested a hundred thousand deep would end in ``RecursionErro
 
 import json
 import re
+from itertools import accumulate
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,9 @@ from django.utils.translation import gettext as _
 
 from emarketing.signing import signature_problem
 
-_JSON_TOKENS = re.compile(rb'[\[\]{}"\\]')
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+_DEPTH_STEP = tuple(1 if byte in b"[{" else -1 if byte in b"]}" else 0 for byte in range(256))
 
 
 class JSONBodyError(ValueError):
@@ -29,29 +32,15 @@ class JSONBodyError(ValueError):
 
 
 def json_depth_exceeds(body: bytes, max_depth: int) -> bool:
-    """True when arrays and objects in ``body`` nest deeper than ``max_depth``; brackets in strings do not count."""
-    depth = 0
-    in_string = False
-    escaped_at = -1
-    for match in _JSON_TOKENS.finditer(body):
-        at = match.start()
-        if at == escaped_at:
-            continue
-        char = body[at : at + 1]
-        if in_string:
-            if char == b"\\":
-                escaped_at = at + 1
-            elif char == b'"':
-                in_string = False
-        elif char == b'"':
-            in_string = True
-        elif char in (b"[", b"{"):
-            depth += 1
-            if depth > max_depth:
-                return True
-        elif char in (b"]", b"}"):
-            depth -= 1
-    return False
+    """True when arrays and objects in ``body`` nest deeper than ``max_depth``; brackets in strings do not count.
+
+    All of it runs at C speed (a Python loop over a megabyte of brackets took seconds): strings are dropped as
+    JSON's grammar reads them, then everything but brackets, and the deepest point of the running count of
+    openers less closers is the depth. Where the count would mislead (a closer too many, a string left open) the
+    body is not JSON up to that point, and the parser stops there without recursing further.
+    """
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) > max_depth
 
 
 def json_body_read(body: bytes, *, max_depth: int | None = None) -> Any:
