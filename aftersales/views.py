@@ -1,6 +1,8 @@
 """Public after-sales pages: the contact form, the inbound-mail webhook and the survey link. Hostile ground:
 CSRF on what browsers post, signatures on what machines post, rate limits, escaped output."""
 
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
@@ -14,7 +16,9 @@ from aftersales.forms import ContactForm, SurveyForm
 from aftersales.models import InboundMailSource, TicketChannel
 from aftersales.services.surveys import survey_invitation_from_token
 from emarketing.ratelimit import allow
-from emarketing.signing import signature_valid
+from emarketing.webhooks import webhook_refusal
+
+INBOUND_MAIL_SCOPE = "inbound-mail"
 
 
 def _too_many(request, template, context=None):
@@ -53,9 +57,18 @@ def contact_thanks(request):
 @csrf_exempt
 @require_POST
 def inbound_mail_webhook(request):
-    """Raw e-mail (RFC 822) posted by the mail provider, signed with HMAC-SHA256 over the body."""
-    if not signature_valid(request.body, request.headers.get("X-Signature", ""), settings.INBOUND_MAIL_SECRET):
-        return JsonResponse({"error": "invalid signature"}, status=401)
+    """Raw e-mail (RFC 822) posted by the mail provider, signed as every webhook is (``emarketing.signing``).
+
+    A message with its attachments may be larger than a JSON webhook, so its size is bounded by Django's
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``, still judged before the body is read."""
+    refusal = webhook_refusal(
+        request,
+        secret=settings.INBOUND_MAIL_SECRET,
+        scope=INBOUND_MAIL_SCOPE,
+        max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE or sys.maxsize,
+    )
+    if refusal is not None:
+        return refusal
     if not request.body:
         return JsonResponse({"error": "empty body"}, status=400)
     mail = services.inbound_mail_receive(raw=request.body, source=InboundMailSource.WEBHOOK)

@@ -1,7 +1,6 @@
 """Machine-to-machine endpoints of the transfer stage: orders from the website, notifications from payment
-providers. Both are signed with HMAC-SHA256 over the raw body; nothing is stored without a valid signature."""
-
-import json
+providers. Both are signed (``emarketing.signing``: a timestamp, the endpoint's scope, the idempotency key and the
+raw body); nothing is read past the size limit, parsed before the signature holds, or stored without it."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,31 +8,34 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from emarketing.signing import signature_valid
+from emarketing.webhooks import JSONBodyError, json_body_read, webhook_refusal
 from orders import services
 from orders.forms import PaymentNotificationForm, order_payload_clean
 
-
-def _json_body(request):
-    try:
-        return json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
+# What the signature's scope line says for each endpoint; a provider's name comes from the URL, so it is signed.
+ORDER_SCOPE = "orders"
 
 
-def _unsigned(request, secret):
-    return not signature_valid(request.body, request.headers.get("X-Signature", ""), secret)
+def payment_scope(provider: str) -> str:
+    return f"payments/{provider}"
+
+
+def _json_refusal(error: JSONBodyError) -> JsonResponse:
+    return JsonResponse({"error": error.error, "fields": {"__all__": [str(error)]}}, status=400)
 
 
 @csrf_exempt
 @require_POST
 def order_webhook(request):
-    """201 created; 200 for a key already seen (nothing new stored); 400 naming the fields at fault; 401 unsigned."""
-    if _unsigned(request, settings.ORDER_WEBHOOK_SECRET):
-        return JsonResponse({"error": "invalid signature"}, status=401)
-    payload = _json_body(request)
-    if payload is None:
-        return JsonResponse({"error": "malformed JSON", "fields": {"__all__": ["The body is not JSON."]}}, status=400)
+    """201 created; 200 for a key already seen (nothing new stored); 400 naming the fields at fault; 401 unsigned,
+    stale or signed with another idempotency key; 413 too large."""
+    refusal = webhook_refusal(request, secret=settings.ORDER_WEBHOOK_SECRET, scope=ORDER_SCOPE)
+    if refusal is not None:
+        return refusal
+    try:
+        payload = json_body_read(request.body)
+    except JSONBodyError as error:
+        return _json_refusal(error)
     if isinstance(payload, dict) and request.headers.get("Idempotency-Key") and not payload.get("idempotency_key"):
         payload["idempotency_key"] = request.headers["Idempotency-Key"]
     cleaned, errors = order_payload_clean(payload)
@@ -57,15 +59,18 @@ def order_webhook(request):
 @csrf_exempt
 @require_POST
 def payment_notification(request, provider):
-    """A provider's notification about one payment; the same event id twice has one effect."""
-    if _unsigned(request, settings.PAYMENT_WEBHOOK_SECRET):
-        return JsonResponse({"error": "invalid signature"}, status=401)
-    payload = _json_body(request)
+    """A provider's notification about one payment; the same event id twice has one effect, and a notification
+    signed for one provider is refused under another's URL."""
+    refusal = webhook_refusal(request, secret=settings.PAYMENT_WEBHOOK_SECRET, scope=payment_scope(provider))
+    if refusal is not None:
+        return refusal
+    try:
+        payload = json_body_read(request.body)
+    except JSONBodyError as error:
+        return _json_refusal(error)
     form = PaymentNotificationForm(payload if isinstance(payload, dict) else None)
     if not form.is_valid():
         fields = {name: [str(m) for m in errors] for name, errors in form.errors.items()}
-        if payload is None:
-            fields = {"__all__": ["The body is not JSON."]}
         return JsonResponse({"error": "invalid notification", "fields": fields}, status=400)
     data = form.cleaned_data
     notification, created = services.payment_notification_apply(

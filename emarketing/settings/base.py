@@ -185,10 +185,20 @@ LOOP_LOW_CSAT = env.int("LOOP_LOW_CSAT", default=3)
 LOOP_LOW_NPS = env.int("LOOP_LOW_NPS", default=6)
 LOOP_BATCH_SIZE = env.int("LOOP_BATCH_SIZE", default=2000)
 
-# Transfer and after-sales. Webhook secrets sign the raw body with HMAC-SHA256; an empty secret refuses all.
+# Transfer and after-sales. Webhook secrets key the HMAC-SHA256 of emarketing/signing.py; an empty one refuses all.
 ORDER_WEBHOOK_SECRET = env("ORDER_WEBHOOK_SECRET", default="")
 PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default="")
 INBOUND_MAIL_SECRET = env("INBOUND_MAIL_SECRET", default="")
+
+# Signed webhooks (orders, payment notifications, inbound mail). A request's X-Signature-Timestamp must lie within
+# WEBHOOK_SIGNATURE_TOLERANCE seconds of our clock, so a captured request cannot be played again later. A JSON
+# webhook whose declared length is over WEBHOOK_MAX_BODY_BYTES is refused before its body is read (inbound mail,
+# raw e-mail with attachments, is bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE), and one whose arrays and
+# objects nest deeper than WEBHOOK_JSON_MAX_DEPTH before it is parsed.
+WEBHOOK_SIGNATURE_TOLERANCE = env.int("WEBHOOK_SIGNATURE_TOLERANCE", default=300)
+WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
+WEBHOOK_JSON_MAX_DEPTH = env.int("WEBHOOK_JSON_MAX_DEPTH", default=20)
+
 # The contact mailbox read every minute, e.g. imaps://user:password@mail.example.com:993/INBOX; off when empty.
 IMAP_URL = env("IMAP_URL", default="")
 SUPPORT_EMAIL = env("SUPPORT_EMAIL", default=DEFAULT_FROM_EMAIL)

@@ -1,4 +1,5 @@
 import datetime as dt
+import time
 from email.message import EmailMessage
 
 import pytest
@@ -12,7 +13,7 @@ from aftersales import services
 from aftersales.models import InboundMail, MessageAuthor, Ticket, TicketPriority, TicketStatus
 from aftersales.selectors import tickets_breaching, tickets_with_targets
 from aftersales.tasks import send_contact_line_mail
-from emarketing.signing import body_signature
+from emarketing.signing import signature_headers
 from tests.aftersales.factories import TicketFactory
 from tests.customers.factories import CustomerFactory
 from tests.orders.factories import OrderFactory
@@ -118,12 +119,11 @@ def raw_mail(sender="reza@example.com", subject="Broken kettle", body="The kettl
 
 
 def post_mail(client, raw, secret=SECRET):
-    signature = "sha256=" + body_signature(raw, secret)
     return client.post(
         reverse("aftersales:inbound_mail_webhook"),
         data=raw,
         content_type="message/rfc822",
-        headers={"X-Signature": signature},
+        headers=signature_headers(body=raw, secret=secret, scope="inbound-mail"),
     )
 
 
@@ -148,6 +148,17 @@ def test_the_same_email_twice_makes_one_ticket(client):
 def test_an_unsigned_inbound_email_is_refused_and_not_stored(client):
     response = post_mail(client, raw_mail(), secret="wrong")
     assert response.status_code == 401
+    assert not InboundMail.objects.exists() and not Ticket.objects.exists()
+
+
+def test_an_inbound_email_signed_an_hour_ago_or_for_another_endpoint_is_refused(client):
+    raw = raw_mail()
+    url = reverse("aftersales:inbound_mail_webhook")
+    stale = signature_headers(body=raw, secret=SECRET, scope="inbound-mail", timestamp=int(time.time()) - 3600)
+    elsewhere = signature_headers(body=raw, secret=SECRET, scope="orders")
+    for headers in (stale, elsewhere):
+        response = client.post(url, data=raw, content_type="message/rfc822", headers=headers)
+        assert response.status_code == 401
     assert not InboundMail.objects.exists() and not Ticket.objects.exists()
 
 

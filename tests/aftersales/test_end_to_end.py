@@ -8,14 +8,14 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from aftersales.models import SurveyResponse, Ticket
 from aftersales.tasks import send_survey_invitations
 from customers.models import Customer, Need, NeedCategory, NeedMention
 from cycle.services.loop import loop_run
-from emarketing.signing import body_signature
+from emarketing.signing import signature_headers
 from orders import services as orders
 from orders.models import Order, OrderStatus
 from orders.selectors import order_is_paid
@@ -26,11 +26,13 @@ pytestmark = pytest.mark.django_db
 
 def signed_post(client, url, payload, secret):
     body = json.dumps(payload).encode()
+    provider = resolve(url).kwargs.get("provider")
+    scope = f"payments/{provider}" if provider else "orders"
     return client.post(
         url,
         data=body,
         content_type="application/json",
-        headers={"X-Signature": "sha256=" + body_signature(body, secret)},
+        headers=signature_headers(body=body, secret=secret, scope=scope),
     )
 
 

@@ -15,7 +15,7 @@ from campaigns.services.domains import dkim_key_activate, sending_domain_create
 from campaigns.services.sending.dkim import signer_cache_clear
 from campaigns.verp import return_path_read
 from customers.selectors import suppressed_among
-from emarketing.signing import body_signature
+from emarketing.signing import signature_headers
 from tests.campaigns.factories import CreativeFactory
 from tests.campaigns.reports import report
 from tests.campaigns.test_dkim import published
@@ -204,7 +204,7 @@ def test_a_real_bounce_and_a_complaint_through_the_inbound_webhook_keep_the_next
             reverse("aftersales:inbound_mail_webhook"),
             data=raw,
             content_type="message/rfc822",
-            headers={"X-Signature": "sha256=" + body_signature(raw, "mail-secret")},
+            headers=signature_headers(body=raw, secret="mail-secret", scope="inbound-mail"),
         )
 
     assert post(bounce.data).status_code == 202

@@ -1,11 +1,12 @@
 import json
+import time
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from customers.models import Customer
-from emarketing.signing import body_signature
+from emarketing.signing import signature_headers
 from orders.models import Order, Payment, PaymentNotification, PaymentStatus, Product
 from tests.orders.factories import OrderFactory, ProductFactory
 
@@ -21,10 +22,20 @@ def secrets(settings):
     settings.PAYMENT_WEBHOOK_SECRET = PROVIDER_SECRET
 
 
-def post_signed(client, url, payload, secret, signature=None, **headers):
+def scope_of(url):
+    provider = resolve(url).kwargs.get("provider")
+    return f"payments/{provider}" if provider else "orders"
+
+
+def post_signed(client, url, payload, secret, signature=None, idempotency_key="", timestamp=None, **headers):
+    """Post as a sender does; ``headers`` are sent as given, after the signed ones (a replay's changes)."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    sig = signature if signature is not None else "sha256=" + body_signature(body, secret)
-    return client.post(url, data=body, content_type="application/json", headers={"X-Signature": sig, **headers})
+    signed = signature_headers(
+        body=body, secret=secret, scope=scope_of(url), idempotency_key=idempotency_key, timestamp=timestamp
+    )
+    if signature is not None:
+        signed["X-Signature"] = signature
+    return client.post(url, data=body, content_type="application/json", headers={**signed, **headers})
 
 
 def order_payload(**overrides):
@@ -89,8 +100,8 @@ def test_the_idempotency_key_may_come_in_a_header(client):
     payload = order_payload()
     del payload["idempotency_key"]
     url = reverse("orders:order_webhook")
-    assert post_signed(client, url, payload, SECRET, **{"Idempotency-Key": "hdr-1"}).status_code == 201
-    assert post_signed(client, url, payload, SECRET, **{"Idempotency-Key": "hdr-1"}).status_code == 200
+    assert post_signed(client, url, payload, SECRET, idempotency_key="hdr-1").status_code == 201
+    assert post_signed(client, url, payload, SECRET, idempotency_key="hdr-1").status_code == 200
     assert Order.objects.filter(idempotency_key="hdr-1").count() == 1
 
 
@@ -216,4 +227,93 @@ def test_an_invalid_contact_answers_400_naming_the_field_and_stores_nothing(clie
     response = post_signed(client, reverse("orders:order_webhook"), payload, SECRET)
     assert response.status_code == 400
     assert response.json()["fields"][f"customer.{field}"][0].startswith(message)
+    assert not Order.objects.exists() and not Customer.objects.exists()
+
+
+def test_an_order_replayed_with_another_idempotency_key_makes_one_order(client):
+    payload = order_payload()
+    del payload["idempotency_key"]
+    body = json.dumps(payload).encode()
+    url = reverse("orders:order_webhook")
+    signed = signature_headers(body=body, secret=SECRET, scope="orders", idempotency_key="checkout-1")
+    first = client.post(url, data=body, content_type="application/json", headers=signed)
+    replayed = {**signed, "Idempotency-Key": "checkout-2"}
+    again = client.post(url, data=body, content_type="application/json", headers=replayed)
+    assert (first.status_code, again.status_code) == (201, 401)
+    assert list(Order.objects.values_list("idempotency_key", flat=True)) == ["checkout-1"]
+
+
+def test_a_payment_notification_replayed_on_another_providers_path_changes_nothing(client):
+    order = OrderFactory(total=Decimal("100.00"))
+    body = json.dumps(notification(order=order.number)).encode()
+    signed = signature_headers(body=body, secret=PROVIDER_SECRET, scope="payments/acme")
+    first = client.post(
+        reverse("orders:payment_notification", args=["acme"]),
+        data=body,
+        content_type="application/json",
+        headers=signed,
+    )
+    again = client.post(
+        reverse("orders:payment_notification", args=["other"]),
+        data=body,
+        content_type="application/json",
+        headers=signed,
+    )
+    assert (first.status_code, again.status_code) == (200, 401)
+    assert list(PaymentNotification.objects.values_list("provider", flat=True)) == ["acme"]
+    assert Payment.objects.get().status_changes.count() == 1
+
+
+def deeply_nested(depth):
+    return b'{"idempotency_key": "deep", "event_id": "deep", "customer": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+@pytest.mark.parametrize(
+    "url", [reverse("orders:order_webhook"), reverse("orders:payment_notification", args=["acme"])]
+)
+def test_a_body_nested_100000_deep_answers_400_and_writes_nothing(client, url):
+    response = post_signed(client, url, deeply_nested(100_000), SECRET if "orders" in url else PROVIDER_SECRET)
+    assert response.status_code == 400
+    assert response.json()["error"] == "JSON too deep"
+    assert not Order.objects.exists() and not Customer.objects.exists()
+    assert not PaymentNotification.objects.exists()
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(client):
+    payload = order_payload()
+    payload["customer"]["last_name"] = '[{"\\' * 20
+    response = post_signed(client, reverse("orders:order_webhook"), payload, SECRET)
+    assert response.status_code == 201
+    assert Customer.objects.get().last_name == '[{"\\' * 20
+
+
+def test_a_stale_or_future_timestamp_is_refused(client, settings):
+    url = reverse("orders:order_webhook")
+    now = int(time.time())
+    for stamp in (now - 3600, now + 3600):
+        response = post_signed(client, url, order_payload(), SECRET, timestamp=stamp)
+        assert response.status_code == 401
+        assert response.json()["error"] == "stale timestamp"
+    assert not Order.objects.exists() and not Customer.objects.exists()
+    settings.WEBHOOK_SIGNATURE_TOLERANCE = 7200
+    assert post_signed(client, url, order_payload(), SECRET, timestamp=now - 3600).status_code == 201
+
+
+def test_a_request_without_its_timestamp_is_refused(client):
+    body = json.dumps(order_payload()).encode()
+    signed = signature_headers(body=body, secret=SECRET, scope="orders")
+    del signed["X-Signature-Timestamp"]
+    response = client.post(reverse("orders:order_webhook"), data=body, content_type="application/json", headers=signed)
+    assert response.status_code == 401
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize("signed", [True, False])
+def test_a_body_over_the_size_limit_is_refused_before_it_is_read(client, signed):
+    """Nested past the depth limit too: a body that were read and parsed would answer 400 or 500, not 413."""
+    body = deeply_nested(600_000)
+    assert len(body) > 1024 * 1024
+    response = post_signed(client, reverse("orders:order_webhook"), body, SECRET if signed else "guessed")
+    assert response.status_code == 413
+    assert response.json()["error"] == "body too large"
     assert not Order.objects.exists() and not Customer.objects.exists()
