@@ -1,18 +1,8 @@
 """Who a message comes from: a brand's sending identity, its display name in the customer's language."""
 
 from campaigns.models import Sender
-from campaigns.services.sending.mime import from_address
+from campaigns.services.sending.mime import display_address, from_address
 from campaigns.services.sending.render import Rendered
-
-# RFC 5322 specials: a display name with one of them is written as a quoted string.
-_SPECIALS = frozenset('()<>[]:;@\\,."')
-
-
-def _display_name(name: str) -> str:
-    name = " ".join(name.split())  # no line breaks or runs of spaces in a header
-    if any(char in _SPECIALS for char in name):
-        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return name
 
 
 def sender_address(*, sender: Sender | None, language: str) -> str:
@@ -26,7 +16,7 @@ def sender_address(*, sender: Sender | None, language: str) -> str:
         sender = Sender.objects.filter(is_default=True).first()
     if sender is None:
         return from_address()
-    return f"{_display_name(sender.display_name(language))} <{sender.from_email}>"
+    return display_address(sender.display_name(language), sender.from_email)
 
 
 def sender_reply_to(*, sender: Sender | None) -> str:

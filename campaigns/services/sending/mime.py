@@ -21,7 +21,7 @@ from email.generator import BytesGenerator
 from email.header import Header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, parseaddr
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +38,8 @@ SMTP_POLICY: "EmailPolicy[EmailMessage]" = email.policy.SMTP.clone(refold_source
 SMTPUTF8_POLICY: "EmailPolicy[EmailMessage]" = email.policy.SMTPUTF8.clone(refold_source="none")
 # Headers written as they are when short and ASCII: a bare address, a message id, a date need no folding.
 PLAIN_HEADERS = frozenset({"To", "Message-ID", "Date"})
+# RFC 5322 specials: a display name with one of them is written as a quoted string.
+_SPECIALS = frozenset('()<>[]:;@\\,."')
 ADDRESS_HEADERS = frozenset({"from", "to", "reply-to", "cc", "sender"})
 # Headers that are lists of <URI>s or tokens (RFC 2369, 8058): folded between items, never made encoded words.
 LIST_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post", "list-id", "list-help", "feedback-id"})
@@ -85,11 +87,22 @@ def needs_smtputf8(*envelope: str) -> bool:
     return not all(address.isascii() for address in envelope)
 
 
+def display_address(name: str, address: str) -> str:
+    """``Display name <address>`` with the name left in Unicode (a header folder encodes it once, as the message is
+    built) and quoted when it holds an RFC 5322 special."""
+    name = " ".join(name.split())  # no line breaks or runs of spaces in a header
+    if any(char in _SPECIALS for char in name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>" if name else address
+
+
 @lru_cache(maxsize=256)
 def header_address(address: str) -> str:
-    """An address as a header shows it: the display name as written (the policy encodes it), the domain in IDNA."""
+    """An address as a header shows it: the display name as written (encoded when the message is built: encoding it
+    here too would have the package refold encoded words, which loses spaces in long Persian names), the domain in
+    IDNA."""
     name, bare = parseaddr(address)
-    return formataddr((name, envelope_address(bare))) if name else envelope_address(bare or address)
+    return display_address(name, envelope_address(bare or address))
 
 
 @lru_cache(maxsize=64)
