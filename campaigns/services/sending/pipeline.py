@@ -240,10 +240,12 @@ class Pipeline(Generic[D]):
                 continue
             ready.append((row, to, rendered))
         suppressed = suppressed_among([to for _row, to, _rendered in ready])
-        if suppressed:
-            for row, _to, _rendered in (item for item in ready if item[1] in suppressed):
-                self._fail(token, row.pk, str(SUPPRESSED))
-            result.failed += sum(1 for item in ready if item[1] in suppressed)
+        listed = [row.pk for row, to, _rendered in ready if to in suppressed]
+        if listed:
+            self._rows(token).filter(pk__in=listed).update(
+                status=MessageStatus.FAILED, error=str(SUPPRESSED)[:500], claim=""
+            )
+            result.failed += len(listed)
         return [item for item in ready if item[1] not in suppressed]
 
     def send(self, claim: Claim, result: SendResult) -> None:
