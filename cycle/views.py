@@ -109,8 +109,11 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         )
         self.filters = self.form.filters()
 
+    def may(self, permission: str) -> bool:
+        return not permission or self.request.user.has_perm(permission)
+
     def may_read(self, table: Table) -> bool:
-        return not table.permission or self.request.user.has_perm(table.permission)
+        return self.may(table.permission)
 
     def csv_response(self, key):
         table = self.board.table(key)
@@ -155,6 +158,7 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             self.read_filters()
             board = DASHBOARDS[self.dashboard](self.filters)
             board.tables = [table for table in board.tables if self.may_read(table)]
+            board.figures = [f for f in board.figures if self.may(board.figure_permission(f[0]))]
             context.update(
                 dashboards=list(DASHBOARD_TITLES.items()),
                 form=self.form,

@@ -1,5 +1,5 @@
 """The plan's money on the dashboard is guarded as the budget lines are: a marketer who may not open the budget
-lines can neither see nor download it; a manager can."""
+lines can neither see nor download it, nor read their sum among the figures; a manager can."""
 
 from decimal import Decimal
 
@@ -36,6 +36,7 @@ def test_a_marketer_cannot_download_the_plan_money(client, plan):
     assert b"987" not in response.content
     page = marketer.get(reverse("dashboards:plan")).content.decode()
     assert "download=money" not in page and 'id="table-money"' not in page
+    assert "Budget planned" not in page and "987" not in page
     # what is not money still downloads
     assert marketer.get(reverse("dashboards:plan"), {"download": "people"}).status_code == 200
 
@@ -45,6 +46,7 @@ def test_a_manager_downloads_the_plan_money_after_a_marketer_viewed_the_page(cli
     manager = _member(client, "Managers", "mina")
     page = manager.get(reverse("dashboards:plan")).content.decode()
     assert 'id="table-money"' in page
+    assert "Budget planned" in page
     response = manager.get(reverse("dashboards:plan"), {"download": "money"})
     assert response.status_code == 200
     assert "987654" in response.content.decode("utf-8-sig")

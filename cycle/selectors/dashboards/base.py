@@ -100,6 +100,8 @@ class Table:
 @dataclass
 class Dashboard:
     figures: list[tuple[Any, Any, Any]] = field(default_factory=list)  # (label, value, hint)
+    # Figures only some readers may see, by label: a reader without the permission does not see the figure.
+    figure_permissions: dict[str, str] = field(default_factory=dict)
     tables: list[Table] = field(default_factory=list)
     charts: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[Any] = field(default_factory=list)
@@ -107,6 +109,12 @@ class Dashboard:
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables if t.key == key), None)
+
+    def guard_figure(self, label: Any, permission: str) -> None:
+        self.figure_permissions[str(label)] = permission
+
+    def figure_permission(self, label: Any) -> str:
+        return self.figure_permissions.get(str(label), "")
 
 
 def percent(part: int | Decimal | None, whole: int | Decimal | None) -> Decimal | None:

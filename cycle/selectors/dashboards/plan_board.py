@@ -73,10 +73,12 @@ def plan_dashboard(filters: Filters, *, live: bool = False, today: dt.date | Non
     missed = [m for m in milestones if m["state"] == "missed"]
     ahead = [m for m in milestones if m["state"] == "ahead"]
     next_review = plan.next_review_on
+    budget_planned = _("Budget planned")
+    board.guard_figure(budget_planned, BUDGET_LINES_PERMISSION)  # the sum of the budget lines
     board.figures = [
         (_("Objectives on track"), board.extra["statuses"].count(ON_TRACK), ""),
         (_("Objectives behind"), board.extra["statuses"].count(BEHIND), ""),
-        (_("Budget planned"), money["lines"] or money["objectives"], ""),
+        (budget_planned, money["lines"] or money["objectives"], ""),
         (_("Spent by campaigns"), money["spent"], ""),
         (_("People on the plan"), len(people), ""),
         (_("Deadlines ahead"), len(ahead), ""),
