@@ -139,7 +139,7 @@ class MarketingPlanAdmin(admin.ModelAdmin):
             return _("Save the plan to see its objectives against their targets.")
         return render_to_string("cycle/plan_scoreboard.html", plan_scoreboard(obj))
 
-    @admin.action(description=_("Activate the selected plans"))
+    @admin.action(description=_("Activate the selected plans"), permissions=["change"])
     def activate(self, request, queryset):
         run_for_each(
             self,
@@ -149,7 +149,7 @@ class MarketingPlanAdmin(admin.ModelAdmin):
             lambda n: ngettext("%(n)d plan activated.", "%(n)d plans activated.", n) % {"n": n},
         )
 
-    @admin.action(description=_("Put the selected plans under review"))
+    @admin.action(description=_("Put the selected plans under review"), permissions=["change"])
     def put_under_review(self, request, queryset):
         run_for_each(
             self,
@@ -159,7 +159,7 @@ class MarketingPlanAdmin(admin.ModelAdmin):
             lambda n: ngettext("%(n)d plan put under review.", "%(n)d plans put under review.", n) % {"n": n},
         )
 
-    @admin.action(description=_("Close the selected plans"))
+    @admin.action(description=_("Close the selected plans"), permissions=["change"])
     def close(self, request, queryset):
         run_for_each(
             self,
@@ -237,7 +237,7 @@ class PlanReviewAdmin(admin.ModelAdmin):
         else:
             super().save_model(request, obj, form, change)
 
-    @admin.action(description=_("Close the selected reviews (the plan goes back to active)"))
+    @admin.action(description=_("Close the selected reviews (the plan goes back to active)"), permissions=["change"])
     def close_reviews(self, request, queryset):
         run_for_each(
             self,
@@ -343,7 +343,12 @@ class PlanNeedAdmin(NeedAdmin):
 
     actions = (*NeedAdmin.actions, "turn_into_objective")
 
-    @admin.action(description=_("Turn the selected needs into plan objectives"))
+    def has_add_objective_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("cycle.add_objective")
+
+    @admin.action(
+        description=_("Turn the selected needs into plan objectives"), permissions=["change", "add_objective"]
+    )
     def turn_into_objective(self, request: HttpRequest, queryset: QuerySet[Need]) -> TemplateResponse | None:
         form = NeedObjectiveForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():

@@ -255,7 +255,7 @@ class CampaignAdmin(admin.ModelAdmin):
         context["email"] = request.user.email
         return TemplateResponse(request, "campaigns/admin/send_test.html", context)
 
-    @admin.action(description=_("Schedule the selected campaigns"))
+    @admin.action(description=_("Schedule the selected campaigns"), permissions=["change"])
     def schedule(self, request, queryset):
         run_for_each(
             self,
@@ -265,7 +265,7 @@ class CampaignAdmin(admin.ModelAdmin):
             lambda n: ngettext("%(n)d campaign scheduled.", "%(n)d campaigns scheduled.", n) % {"n": n},
         )
 
-    @admin.action(description=_("Start or resume sending now"))
+    @admin.action(description=_("Start or resume sending now"), permissions=["change"])
     def start_sending(self, request, queryset):
         run_for_each(
             self,
@@ -275,7 +275,7 @@ class CampaignAdmin(admin.ModelAdmin):
             lambda n: ngettext("%(n)d campaign is sending.", "%(n)d campaigns are sending.", n) % {"n": n},
         )
 
-    @admin.action(description=_("Pause the selected campaigns"))
+    @admin.action(description=_("Pause the selected campaigns"), permissions=["change"])
     def pause(self, request, queryset):
         run_for_each(
             self,
@@ -285,7 +285,7 @@ class CampaignAdmin(admin.ModelAdmin):
             lambda n: ngettext("%(n)d campaign paused.", "%(n)d campaigns paused.", n) % {"n": n},
         )
 
-    @admin.action(description=_("Cancel the selected campaigns"))
+    @admin.action(description=_("Cancel the selected campaigns"), permissions=["change"])
     def cancel(self, request, queryset):
         run_for_each(
             self,
@@ -295,7 +295,7 @@ class CampaignAdmin(admin.ModelAdmin):
             lambda n: ngettext("%(n)d campaign cancelled.", "%(n)d campaigns cancelled.", n) % {"n": n},
         )
 
-    @admin.action(description=_("Send a test of each to me"))
+    @admin.action(description=_("Send a test of each to me"), permissions=["change"])
     def send_test_to_me(self, request, queryset):
         for campaign in queryset:
             try:

@@ -82,7 +82,9 @@ class SendingDomainAdmin(admin.ModelAdmin):
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description=_("Make a new DKIM key (rotate) to publish beside the active one"))
+    @admin.action(
+        description=_("Make a new DKIM key (rotate) to publish beside the active one"), permissions=["change"]
+    )
     def rotate_key(self, request, queryset):
         for domain in queryset:
             key = dkim_key_rotate(domain=domain)
@@ -93,7 +95,7 @@ class SendingDomainAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
-    @admin.action(description=_("Activate the pending key once its DNS record is published"))
+    @admin.action(description=_("Activate the pending key once its DNS record is published"), permissions=["change"])
     def activate_pending_key(self, request, queryset):
         def activate(domain):
             key = domain.dkim_keys.filter(status=DkimKeyStatus.PENDING).order_by("-created_at").first()
@@ -112,7 +114,7 @@ class SendingDomainAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description=_("Check the DKIM records in DNS"))
+    @admin.action(description=_("Check the DKIM records in DNS"), permissions=["change"])
     def check_dns(self, request, queryset):
         for domain in queryset:
             for key in domain.dkim_keys.filter(status__in=DKIM_PUBLISHED_STATUSES):

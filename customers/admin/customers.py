@@ -247,7 +247,9 @@ class CustomerAdmin(CustomerImportExportMixin, BilingualSearchMixin, BigTableAdm
                     by=request.user,
                 )
 
-    @admin.action(description=_("Recompute value tier and lifecycle stage of the selected customers"))
+    @admin.action(
+        description=_("Recompute value tier and lifecycle stage of the selected customers"), permissions=["change"]
+    )
     def refresh_profiles(self, request, queryset):
         from customers.services import customers_refresh_profiles
 

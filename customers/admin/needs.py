@@ -137,15 +137,15 @@ class NeedAdmin(BigTableAdminMixin, admin.ModelAdmin):
         for message in refused:
             self.message_user(request, message, messages.WARNING)
 
-    @admin.action(description=_("Accept the selected needs"))
+    @admin.action(description=_("Accept the selected needs"), permissions=["change"])
     def accept(self, request, queryset):
         self._move(request, queryset, NeedStatus.ACCEPTED)
 
-    @admin.action(description=_("Close the selected needs"))
+    @admin.action(description=_("Close the selected needs"), permissions=["change"])
     def close(self, request, queryset):
         self._move(request, queryset, NeedStatus.CLOSED)
 
-    @admin.action(description=_("Reopen the selected needs"))
+    @admin.action(description=_("Reopen the selected needs"), permissions=["change"])
     def reopen(self, request, queryset):
         self._move(request, queryset, NeedStatus.OPEN)
 

@@ -107,11 +107,11 @@ class SegmentAdmin(admin.ModelAdmin):
 
                     refresh_segment.delay_on_commit(segment_id=form.instance.pk)  # type: ignore[attr-defined]  # a DjangoTask at run time; the stubs' shared_task gives a plain Task
 
-    @admin.action(description=_("Refresh membership now (only customers who changed)"))
+    @admin.action(description=_("Refresh membership now (only customers who changed)"), permissions=["change"])
     def refresh_now(self, request, queryset):
         self._refresh(request, queryset, full=False)
 
-    @admin.action(description=_("Rebuild membership now (every customer)"))
+    @admin.action(description=_("Rebuild membership now (every customer)"), permissions=["change"])
     def rebuild_now(self, request, queryset):
         self._refresh(request, queryset, full=True)
 
