@@ -7,7 +7,7 @@ exporters (:mod:`customers.access.registry`), and each stage registers its own i
 section, :func:`personal_data_file` writes them out (:mod:`customers.access.files`).
 """
 
-from customers.access.files import CSV, JSON, PersonalDataFile, personal_data_file
+from customers.access.files import CSV, FORMATS, JSON, PersonalDataFile, personal_data_file, personal_data_response
 from customers.access.registry import (
     Column,
     Exporter,
@@ -24,6 +24,7 @@ from customers.access.registry import (
 
 __all__ = [
     "CSV",
+    "FORMATS",
     "JSON",
     "Column",
     "Exporter",
@@ -37,5 +38,6 @@ __all__ = [
     "in_pages",
     "labelled",
     "personal_data_file",
+    "personal_data_response",
     "personal_data_sections",
 ]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import capfirst
@@ -143,3 +144,13 @@ def personal_data_file(*, customer: Customer, fmt: str, now: dt.datetime | None 
     if fmt == JSON:
         return PersonalDataFile(out, "application/json; charset=utf-8", f"personal-data-{customer.pk}-{stamp}.json")
     return PersonalDataFile(out, "application/zip", f"personal-data-{customer.pk}-{stamp}.zip")
+
+
+def personal_data_response(exported: PersonalDataFile) -> FileResponse:
+    """The file as a download: an attachment with an ASCII name, never kept by a cache or read as another type."""
+    response = FileResponse(
+        exported.file, as_attachment=True, filename=exported.filename, content_type=exported.content_type
+    )
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
