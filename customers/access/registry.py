@@ -108,11 +108,13 @@ def choice_label(choices: type[TextChoices], value: str) -> str:
 
 def labelled(rows: Iterable[Any], choices: Mapping[str, type[TextChoices]]) -> Iterator[Row]:
     """``rows`` (dicts, or a ``.values()`` queryset) with the value of each column named in ``choices`` replaced
-    by its label in the active language."""
+    by its label in the active language (each label translated once, not once a row)."""
+    labels = {key: {value: str(label) for value, label in kind.choices} for key, kind in choices.items()}
     for row in rows:
-        for key, kind in choices.items():
-            if row.get(key) is not None:
-                row[key] = choice_label(kind, row[key])
+        for key, known in labels.items():
+            value = row.get(key)
+            if value is not None:
+                row[key] = known.get(value, value)
         yield row
 
 
