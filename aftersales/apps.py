@@ -27,3 +27,8 @@ class AftersalesConfig(AppConfig):
             address_of=lambda row: row.customer.email,
             related=("customer",),
         )
+        # Right of access: a customer's tickets, survey answers, reviews and the contact line's e-mails.
+        from aftersales.access import aftersales_sections
+        from customers.access import access_exporters
+
+        access_exporters.register("aftersales", aftersales_sections)

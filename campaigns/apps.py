@@ -31,3 +31,8 @@ class CampaignsConfig(AppConfig):
         from campaigns.services.provider_events import tracking_received
 
         tracking.connect(tracking_received, dispatch_uid="campaigns.provider_events")
+        # Right of access: the messages, touches and topics of a customer.
+        from campaigns.access import communication_sections
+        from customers.access import access_exporters
+
+        access_exporters.register("campaigns", communication_sections)

@@ -6,6 +6,7 @@ from django.conf import settings
 from campaigns.selectors import campaigns_needing_a_send
 from campaigns.services import campaigns_start_due
 from campaigns.services.domains import dkim_keys_retire
+from campaigns.services.retention import retention_apply
 from campaigns.services.sending import SendingInterrupted, campaign_send_run
 
 
@@ -51,3 +52,13 @@ def send_occasion_offers():
 def retire_dkim_keys():
     """Retire the DKIM keys whose grace period after a rotation has ended (private key wiped)."""
     return dkim_keys_retire()
+
+
+@shared_task(bind=True, acks_late=True, time_limit=900, soft_time_limit=840)
+def expire_personal_fields(self, after: dict[str, int] | None = None):
+    """Blank the personal fields of touches, messages and delivery reports older than PRIVACY_RETENTION_DAYS, for
+    up to PRIVACY_RETENTION_TASK_SECONDS, then hand over to a fresh task where this one stopped."""
+    run = retention_apply(after=after, time_budget=settings.PRIVACY_RETENTION_TASK_SECONDS)
+    if run.resume is not None and not self.request.is_eager:
+        expire_personal_fields.apply_async(kwargs={"after": run.resume})
+    return run.summary()

@@ -13,5 +13,6 @@ urlpatterns = [
     path("i/<str:slug>/<int:pk>/", views.info_page, name="info_page"),
     path("r/<str:token>/<str:kind>/", views.respond, name="respond"),
     path("p/<str:token>/", views.preferences, name="preferences"),
+    path("p/<str:token>/data/", views.personal_data, name="personal_data"),
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from campaigns import tokens
 from campaigns.agents import AgentKind
@@ -29,6 +29,7 @@ from campaigns.services.preferences import preferences_update
 from campaigns.services.preferences import unsubscribe as unsubscribe_service
 from campaigns.services.tracking import request_agent, touch_build, touch_enqueue, touches_record_bulk
 from campaigns.templating import CompiledCreative
+from customers.access import FORMATS, personal_data_file, personal_data_response
 from customers.models import Consent, Customer
 from emarketing.ratelimit import allow
 
@@ -355,8 +356,31 @@ def preferences(request, token):
                 withdraw_all=form.cleaned_data["withdraw_all"],
             )
             saved = True
-        response = render(request, "campaigns/preferences.html", {"form": form, "customer": customer, "saved": saved})
+        context = {"form": form, "customer": customer, "saved": saved, "token": token}
+        response = render(request, "campaigns/preferences.html", context)
     return response
+
+
+@never_cache
+@require_POST
+def personal_data(request, token):
+    """Right of access, from the preference centre: everything the product holds about the customer, as JSON or as
+    a zip of CSV files. POST only (with the page's CSRF token): a link scanner following the page never downloads
+    anyone's data. The signed token of the customer's e-mails is the credential, as for the preferences."""
+    if not allow(request, scope="forms", limit=_limit("CAMPAIGNS_FORM_RATE_LIMIT", 10)):
+        return _too_many()
+    try:
+        customer = _customer_for(token)
+    except tokens.BadToken:
+        return _bad_token()
+    if customer is None:
+        return _not_found()
+    fmt = request.POST.get("format", "")
+    if fmt not in FORMATS:
+        return HttpResponseBadRequest(_("Choose JSON or CSV."), content_type="text/plain")
+    with translation.override(customer.preferred_language):
+        exported = personal_data_file(customer=customer, fmt=fmt)
+    return personal_data_response(exported)
 
 
 @csrf_exempt  # RFC 8058 one-click: the mail provider POSTs without a form; the signed token is the proof.

@@ -20,3 +20,8 @@ class CustomersConfig(AppConfig):
         from customers.services.imports.jobs import customers_import_runner
 
         import_runners.register(ImportKind.CUSTOMERS, customers_import_runner)
+        # Right of access: what preparation holds about a customer; later stages register theirs in their ready().
+        from customers.access import access_exporters
+        from customers.access.own import preparation_sections
+
+        access_exporters.register("customers", preparation_sections)

@@ -62,6 +62,14 @@ app.conf.beat_schedule = {
         "task": "campaigns.tasks.retire_dkim_keys",
         "schedule": crontab(hour=4, minute=40),
     },
+    # Retention: every night, touches, campaign messages and delivery reports older than PRIVACY_RETENTION_DAYS
+    # lose their personal fields (user agent, referrer, what a visitor typed, error texts and addresses); daily
+    # is enough for an age counted in days. At 04:10, after the night's profile and recommendation jobs and before
+    # the DKIM retirement; a second run finds nothing left to blank.
+    "campaigns-expire-personal-fields": {
+        "task": "campaigns.tasks.expire_personal_fields",
+        "schedule": crontab(hour=4, minute=10),
+    },
     # After-sales: every day, survey links for orders delivered SURVEY_DELAY_DAYS ago; mid-morning, when
     # customers read their mail.
     "aftersales-send-survey-invitations": {

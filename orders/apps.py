@@ -20,3 +20,8 @@ class OrdersConfig(AppConfig):
         from orders.services.history import order_history_runner
 
         import_runners.register(ImportKind.ORDERS, order_history_runner)
+        # Right of access: a customer's orders, with their lines, payments and shipments.
+        from customers.access import access_exporters
+        from orders.access import transfer_sections
+
+        access_exporters.register("orders", transfer_sections)

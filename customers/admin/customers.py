@@ -6,11 +6,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from customers.access import JSON, personal_data_file, personal_data_response
 from customers.admin.imports import CustomerImportExportMixin
 from customers.models import (
     Consent,
@@ -209,7 +211,7 @@ class CustomerAdmin(CustomerImportExportMixin, BilingualSearchMixin, BigTableAdm
         CustomerHistoryInline,
         ProductRecommendationInline,
     )
-    actions = ("refresh_profiles",)
+    actions = ("refresh_profiles", "download_personal_data")
 
     @admin.display(description=_("name"), ordering="last_name")
     def name(self, obj):
@@ -262,6 +264,22 @@ class CustomerAdmin(CustomerImportExportMixin, BilingualSearchMixin, BigTableAdm
             % {"tiers": done.tiers.changed, "stages": done.stages.changed},
             messages.SUCCESS,
         )
+
+    @admin.action(description=_("Download personal data (JSON)"), permissions=["export"])
+    def download_personal_data(self, request, queryset):
+        """A request for access by post or phone: everything held about one customer, in their language, as the
+        preference centre gives it; needs the export permission, and is written in the customer's history."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        chosen = list(queryset.order_by()[:2])
+        if len(chosen) != 1:
+            self.message_user(request, gettext("Select one customer to download their data."), messages.WARNING)
+            return None
+        customer = chosen[0]
+        with translation.override(customer.preferred_language):
+            exported = personal_data_file(customer=customer, fmt=JSON)
+        self.log_change(request, customer, gettext("Downloaded their personal data (JSON)."))
+        return personal_data_response(exported)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

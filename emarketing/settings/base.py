@@ -359,3 +359,16 @@ DASHBOARD_ROLLUP_TOUCH_BATCH = env.int("DASHBOARD_ROLLUP_TOUCH_BATCH", default=2
 # A rendered dashboard is kept until the next rollup refresh, and at most this long (the few figures read live,
 # such as open tickets, are never older than this).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+
+# Retention and access. The customer downloads what the product holds about them from the preference centre (JSON
+# or CSV, rate limited as the preference form is, CAMPAIGNS_FORM_RATE_LIMIT); staff with the export permission do
+# it from the admin. Every night, touches, campaign messages, occasion offers and delivery reports older than
+# PRIVACY_RETENTION_DAYS lose their personal fields (a touch's user agent, referrer and detail, a message's error
+# text, a report's address, diagnostic and reference); the rows and every figure counted from them stay. 0 keeps
+# everything. The job walks each table in id ranges of PRIVACY_RETENTION_BATCH_SIZE (one short transaction each)
+# and hands over to a fresh task after PRIVACY_RETENTION_TASK_SECONDS.
+PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=730)
+if PRIVACY_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("PRIVACY_RETENTION_DAYS is a number of days, or 0 to keep everything.")
+PRIVACY_RETENTION_BATCH_SIZE = env.int("PRIVACY_RETENTION_BATCH_SIZE", default=5000)
+PRIVACY_RETENTION_TASK_SECONDS = env.int("PRIVACY_RETENTION_TASK_SECONDS", default=300)
