@@ -4,7 +4,9 @@ Creatives are written in the Django template language, but rendered by an engine
 file and sees only a restricted context built of plain dicts and strings: the customer's first and last name,
 their occasions and the campaign's recommended products. A template is checked when the creative is saved:
 a variable or field that is not on the whitelist, a tag other than ``if``/``for``/``comment`` or a filter
-outside a short list is refused then, not when the e-mail goes out.
+outside a short list is refused then, not when the e-mail goes out. So are scripts, event handlers, frames and
+forms (``campaigns.html.active_content``); and whatever a stored body holds, the HTML it renders is cleaned to an
+allow-list (``campaigns.html.clean_html``) every time it is shown or sent.
 """
 
 import html as htmllib
@@ -20,6 +22,8 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import FilterExpression, Node, TextNode, Variable, VariableNode
 from django.template.defaulttags import CommentNode, ForNode, IfNode
 from django.utils.translation import gettext as _
+
+from campaigns.html import active_content, clean_html
 
 OBJECT_FIELDS = {
     "customer": {"first_name", "last_name"},
@@ -159,7 +163,11 @@ def check_template(source: str, *, html: bool = False) -> list[str]:
     checker = _Checker()
     checker.nodes(template.nodelist, _base_scope())
     if html:
-        for problem in _link_problems(source):
+        for problem in [
+            *_link_problems(source),
+            *active_content(source),
+            *active_content(_TEMPLATE_SYNTAX.sub("", source)),
+        ]:
             checker.refuse(problem)
     return checker.errors
 
@@ -318,8 +326,10 @@ class CompiledCreative:
         )
 
     def render(self, context: dict[str, Any]) -> tuple[str, str, str]:
+        """The subject and plain text as written, and the HTML body cleaned (``campaigns.html``): whatever a
+        stored creative holds, only the allow-list reaches a mailbox or a page."""
         subject = " ".join(self.subject.render(Context(context, autoescape=False)).split())
-        html = self.html.render(Context(context, autoescape=True)) if self.html is not None else ""
+        html = clean_html(self.html.render(Context(context, autoescape=True))) if self.html is not None else ""
         text = self.text.render(Context(context, autoescape=False))
         return subject, html, text
 

@@ -1,5 +1,6 @@
 """Rendering layer: a creative for one customer, with tracked links, the open pixel, the footer and public URLs."""
 
+import html as htmllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -137,10 +138,12 @@ def render_for(
     preheader = compiled.render_preheader(context)
     pixel_url = ""
     if track:
-        known = links or {}
+        # The links were registered as written in the creative; the cleaned HTML writes each address its own way
+        # (quoted, entities normalised), so both sides are compared as a browser reads them.
+        known = {htmllib.unescape(url): link_id for url, link_id in (links or {}).items()}
 
         def tracked(url: str) -> str | None:
-            link_id = known.get(url)
+            link_id = known.get(htmllib.unescape(url))
             if link_id is None:
                 return None
             token = tokens.click_token(
