@@ -314,6 +314,9 @@ class CompiledCreative:
         self.preheader = _engine(False).from_string(preheader) if preheader else None
         self.html = _engine(True).from_string(html_body) if html_body else None
         self.text = _engine(False).from_string(text_body or "")
+        # The last HTML cleaned and what it became: a newsletter that reads the same for every customer (links are
+        # tracked after cleaning) is cleaned once per batch, not once per message.
+        self._cleaned: tuple[str, str] = ("", "")
 
     @classmethod
     def of(cls, creative: Any) -> "CompiledCreative":
@@ -329,9 +332,16 @@ class CompiledCreative:
         """The subject and plain text as written, and the HTML body cleaned (``campaigns.html``): whatever a
         stored creative holds, only the allow-list reaches a mailbox or a page."""
         subject = " ".join(self.subject.render(Context(context, autoescape=False)).split())
-        html = clean_html(self.html.render(Context(context, autoescape=True))) if self.html is not None else ""
+        html = self._clean(self.html.render(Context(context, autoescape=True))) if self.html is not None else ""
         text = self.text.render(Context(context, autoescape=False))
         return subject, html, text
+
+    def _clean(self, html: str) -> str:
+        last, cleaned = self._cleaned  # one read: the pair stays together even if another thread renders too
+        if html != last:
+            cleaned = clean_html(html)
+            self._cleaned = (html, cleaned)
+        return cleaned
 
     def render_preheader(self, context: dict[str, Any]) -> str:
         """The preheader as plain text on one line ("" when the creative has none)."""

@@ -55,6 +55,12 @@ def assert_strict(response):
     return directives
 
 
+@pytest.fixture(autouse=True)
+def _touches_written_at_once(settings):
+    """Page views are written as they come, not left in a buffer that a later test's database would receive."""
+    settings.CAMPAIGNS_TRACKING_BUFFER_SIZE = 1
+
+
 @pytest.fixture
 def info_page(db):
     return CreativeFactory(kind="info_page", topic=TopicFactory(slug="tea"), subject="Green tea", html_body="<p>x</p>")

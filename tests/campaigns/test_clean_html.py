@@ -260,3 +260,13 @@ def test_an_email_sent_from_a_stored_script_carries_none_and_its_links_are_still
     assert "&lt;b&gt;Ali&lt;/b&gt;" in rendered.html  # the customer's data, escaped as before
     assert "shop.example.com" not in rendered.html  # both links go through the click tracker
     assert rendered.html.count("/t/c/") == 2 and rendered.html.count('rel="noopener noreferrer"') >= 2
+
+
+def test_each_customer_reads_their_own_cleaned_message_from_one_compiled_creative():
+    compiled = CompiledCreative(
+        subject="Hi", html_body="<p>Hello {{ customer.first_name }}</p><script>x()</script>", text_body=""
+    )
+
+    bodies = [compiled.render({"customer": {"first_name": name}})[1] for name in ("Ali", "Sara", "Sara", "Ali")]
+
+    assert bodies == ["<p>Hello Ali</p>", "<p>Hello Sara</p>", "<p>Hello Sara</p>", "<p>Hello Ali</p>"]
