@@ -151,6 +151,19 @@ def clean_html(html: str) -> str:
     return _cleaner().clean(html)
 
 
+_HREF = re.compile(r'href="([^"]*)"')
+
+
+@lru_cache(maxsize=4096)
+def cleaned_href(written: str) -> str:
+    """A link address as the cleaned HTML writes it, given the way a creative wrote it (quoted or not, raw ``&`` or
+    ``&amp;``): the same parser reads both, so ``?a=1&region=eu`` and ``?a=1&amp;region=eu`` come out the same, as a
+    browser reads them. "" for an address the cleaner drops."""
+    quote = "'" if '"' in written else '"'
+    found = _HREF.search(clean_html(f"<a href={quote}{written}{quote}></a>"))
+    return found.group(1) if found else ""
+
+
 # Refused when a creative is saved: they never work in an e-mail, and in a page they are an attack.
 ACTIVE_TAGS = frozenset(
     {

@@ -270,3 +270,28 @@ def test_each_customer_reads_their_own_cleaned_message_from_one_compiled_creativ
     bodies = [compiled.render({"customer": {"first_name": name}})[1] for name in ("Ali", "Sara", "Sara", "Ali")]
 
     assert bodies == ["<p>Hello Ali</p>", "<p>Hello Sara</p>", "<p>Hello Sara</p>", "<p>Hello Ali</p>"]
+
+
+def test_links_written_with_raw_or_encoded_ampersands_are_all_tracked(db):
+    # "&region" and "&copy" start like the entities &reg and &copy: a browser keeps them as written in a link.
+    creative = CreativeFactory(
+        html_body=(
+            '<a href="https://shop.example.com/a?x=1&region=eu">a</a> <a href=https://shop.example.com/b?x=1&copy=2>b</a>'
+            ' <a href=\'https://shop.example.com/c?x=1&amp;y="2"\'>c</a> <a href=" https://shop.example.com/d ">d</a>'
+        )
+    )
+    links = links_sync(campaign=creative.campaign)
+    assert len(links) == 4
+
+    rendered = render_for(
+        compiled=CompiledCreative.of(creative),
+        context={},
+        customer_id=1,
+        campaign_id=creative.campaign_id,
+        creative_id=creative.pk,
+        language="en",
+        links=links,
+    )
+
+    assert "shop.example.com" not in rendered.html
+    assert rendered.html.count("/t/c/") == 4

@@ -1,6 +1,5 @@
 """Rendering layer: a creative for one customer, with tracked links, the open pixel, the footer and public URLs."""
 
-import html as htmllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -14,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from campaigns import tokens
+from campaigns.html import cleaned_href
 from campaigns.templating import CompiledCreative, rewrite_links
 from campaigns.verp import base_return_path
 
@@ -139,11 +139,11 @@ def render_for(
     pixel_url = ""
     if track:
         # The links were registered as written in the creative; the cleaned HTML writes each address its own way
-        # (quoted, entities normalised), so both sides are compared as a browser reads them.
-        known = {htmllib.unescape(url): link_id for url, link_id in (links or {}).items()}
+        # (quoted, entities normalised), so each is looked up as the cleaner writes it.
+        known = {cleaned_href(url): link_id for url, link_id in (links or {}).items()}
 
         def tracked(url: str) -> str | None:
-            link_id = known.get(htmllib.unescape(url))
+            link_id = known.get(url)
             if link_id is None:
                 return None
             token = tokens.click_token(
