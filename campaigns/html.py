@@ -157,11 +157,22 @@ _HREF = re.compile(r'href="([^"]*)"')
 @lru_cache(maxsize=4096)
 def cleaned_href(written: str) -> str:
     """A link address as the cleaned HTML writes it, given the way a creative wrote it (quoted or not, raw ``&`` or
-    ``&amp;``): the same parser reads both, so ``?a=1&region=eu`` and ``?a=1&amp;region=eu`` come out the same, as a
-    browser reads them. "" for an address the cleaner drops."""
+    ``&amp;``): the same parser reads both, so ``?a=1&region=eu`` and ``?a=1&amp;region=eu`` come out the same.
+    "" for an address the cleaner drops."""
     quote = "'" if '"' in written else '"'
     found = _HREF.search(clean_html(f"<a href={quote}{written}{quote}></a>"))
     return found.group(1) if found else ""
+
+
+def href_value(written: str) -> str:
+    """The address a browser follows for a link written so in a creative (entities decoded as HTML decodes them in
+    an attribute: ``&amp;`` is ``&``, while the raw ``&region=`` of ``?a=1&region=eu`` stays as it is)."""
+    return cleaned_href(written).replace("&quot;", '"').replace("&nbsp;", "\xa0").replace("&amp;", "&")
+
+
+def href_written(value: str) -> str:
+    """An address as the cleaned HTML writes it in an attribute (what HTML serialisation escapes there)."""
+    return value.replace("&", "&amp;").replace("\xa0", "&nbsp;").replace('"', "&quot;")
 
 
 # Refused when a creative is saved: they never work in an e-mail, and in a page they are an attack.

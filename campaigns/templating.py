@@ -23,7 +23,7 @@ from django.template.base import FilterExpression, Node, TextNode, Variable, Var
 from django.template.defaulttags import CommentNode, ForNode, IfNode
 from django.utils.translation import gettext as _
 
-from campaigns.html import active_content, clean_html
+from campaigns.html import active_content, clean_html, href_value
 
 OBJECT_FIELDS = {
     "customer": {"first_name", "last_name"},
@@ -179,13 +179,15 @@ def validate_template(source: str, *, html: bool = False) -> None:
 
 
 def tracked_links(html_source: str) -> list[str]:
-    """The http(s) addresses a creative's HTML links to, in order, without duplicates (as written, quoted or not)."""
+    """The http(s) addresses a creative's HTML links to, in order, without duplicates, as a browser follows them
+    (quoted or not, ``&amp;`` read as ``&``): where a click is redirected to."""
     seen: list[str] = []
     for link in _links_in(html_source or ""):
-        value = link.written.strip()
-        tracked = link.name == "href" and _starts_with(link.value, TRACKED_SCHEMES) and "{{" not in value
-        if tracked and value not in seen:
-            seen.append(value)
+        written = link.written.strip()
+        if link.name == "href" and _starts_with(link.value, TRACKED_SCHEMES) and "{{" not in written:
+            url = href_value(written)
+            if url and url not in seen:
+                seen.append(url)
     return seen
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from campaigns import views
 from campaigns.html import clean_html
 from campaigns.models import Creative
 from campaigns.services import links_sync
@@ -272,7 +273,7 @@ def test_each_customer_reads_their_own_cleaned_message_from_one_compiled_creativ
     assert bodies == ["<p>Hello Ali</p>", "<p>Hello Sara</p>", "<p>Hello Sara</p>", "<p>Hello Ali</p>"]
 
 
-def test_links_written_with_raw_or_encoded_ampersands_are_all_tracked(db):
+def test_links_written_with_raw_or_encoded_ampersands_are_tracked_and_lead_where_a_browser_would_go(client, db):
     # "&region" and "&copy" start like the entities &reg and &copy: a browser keeps them as written in a link.
     creative = CreativeFactory(
         html_body=(
@@ -281,12 +282,12 @@ def test_links_written_with_raw_or_encoded_ampersands_are_all_tracked(db):
         )
     )
     links = links_sync(campaign=creative.campaign)
-    assert len(links) == 4
+    customer = CustomerFactory()
 
     rendered = render_for(
         compiled=CompiledCreative.of(creative),
         context={},
-        customer_id=1,
+        customer_id=customer.pk,
         campaign_id=creative.campaign_id,
         creative_id=creative.pk,
         language="en",
@@ -294,4 +295,11 @@ def test_links_written_with_raw_or_encoded_ampersands_are_all_tracked(db):
     )
 
     assert "shop.example.com" not in rendered.html
-    assert rendered.html.count("/t/c/") == 4
+    views._link.cache_clear()
+    clicks = re.findall(r'href="https?://[^/"]+(/t/c/[^"]+)"', rendered.html)
+    assert [client.get(path)["Location"] for path in clicks] == [
+        "https://shop.example.com/a?x=1&region=eu",
+        "https://shop.example.com/b?x=1&copy=2",
+        "https://shop.example.com/c?x=1&y=%222%22",
+        "https://shop.example.com/d",
+    ]
