@@ -4,7 +4,9 @@ Creatives are written in the Django template language, but rendered by an engine
 file and sees only a restricted context built of plain dicts and strings: the customer's first and last name,
 their occasions and the campaign's recommended products. A template is checked when the creative is saved:
 a variable or field that is not on the whitelist, a tag other than ``if``/``for``/``comment`` or a filter
-outside a short list is refused then, not when the e-mail goes out.
+outside a short list is refused then, not when the e-mail goes out. So are scripts, event handlers, frames and
+forms (``campaigns.html.active_content``); and whatever a stored body holds, the HTML it renders is cleaned to an
+allow-list (``campaigns.html.clean_html``) every time it is shown or sent.
 """
 
 import html as htmllib
@@ -20,6 +22,8 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import FilterExpression, Node, TextNode, Variable, VariableNode
 from django.template.defaulttags import CommentNode, ForNode, IfNode
 from django.utils.translation import gettext as _
+
+from campaigns.html import active_content, clean_html, href_value
 
 OBJECT_FIELDS = {
     "customer": {"first_name", "last_name"},
@@ -159,7 +163,11 @@ def check_template(source: str, *, html: bool = False) -> list[str]:
     checker = _Checker()
     checker.nodes(template.nodelist, _base_scope())
     if html:
-        for problem in _link_problems(source):
+        for problem in [
+            *_link_problems(source),
+            *active_content(source),
+            *active_content(_TEMPLATE_SYNTAX.sub("", source)),
+        ]:
             checker.refuse(problem)
     return checker.errors
 
@@ -171,13 +179,15 @@ def validate_template(source: str, *, html: bool = False) -> None:
 
 
 def tracked_links(html_source: str) -> list[str]:
-    """The http(s) addresses a creative's HTML links to, in order, without duplicates (as written, quoted or not)."""
+    """The http(s) addresses a creative's HTML links to, in order, without duplicates, as a browser follows them
+    (quoted or not, ``&amp;`` read as ``&``): where a click is redirected to."""
     seen: list[str] = []
     for link in _links_in(html_source or ""):
-        value = link.written.strip()
-        tracked = link.name == "href" and _starts_with(link.value, TRACKED_SCHEMES) and "{{" not in value
-        if tracked and value not in seen:
-            seen.append(value)
+        written = link.written.strip()
+        if link.name == "href" and _starts_with(link.value, TRACKED_SCHEMES) and "{{" not in written:
+            url = href_value(written)
+            if url and url not in seen:
+                seen.append(url)
     return seen
 
 
@@ -306,6 +316,9 @@ class CompiledCreative:
         self.preheader = _engine(False).from_string(preheader) if preheader else None
         self.html = _engine(True).from_string(html_body) if html_body else None
         self.text = _engine(False).from_string(text_body or "")
+        # The last HTML cleaned and what it became: a newsletter that reads the same for every customer (links are
+        # tracked after cleaning) is cleaned once per batch, not once per message.
+        self._cleaned: tuple[str, str] = ("", "")
 
     @classmethod
     def of(cls, creative: Any) -> "CompiledCreative":
@@ -318,10 +331,19 @@ class CompiledCreative:
         )
 
     def render(self, context: dict[str, Any]) -> tuple[str, str, str]:
+        """The subject and plain text as written, and the HTML body cleaned (``campaigns.html``): whatever a
+        stored creative holds, only the allow-list reaches a mailbox or a page."""
         subject = " ".join(self.subject.render(Context(context, autoescape=False)).split())
-        html = self.html.render(Context(context, autoescape=True)) if self.html is not None else ""
+        html = self._clean(self.html.render(Context(context, autoescape=True))) if self.html is not None else ""
         text = self.text.render(Context(context, autoescape=False))
         return subject, html, text
+
+    def _clean(self, html: str) -> str:
+        last, cleaned = self._cleaned  # one read: the pair stays together even if another thread renders too
+        if html != last:
+            cleaned = clean_html(html)
+            self._cleaned = (html, cleaned)
+        return cleaned
 
     def render_preheader(self, context: dict[str, Any]) -> str:
         """The preheader as plain text on one line ("" when the creative has none)."""

@@ -31,6 +31,7 @@ from campaigns.services.tracking import request_agent, touch_build, touch_enqueu
 from campaigns.templating import CompiledCreative
 from customers.access import FORMATS, personal_data_file, personal_data_response
 from customers.models import Consent, Customer
+from emarketing.csp import policy_replace
 from emarketing.ratelimit import allow
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -209,11 +210,13 @@ def banner(request, token):
         customer_id=customer_id,
         creative_id=creative.pk,
     )
-    return render(
+    response = render(
         request,
         "campaigns/banner.html",
         {"creative": creative, "token": token, "r": request.GET.get("r", "") if customer_id else ""},
     )
+    # Made to be framed by the company's website: the one page other sites may frame (BANNER_FRAME_ANCESTORS).
+    return policy_replace(response, {"frame-ancestors": list(settings.BANNER_FRAME_ANCESTORS)})
 
 
 @never_cache

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from campaigns import tokens
+from campaigns.html import href_written
 from campaigns.templating import CompiledCreative, rewrite_links
 from campaigns.verp import base_return_path
 
@@ -137,7 +138,8 @@ def render_for(
     preheader = compiled.render_preheader(context)
     pixel_url = ""
     if track:
-        known = links or {}
+        # The links are registered as a browser follows them; in the cleaned HTML each is written as HTML writes it.
+        known = {href_written(url): link_id for url, link_id in (links or {}).items()}
 
         def tracked(url: str) -> str | None:
             link_id = known.get(url)
