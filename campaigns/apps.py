@@ -31,3 +31,12 @@ class CampaignsConfig(AppConfig):
         from campaigns.services.provider_events import tracking_received
 
         tracking.connect(tracking_received, dispatch_uid="campaigns.provider_events")
+        # The audit log: who changed a campaign (its target segments and products too), a creative, a sender or a
+        # sending domain. DKIM keys are not logged: their private half is a secret.
+        from campaigns.models import Campaign, Creative, Sender, SendingDomain
+        from emarketing.audit import audit_register
+
+        audit_register(Campaign, m2m=("segments", "products"))
+        audit_register(Creative)
+        audit_register(Sender)
+        audit_register(SendingDomain)
