@@ -44,8 +44,8 @@ INSTALLED_APPS = [
     "auditlog",
     # Two-factor sign-in for staff: one-time codes from an authenticator app (TOTP) and backup codes.
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "emarketing.two_factor.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "emarketing.two_factor.apps.BackupCodesConfig",  # django_otp.plugins.otp_static
 ]
 
 MIDDLEWARE = [
