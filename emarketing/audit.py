@@ -39,9 +39,11 @@ def audit_register(
     """Record every create, change and delete of ``model`` in the audit log.
 
     ``exclude``: fields whose changes are not recorded (a secret, or a time stamp every save moves); ``m2m``:
-    many-to-many fields whose additions and removals are recorded too.
+    many-to-many fields whose additions and removals are recorded too. Only the model's own columns are compared
+    (django-auditlog would list every reverse relation of a created or deleted row, as "orders.Order.None").
     """
-    auditlog.register(model, exclude_fields=list(exclude), m2m_fields=set(m2m))
+    own = [field.name for field in model._meta.concrete_fields if field.name not in exclude]
+    auditlog.register(model, include_fields=own, exclude_fields=list(exclude), m2m_fields=set(m2m))
 
 
 def audited_models() -> list[type[models.Model]]:

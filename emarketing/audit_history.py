@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from emarketing.dates import is_persian, persian_date
 
 VIEW_PERMISSION = "auditlog.view_logentry"
-NO_ACTOR = _("no one signed in (a scheduled job, a command or a public page)")
+# A scheduled job, a command, or a public page (a form, the preference centre) a customer used.
+NO_ACTOR = _("no one signed in")
 HISTORY_PER_PAGE = 20
 
 

@@ -84,6 +84,15 @@ def test_managers_read_the_log_and_a_customers_history_marketers_do_not(client):
     assert "Yazd" in history and "mina" in history
 
 
+def test_a_created_customer_is_logged_with_its_own_fields_only():
+    customer = CustomerFactory(first_name="Sara", city="Yazd")
+
+    created = entries_of(customer).get()
+
+    assert created.changes["first_name"] == ["None", "Sara"] and created.changes["city"] == ["None", "Yazd"]
+    assert not {"orders", "touches", "consents", "updated_at"} & set(created.changes)
+
+
 def test_the_log_is_listed_under_its_kind_of_row_and_refuses_a_forged_filter(admin_client):
     customer = CustomerFactory(first_name="Sara")
     SendingDomain.objects.create(domain="mail.example.com")

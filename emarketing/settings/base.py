@@ -84,13 +84,24 @@ AXES_LOCKOUT_CALLABLE = "emarketing.lockout.locked_out"
 # and, below, staff accounts, groups and their permissions and the two-factor devices. Managers read it under
 # "Audit log"; a customer's erasure blanks their entries (emarketing.audit.audit_forget). Secrets are never logged:
 # passwords, DKIM private keys and one-time-code keys are left out.
+# Each lists the columns it compares (otherwise a created or deleted row would list every relation pointing at it).
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "auth.User",
-        "exclude_fields": ["password", "last_login"],
+        # Never the password (nor the time of the last sign-in, which every sign-in moves).
+        "include_fields": [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "date_joined",
+        ],
         "m2m_fields": ["groups", "user_permissions"],
     },
-    {"model": "auth.Group", "m2m_fields": ["permissions"]},
+    {"model": "auth.Group", "include_fields": ["name"], "m2m_fields": ["permissions"]},
     # A device's owner, name and whether it counts; never its key, nor what each sign-in updates on it.
     {"model": "otp_totp.TOTPDevice", "include_fields": ["user", "name", "confirmed"]},
     {"model": "otp_static.StaticDevice", "include_fields": ["user", "name", "confirmed"]},
