@@ -63,8 +63,11 @@ class CycleAdminSite(admin.AdminSite):
         """A page of the admin that a staff member reaches with the password alone (``admin_view`` wants more)."""
 
         def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            from emarketing.two_factor.policy import Standing, standing
+
             user: Any = request.user
-            if not (user.is_active and user.is_staff):
+            # A session that owes its code is not let in on the password alone (the middleware signs it out first).
+            if not (user.is_active and user.is_staff) or standing(request) is Standing.MUST_VERIFY:
                 from django.contrib.auth.views import redirect_to_login
 
                 return redirect_to_login(request.get_full_path(), reverse("admin:login", current_app=self.name))

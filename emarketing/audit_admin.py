@@ -13,10 +13,33 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from emarketing.admin_tools import BigTableAdminMixin
 from emarketing.audit import audited_models
 from emarketing.audit_history import actor_shown
+
+# django-auditlog's own words on these pages: it has no Persian or Arabic catalog, so they are listed here to be
+# translated in the project's, which Django reads before any package's.
+AUDITLOG_WORDS = (
+    gettext_noop("Audit log"),
+    gettext_noop("log entry"),
+    gettext_noop("log entries"),
+    gettext_noop("create"),
+    gettext_noop("update"),
+    gettext_noop("delete"),
+    gettext_noop("access"),
+    gettext_noop("timestamp"),
+    gettext_noop("action"),
+    gettext_noop("remote address"),
+    gettext_noop("Resource"),
+    gettext_noop("Changes"),
+    gettext_noop("Field"),
+    gettext_noop("From"),
+    gettext_noop("To"),
+    gettext_noop("Relationship"),
+    gettext_noop("Objects"),
+)
 
 
 class AuditedModelFilter(admin.SimpleListFilter):
