@@ -2,8 +2,8 @@
 in the Solar Hijri calendar in Persian.
 
 Staff sign in with user name, password and, once they have set up two-factor sign-in (or must), a code
-(``emarketing.two_factor``); the audit log is read under "Audit log" and through "History" on each logged row
-(``emarketing.audit_admin``)."""
+(``emarketing.two_factor``); the audit log is read under "Audit log" (``emarketing.audit_admin``) and through
+"History" on each logged row (``emarketing.audit_history``)."""
 
 from collections.abc import Callable, Iterable
 from functools import update_wrapper
