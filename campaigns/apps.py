@@ -36,3 +36,12 @@ class CampaignsConfig(AppConfig):
         from customers.access import access_exporters
 
         access_exporters.register("campaigns", communication_sections)
+        # The audit log: who changed a campaign (its target segments and products too), a creative, a sender or a
+        # sending domain. DKIM keys are not logged: their private half is a secret.
+        from campaigns.models import Campaign, Creative, Sender, SendingDomain
+        from emarketing.audit import audit_register
+
+        audit_register(Campaign, m2m=("segments", "products"))
+        audit_register(Creative)
+        audit_register(Sender)
+        audit_register(SendingDomain)

@@ -25,3 +25,14 @@ class CustomersConfig(AppConfig):
         from customers.access.own import preparation_sections
 
         access_exporters.register("customers", preparation_sections)
+        # The audit log: who changed a customer, their consent, a segment and its conditions, the suppression list.
+        # The consent history (ConsentEvent) is itself such a record, appended and never edited: not logged twice.
+        # A customer's updated_at moves with every save; a segment's count and refresh time with every refresh.
+        from customers.models import Consent, Customer, Segment, SegmentCondition, SuppressedAddress
+        from emarketing.audit import audit_register
+
+        audit_register(Customer, exclude=("updated_at",))
+        audit_register(Consent)
+        audit_register(Segment, exclude=("member_count", "refreshed_at"))
+        audit_register(SegmentCondition)
+        audit_register(SuppressedAddress)

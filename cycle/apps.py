@@ -21,6 +21,12 @@ class CycleConfig(AppConfig):
             for signal in (post_save, post_delete):
                 signal.connect(dashboard_cache_clear, sender=model, dispatch_uid=f"cycle.dashboards.{model.__name__}")
 
+        # The audit log: who changed the plan, its objectives and its money.
+        from emarketing.audit import audit_register
+
+        for model in (MarketingPlan, Objective, BudgetLine):
+            audit_register(model)
+
 
 def _start_loop(sender, **kwargs):
     """New feedback was committed: run the loop now instead of waiting for its next tick."""

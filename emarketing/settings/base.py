@@ -40,6 +40,12 @@ INSTALLED_APPS = [
     # Provider webhooks (bounces, complaints, deliveries) from Amazon SES, Mailgun, Postmark and SendGrid.
     "anymail",
     "axes",
+    # Audit log: who changed what in the admin (one LogEntry table, changes as JSON).
+    "auditlog",
+    # Two-factor sign-in for staff: one-time codes from an authenticator app (TOTP) and backup codes.
+    "django_otp",
+    "emarketing.two_factor.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "emarketing.two_factor.apps.BackupCodesConfig",  # django_otp.plugins.otp_static
 ]
 
 MIDDLEWARE = [
@@ -50,6 +56,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor sign-in: whether this session's code was checked, then staff who still owe a code or a device
+    # are kept on the two-factor page.
+    "django_otp.middleware.OTPMiddleware",
+    "emarketing.two_factor.middleware.TwoFactorMiddleware",
+    # Audit log: the signed-in user (and address) of a request is the actor of the changes it makes.
+    "emarketing.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it answers a locked-out sign-in with its own page.
@@ -66,6 +78,52 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", defaul
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "emarketing.lockout.locked_out"
+
+# Audit log (django-auditlog): who changed what, when, for the models each stage registers in its AppConfig.ready()
+# (customers, consent, segments, the suppression list, campaigns, creatives, senders, sending domains, the plan)
+# and, below, staff accounts, groups and their permissions and the two-factor devices. Managers read it under
+# "Audit log"; a customer's erasure blanks their entries (emarketing.audit.audit_forget). Secrets are never logged:
+# passwords, DKIM private keys and one-time-code keys are left out.
+# Each lists the columns it compares (otherwise a created or deleted row would list every relation pointing at it).
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "auth.User",
+        # Never the password (nor the time of the last sign-in, which every sign-in moves).
+        "include_fields": [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "date_joined",
+        ],
+        "m2m_fields": ["groups", "user_permissions"],
+    },
+    {"model": "auth.Group", "include_fields": ["name"], "m2m_fields": ["permissions"]},
+    # A device's owner, name and whether it counts; never its key, nor what each sign-in updates on it.
+    {"model": "otp_totp.TOTPDevice", "include_fields": ["user", "name", "confirmed"]},
+    {"model": "otp_static.StaticDevice", "include_fields": ["user", "name", "confirmed"]},
+)
+# A fixture loaded (loaddata) is not somebody's change.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+# A correlation id is read from no request header: a client's header would land in the log as it was sent.
+AUDITLOG_CID_HEADER = None
+
+# Two-factor sign-in (django-otp): staff set up an authenticator app (and backup codes) on their own page, the
+# admin's "Two-factor sign-in"; whoever has one signs in with user name, password and a code. When it is required
+# (superusers in production, every staff member if OTP_REQUIRED_FOR_STAFF), a user without one is sent to that page
+# after the password and can do nothing else until it is set up. A lost device is removed in the admin.
+OTP_REQUIRED_FOR_SUPERUSERS = env.bool("OTP_REQUIRED_FOR_SUPERUSERS", default=False)
+OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=False)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="E-marketing cycle")
+# The device admins never show a key or a backup code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A wrong code counts as a failed sign-in for django-axes (above); what a failed attempt keeps of the form is never
+# the password nor the code.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 
 ROOT_URLCONF = "emarketing.urls"
 WSGI_APPLICATION = "emarketing.wsgi.application"

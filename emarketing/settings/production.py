@@ -18,6 +18,10 @@ if CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
         "redis://… (shared by every process on every host), or a file cache for a single host."
     )
 
+# Two-factor sign-in: a superuser signs in with a code, and sets up a device at their first sign-in. One who lost
+# every device gets a backup code from the command line: manage.py addstatictoken <user name>.
+OTP_REQUIRED_FOR_SUPERUSERS = True
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
