@@ -27,3 +27,10 @@ class AftersalesConfig(AppConfig):
             address_of=lambda row: row.customer.email,
             related=("customer",),
         )
+        # The right to be forgotten: what after-sales erases (scores and ratings stay), and the other addresses it
+        # knows a customer by (those their tickets came from).
+        from aftersales.services.erasure import LABELS, addresses_of, erase_aftersales
+        from customers.erasure import erasers
+
+        erasers.register("aftersales", erase_aftersales, labels=LABELS)
+        erasers.register_addresses("aftersales", addresses_of)

@@ -31,3 +31,16 @@ class CampaignsConfig(AppConfig):
         from campaigns.services.provider_events import tracking_received
 
         tracking.connect(tracking_received, dispatch_uid="campaigns.provider_events")
+        # The right to be forgotten: the e-mail that confirms a customer's request, and what communication erases.
+        from campaigns.models import ErasureConfirmation
+        from campaigns.services.erasure import LABELS, erase_communication
+        from campaigns.services.erasure_requests import ErasureConfirmations
+        from customers.erasure import erasers
+
+        delivery_kind_register(
+            ErasureConfirmations.code,
+            model=ErasureConfirmation,
+            address_of=lambda row: row.customer.email,
+            related=("customer",),
+        )
+        erasers.register("campaigns", erase_communication, labels=LABELS)

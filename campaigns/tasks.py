@@ -51,3 +51,13 @@ def send_occasion_offers():
 def retire_dkim_keys():
     """Retire the DKIM keys whose grace period after a rotation has ended (private key wiped)."""
     return dkim_keys_retire()
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def send_erasure_confirmations():
+    """The e-mails that ask customers to confirm the erasure of their data: sent as soon as one is asked for, and
+    every five minutes those whose retry is due (sent once, however often this runs)."""
+    from campaigns.services.erasure_requests import erasure_confirmations_send
+
+    result = erasure_confirmations_send()
+    return {"sent": result.sent, "failed": result.failed}

@@ -20,3 +20,8 @@ class CustomersConfig(AppConfig):
         from customers.services.imports.jobs import customers_import_runner
 
         import_runners.register(ImportKind.CUSTOMERS, customers_import_runner)
+        # The right to be forgotten: preparation's own part of an erasure, first; later stages add theirs.
+        from customers.erasure import erasers
+        from customers.services.erasure_own import LABELS, erase_preparation
+
+        erasers.register("customers", erase_preparation, labels=LABELS)

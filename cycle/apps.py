@@ -21,6 +21,12 @@ class CycleConfig(AppConfig):
             for signal in (post_save, post_delete):
                 signal.connect(dashboard_cache_clear, sender=model, dispatch_uid=f"cycle.dashboards.{model.__name__}")
 
+        # The right to be forgotten: the loop's runs may quote a customer in an error.
+        from customers.erasure import erasers
+        from cycle.services.erasure import LABELS, erase_cycle
+
+        erasers.register("cycle", erase_cycle, labels=LABELS)
+
 
 def _start_loop(sender, **kwargs):
     """New feedback was committed: run the loop now instead of waiting for its next tick."""

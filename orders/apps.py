@@ -20,3 +20,8 @@ class OrdersConfig(AppConfig):
         from orders.services.history import order_history_runner
 
         import_runners.register(ImportKind.ORDERS, order_history_runner)
+        # The right to be forgotten: what transfer blanks when a customer is erased (amounts and dates stay).
+        from customers.erasure import erasers
+        from orders.services.erasure import LABELS, erase_transfer
+
+        erasers.register("orders", erase_transfer, labels=LABELS)

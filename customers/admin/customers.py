@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from customers.admin.erasure import CustomerErasureMixin
 from customers.admin.imports import CustomerImportExportMixin
 from customers.models import (
     Consent,
@@ -142,7 +143,13 @@ CustomerAdminForm = type(
 
 
 @admin.register(Customer)
-class CustomerAdmin(CustomerImportExportMixin, BilingualSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
+class CustomerAdmin(
+    CustomerErasureMixin,
+    CustomerImportExportMixin,
+    BilingualSearchMixin,
+    BigTableAdminMixin,
+    admin.ModelAdmin,
+):
     form = CustomerAdminForm
     change_list_template = "customers/admin/customer_change_list.html"
     list_display = (
@@ -167,6 +174,7 @@ class CustomerAdmin(CustomerImportExportMixin, BilingualSearchMixin, BigTableAdm
         "acquisition_source",
         ("created_at", admin.DateFieldListFilter),
         "segments",
+        ("erased_at", admin.EmptyFieldListFilter),
     )
     search_fields = ("first_name", "last_name", "email", "phone")
     search_help_text = _("Name, e-mail or phone; Persian and Arabic spellings find each other.")
@@ -209,11 +217,11 @@ class CustomerAdmin(CustomerImportExportMixin, BilingualSearchMixin, BigTableAdm
         CustomerHistoryInline,
         ProductRecommendationInline,
     )
-    actions = ("refresh_profiles",)
+    actions = ("refresh_profiles", "erase_selected")
 
     @admin.display(description=_("name"), ordering="last_name")
     def name(self, obj):
-        return obj.full_name
+        return obj.full_name if obj.erased_at is None else str(obj)
 
     @admin.display(description=_("why this tier and stage"))
     def value_explained(self, obj):

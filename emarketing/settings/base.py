@@ -359,3 +359,9 @@ DASHBOARD_ROLLUP_TOUCH_BATCH = env.int("DASHBOARD_ROLLUP_TOUCH_BATCH", default=2
 # A rendered dashboard is kept until the next rollup refresh, and at most this long (the few figures read live,
 # such as open tickets, are never older than this).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+
+# Privacy
+# The right to be forgotten: a customer asks from the preference centre ("Delete my data"), and an e-mail to their
+# address carries a link that confirms it; the link works for PRIVACY_ERASURE_LINK_DAYS days, and nothing is erased
+# before the customer confirms. Staff erase from the customer's page, or many at once in the background.
+PRIVACY_ERASURE_LINK_DAYS = env.int("PRIVACY_ERASURE_LINK_DAYS", default=7)
