@@ -71,7 +71,8 @@ def customer_erase(
     if existing is not None:
         return existing
     removed = _erase(erasure_subject(customer=locked))
-    now = timezone.now()
+    locked.refresh_from_db(fields=["erased_at"])
+    now = locked.erased_at or timezone.now()  # the moment preparation's part marked the customer erased
     erasure = Erasure(
         customer=locked,
         source=source,
