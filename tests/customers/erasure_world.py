@@ -21,12 +21,8 @@ from aftersales.models import (
     InboundMail,
     LateDeliveryApology,
     MessageAuthor,
-    Review,
     SurveyInvitation,
-    SurveyResponse,
-    Ticket,
     TicketAcknowledgement,
-    TicketMessage,
     TicketStatusChange,
 )
 from campaigns.agents import AgentKind

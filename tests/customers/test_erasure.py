@@ -124,7 +124,7 @@ def world(django_capture_on_commit_callbacks):
 
 
 def test_an_erased_customer_leaves_no_personal_data_anywhere(world, django_capture_on_commit_callbacks):
-    erased, kept = world
+    erased, _kept = world
     assert _leftovers()  # the check finds her before
 
     with django_capture_on_commit_callbacks(execute=True):
