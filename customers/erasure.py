@@ -61,11 +61,12 @@ class ErasureSubject:
     customer_id: int
     emails: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
-    _national: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
+    # The phones' national numbers, which every way of writing them contains (filled in from ``phones``).
+    numbers: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         numbers = {n for n in (_national(p) for p in self.phones if p) if len(n) >= _MIN_PHONE_DIGITS}
-        object.__setattr__(self, "_national", tuple(sorted(numbers)))
+        object.__setattr__(self, "numbers", tuple(sorted(numbers)))
 
     def email_q(self, field_name: str) -> Q:
         """Rows whose ``field_name`` is one of the addresses, in any case (never matches when there is none)."""
@@ -79,7 +80,7 @@ class ErasureSubject:
         """Rows whose text fields contain one of the addresses or a phone's national number, as the database can
         tell (``icontains``); :meth:`mentions` then decides on each row, digits in any script included."""
         q = Q(pk__in=[])
-        needles = [a for a in self.emails if a] + list(self._national)
+        needles = [a for a in self.emails if a] + list(self.numbers)
         for name in field_names:
             for needle in needles:
                 q |= Q(**{f"{name}__icontains": needle})
@@ -93,11 +94,11 @@ class ErasureSubject:
         folded = text.casefold()
         if any(address.casefold() in folded for address in self.emails if address):
             return True
-        if not self._national:
+        if not self.numbers:
             return False
         for run in _DIGIT_RUN.findall(to_ascii_digits(text)):
             digits = re.sub(r"\D", "", run)
-            if any(number in digits for number in self._national):
+            if any(number in digits for number in self.numbers):
                 return True
         return False
 
