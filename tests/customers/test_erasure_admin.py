@@ -142,3 +142,12 @@ def test_the_record_of_erasures_is_read_only_and_holds_no_data(client, customer,
     assert "parvaneh" not in (listing + detail).lower()
     assert client.get(reverse("admin:customers_erasure_add")).status_code == 403
     assert 'name="_save"' not in detail
+
+
+def test_only_managers_hold_the_erase_permission():
+    def codenames(group):
+        return set(group.permissions.values_list("codename", flat=True))
+
+    assert {"erase_customer", "view_erasure"} <= codenames(Group.objects.get(name="Managers"))
+    assert not {"erase_customer", "view_erasure"} & codenames(Group.objects.get(name="Marketers"))
+    assert "erase_customer" not in codenames(_agents_group())
