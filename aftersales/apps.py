@@ -32,3 +32,10 @@ class AftersalesConfig(AppConfig):
         from customers.access import access_exporters
 
         access_exporters.register("aftersales", aftersales_sections)
+        # The right to be forgotten: what after-sales erases (scores and ratings stay), and the other addresses it
+        # knows a customer by (those their tickets came from).
+        from aftersales.services.erasure import LABELS, addresses_of, erase_aftersales
+        from customers.erasure import erasers
+
+        erasers.register("aftersales", erase_aftersales, labels=LABELS)
+        erasers.register_addresses("aftersales", addresses_of)

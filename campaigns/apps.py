@@ -45,3 +45,16 @@ class CampaignsConfig(AppConfig):
         audit_register(Creative)
         audit_register(Sender)
         audit_register(SendingDomain)
+        # The right to be forgotten: the e-mail that confirms a customer's request, and what communication erases.
+        from campaigns.models import ErasureConfirmation
+        from campaigns.services.erasure import LABELS, erase_communication
+        from campaigns.services.erasure_requests import ErasureConfirmations
+        from customers.erasure import erasers
+
+        delivery_kind_register(
+            ErasureConfirmations.code,
+            model=ErasureConfirmation,
+            address_of=lambda row: row.customer.email,
+            related=("customer",),
+        )
+        erasers.register("campaigns", erase_communication, labels=LABELS)

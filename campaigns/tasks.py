@@ -62,3 +62,13 @@ def expire_personal_fields(self, after: dict[str, int] | None = None):
     if run.resume is not None and not self.request.is_eager:
         expire_personal_fields.apply_async(kwargs={"after": run.resume})
     return run.summary()
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def send_erasure_confirmations():
+    """The e-mails that ask customers to confirm the erasure of their data: sent as soon as one is asked for, and
+    every five minutes those whose retry is due (sent once, however often this runs)."""
+    from campaigns.services.erasure_requests import erasure_confirmations_send
+
+    result = erasure_confirmations_send()
+    return {"sent": result.sent, "failed": result.failed}

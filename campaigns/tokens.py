@@ -1,9 +1,11 @@
-"""Signed tokens of the public links in every e-mail: tracking, clicks, preferences and unsubscribing.
+"""Signed tokens of the public links in every e-mail: tracking, clicks, preferences and unsubscribing, and the
+dated link that confirms a request to erase one's data.
 
 A token carries the ids it needs, so the public endpoints answer without reading the database; the signature
 (HMAC with the secret key, a salt per purpose) means nobody can forge or alter one.
 """
 
+import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -12,6 +14,8 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core import signing
+
+from customers.models import address_hash
 
 OPEN_SALT = "campaigns.open"
 CLICK_SALT = "campaigns.click"
@@ -121,3 +125,48 @@ def desire_token(*, campaign_id: int, customer_id: int | None, creative_id: int 
 def read_desire_token(token: str) -> Recipient:
     campaign_id, customer_id, creative_id = _unsign(DESIRE_SALT, token, 3)
     return Recipient(campaign_id, customer_id or None, creative_id or None)
+
+
+# -- The preference centre's "delete my data" ----------------------------------------------------------------------
+
+ERASURE_SALT = "campaigns.erasure"
+
+
+class ExpiredToken(BadToken):
+    """A genuine token past its time."""
+
+
+def _erasure_signer(email: str) -> signing.TimestampSigner:
+    # The salt holds the address the e-mail went to: the link works only while the customer still has that address
+    # (never for an address changed since, nor once the data is erased), and the token itself carries none of it.
+    return signing.TimestampSigner(salt=f"{ERASURE_SALT}:{address_hash(email)}")
+
+
+def erasure_token(*, customer_id: int, email: str) -> str:
+    """The link of the e-mail that confirms a customer's request to erase their data: dated, and good only for the
+    address it was sent to."""
+    return _erasure_signer(email).sign(str(customer_id))
+
+
+def erasure_token_customer_id(token: str) -> int:
+    """The customer an erasure token names, before its signature is checked (which needs their address)."""
+    value = token.split(":", 1)[0]  # Signer's separator
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise BadToken
+    return int(value)
+
+
+def read_erasure_token(token: str, *, email: str, max_age_days: int) -> int:
+    """The customer id of a genuine erasure token for ``email``; ``ExpiredToken`` past ``max_age_days``,
+    ``BadToken`` when altered, made up or meant for another address."""
+    if not email:
+        raise BadToken
+    try:
+        value = _erasure_signer(email).unsign(token, max_age=dt.timedelta(days=max_age_days))
+    except signing.SignatureExpired as exc:
+        raise ExpiredToken from exc
+    except signing.BadSignature as exc:
+        raise BadToken from exc
+    if value != str(erasure_token_customer_id(token)):
+        raise BadToken
+    return int(value)

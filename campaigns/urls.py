@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import views
+from campaigns import privacy_views, views
 
 app_name = "campaigns"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("p/<str:token>/", views.preferences, name="preferences"),
     path("p/<str:token>/data/", views.personal_data, name="personal_data"),
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    # "Delete my data": asked from the preference centre, confirmed by the e-mailed link.
+    path("p/<str:token>/erase/", privacy_views.erasure_request_view, name="erasure_request"),
+    path("e/done/", privacy_views.erasure_done_view, name="erasure_done"),
+    path("e/<str:token>/", privacy_views.erasure_confirm_view, name="erasure_confirm"),
 ]

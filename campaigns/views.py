@@ -329,7 +329,7 @@ def respond(request, token, kind):
 
 def _customer_for(token):
     customer_id = tokens.read_preferences_token(token)
-    return Customer.objects.filter(pk=customer_id).first()
+    return Customer.objects.filter(pk=customer_id, erased_at__isnull=True).first()  # an erased one: not found
 
 
 @never_cache

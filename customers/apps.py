@@ -36,3 +36,8 @@ class CustomersConfig(AppConfig):
         audit_register(Segment, exclude=("member_count", "refreshed_at"))
         audit_register(SegmentCondition)
         audit_register(SuppressedAddress)
+        # The right to be forgotten: preparation's own part of an erasure, first; later stages add theirs.
+        from customers.erasure import erasers
+        from customers.services.erasure_own import LABELS, erase_preparation
+
+        erasers.register("customers", erase_preparation, labels=LABELS)

@@ -1,8 +1,10 @@
 """Thin Celery tasks of preparation: take ids, call one service."""
 
+import datetime as dt
 from typing import TypedDict
 
 from celery import shared_task
+from django.db import OperationalError
 
 from customers.models import Segment
 from customers.services import (
@@ -119,3 +121,28 @@ def run_import_job(job_id: int) -> str:
 def resume_import_jobs() -> int:
     """Every five minutes: background imports whose worker died (or whose message was lost) are queued again."""
     return import_jobs_resume_stalled()
+
+
+@shared_task(
+    name="customers.tasks.erase_customers",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=60,
+    retry_backoff_max=900,
+    max_retries=5,
+    soft_time_limit=540,
+    time_limit=600,
+)
+def erase_customers(
+    customer_ids: list[int], requested_by_id: int | None = None, requested_at: str | None = None
+) -> dict[str, int]:
+    """Erase a batch of customers chosen in the admin, each in its own transaction. Delivered twice, or re-run
+    after a worker died, it erases nobody twice: an erased customer is skipped."""
+    from django.contrib.auth import get_user_model
+
+    from customers.services.erasure import customers_erase_many
+
+    user = get_user_model().objects.filter(pk=requested_by_id).first() if requested_by_id else None
+    asked = dt.datetime.fromisoformat(requested_at) if requested_at else None
+    done = customers_erase_many(customer_ids=customer_ids, requested_by=user, requested_at=asked)
+    return {"erased": done.erased, "already": done.already, "missing": done.missing}

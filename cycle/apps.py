@@ -26,6 +26,11 @@ class CycleConfig(AppConfig):
 
         for model in (MarketingPlan, Objective, BudgetLine):
             audit_register(model)
+        # The right to be forgotten: the loop's runs may quote a customer in an error.
+        from customers.erasure import erasers
+        from cycle.services.erasure import LABELS, erase_cycle
+
+        erasers.register("cycle", erase_cycle, labels=LABELS)
 
 
 def _start_loop(sender, **kwargs):

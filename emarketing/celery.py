@@ -55,6 +55,12 @@ app.conf.beat_schedule = {
         "task": "campaigns.tasks.send_occasion_offers",
         "schedule": crontab(minute=20),
     },
+    # Privacy: the e-mails that ask customers to confirm the erasure of their data go as soon as one is asked for;
+    # every five minutes this sends those whose retry is due or whose worker died before sending them.
+    "campaigns-send-erasure-confirmations": {
+        "task": "campaigns.tasks.send_erasure_confirmations",
+        "schedule": crontab(minute="2-59/5"),
+    },
     # Sending domains: every day, DKIM keys replaced more than DKIM_KEY_RETIRE_DAYS ago are retired (no longer
     # listed for DNS, private key wiped); daily is enough for a grace period counted in days. At 04:40, away from
     # the night's profile and recommendation jobs; a second run finds nothing to do.

@@ -25,3 +25,8 @@ class OrdersConfig(AppConfig):
         from orders.access import transfer_sections
 
         access_exporters.register("orders", transfer_sections)
+        # The right to be forgotten: what transfer blanks when a customer is erased (amounts and dates stay).
+        from customers.erasure import erasers
+        from orders.services.erasure import LABELS, erase_transfer
+
+        erasers.register("orders", erase_transfer, labels=LABELS)

@@ -1,6 +1,6 @@
 """Communication in the admin, one module per subject: campaigns with their creatives and topics, delivery and
-tracking (messages, touches, links, occasion offers), and deliverability (sending domains, DKIM keys, senders,
-delivery reports). Importing the package registers them all."""
+tracking (messages, touches, links, occasion offers, erasure confirmations), and deliverability (sending domains,
+DKIM keys, senders, delivery reports). Importing the package registers them all."""
 
 from . import campaigns, deliverability, tracking
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from campaigns.admin.campaigns import HTTPS_URLS
 from campaigns.agents import AgentKind
-from campaigns.models import TOUCH_KIND_STEP, Link, Message, OccasionOffer, TopicInterest, Touch
+from campaigns.models import TOUCH_KIND_STEP, ErasureConfirmation, Link, Message, OccasionOffer, TopicInterest, Touch
 from campaigns.services import touch_record
 from emarketing.admin_tools import BigTableAdminMixin
 
@@ -93,3 +93,21 @@ class OccasionOfferAdmin(BigTableAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("occasion",)
     readonly_fields = ("attempts", "error", "sent_at")
     list_select_related = ("occasion", "customer", "campaign")
+
+
+@admin.register(ErasureConfirmation)
+class ErasureConfirmationAdmin(BigTableAdminMixin, admin.ModelAdmin):
+    """The e-mails asking customers to confirm the erasure of their data: written by the preference centre and
+    the sending pipeline, read here."""
+
+    list_display = ("customer", "language", "status", "attempts", "created_at", "sent_at", "error")
+    list_filter = ("status",)
+    search_fields = ("=customer__id",)
+    list_select_related = ("customer",)
+    readonly_fields = ("customer", "language", "status", "attempts", "error", "created_at", "sent_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,9 +1,10 @@
 """Communication: campaigns, their creatives, one message per recipient and the AIDA touches they cause.
 
 One module per subject: campaigns and creatives (``campaigns``); messages, touches, links and occasion offers
-(``delivery``); sending domains, DKIM keys, senders and delivery reports (``deliverability``). Every name is
-imported here, so the rest of the code imports from ``campaigns.models`` alone, and the dotted paths the migrations
-name (``campaigns.models._refuse_script_url``, ``campaigns.models.validate_ascii_domain``) still resolve."""
+(``delivery``); sending domains, DKIM keys, senders and delivery reports (``deliverability``); the e-mail that
+confirms a request to erase one's data (``privacy``). Every name is imported here, so the rest of the code imports
+from ``campaigns.models`` alone, and the dotted paths the migrations name (``campaigns.models._refuse_script_url``,
+``campaigns.models.validate_ascii_domain``) still resolve."""
 
 from campaigns.models.campaigns import (
     Campaign,
@@ -46,6 +47,7 @@ from campaigns.models.delivery import (
     person_looked,
     proxy_open,
 )
+from campaigns.models.privacy import ErasureConfirmation
 
 __all__ = [
     "AIDA_ORDER",
@@ -66,6 +68,7 @@ __all__ = [
     "DkimKey",
     "DkimKeyStatus",
     "DkimKeyStatusChange",
+    "ErasureConfirmation",
     "Link",
     "Message",
     "MessageStatus",

@@ -239,7 +239,10 @@ class TopicInterest(models.Model):
 class OccasionOffer(DeliveryState):
     """The offer of one occasion in one year: the database allows no second one."""
 
-    occasion = models.ForeignKey(Occasion, verbose_name=_("occasion"), on_delete=models.CASCADE, related_name="offers")
+    # Left empty when the customer's data is erased (their occasions go): the offer stays counted in its campaign.
+    occasion = models.ForeignKey(
+        Occasion, verbose_name=_("occasion"), null=True, blank=True, on_delete=models.SET_NULL, related_name="offers"
+    )
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="occasion_offers"
     )
@@ -257,4 +260,4 @@ class OccasionOffer(DeliveryState):
         indexes = [models.Index(fields=["status", "id"])]
 
     def __str__(self):
-        return f"{self.occasion} {self.year} → {self.customer}"
+        return f"{self.occasion or '—'} {self.year} → {self.customer}"

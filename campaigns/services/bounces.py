@@ -23,6 +23,7 @@ recorded once. A report about a campaign's message then runs :func:`campaign_bou
 """
 
 import re
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -225,5 +226,15 @@ def campaign_bounce_guard(*, campaign_id: int) -> bool:
 
 
 def delivery_reports_forget(*, address: str) -> int:
-    """Blank an address in its delivery reports (a customer's erasure), keeping the hash the runs are counted by."""
-    return DeliveryReport.objects.filter(address_hash=address_hash(address)).exclude(address="").update(address="")
+    """Blank an address in its delivery reports (a customer's erasure), and their diagnostics, which often quote
+    it; the hash the runs are counted by, the event and the status code stay."""
+    reports = DeliveryReport.objects.filter(address_hash=address_hash(address))
+    return reports.exclude(address="", detail="").update(address="", detail="")
+
+
+def delivery_reports_forget_rows(*, kind: str, row_ids: Iterable[int]) -> int:
+    """Blank the address and diagnostic of the reports on these messages of one kind (a customer's erasure: a
+    report may have come to an address the customer no longer has)."""
+    ids = list(row_ids)
+    reports = DeliveryReport.objects.filter(kind_code=kind, row_id__in=ids) if ids else DeliveryReport.objects.none()
+    return reports.exclude(address="", detail="").update(address="", detail="")

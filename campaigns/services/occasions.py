@@ -46,6 +46,7 @@ from customers.models import Consent, ConsentChannel, Occasion, OccasionKind
 _email_consent = Consent.objects.filter(channel=ConsentChannel.EMAIL, granted=True)
 
 NO_CREATIVE = gettext_lazy("The campaign has no e-mail creative.")
+ERASED = gettext_lazy("The customer's data was erased.")
 
 
 def _local_days(now: dt.datetime, hour: int) -> dict[dt.date, list[str]]:
@@ -156,6 +157,9 @@ class OccasionOffers(MessageKind[OfferRow]):
         self.own_products = customers_recommended_products(customer_ids=customer_ids)
         rows, refused = [], {}
         for o in offers:
+            if o.occasion is None:  # the customer's data was erased meanwhile
+                refused[o.pk] = str(ERASED)
+                continue
             ctx = self.contexts.get(o.customer_id)
             if ctx is None or self._parts(o.campaign).creatives.get(ctx["language"]) is None:
                 refused[o.pk] = str(NO_CREATIVE)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from customers.access import JSON, personal_data_file, personal_data_response
+from customers.admin.erasure import CustomerErasureMixin
 from customers.admin.imports import CustomerImportExportMixin
 from customers.models import (
     Consent,
@@ -144,7 +145,13 @@ CustomerAdminForm = type(
 
 
 @admin.register(Customer)
-class CustomerAdmin(CustomerImportExportMixin, BilingualSearchMixin, BigTableAdminMixin, admin.ModelAdmin):
+class CustomerAdmin(
+    CustomerErasureMixin,
+    CustomerImportExportMixin,
+    BilingualSearchMixin,
+    BigTableAdminMixin,
+    admin.ModelAdmin,
+):
     form = CustomerAdminForm
     change_list_template = "customers/admin/customer_change_list.html"
     list_display = (
@@ -169,6 +176,7 @@ class CustomerAdmin(CustomerImportExportMixin, BilingualSearchMixin, BigTableAdm
         "acquisition_source",
         ("created_at", admin.DateFieldListFilter),
         "segments",
+        ("erased_at", admin.EmptyFieldListFilter),
     )
     search_fields = ("first_name", "last_name", "email", "phone")
     search_help_text = _("Name, e-mail or phone; Persian and Arabic spellings find each other.")
@@ -211,11 +219,11 @@ class CustomerAdmin(CustomerImportExportMixin, BilingualSearchMixin, BigTableAdm
         CustomerHistoryInline,
         ProductRecommendationInline,
     )
-    actions = ("refresh_profiles", "download_personal_data")
+    actions = ("refresh_profiles", "download_personal_data", "erase_selected")
 
     @admin.display(description=_("name"), ordering="last_name")
     def name(self, obj):
-        return obj.full_name
+        return obj.full_name if obj.erased_at is None else str(obj)
 
     @admin.display(description=_("why this tier and stage"))
     def value_explained(self, obj):

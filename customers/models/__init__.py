@@ -1,10 +1,10 @@
 """Preparation: who the customers are, what they consented to and what they need.
 
 One module per subject: customers and their occasions (``customers``), consent (``consent``), the suppression list
-(``suppression``), segments and their rules (``segments``, ``segment_rules``), needs and wants (``needs``), what
-the jobs compute about customers (``profiles``) and imports (``imports``). Every name is imported here, so the
-rest of the code imports from ``customers.models`` alone, and the dotted path the migrations name
-(``customers.models.validate_timezone``) still resolves."""
+(``suppression``), erasures (``privacy``), segments and their rules (``segments``, ``segment_rules``), needs and
+wants (``needs``), what the jobs compute about customers (``profiles``) and imports (``imports``). Every name is
+imported here, so the rest of the code imports from ``customers.models`` alone, and the dotted path the migrations
+name (``customers.models.validate_timezone``) still resolves."""
 
 from customers.models.consent import (
     Consent,
@@ -36,6 +36,7 @@ from customers.models.needs import (
     NeedSource,
     NeedStatus,
 )
+from customers.models.privacy import Erasure, ErasureSource
 from customers.models.profiles import (
     CustomerHistory,
     CustomerValue,
@@ -74,6 +75,8 @@ __all__ = [
     "Customer",
     "CustomerHistory",
     "CustomerValue",
+    "Erasure",
+    "ErasureSource",
     "ImportJob",
     "ImportJobStatus",
     "ImportKind",

@@ -108,6 +108,9 @@ class Customer(models.Model):
         _("suppressed"), default=False, help_text=_("Never contacted: hard bounce, complaint or legal request.")
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Set by the customer's erasure (``customers.services.erasure``): the row stays, for the orders and the
+    # dashboards that count it, with nothing personal left on it.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
@@ -117,7 +120,11 @@ class Customer(models.Model):
         ordering = ["-id"]
         # Seeing customers one page at a time is not taking the whole base away: the CSV export of e-mails and
         # phones needs this permission of its own (Marketers and Managers have it, sales agents never).
-        permissions = [("export_customer", _("Can export customers (personal data) as CSV"))]
+        # Erasing (the right to be forgotten) cannot be undone: a permission of its own, given to Managers.
+        permissions = [
+            ("export_customer", _("Can export customers (personal data) as CSV")),
+            ("erase_customer", _("Can erase customers (the right to be forgotten)")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["email"], condition=~Q(email=""), name="customer_email_unique"),
             models.CheckConstraint(
@@ -128,7 +135,10 @@ class Customer(models.Model):
                 condition=Q(last_nps__isnull=True) | Q(last_nps__gte=0, last_nps__lte=10),
                 name="customer_last_nps_0_10",
             ),
-            models.CheckConstraint(condition=~Q(email="") | ~Q(phone=""), name="customer_has_email_or_phone"),
+            # An erased customer keeps neither.
+            models.CheckConstraint(
+                condition=~Q(email="") | ~Q(phone="") | Q(erased_at__isnull=False), name="customer_has_email_or_phone"
+            ),
         ]
         indexes = [
             models.Index(fields=["phone"]),
@@ -146,10 +156,16 @@ class Customer(models.Model):
         ]
 
     def __str__(self):
+        if self.erased_at is not None:
+            return _("Erased customer #%(id)s") % {"id": self.pk}
         return self.full_name or self.email or self.phone
 
     def get_absolute_url(self):
         return reverse("admin:customers_customer_change", args=[self.pk])
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     def clean(self):
         """Phone in E.164 (national forms read in the customer's country) and the address normalised."""
@@ -159,7 +175,7 @@ class Customer(models.Model):
             raise ValidationError({"phone": str(error)}) from error
         with contextlib.suppress(InvalidEmail):  # an invalid address: the field's validator says so, on the field
             self.email = normalise_email(self.email)
-        if not self.email and not self.phone:
+        if not self.email and not self.phone and self.erased_at is None:
             raise ValidationError(_("Give at least an e-mail address or a phone number."))
 
     @property

@@ -113,7 +113,9 @@ def condition_q(cond: Condition, *, calendar: Calendar | None = None) -> Q:
 
 
 def compile_rules(rules: Any, *, calendar: Calendar | None = None) -> Q | None:
-    """The ``Q`` that selects a segment's members; None when the segment has no rules (it selects nobody)."""
+    """The ``Q`` that selects a segment's members; None when the segment has no rules (it selects nobody).
+
+    An erased customer is in no segment, whatever their kept figures (tier, stage) say."""
     rules = validate_rules(rules)
     if not rules:
         return None
@@ -124,7 +126,7 @@ def compile_rules(rules: Any, *, calendar: Calendar | None = None) -> Q | None:
         for cond in group["all"]:
             part &= condition_q(cond, calendar=calendar)
         result |= part
-    return result
+    return Q(result, erased_at__isnull=True)
 
 
 def matching_customers(rules: Any, *, calendar: Calendar | None = None) -> "QuerySet[Customer]":

@@ -110,8 +110,9 @@ def suppression_remove(*, address: str, by: User | AnonymousUser | None) -> bool
 
 @transaction.atomic
 def suppression_forget_address(*, address: str) -> bool:
-    """Blank a listed address (the customer's erasure), keeping its hash: the address stays suppressed."""
-    return bool(SuppressedAddress.objects.filter(address_hash=address_hash(address)).update(address=""))
+    """Blank a listed address and its note (the customer's erasure: a bounce's diagnostic copied into the note may
+    quote the address), keeping its hash: the address stays suppressed."""
+    return bool(SuppressedAddress.objects.filter(address_hash=address_hash(address)).update(address="", note=""))
 
 
 @dataclass

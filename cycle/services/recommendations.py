@@ -98,7 +98,7 @@ def recommendations_refresh(
     products = {
         row["pk"]: row for row in Product.objects.filter(is_active=True).values("pk", "category", "price").iterator()
     }
-    customers = Customer.objects.order_by("pk")
+    customers = Customer.objects.filter(erased_at__isnull=True).order_by("pk")  # an erased customer is offered nothing
     if customer_ids is None:
         customers = customers.filter(lifecycle_stage=LifecycleStage.EXTENSION)
     else:

@@ -462,3 +462,8 @@ _csp_report_only = env.bool("CSP_REPORT_ONLY", default=False)
 CONTENT_SECURITY_POLICY = None if _csp_report_only else {"DIRECTIVES": _csp_directives}
 CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_directives} if _csp_report_only else None
 BANNER_FRAME_ANCESTORS = env.list("BANNER_FRAME_ANCESTORS", default=["*"])
+# Privacy
+# The right to be forgotten: a customer asks from the preference centre ("Delete my data"), and an e-mail to their
+# address carries a link that confirms it; the link works for PRIVACY_ERASURE_LINK_DAYS days, and nothing is erased
+# before the customer confirms. Staff erase from the customer's page, or many at once in the background.
+PRIVACY_ERASURE_LINK_DAYS = env.int("PRIVACY_ERASURE_LINK_DAYS", default=7)

@@ -57,6 +57,9 @@ def test_changelist_add_and_change_pages_open(admin_client, model):
     from customers.services.suppression import suppression_add
 
     suppression_add(address=customer.email, reason="hard_bounce")
+    from customers.services.erasure import customer_erase
+
+    customer_erase(customer=CustomerFactory(), source="admin", requested_by=None)  # an erasure, and an erased page
     info = model._meta.app_label, model._meta.model_name
     assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
     model_admin = admin.site._registry[model]

@@ -166,13 +166,16 @@ def test_the_migrations_run_forwards_and_back_on_stored_rows():
     kept = OldCustomer.objects.create(first_name="Ali", phone="0912 123 4567", country="IR")
     left = OldCustomer.objects.create(first_name="Reza", phone="?", country="IR")
 
+    def phone(pk):  # the phone column alone: later migrations add columns the table has not yet
+        return Customer.objects.filter(pk=pk).values_list("phone", flat=True).get()
+
     executor = MigrationExecutor(connection)
     executor.migrate([("customers", "0008_customer_phones_e164")])
-    assert Customer.objects.get(pk=kept.pk).phone == "+989121234567"
-    assert Customer.objects.get(pk=left.pk).phone == "?"
+    assert phone(kept.pk) == "+989121234567"
+    assert phone(left.pk) == "?"
 
     executor = MigrationExecutor(connection)
     executor.migrate(before)  # reversing changes nothing and does not fail
-    assert Customer.objects.get(pk=kept.pk).phone == "+989121234567"
+    assert phone(kept.pk) == "+989121234567"
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())

@@ -9,16 +9,24 @@ A file must not go while its import is queued or running, so a preview can be ap
 :func:`import_preview_max_age` seconds: early enough that an import started at the last moment, even one that
 waits in the queue and then runs for the background task's whole time limit, is over before its file is old
 enough to be deleted.
+
+A customer's erasure deletes every stored file that names them (:func:`import_files_naming`): the simplest
+honest rule, since rewriting a marketer's spreadsheet without one row would hand back a file they never made.
+An import queued on such a file then fails with "the stored file is gone", and nothing is changed.
 """
 
 import datetime as dt
 import logging
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from itertools import chain
+from typing import IO
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
+
+from emarketing.tables import read_table
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +90,28 @@ def customers_import_files_delete_old(*, now: dt.datetime | None = None) -> int:
     if deleted:
         logger.info("deleted %d customer import files kept past their time", deleted)
     return deleted
+
+
+def _file_names(stream: IO[bytes], name: str, mentions: Callable[[str], bool]) -> bool:
+    """Whether a cell of the file (its header included) is accepted by ``mentions``; a file that cannot be read
+    as a table is read as text."""
+    try:
+        table = read_table(stream, name)
+        return any(mentions(cell) for cells in chain([table.header], (c for _n, c in table.rows)) for cell in cells)
+    except Exception:  # not a table (or a damaged workbook): read as text
+        stream.seek(0)
+        return mentions(stream.read().decode("utf-8", errors="replace"))
+
+
+def import_files_naming(mentions: Callable[[str], bool]) -> list[str]:
+    """The stored import files (customers and order history) with a cell that ``mentions`` accepts: what an
+    erasure deletes. Reads each file once, a row at a time; a file deleted meanwhile is skipped."""
+    found = []
+    for name in _stored_files(UPLOAD_DIR.rstrip("/")):
+        try:
+            with default_storage.open(name, "rb") as stream:
+                if _file_names(stream, name, mentions):
+                    found.append(name)
+        except FileNotFoundError:
+            continue
+    return found
