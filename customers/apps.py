@@ -41,3 +41,6 @@ class CustomersConfig(AppConfig):
         from customers.services.erasure_own import LABELS, erase_preparation
 
         erasers.register("customers", erase_preparation, labels=LABELS)
+        from customers.services import erasure_audit
+
+        erasers.register("audit", erasure_audit.erase_audit_log, labels=erasure_audit.LABELS)
