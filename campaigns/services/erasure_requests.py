@@ -23,6 +23,7 @@ from campaigns import tokens
 from campaigns.models import ErasureConfirmation, MessageStatus
 from customers.models import Customer, Erasure, ErasureSource
 from customers.services.erasure import customer_erase
+from emarketing.digits import localize_digits
 
 from .sending import (
     Claim,
@@ -86,6 +87,9 @@ class ErasureConfirmations(MessageKind[ConfirmationRow]):
                 "only as amounts for our accounts. If you did not ask for this, ignore this e-mail and nothing "
                 "will change."
             ) % {"name": customer.first_name, "days": settings.PRIVACY_ERASURE_LINK_DAYS, "link": link}
+            # The number of days in the customer's digits; the link, an identifier, as it is.
+            body = body.replace(link, "\0")
+            body = localize_digits(body, row.confirmation.language).replace("\0", link)
         headers = {"Auto-Submitted": "auto-generated", "Reply-To": str(settings.SUPPORT_EMAIL)}
         return customer.email, Rendered(subject=subject, html="", text=body, headers=headers)
 

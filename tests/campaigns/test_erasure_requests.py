@@ -54,30 +54,32 @@ def _untouched(customer):
 
 def test_the_whole_request_from_the_preference_centre(client, customer, django_capture_on_commit_callbacks):
     page = client.get(_preferences(customer)).content.decode()
-    assert "Delete my data" in page
+    assert "حذف داده‌های من" in page
     assert reverse("campaigns:erasure_request", args=[tokens.preferences_token(customer_id=customer.pk)]) in page
 
     asked = _ask(client, customer, django_capture_on_commit_callbacks)
 
     assert asked.status_code == 200
-    assert "We have sent an e-mail" in asked.content.decode() and 'dir="rtl"' in asked.content.decode()
+    assert (
+        "ایمیلی به نشانی‌ای که از شما داریم فرستادیم" in asked.content.decode() and 'dir="rtl"' in asked.content.decode()
+    )
     assert _untouched(customer)  # asking erases nothing
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["shirin@example.com"]
-    assert "Shirin" in message.body and "7 days" in message.body
+    assert "Shirin" in message.body and "ظرف ۷ روز" in message.body
     assert message.extra_headers.get("Auto-Submitted") == "auto-generated" or "Auto-Submitted" in str(message.message())
     link = _link_in(message)
 
     confirm = client.get(link)  # a mail scanner, or the customer having a look
     assert confirm.status_code == 200
-    assert "This cannot be undone." in confirm.content.decode() and 'dir="rtl"' in confirm.content.decode()
+    assert "این کار برگشت‌پذیر نیست." in confirm.content.decode() and 'dir="rtl"' in confirm.content.decode()
     assert _untouched(customer)
 
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(link, follow=True)
 
-    assert done.status_code == 200 and "Your data has been deleted" in done.content.decode()
+    assert done.status_code == 200 and "داده‌های شما حذف شد." in done.content.decode()
     assert 'dir="rtl"' in done.content.decode()
     customer.refresh_from_db()
     assert customer.erased_at is not None and customer.email == ""
@@ -101,7 +103,7 @@ def test_asking_again_within_the_hour_sends_no_second_email(client, customer, dj
     second = _ask(client, customer, django_capture_on_commit_callbacks)
 
     assert first.status_code == second.status_code == 200
-    assert "We have sent an e-mail" in second.content.decode()
+    assert "ایمیلی به نشانی‌ای که از شما داریم فرستادیم" in second.content.decode()
     assert len(mail.outbox) == 1
     assert ErasureConfirmation.objects.filter(customer=customer).count() == 1
 
