@@ -275,6 +275,11 @@ def _sheet_rows(
 ) -> Iterator[tuple[int, list[str]]]:
     """``(row number, cells)`` of the first worksheet, streamed: rows, columns and characters checked as they come.
 
+    The parser is fed a chunk at a time and makes every row the chunk finishes. Those rows wait, until the chunk is
+    parsed, as what the XML says: each cell's column and its text, or the number of its shared string. A row is
+    spread into its columns and its shared strings decoded only when it is handed on, one at a time, so that a few
+    bytes of XML (``<c r="ALL7" t="s"><v>3</v></c>``) never wait as a thousand columns or a long text.
+
     The handlers run once per tag of a sheet that may hold millions of cells: they test the commonest tags first,
     and a tag written with a namespace prefix (``x:c``) is handled as the same tag without it.
     """
@@ -283,9 +288,9 @@ def _sheet_rows(
     string_count, string_at = len(strings), strings.get
     text_max, text_read = limits.unpacked_bytes, 0  # characters of all the cells together
     columns: dict[str, int] = {}
-    ready: list[tuple[int, list[str]]] = []
+    ready: list[tuple[int, list[tuple[int, str | int]]]] = []
     in_data = in_cell = collecting = False
-    row: list[str] = []
+    row: list[tuple[int, str | int]] = []  # (column, text or shared string's number)
     pieces: list[str] = []
     number = last = row_chars = column = length = phonetic = 0
     kind = style = ""
@@ -341,12 +346,6 @@ def _sheet_rows(
             in_data = True
 
     def value_of(text: str) -> str:
-        if kind == "s":
-            index = int(text) if text.isdigit() else -1
-            if not 0 <= index < string_count:
-                message = _("Row %(row)s refers to a shared string the workbook does not have.")
-                raise TableProblem(message % {"row": number}, row=number)
-            return string_at(index)
         if kind in ("inlineStr", "str", "e") or not text:
             return text
         if kind == "b":
@@ -369,10 +368,19 @@ def _sheet_rows(
             if not in_cell:
                 return
             in_cell = collecting = False
-            value = value_of(pieces[0] if len(pieces) == 1 else "".join(pieces))
-            if not value:
+            text = pieces[0] if len(pieces) == 1 else "".join(pieces)
+            item: str | int
+            if kind == "s":
+                item = int(text) if text.isdigit() else -1
+                if not 0 <= item < string_count:
+                    message = _("Row %(row)s refers to a shared string the workbook does not have.")
+                    raise TableProblem(message % {"row": number}, row=number)
+                size = len(string_at(item))  # measured now, decoded again when the row is handed on
+            else:
+                item = value_of(text)
+                size = len(item)
+            if not size:
                 return
-            size = len(value)
             if size > cell_max:
                 raise cell_too_long(limits, number, column)
             row_chars += size
@@ -381,14 +389,7 @@ def _sheet_rows(
             text_read += size
             if text_read > text_max:
                 raise _too_much_text(limits)
-            gap = column - 1 - len(row)
-            if not gap:
-                row.append(value)
-            elif gap > 0:
-                row.extend([""] * gap)
-                row.append(value)
-            else:
-                row[column - 1] = value
+            row.append((column, item))
         elif name == "is":
             return
         elif name == "row":
@@ -410,9 +411,12 @@ def _sheet_rows(
                 raise cell_too_long(limits, number, column)
             pieces.append(text)
 
-    # The parser pushes whole rows into ``ready`` while it reads a chunk; they are handed on between chunks.
     for _step in parse_steps(archive.open(book.sheet), start, end, data):
-        yield from ready
+        for at, cells in ready:
+            spread = [""] * max((place for place, _item in cells), default=0)
+            for place, item in cells:
+                spread[place - 1] = string_at(item) if isinstance(item, int) else item
+            yield at, spread
         ready.clear()
 
 

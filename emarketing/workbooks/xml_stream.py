@@ -9,9 +9,8 @@ from emarketing.table_limits import LimitExceeded, TableProblem, size_text
 
 from .archive import Part
 
-CHUNK = 64 * 1024  # bytes of XML read from the archive at a time
-STEP = 1024  # bytes of XML handed to the parser at a time
-XML_TOKEN_MAX = 1 << 20  # the longest tag, comment or instruction (text is streamed, whatever its length)
+CHUNK = 64 * 1024  # bytes of XML read from the archive and handed to the parser at a time
+XML_TOKEN_MAX = 256 * 1024  # the longest tag, comment or instruction (text is streamed, whatever its length)
 
 
 class Stop(Exception):
@@ -60,11 +59,10 @@ def parse_steps(
     fed = 0
     try:
         while chunk := part.read(CHUNK):
-            # Fed a step at a time, and the caller takes what the handlers made after each: a few hundred bytes
-            # of a sheet can make a row of a million characters from its shared strings.
-            for at in range(0, len(chunk), STEP):
-                parser.Parse(chunk[at : at + STEP], False)
-                yield
+            # Whole chunks: expat (before 2.6) scans a token cut between two feeds again from its start at each
+            # feed, so smaller feeds would make a long token cost its length squared.
+            parser.Parse(chunk, False)
+            yield
             fed += len(chunk)
             if fed - parser.CurrentByteIndex > XML_TOKEN_MAX:
                 message = _("The workbook part %(part)s holds an XML tag or comment longer than %(limit)s.")

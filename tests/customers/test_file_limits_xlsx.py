@@ -208,10 +208,10 @@ def test_openpyxl_itself_parses_with_defusedxml():
     assert isinstance(raised.value.__cause__, DefusedXmlException)
 
 
-def test_a_tag_or_comment_longer_than_a_mebibyte_is_refused_while_streaming(settings):
+def test_a_tag_or_comment_longer_than_256_kib_is_refused_while_streaming(settings):
     settings.IMPORT_XLSX_MAX_RATIO = 10_000  # past the zip-bomb check, to the XML
     comment = bomb("xl/worksheets/sheet1.xml", 8 << 20, fill=b"a", before=b"<worksheet><!--")
-    refused(workbook(comment), "XML tag or comment longer than")
+    refused(workbook(comment), "XML tag or comment longer than 256.0\xa0KB")
 
 
 def test_xml_that_is_not_well_formed_is_a_damaged_workbook_not_an_error_page():
@@ -324,3 +324,19 @@ def test_shared_strings_repeated_past_what_the_workbook_may_unpack_to_are_refuse
     assert len(rows_of(data)[1]) == 6
     settings.IMPORT_XLSX_MAX_UNPACKED_BYTES = text - 1
     refused(data, "hold more than 6,044 characters in all")
+
+
+def test_rows_wait_as_the_xml_says_and_are_spread_into_their_columns_one_at_a_time(settings):
+    # Twenty bytes of XML put a cell in column 1,000: twenty thousand such rows never wait as 1,000 columns each.
+    settings.IMPORT_XLSX_MAX_RATIO = 10_000
+    rows = [inline_row(1, "first_name", "email")]
+    rows += [f'<row r="{n}"><c r="ALL{n}" t="inlineStr"><is><t>x</t></is></c></row>' for n in range(2, 20_002)]
+    data = workbook(sheet("".join(rows)))
+    widths = set()
+
+    def read():
+        for _number, cells in read_table(io.BytesIO(data), "customers.xlsx").rows:
+            widths.add(len(cells))
+
+    assert peak_while(read) < 4 << 20  # one spread row is 8 KB; a chunk's worth of them would be 20 MB
+    assert widths == {1000}
