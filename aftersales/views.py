@@ -59,13 +59,14 @@ def contact_thanks(request):
 def inbound_mail_webhook(request):
     """Raw e-mail (RFC 822) posted by the mail provider, signed as every webhook is (``emarketing.signing``).
 
-    A message with its attachments may be larger than a JSON webhook, so its size is bounded by Django's
-    ``DATA_UPLOAD_MAX_MEMORY_SIZE``, still judged before the body is read."""
+    A message with its attachments may be larger than a JSON webhook, so its size is bounded by
+    ``INBOUND_MAIL_MAX_BYTES`` and Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (the smaller), still judged before the
+    body is read."""
     refusal = webhook_refusal(
         request,
         secret=settings.INBOUND_MAIL_SECRET,
         scope=INBOUND_MAIL_SCOPE,
-        max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE or sys.maxsize,
+        max_bytes=min(settings.INBOUND_MAIL_MAX_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or sys.maxsize),
     )
     if refusal is not None:
         return refusal

@@ -244,6 +244,9 @@ class ImportOutcome(Protocol):
     @property
     def errors(self) -> Sequence[object]: ...
 
+    @property
+    def file_problem(self) -> str: ...  # why the file as a whole was refused ("" when it was read)
+
     def summary(self) -> str: ...
 
 

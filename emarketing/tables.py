@@ -4,8 +4,9 @@
 tab or pipe between cells, double quotes around them) or an Excel workbook (its first sheet) and yields each
 row as text. It never trusts a file: the delimiter is found by counting outside double quotes, so an
 apostrophe that an export puts before ids and phones (``'+989121234567``) is a character like any other; a
-workbook is opened only when what it unpacks to is small enough and not a zip bomb; its XML is parsed by
-openpyxl with defusedxml installed (no entity expansion).
+workbook is read by ``emarketing.workbooks``, which checks its archive before unpacking anything and streams its
+XML with no document type and no entities. Every file is read within the limits of ``emarketing.table_limits``
+(its size, rows, columns, characters per cell and per row), checked before the rows they bound are held.
 
 :func:`header_key`, :class:`Preset`, :func:`detect_preset` and :func:`suggest_columns` turn a header row into
 the product's fields: by a vendor's known layout first (detected by its headers, never by the file's name),
@@ -14,36 +15,31 @@ then by the spellings marketers use. Every stage that imports a file (customers,
 
 import codecs
 import csv
-import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.conf import settings
 from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext as _
 
 from emarketing.digits import to_ascii_digits
+from emarketing.table_limits import Limits, cell_too_long, check_file_size, check_row, line_too_long, too_many_rows
+from emarketing.table_limits import TableProblem as TableProblem
+from emarketing.workbooks import cell_text as cell_text
+from emarketing.workbooks import excel_rows, workbook_row_estimate
 
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_LINES = 20
-
-
-class TableProblem(ValueError):
-    """The file as a whole cannot be read (format, encoding, size), or breaks off at ``row``."""
-
-    def __init__(self, message: str, row: int = 1) -> None:
-        super().__init__(message)
-        self.row = row
+SNIFF_LINE_CHARS = 64 * 1024  # of each line looked at to find the delimiter
 
 
 def detect_encoding(stream: IO[bytes], *, chunk_size: int = 1 << 20) -> str:
     """``utf-8-sig`` for UTF-8 with or without a BOM, otherwise ``cp1256`` (Windows Arabic/Persian).
 
-    Scans the file in chunks with an incremental decoder, so memory stays flat; the stream is rewound.
+    Scans the file in chunks with an incremental decoder, so memory stays flat; the stream is rewound. The scan
+    is bounded by the file's size, which :func:`read_table` has checked against ``IMPORT_MAX_UPLOAD_BYTES``.
     """
     stream.seek(0)
     head = stream.read(3)
@@ -97,7 +93,32 @@ class _Dialect(csv.excel):
     pass
 
 
-def _csv_rows(stream: IO[bytes]) -> Iterator[list[str]]:
+class _Record:
+    """The row being read: its number, as a spreadsheet shows it, and its characters so far."""
+
+    __slots__ = ("chars", "number")
+
+    def __init__(self) -> None:
+        self.number, self.chars = 1, 0
+
+
+def _lines(text: io.TextIOWrapper, limits: Limits, record: _Record) -> Iterator[str]:
+    """The lines of a text file, handed to ``csv.reader`` one at a time, so that no row is longer than
+    ``limits.line_chars`` characters (its line breaks inside quotes counted, the one that ends it not).
+
+    ``csv.field_size_limit`` is one setting for the whole process; this bound is the reader's own, and holds
+    whatever another part of the process has set there: a line is never read past the limit.
+    """
+    limit = limits.line_chars
+    readline = text.readline
+    while line := readline(limit + 2):  # room for the "\r\n" after a row of exactly ``limit``
+        record.chars += len(line)
+        if record.chars > limit and record.chars - (len(line) - len(line.rstrip("\r\n"))) > limit:
+            raise line_too_long(limits, record.number)
+        yield line
+
+
+def _csv_rows(stream: IO[bytes], limits: Limits) -> Iterator[tuple[int, list[str]]]:
     encoding = detect_encoding(stream)
     if encoding != "utf-16":
         sample = stream.read(64 * 1024)
@@ -106,10 +127,26 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[list[str]]:
             raise TableProblem(_("The file is not a table: upload a CSV file or an Excel workbook (.xlsx)."))
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:
-        head = [text.readline() for _i in range(SNIFF_LINES)]
+        head = [text.readline(SNIFF_LINE_CHARS) for _i in range(SNIFF_LINES)]
         text.seek(0)
         dialect = type("Detected", (_Dialect,), {"delimiter": sniff_delimiter(head)})
-        yield from csv.reader(text, dialect)
+        record = _Record()
+        reader = csv.reader(_lines(text, limits, record), dialect)
+        columns, cell_chars = limits.columns, limits.cell_chars
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                if "field larger than field limit" in str(error):  # Python's own limit, lower than ours
+                    raise cell_too_long(limits, record.number, None) from error
+                raise
+            if len(cells) > columns or record.chars > cell_chars:  # a cell can be too long only in a long row
+                check_row(cells, record.number, limits)
+            yield record.number, cells
+            record.number += 1
+            record.chars = 0
     finally:
         if not stream.closed:  # a reader left unfinished is closed after its file
             text.detach()
@@ -122,69 +159,8 @@ def is_workbook(stream: IO[bytes]) -> bool:
     return magic == b"PK\x03\x04"
 
 
-def check_workbook(stream: IO[bytes]) -> None:
-    """Refuse a workbook that unpacks to too much, or far more than it weighs (a zip bomb), before opening it.
-
-    The sizes are the ones the archive declares; Python's zipfile never inflates an entry past its declared size,
-    so what openpyxl then reads is bounded by them.
-    """
-    stream.seek(0, io.SEEK_END)
-    packed = stream.tell()
-    stream.seek(0)
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as error:
-        raise TableProblem(_("The file is not a readable Excel workbook.")) from error
-    finally:
-        stream.seek(0)
-    unpacked = sum(entry.file_size for entry in entries)
-    strings = sum(entry.file_size for entry in entries if entry.filename.endswith("sharedStrings.xml"))
-    limit = settings.IMPORT_XLSX_MAX_UNPACKED_BYTES
-    if (
-        len(entries) > 1000
-        or unpacked > limit
-        or strings > settings.IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES
-        or (unpacked > 16 * 2**20 and unpacked > packed * settings.IMPORT_XLSX_MAX_RATIO)
-    ):
-        raise TableProblem(
-            _(
-                "The workbook unpacks to %(size)d MB, more than this import reads (%(limit)d MB, and at most "
-                "%(ratio)d times its own size). Save it as CSV and import that."
-            )
-            % {"size": unpacked // 2**20, "limit": limit // 2**20, "ratio": settings.IMPORT_XLSX_MAX_RATIO}
-        )
-
-
-def cell_text(value: object) -> str:
-    """A spreadsheet cell as text: whole numbers without ``.0``, dates in ISO form."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ") if value.time() != dt.time.min else value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _excel_rows(stream: IO[bytes]) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    check_workbook(stream)
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as error:
-        raise TableProblem(_("The file is not a readable Excel workbook.")) from error
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [v if v.__class__ is str else cell_text(v) for v in row]
-    finally:
-        workbook.close()
+def _is_excel(stream: IO[bytes], name: str) -> bool:
+    return is_workbook(stream) or name.lower().endswith((".xlsx", ".xlsm"))
 
 
 @dataclass
@@ -196,28 +172,42 @@ class Table:
 
 
 def read_table(stream: IO[bytes], name: str = "") -> Table:
-    """Open a CSV or Excel file (told apart by content; ``name`` only for a workbook with no signature)."""
-    excel = is_workbook(stream) or name.lower().endswith((".xlsx", ".xlsm"))
-    rows = _excel_rows(stream) if excel else _csv_rows(stream)
+    """Open a CSV or Excel file (told apart by content; ``name`` only for a workbook with no signature).
+
+    The file is read within :class:`~emarketing.table_limits.Limits`: its size is checked before a byte is
+    read, a workbook's archive before it is unpacked, and each row as it comes (rows, columns, characters); a
+    file over a limit raises :class:`TableProblem` naming it. Memory does not grow with the file.
+    """
+    limits = Limits.current()
+    check_file_size(stream, limits)
+    rows = excel_rows(stream, limits) if _is_excel(stream, name) else _csv_rows(stream, limits)
     try:
-        first = next(rows)
+        number, first = next(rows)
     except StopIteration:
         raise TableProblem(_("The file is empty.")) from None
+    except TableProblem:
+        raise
     except (csv.Error, UnicodeDecodeError) as error:
         raise TableProblem(_("The file could not be read: %(error)s") % {"error": error}) from error
+    last_row = limits.rows + 1  # the header is row 1
+    if number > last_row:
+        raise too_many_rows(limits)
     header = [str(cell).strip().lstrip("\ufeff").strip() for cell in first]
 
     def iterate() -> Iterator[tuple[int, list[str]]]:
         number = 1
         while True:
             try:
-                raw = next(rows)
+                number, raw = next(rows)
             except StopIteration:
                 return
+            except TableProblem:
+                raise
             except (csv.Error, UnicodeDecodeError, ValueError) as error:
                 message = _("The row could not be read: %(error)s") % {"error": error}
                 raise TableProblem(message, row=number + 1) from error
-            number += 1
+            if number > last_row:
+                raise too_many_rows(limits)
             if "".join(raw).strip():
                 yield number, raw
 
@@ -225,24 +215,18 @@ def read_table(stream: IO[bytes], name: str = "") -> Table:
 
 
 def estimate_rows(stream: IO[bytes], name: str = "", *, chunk_size: int = 1 << 20) -> int:
-    """About how many data rows a file has, without reading them: its lines (CSV), or its sheet's size (Excel)."""
+    """About how many data rows a file has, without reading them: its lines (CSV), or its sheet's declared size
+    (Excel); 0 when it cannot tell (a file over the limits among them: reading it says why)."""
     try:
-        if is_workbook(stream) or name.lower().endswith((".xlsx", ".xlsm")):
-            from openpyxl import load_workbook
-
-            check_workbook(stream)
-            workbook = load_workbook(stream, read_only=True)
-            try:
-                return max(0, (workbook.worksheets[0].max_row or 1) - 1)
-            finally:
-                workbook.close()
+        if _is_excel(stream, name):
+            return workbook_row_estimate(stream, Limits.current())
         lines = last = 0
         stream.seek(0)
         while chunk := stream.read(chunk_size):
             lines += chunk.count(b"\n")
             last = chunk[-1]
         return max(0, lines - (1 if last == ord("\n") else 0))
-    except (TableProblem, zipfile.BadZipFile, OSError, KeyError, ValueError):
+    except (TableProblem, OSError):
         return 0
     finally:
         stream.seek(0)

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -49,6 +50,7 @@ from .feedback import ticket_create, ticket_message_add
 
 logger = logging.getLogger(__name__)
 
+HEADERS_KEPT = 64 * 1024  # of a message too large to read
 TICKET_TAG = re.compile(r"\[#(\d+)\]")
 # Senders no person reads (RFC 3834 §2: never answer them).
 ROBOT_SENDERS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)([+.-].*)?$", re.IGNORECASE)
@@ -221,6 +223,13 @@ def _text_of(message: EmailMessage) -> str:
     return content
 
 
+def _headers_of(raw: bytes) -> bytes:
+    """The header block of a raw message, at most :data:`HEADERS_KEPT` bytes of it."""
+    head = raw[:HEADERS_KEPT]
+    end = min((at for at in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if at >= 0), default=len(head))
+    return head[:end]
+
+
 def _parse(raw: bytes) -> tuple[EmailMessage, str, str, str]:
     try:
         message = email.message_from_bytes(raw, policy=policy.default)
@@ -238,8 +247,13 @@ def inbound_mail_receive(*, raw: bytes, source: str = InboundMailSource.WEBHOOK)
     """Turn one received e-mail into a ticket (or a new message in the ticket it answers).
 
     The raw message is always kept. One that cannot be read — no sender, no text, broken encoding — is stored
-    with the reason and waits for a human in the admin. The same Message-ID twice makes one ticket.
+    with the reason and waits for a human in the admin. The same Message-ID twice makes one ticket. One larger than
+    ``INBOUND_MAIL_MAX_BYTES`` is not parsed: its headers are kept, for a person to read it in the mailbox.
     """
+    limit: int = settings.INBOUND_MAIL_MAX_BYTES
+    too_large = len(raw) > limit
+    if too_large:
+        raw = _headers_of(raw)
     text = _printable(raw.decode("utf-8", errors="replace"))
     mail = InboundMail(source=source, raw=text)
     try:
@@ -250,6 +264,12 @@ def inbound_mail_receive(*, raw: bytes, source: str = InboundMailSource.WEBHOOK)
             existing = InboundMail.objects.filter(message_id=message_id).first()
             if existing:
                 return existing
+        if too_large:
+            message_text = _(
+                "The message is larger than %(limit)s, the most the contact line reads: only its headers are kept "
+                "here. Read it in the mailbox."
+            )
+            raise UnreadableMail(message_text % {"limit": filesizeformat(limit)})
         if _unsubscribe_request(subject):
             # Done: nothing for a human to do, no ticket, no reply.
             mail.error = _("An unsubscribe request by e-mail: e-mail consent withdrawn.")
@@ -361,7 +381,8 @@ def mailbox_poll(*, client: imaplib.IMAP4 | None = None, limit: int = 200) -> in
             return 0
         for found in (data[0] or b"").split()[:limit]:
             number = found.decode("ascii") if isinstance(found, bytes) else str(found)
-            status, fetched = client.fetch(number, "(BODY.PEEK[])")
+            # At most one byte more than the contact line reads: a larger message is known as one, not held.
+            status, fetched = client.fetch(number, f"(BODY.PEEK[]<0.{settings.INBOUND_MAIL_MAX_BYTES + 1}>)")
             raw = next((part[1] for part in fetched or () if isinstance(part, tuple)), None)
             if status != "OK" or raw is None:
                 continue

@@ -47,6 +47,7 @@ from customers.services.imports.stored_files import UPLOAD_DIR, import_preview_m
 from emarketing.exports import escape_cell
 from emarketing.mapping_forms import ColumnMappingForm
 from emarketing.tables import TableProblem, estimate_rows, read_table
+from emarketing.uploads import check_upload_size
 
 SIGNING_SALT = "customers.import"
 UPLOAD_SALT = "customers.import.upload"
@@ -81,10 +82,7 @@ class CustomerImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.CUSTOMER_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)d MB.") % {"size": settings.CUSTOMER_IMPORT_MAX_BYTES // 2**20}
-            )
+        check_upload_size(upload)
         if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
             raise forms.ValidationError(_("Upload a .csv or an .xlsx file."))
         return upload

@@ -13,6 +13,7 @@ from customers.models import SuppressedAddress, SuppressionReason, address_hash
 from customers.services.suppression import suppression_add, suppression_import, suppression_remove
 from emarketing.admin_tools import BigTableAdminMixin
 from emarketing.contacts import EmailAddressField
+from emarketing.uploads import check_upload_size
 
 # What staff may give as the reason of an address they add by hand (the others come from reports and imports).
 STAFF_REASONS = [
@@ -35,6 +36,12 @@ class SuppressionImportForm(forms.Form):
         label=_("or the addresses"), required=False, widget=forms.Textarea(attrs={"rows": 8, "dir": "ltr"})
     )
     note = forms.CharField(label=_("note"), required=False, max_length=500)
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload:
+            check_upload_size(upload)
+        return upload
 
     def clean(self):
         data = super().clean() or {}

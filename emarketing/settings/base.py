@@ -271,15 +271,53 @@ TICKET_RESOLUTION_HOURS = {"urgent": 8, "high": 24, "normal": 72, "low": 168}
 # below) is previewed on its first CUSTOMER_IMPORT_PREVIEW_ROWS rows only.
 CUSTOMER_IMPORT_BATCH_SIZE = env.int("CUSTOMER_IMPORT_BATCH_SIZE", default=1000)
 CUSTOMER_IMPORT_PREVIEW_ROWS = env.int("CUSTOMER_IMPORT_PREVIEW_ROWS", default=2000)
-CUSTOMER_IMPORT_MAX_BYTES = env.int("CUSTOMER_IMPORT_MAX_BYTES", default=500 * 1024 * 1024)
-# Files people bring in (customers, order history): an Excel workbook is opened only when it unpacks to at most
-# IMPORT_XLSX_MAX_UNPACKED_BYTES, its shared strings (held in memory) to at most
-# IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES, and to at most IMPORT_XLSX_MAX_RATIO times its own size (a zip bomb
-# does far more). A date column that reads both as day/month and month/day, in a file whose layout does not
-# say, is read as IMPORT_AMBIGUOUS_DATES ("dmy" or "mdy") until the marketer chooses otherwise in the preview.
+
+# File limits. Every file people bring in (customers, order history, the suppression list, inbound e-mail) is read
+# within these, each checked before what it bounds is read or held (emarketing/table_limits.py). A file over one is
+# refused whole, with a message naming the limit: nothing is imported, a background import job is marked failed.
+# - IMPORT_MAX_UPLOAD_BYTES: the largest file, checked as an upload arrives (emarketing/uploads.py: when the request
+#   declares more, before a byte of the file is read, and none of it is stored) and before a stored file is read.
+#   Uploads over FILE_UPLOAD_MAX_MEMORY_SIZE spool to FILE_UPLOAD_TEMP_DIR (the system's when unset), not memory; the
+#   other fields of a request are bounded by DATA_UPLOAD_MAX_MEMORY_SIZE. The former name, CUSTOMER_IMPORT_MAX_BYTES,
+#   is still read. A proxy in front should refuse bodies a little above IMPORT_MAX_UPLOAD_BYTES as well.
+# - IMPORT_MAX_ROWS data rows, IMPORT_MAX_COLUMNS columns, IMPORT_MAX_CELL_CHARS characters in a cell (Excel's own
+#   limit), IMPORT_MAX_LINE_CHARS in a row (a CSV record, line breaks quoted inside it counted; an Excel row).
+# - An Excel workbook (emarketing/workbooks): at most IMPORT_XLSX_MAX_MEMBERS parts, unpacking to at most
+#   IMPORT_XLSX_MAX_UNPACKED_BYTES together; a part that is not a worksheet to IMPORT_XLSX_MAX_MEMBER_BYTES, the
+#   shared strings (held in memory, packed) to IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES; no part over 1 MB to more than
+#   IMPORT_XLSX_MAX_RATIO times its packed size (a zip bomb does a thousand). The sizes the archive declares are
+#   checked before anything is unpacked, and those it really unpacks to as it is read; the XML is streamed, with no
+#   document type and no entities.
+# - INBOUND_MAIL_MAX_BYTES: the largest raw e-mail the contact line reads, from the mailbox (a partial fetch of one
+#   byte more) or the webhook (bounded by DATA_UPLOAD_MAX_MEMORY_SIZE too, the smaller counts); a larger message is
+#   kept as its headers, for a person to read in the mailbox.
+# Memory while reading any file stays under 0.8 x IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES (the shared strings, packed)
+# + 12 bytes x IMPORT_MAX_LINE_CHARS (one row) + 5 MB above the process's own: 60 MB at these defaults, whatever
+# the file (bench/file_limits.py measures it).
+IMPORT_MAX_UPLOAD_BYTES = env.int(
+    "IMPORT_MAX_UPLOAD_BYTES", default=env.int("CUSTOMER_IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=1000)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)
+IMPORT_MAX_LINE_CHARS = env.int("IMPORT_MAX_LINE_CHARS", default=1_000_000)
+IMPORT_XLSX_MAX_MEMBERS = env.int("IMPORT_XLSX_MAX_MEMBERS", default=1000)
 IMPORT_XLSX_MAX_UNPACKED_BYTES = env.int("IMPORT_XLSX_MAX_UNPACKED_BYTES", default=512 * 1024 * 1024)
+IMPORT_XLSX_MAX_MEMBER_BYTES = env.int("IMPORT_XLSX_MAX_MEMBER_BYTES", default=32 * 1024 * 1024)
 IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES = env.int("IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES", default=48 * 1024 * 1024)
 IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)
+INBOUND_MAIL_MAX_BYTES = env.int("INBOUND_MAIL_MAX_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
+FILE_UPLOAD_HANDLERS = [
+    "emarketing.uploads.UploadSizeLimitHandler",  # first: it sees every file before the others keep a byte
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# A date column that reads both as day/month and month/day, in a file whose layout does not say, is read as
+# IMPORT_AMBIGUOUS_DATES ("dmy" or "mdy") until the marketer chooses otherwise in the preview.
 IMPORT_AMBIGUOUS_DATES = env("IMPORT_AMBIGUOUS_DATES", default="dmy")
 if IMPORT_AMBIGUOUS_DATES not in ("dmy", "mdy"):
     raise ImproperlyConfigured("IMPORT_AMBIGUOUS_DATES must be dmy or mdy.")

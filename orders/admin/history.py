@@ -30,6 +30,7 @@ from customers.services.imports import import_job_create, import_preset_save
 from customers.services.imports.stored_files import import_preview_max_age
 from emarketing.mapping_forms import ColumnMappingForm
 from emarketing.tables import Preset, TableProblem, estimate_rows, read_table
+from emarketing.uploads import check_upload_size
 from orders.imports.columns import DATE_FIELDS, FIELDS, LABELS
 from orders.imports.presets import PRESETS
 from orders.imports.rows import suggest_columns
@@ -57,10 +58,7 @@ class OrderHistoryUploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > settings.CUSTOMER_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)d MB.") % {"size": settings.CUSTOMER_IMPORT_MAX_BYTES // 2**20}
-            )
+        check_upload_size(upload)
         if not upload.name.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
             raise forms.ValidationError(_("Upload a .csv or an .xlsx file."))
         return upload

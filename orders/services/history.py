@@ -29,6 +29,7 @@ from customers.services import NewBuyer, customers_create_buyers, customers_refr
 from customers.services.imports.stored_files import UPLOAD_DIR as CUSTOMER_UPLOAD_DIR
 from emarketing.bulk_insert import RowInserter, WriteBehind, checked_as_written, ids_by_value
 from emarketing.cells import choose_date_format
+from emarketing.table_limits import shorten_message
 from emarketing.tables import Preset, TableProblem
 from orders.imports.columns import DATE_FIELDS
 from orders.imports.rows import Header, Line, MappingProblem, ParsedOrder, RawRow, RowCleaner, RowError, read_rows, text
@@ -52,6 +53,7 @@ LINE_FIELDS = ["order_id", "product_id", "quantity", "unit_price"]
 CHANGE_FIELDS = ["subject_id", "from_status", "to_status", "changed_at", "changed_by_id", "note"]
 NEW_PRODUCTS_LISTED = 50
 GUESS_ROWS = 20_000
+GUESS_CHARS = 64  # of each value: no date is longer, and 20,000 cells of a file's longest would take gigabytes
 
 
 # Uploads wait inside the customer import's folder, so that the hourly cleanup of files never applied
@@ -102,6 +104,13 @@ class HistoryResult:
     dry_run: bool = False
     truncated: bool = False
     cancelled: bool = False
+    file_problem: str = ""  # why the file as a whole was refused (unreadable, over a limit): a job has failed
+
+    def refuse_file(self, problem: TableProblem, limit: int) -> None:
+        """The file as a whole cannot be read: its one error, and the reason a background job reports."""
+        if not isinstance(problem, MappingProblem):
+            self.file_problem = str(problem)
+        self.add_error(RowError(problem.row, "—", str(problem)), limit)
 
     @property
     def ok(self) -> bool:
@@ -118,11 +127,14 @@ class HistoryResult:
     def add_error(self, error: RowError, limit: int) -> None:
         self.error_count += 1
         if len(self.errors) < limit:
+            error.message = shorten_message(error.message)  # it may quote a cell of 32,767 characters
             self.errors.append(error)
 
     def summary(self) -> str:
         if self.cancelled:
             return _("Cancelled after %(rows)d rows; nothing was changed.") % {"rows": self.rows_read}
+        if self.file_problem:
+            return _("%(problem)s Nothing was changed.") % {"problem": self.file_problem}
         if self.ok:
             return _(
                 "%(rows)d rows: %(orders)d past orders with %(lines)d lines, %(customers)d new customers, "
@@ -345,7 +357,7 @@ def _date_formats(
     values: dict[str, list[str]] = {f: [] for f in missing}
     for raw in itertools.islice(rows, GUESS_ROWS):
         for f in missing:
-            values[f].append(text(raw.values.get(f)))
+            values[f].append(text(raw.values.get(f))[:GUESS_CHARS])
     stream.seek(0)
     for f in missing:
         fmt, was_ambiguous = choose_date_format(values[f])
@@ -427,14 +439,16 @@ def order_history_import(
     try:
         header, rows = read_rows(stream, name, columns=columns, presets=presets)
         formats, result.ambiguous_dates = _date_formats(stream, name, header, date_formats or {}, presets)
-        if formats:
+        if formats or header.present & set(DATE_FIELDS):
+            # The guess read the file through its own reader and rewound it: this one starts again from the top
+            # (the first one's buffer no longer matches the file's position), even when no format was found.
             detected = header.preset
             header, rows = read_rows(stream, name, columns=header.columns, presets=presets)
             header.preset = detected
     except TableProblem as problem:
         if isinstance(problem, MappingProblem):
             result.header, result.mapping, result.preset = problem.names, problem.columns, problem.preset
-        result.add_error(RowError(problem.row, "—", str(problem)), error_limit)
+        result.refuse_file(problem, error_limit)
         return result
     result.header, result.mapping, result.preset = header.names, header.columns, header.preset
     result.date_formats, result.ignored_columns = formats, header.ignored
@@ -476,8 +490,8 @@ def order_history_import(
 
                 stamp = now.isoformat()
                 transaction.on_commit(lambda: refresh_profiles_after_history_import.delay(imported_at=stamp))
-    except TableProblem as problem:
-        result.add_error(RowError(problem.row, "—", str(problem)), error_limit)
+    except TableProblem as problem:  # the file broke off in the middle, or went over a limit: nothing is kept
+        result.refuse_file(problem, error_limit)
     except _Cancelled:
         result.cancelled = True
     except _Rollback:

@@ -249,3 +249,15 @@ def test_rows_of_one_order_apart_from_each_other_are_an_error():
     ]
     result = run(csv_bytes(header, rows))
     assert [(e.row, e.column) for e in result.errors] == [(4, "order_number")]
+
+
+def test_a_date_column_left_empty_everywhere_reads_each_row_once():
+    # No format fits a column with no dates: the rows are still read once, from the top (they were read twice).
+    data = (
+        b"order_number,email,first_name,placed_at,delivered_at,sku,product_name,quantity,unit_price\n"
+        b"A-1,a@example.com,Ali,2024-01-05,,SKU-1,Tea,1,100\n"
+        b"A-2,b@example.com,Sara,2024-01-06,,SKU-1,Tea,2,100\n"
+    )
+    result = run(data, create_products=True)
+    assert result.applied, [str(e) for e in result.errors]
+    assert (result.rows_read, result.orders) == (2, 2)

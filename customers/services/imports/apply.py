@@ -38,6 +38,7 @@ from emarketing.bulk_insert import (
     reserve_ids,
 )
 from emarketing.cells import choose_date_format
+from emarketing.table_limits import shorten_message
 from emarketing.tables import Preset
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,13 @@ class ImportResult:
     dry_run: bool = False
     truncated: bool = False  # a preview that looked at the first rows only
     cancelled: bool = False
+    file_problem: str = ""  # why the file as a whole was refused (unreadable, over a limit): a job has failed
+
+    def refuse_file(self, problem: FileProblem, limit: int) -> None:
+        """The file as a whole cannot be read: its one error, and the reason a background job reports."""
+        if not isinstance(problem, MappingProblem):
+            self.file_problem = str(problem)
+        self.add_error(RowError(problem.row, "—", str(problem)), limit)
 
     @property
     def ok(self) -> bool:
@@ -86,11 +94,14 @@ class ImportResult:
     def add_error(self, error: RowError, limit: int) -> None:
         self.error_count += 1
         if len(self.errors) < limit:
+            error.message = shorten_message(error.message)  # it may quote a cell of 32,767 characters
             self.errors.append(error)
 
     def summary(self) -> str:
         if self.cancelled:
             return _("Cancelled after %(rows)d rows; nothing was changed.") % {"rows": self.rows_read}
+        if self.file_problem:
+            return _("%(problem)s Nothing was changed.") % {"problem": self.file_problem}
         if self.ok:
             return _("%(rows)d rows: %(created)d new customers, %(updated)d updated.") % {
                 "rows": self.rows_read,
@@ -336,6 +347,7 @@ def _apply_batch(
 
 
 GUESS_ROWS = 20_000  # date values looked at to choose a column's format
+GUESS_CHARS = 64  # of each value: no date is longer, and 20,000 cells of a file's longest would take gigabytes
 
 
 def _date_formats(
@@ -356,7 +368,7 @@ def _date_formats(
     values: dict[str, list[str]] = {f: [] for f in missing}
     for raw in itertools.islice(rows, GUESS_ROWS):
         for f in missing:
-            values[f].append(str(raw.values.get(f) or "").strip().lstrip("'"))
+            values[f].append(str(raw.values.get(f) or "").strip().lstrip("'")[:GUESS_CHARS])
     stream.seek(0)
     for f in missing:
         fmt, was_ambiguous = choose_date_format(values[f], allow_no_year=DATE_FIELDS[f])
@@ -403,14 +415,16 @@ def customers_import(
     try:
         header, rows = read_rows(stream, name, columns=columns, presets=presets)
         formats, result.ambiguous_dates = _date_formats(stream, name, header, date_formats or {}, presets)
-        if formats:
+        if formats or header.present & set(DATE_FIELDS):
+            # The guess read the file through its own reader and rewound it: this one starts again from the top
+            # (the first one's buffer no longer matches the file's position), even when no format was found.
             detected = header.preset
             header, rows = read_rows(stream, name, columns=header.columns, presets=presets)
             header.preset = detected
     except FileProblem as problem:
         if isinstance(problem, MappingProblem):
             result.header, result.mapping, result.preset = problem.names, problem.columns, problem.preset
-        result.add_error(RowError(problem.row, "—", str(problem)), error_limit)
+        result.refuse_file(problem, error_limit)
         return result
     result.header, result.mapping, result.preset = header.names, header.columns, header.preset
     result.date_formats = formats
@@ -474,8 +488,8 @@ def customers_import(
             )
             if result.error_count or dry_run:
                 raise _Rollback
-    except FileProblem as problem:  # the file broke off in the middle: nothing is kept
-        result.add_error(RowError(problem.row, "—", str(problem)), error_limit)
+    except FileProblem as problem:  # the file broke off in the middle, or went over a limit: nothing is kept
+        result.refuse_file(problem, error_limit)
     except _Cancelled:
         result.cancelled = True
     except _Rollback:

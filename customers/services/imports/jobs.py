@@ -127,7 +127,14 @@ def import_job_run(*, job_id: int) -> str:
         logger.warning("import job %s was finished by another run; this run's work is rolled back", job.pk)
         return ImportJob.objects.get(pk=job.pk).status
     if not outcome.applied:
-        status = ImportJobStatus.CANCELLED if outcome.cancelled else ImportJobStatus.REFUSED
+        # A file that cannot be read, or is over a limit, fails the job; errors in its rows refuse it.
+        status = (
+            ImportJobStatus.CANCELLED
+            if outcome.cancelled
+            else ImportJobStatus.FAILED
+            if outcome.file_problem
+            else ImportJobStatus.REFUSED
+        )
         _finish(job, token, outcome, status, outcome.summary())
     _done(job)
     return ImportJob.objects.get(pk=job.pk).status
