@@ -50,6 +50,8 @@ LIMITS = {
     "email": 254,
     "external_id": 64,
     "other_phone": 32,
+    # Notes have no limit in the database; an import batch holds a thousand rows, so a hostile file's notes are.
+    "notes": 5000,
 }
 
 

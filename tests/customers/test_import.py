@@ -71,6 +71,13 @@ def test_faulty_rows_are_named_by_row_and_column_and_nothing_changes():
     assert "Row 4, column “email”" in str(result.errors[1])
 
 
+def test_notes_longer_than_the_limit_are_refused_and_at_the_limit_kept():
+    result = run(f"first_name,email,notes\nLong,long@example.com,{'ن' * 5001}\nEdge,edge@example.com,{'ن' * 5000}\n")
+    assert not result.applied and Customer.objects.count() == 0
+    assert [(e.row, e.column) for e in result.errors] == [(2, "notes")]
+    assert "At most 5000 characters" in str(result.errors[0])
+
+
 def test_an_error_late_in_the_file_rolls_back_batches_already_written():
     rows = "".join(f"C{i},c{i}@example.com\n" for i in range(25))
     result = run("first_name,email\n" + rows + "Broken,broken@\n", batch_size=10)
