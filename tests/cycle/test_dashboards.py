@@ -221,6 +221,7 @@ def test_each_dashboard_page_draws_its_charts_and_says_how_fresh_it_is(manager_c
     assert "chart.umd.min.js" in body
     assert "dashboards.js" in body
     assert "Figures as of" in body
+    assert ".." not in body.split('id="figures-as-of"')[1].split("</p>")[0]  # "a.m.." once
     assert "Download CSV" in body
 
 
