@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns import tokens
 from campaigns.models import Campaign, CampaignStatusChange, Creative, CreativeKind, Topic
-from campaigns.selectors import aida_funnel, aida_funnel_by_segment, campaign_delivery_rates, campaign_progress
+from campaigns.selectors import aida_funnel, aida_funnel_by_segment, campaign_delivery_rates
 from campaigns.services import campaign_cancel, campaign_pause, campaign_schedule, campaign_start
 from campaigns.services.sending import campaign_preview, campaign_send_test, public_url
 from emarketing.admin_tools import StatusChangeInline, run_for_each
@@ -62,7 +62,6 @@ class CampaignAdmin(CampaignSendPageMixin, admin.ModelAdmin):
         "finished_at",
         "audience_built_at",
         "created_by",
-        "sending_progress",
         "delivery_rates",
         "aida_funnel_table",
         "tools",
@@ -74,7 +73,7 @@ class CampaignAdmin(CampaignSendPageMixin, admin.ModelAdmin):
             _("Status"),
             {"fields": ("status", ("started_at", "finished_at", "audience_built_at"), "created_by", "tools")},
         ),
-        (_("Progress"), {"fields": ("sending_progress", "delivery_rates")}),
+        (_("Delivery"), {"fields": ("delivery_rates",)}),
         (_("AIDA funnel"), {"fields": ("aida_funnel_table",)}),
     )
     inlines = (CreativeInline, CampaignStatusChangeInline)
@@ -84,24 +83,6 @@ class CampaignAdmin(CampaignSendPageMixin, admin.ModelAdmin):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-
-    @admin.display(description=_("progress"))
-    def sending_progress(self, obj):
-        if obj.pk is None:
-            return "—"
-        p = campaign_progress(campaign_id=obj.pk)
-        return format_html(
-            '<div class="progress-summary"><strong>{}%</strong> — {}: {} · {}: {} · {}: {} · {}: {}</div>',
-            p.percent_done,
-            gettext("sent"),
-            p.sent,
-            gettext("failed"),
-            p.failed,
-            gettext("remaining"),
-            p.remaining,
-            gettext("recipients"),
-            p.total,
-        )
 
     @admin.display(description=_("bounces and complaints"))
     def delivery_rates(self, obj):
