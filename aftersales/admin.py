@@ -1,7 +1,10 @@
 """After-sales in the admin: the contact line (tickets, threads, inbound mail), surveys and reviews."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -92,7 +95,11 @@ class TicketAdminForm(forms.ModelForm):
 
 def _ticket_move(status, label, done, danger=False):
     return StatusMove(
-        status, label, lambda t, user: services.ticket_set_status(ticket=t, status=status, by=user), done, danger
+        status,
+        label,
+        lambda t, user: services.ticket_set_status(ticket=t, status=status, by=cast(User, user)),
+        done,
+        danger,
     )
 
 

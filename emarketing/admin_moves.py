@@ -16,7 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -67,14 +67,15 @@ class StatusMovesMixin(_AdminBase):
         obj: models.Model | None = None,
     ) -> HttpResponse:
         info = self.opts.app_label, self.opts.model_name
+        moves = self.status_moves_for(request, obj)
         context["status_moves"] = [
             (move, reverse("admin:{}_{}_move".format(*info), args=[obj.pk, move.to_status]))
-            for move in self.status_moves_for(request, obj)
+            for move in moves
             if obj is not None
         ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def get_urls(self) -> list[URLPattern]:  # type: ignore[override]  # the admin's own list holds patterns only
+    def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
         own = [
             path(
@@ -83,14 +84,14 @@ class StatusMovesMixin(_AdminBase):
                 name="{}_{}_move".format(*info),
             )
         ]
-        return own + super().get_urls()  # type: ignore[operator]
+        return own + super().get_urls()
 
     def status_move_view(self, request: HttpRequest, object_id: str, to_status: str) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if obj is None:  # not there, or not the user's to see (an agent's view of another agent's order)
+            raise Http404
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         page = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])

@@ -7,7 +7,7 @@ Staff sign in with user name, password and, once they have set up two-factor sig
 
 from collections.abc import Callable, Iterable
 from functools import update_wrapper
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib import admin
@@ -62,7 +62,7 @@ class CycleAdminSite(admin.AdminSite):
         super().register(model_or_iterable, admin_class, **options)
 
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
-        return LabelledAutocompleteJsonView.as_view(admin_site=self)(request)
+        return cast(HttpResponse, LabelledAutocompleteJsonView.as_view(admin_site=self)(request))  # a JsonResponse
 
     def has_permission(self, request: HttpRequest) -> bool:
         # A session that still owes a code, or a device, has no admin (the middleware sends it where it belongs).
