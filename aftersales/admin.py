@@ -1,7 +1,10 @@
 """After-sales in the admin: the contact line (tickets, threads, inbound mail), surveys and reviews."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -26,6 +29,7 @@ from aftersales.models import (
 )
 from aftersales.selectors import inbound_mail_waiting_for_a_human, tickets_breaching, tickets_with_targets
 from aftersales.services.surveys import survey_url
+from emarketing.admin_moves import StatusMove, StatusMovesMixin
 from emarketing.admin_tools import CUSTOMER_SEARCH, BigTableAdmin, StatusChangeInline, run_for_each
 
 
@@ -89,8 +93,26 @@ class TicketAdminForm(forms.ModelForm):
         return cleaned
 
 
+def _ticket_move(status, label, done, danger=False):
+    return StatusMove(
+        status,
+        label,
+        lambda t, user: services.ticket_set_status(ticket=t, status=status, by=cast(User, user)),
+        done,
+        danger,
+    )
+
+
+TICKET_MOVES = (
+    _ticket_move(TicketStatus.OPEN, _("Open"), _("ticket open.")),
+    _ticket_move(TicketStatus.WAITING, _("Wait for the customer"), _("ticket waiting.")),
+    _ticket_move(TicketStatus.RESOLVED, _("Resolve"), _("ticket resolved.")),
+    _ticket_move(TicketStatus.CLOSED, _("Close"), _("ticket closed.")),
+)
+
+
 @admin.register(Ticket)
-class TicketAdmin(BigTableAdmin):
+class TicketAdmin(StatusMovesMixin, BigTableAdmin):
     form = TicketAdminForm
     list_display = (
         "__str__",
@@ -113,6 +135,7 @@ class TicketAdmin(BigTableAdmin):
     inlines = (TicketMessageInline, TicketStatusChangeInline)
     list_select_related = ("customer", "assigned_to")
     actions = ("resolve_tickets", "close_tickets", "reopen_tickets", "wait_for_customer")
+    status_moves = TICKET_MOVES
 
     def get_queryset(self, request):
         return tickets_with_targets(super().get_queryset(request))

@@ -7,11 +7,12 @@ Staff sign in with user name, password and, once they have set up two-factor sig
 
 from collections.abc import Callable, Iterable
 from functools import update_wrapper
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path, reverse
@@ -23,6 +24,18 @@ from emarketing.admin_tools import with_jalali_dates, with_safe_date_hierarchy
 _ModelT = TypeVar("_ModelT", bound=models.Model)
 
 STAGE_ORDER = ["customers", "campaigns", "orders", "aftersales", "cycle"]
+
+
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete, labelled by the target ``ModelAdmin``'s ``autocomplete_label(obj)`` where it has
+    one (a customer with e-mail and phone, so that two of the same name can be told apart)."""
+
+    def serialize_result(self, obj: models.Model, to_field_name: str) -> dict[str, Any]:
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = str(label(obj))
+        return result
 
 
 class CycleAdminSite(admin.AdminSite):
@@ -47,6 +60,9 @@ class CycleAdminSite(admin.AdminSite):
         # date drill-down answers a date out of range as a bad lookup, and its "History" shows the audit log.
         admin_class = with_jalali_dates(with_safe_date_hierarchy(with_audit_history(admin_class or admin.ModelAdmin)))
         super().register(model_or_iterable, admin_class, **options)
+
+    def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
+        return cast(HttpResponse, LabelledAutocompleteJsonView.as_view(admin_site=self)(request))  # a JsonResponse
 
     def has_permission(self, request: HttpRequest) -> bool:
         # A session that still owes a code, or a device, has no admin (the middleware sends it where it belongs).

@@ -74,13 +74,32 @@ _LETTERS_TO_ARABIC = str.maketrans({"ی": "ي", "ک": "ك"})
 CUSTOMER_SEARCH = ("customer__first_name", "customer__last_name", "customer__email", "customer__phone")
 
 
+_PHONE_PUNCTUATION = str.maketrans("", "", " -()./\u200c")
+
+
+def phone_variants(term: str) -> list[str]:
+    """A phone number as typed in any digits and spacing (``0912 345 6789``, ``۰۹۱۲۳۴۵۶۷۸۹``) in the forms
+    that find it inside the stored E.164 number (``+989123456789``): compact, and without its trunk prefix."""
+    compact = to_ascii_digits(term).translate(_PHONE_PUNCTUATION)
+    digits = compact.removeprefix("+")
+    if len(digits) < 4 or not digits.isdigit():
+        return []
+    if digits.startswith("00"):
+        return [compact, "+" + digits[2:]]
+    if digits.startswith("0"):
+        return [compact, digits[1:]]
+    return [compact]
+
+
 def spelling_variants(term: str) -> list[str]:
-    """The search term as typed, with Persian letters, with Arabic letters and with Latin digits."""
+    """The search term as typed, with Persian letters, with Arabic letters and with Latin digits, and a phone
+    number in the forms that find it stored in E.164."""
     variants = [
         term,
         to_script_digits(term.translate(_LETTERS_TO_PERSIAN), "fa"),
         to_script_digits(term.translate(_LETTERS_TO_ARABIC), "ar"),
         to_ascii_digits(term),
+        *phone_variants(term),
     ]
     return list(dict.fromkeys(variants))
 

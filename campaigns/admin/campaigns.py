@@ -15,11 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns import tokens
 from campaigns.models import Campaign, CampaignStatusChange, Creative, CreativeKind, Topic
-from campaigns.selectors import aida_funnel, aida_funnel_by_segment, campaign_delivery_rates, campaign_progress
+from campaigns.selectors import aida_funnel, aida_funnel_by_segment, campaign_delivery_rates
 from campaigns.services import campaign_cancel, campaign_pause, campaign_schedule, campaign_start
 from campaigns.services.sending import campaign_preview, campaign_send_test, public_url
-from customers.models import Customer
 from emarketing.admin_tools import StatusChangeInline, run_for_each
+
+from .customer_pick import CustomerPickForm
+from .send_page import CampaignSendPageMixin
 
 HTTPS_URLS: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {models.URLField: {"assume_scheme": "https"}}
 
@@ -46,7 +48,7 @@ class CampaignStatusChangeInline(StatusChangeInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(CampaignSendPageMixin, admin.ModelAdmin):
     list_display = ("name", "channel", "status", "scheduled_at", "objective", "budget", "cost", "currency")
     list_select_related = ("objective",)
     list_filter = ("status", "channel", "occasion_kind", "segments")
@@ -60,7 +62,6 @@ class CampaignAdmin(admin.ModelAdmin):
         "finished_at",
         "audience_built_at",
         "created_by",
-        "sending_progress",
         "delivery_rates",
         "aida_funnel_table",
         "tools",
@@ -72,7 +73,7 @@ class CampaignAdmin(admin.ModelAdmin):
             _("Status"),
             {"fields": ("status", ("started_at", "finished_at", "audience_built_at"), "created_by", "tools")},
         ),
-        (_("Progress"), {"fields": ("sending_progress", "delivery_rates")}),
+        (_("Delivery"), {"fields": ("delivery_rates",)}),
         (_("AIDA funnel"), {"fields": ("aida_funnel_table",)}),
     )
     inlines = (CreativeInline, CampaignStatusChangeInline)
@@ -82,24 +83,6 @@ class CampaignAdmin(admin.ModelAdmin):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-
-    @admin.display(description=_("progress"))
-    def sending_progress(self, obj):
-        if obj.pk is None:
-            return "—"
-        p = campaign_progress(campaign_id=obj.pk)
-        return format_html(
-            '<div class="progress-summary"><strong>{}%</strong> — {}: {} · {}: {} · {}: {} · {}: {}</div>',
-            p.percent_done,
-            gettext("sent"),
-            p.sent,
-            gettext("failed"),
-            p.failed,
-            gettext("remaining"),
-            p.remaining,
-            gettext("recipients"),
-            p.total,
-        )
 
     @admin.display(description=_("bounces and complaints"))
     def delivery_rates(self, obj):
@@ -217,32 +200,35 @@ class CampaignAdmin(admin.ModelAdmin):
         }
 
     def preview_view(self, request, object_id):
-        """The e-mail as one customer would receive it, in their language (``?customer=<id>``)."""
+        """The e-mail as one customer would receive it, in their language (``?customer=<id>``, picked by name,
+        e-mail or phone)."""
         campaign = get_object_or_404(Campaign, pk=object_id)
         if not self.has_view_permission(request, campaign):
             return redirect("admin:index")
         context = self._context(request, campaign, gettext("Preview as a customer"))
-        customer_id = request.GET.get("customer", "").strip()
-        if customer_id.isdigit():
-            customer = Customer.objects.filter(pk=int(customer_id)).first()
+        form = CustomerPickForm(request.GET or None, request=request, site=self.admin_site)
+        if form.is_valid():
+            customer = form.cleaned_data["customer"]
             context["customer"] = customer
-            if customer is None:
-                context["error"] = gettext("No customer with that number.")
-            else:
-                try:
-                    context["rendered"] = campaign_preview(campaign=campaign, customer=customer)
-                except ValidationError as exc:
-                    context["error"] = " ".join(exc.messages)
-        context["customer_id"] = customer_id
+            try:
+                context["rendered"] = campaign_preview(campaign=campaign, customer=customer)
+            except ValidationError as exc:
+                context["error"] = " ".join(exc.messages)
+        context["form"] = form
         return TemplateResponse(request, "campaigns/admin/preview.html", context)
 
     def send_test_view(self, request, object_id):
+        """One copy to the marketer's own address, rendered for a customer they pick (or with sample data)."""
         campaign = get_object_or_404(Campaign, pk=object_id)
         if not self.has_change_permission(request, campaign):
             return redirect("admin:index")
-        if request.method == "POST":
+        form = CustomerPickForm(
+            request.POST if request.method == "POST" else None, request=request, site=self.admin_site, required=False
+        )
+        if request.method == "POST" and form.is_valid():
+            customer = form.cleaned_data["customer"]
             try:
-                campaign_send_test(campaign=campaign, to=request.user.email)
+                campaign_send_test(campaign=campaign, to=request.user.email, customer=customer)
             except (ValidationError, OSError) as exc:
                 msg = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
                 self.message_user(request, msg, messages.ERROR)
@@ -253,6 +239,7 @@ class CampaignAdmin(admin.ModelAdmin):
             return redirect("admin:campaigns_campaign_change", campaign.pk)
         context = self._context(request, campaign, gettext("Send a test to me"))
         context["email"] = request.user.email
+        context["form"] = form
         return TemplateResponse(request, "campaigns/admin/send_test.html", context)
 
     @admin.action(description=_("Schedule the selected campaigns"), permissions=["change"])

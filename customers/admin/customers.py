@@ -225,6 +225,10 @@ class CustomerAdmin(
     def name(self, obj):
         return obj.full_name if obj.erased_at is None else str(obj)
 
+    def autocomplete_label(self, obj):
+        """A customer as the autocomplete lists them: name, e-mail and phone (each kept in its own direction)."""
+        return obj.contact_label
+
     @admin.display(description=_("why this tier and stage"))
     def value_explained(self, obj):
         if obj is None or obj.pk is None:

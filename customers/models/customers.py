@@ -167,6 +167,15 @@ class Customer(models.Model):
     def is_erased(self) -> bool:
         return self.erased_at is not None
 
+    @property
+    def contact_label(self) -> str:
+        """The name with e-mail and phone, so that two customers of the same name can be told apart; the address
+        and number each isolated left-to-right (U+2066…U+2069), so that a right-to-left name keeps them whole."""
+        if self.erased_at is not None:
+            return str(self)
+        contacts = [f"\u2066{value}\u2069" for value in (self.email, self.phone) if value]
+        return " · ".join([self.full_name, *contacts] if self.full_name else contacts) or str(self)
+
     def clean(self):
         """Phone in E.164 (national forms read in the customer's country) and the address normalised."""
         try:

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from emarketing.admin_moves import StatusMovesMixin
 from emarketing.admin_tools import CUSTOMER_SEARCH, BigTableAdmin, StatusChangeInline, run_for_each
 from orders import services
 from orders.models import (
@@ -31,6 +32,7 @@ from orders.models import (
 from orders.selectors import agent_for_user, orders_visible_to, orders_with_paid_amount
 
 from .history import OrderHistoryImportMixin
+from .moves import ORDER_MOVES, PAYMENT_MOVES, SHIPMENT_MOVES
 
 if TYPE_CHECKING:
     # The mixin always stands in front of a ModelAdmin: let the type checker see the methods it extends.
@@ -157,7 +159,7 @@ class OrderStatusChangeInline(StatusChangeInline):
 
 
 @admin.register(Order)
-class OrderAdmin(OrderHistoryImportMixin, BigTableAdmin):
+class OrderAdmin(StatusMovesMixin, OrderHistoryImportMixin, BigTableAdmin):
     list_display = (
         "number",
         "customer",
@@ -202,6 +204,7 @@ class OrderAdmin(OrderHistoryImportMixin, BigTableAdmin):
     inlines = (OrderLineInline, PaymentInline, ShipmentInline, OrderStatusChangeInline)
     list_select_related = ("customer", "agent", "campaign")
     actions = ("confirm_orders", "ship_orders", "deliver_orders", "cancel_orders")
+    status_moves = ORDER_MOVES
 
     def get_queryset(self, request):
         return orders_with_paid_amount(orders_visible_to(request.user, super().get_queryset(request)))
@@ -369,7 +372,7 @@ class PaymentStatusChangeInline(StatusChangeInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(OwnOrdersMixin, BigTableAdmin):
+class PaymentAdmin(StatusMovesMixin, OwnOrdersMixin, BigTableAdmin):
     form = PaymentAdminForm
     list_display = (
         "__str__",
@@ -396,6 +399,7 @@ class PaymentAdmin(OwnOrdersMixin, BigTableAdmin):
         return (*self.readonly_fields, "order", "amount", "currency", "method", "provider_reference")
 
     actions = ("authorize_payments", "capture_payments", "refund_payments", "fail_payments")
+    status_moves = PAYMENT_MOVES
 
     @admin.action(description=_("Authorize the selected payments"), permissions=["change"])
     def authorize_payments(self, request, queryset):
@@ -464,7 +468,7 @@ class ShipmentStatusChangeInline(StatusChangeInline):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(OwnOrdersMixin, BigTableAdmin):
+class ShipmentAdmin(StatusMovesMixin, OwnOrdersMixin, BigTableAdmin):
     list_display = (
         "order",
         "status",
@@ -483,6 +487,7 @@ class ShipmentAdmin(OwnOrdersMixin, BigTableAdmin):
     inlines = (ShipmentStatusChangeInline,)
     list_select_related = ("order",)
     actions = ("ship_shipments", "deliver_shipments")
+    status_moves = SHIPMENT_MOVES
 
     @admin.display(description=_("late"), boolean=True)
     def late(self, obj):

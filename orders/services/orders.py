@@ -189,9 +189,14 @@ def order_ship(*, order: Order, by: AbstractBaseUser | AnonymousUser | None = No
 
 @transaction.atomic
 def order_deliver(*, order: Order, by: AbstractBaseUser | AnonymousUser | None = None) -> bool:
-    """Mark the order delivered, with every shipment of it that is on its way."""
+    """Mark the order delivered, with every shipment of it that is on its way.
+
+    True when the order moved, also when it was the delivery of its last shipment that moved it.
+    """
     from .shipments import shipment_deliver
 
+    before = Order.objects.select_for_update().filter(pk=order.pk).values_list("status", flat=True).get()
     for shipment in order.shipments.filter(status=ShipmentStatus.SHIPPED):
         shipment_deliver(shipment=shipment, by=by)
-    return order_set_status(order=order, status=OrderStatus.DELIVERED, by=by)
+    moved = order_set_status(order=order, status=OrderStatus.DELIVERED, by=by)
+    return moved or before != OrderStatus.DELIVERED
