@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.access import JSON, personal_data_file, personal_data_response
 from customers.admin.erasure import CustomerErasureMixin
 from customers.admin.imports import CustomerImportExportMixin
+from customers.admin.profile360 import CustomerProfileMixin
 from customers.models import (
     Consent,
     ConsentChannel,
@@ -146,6 +147,7 @@ CustomerAdminForm = type(
 
 @admin.register(Customer)
 class CustomerAdmin(
+    CustomerProfileMixin,
     CustomerErasureMixin,
     CustomerImportExportMixin,
     BilingualSearchMixin,
