@@ -244,3 +244,26 @@ def test_the_profile_in_persian_has_solar_hijri_dates(admin_client):
     html = response.content.decode()
     assert "۱۴۰۵" in html
     assert 'datetime="2026-03-21' in html
+
+
+def test_the_three_flags_help_texts_stand_apart(admin_client):
+    customer = CustomerFactory()
+    html = _page(admin_client, customer).content.decode()
+    for field in ("at_risk", "referral_candidate", "suppressed"):
+        assert re.search(rf'<div class="form-row field-{field}">', html)
+
+
+def test_the_order_list_shows_late_orders(admin_client):
+    late = OrderFactory(number="ORD-LATE")
+    ShipmentFactory(order=late, promised_on=timezone.localdate() - dt.timedelta(days=2))
+    on_time = OrderFactory(number="ORD-ON-TIME")
+    ShipmentFactory(order=on_time)
+    response = admin_client.get(reverse("admin:orders_order_changelist"))
+    rows = {row.number: row.is_late for row in response.context["cl"].result_list}
+    assert rows == {"ORD-LATE": True, "ORD-ON-TIME": False}
+    assert "column-late" in response.content.decode()
+
+
+def test_the_quoted_total_label_starts_with_a_capital(admin_client):
+    html = admin_client.get(reverse("admin:orders_order_add")).content.decode()
+    assert "Quoted total" in html
