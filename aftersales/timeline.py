@@ -6,14 +6,31 @@ permission on tickets, survey answers (and their comments) the view permission o
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.models import CSAT_UNHAPPY_MAX, OPEN_TICKET_STATUSES, NpsGroup, SurveyResponse, Ticket, TicketStatus
-from customers.access import choice_label
-from customers.timeline import Card, Cursor, TimelineEntry, TimelineSource, recent_first, shown_number, shown_when
+from aftersales.models import (
+    CSAT_UNHAPPY_MAX,
+    OPEN_TICKET_STATUSES,
+    NpsGroup,
+    SurveyResponse,
+    Ticket,
+    TicketChannel,
+    TicketPriority,
+    TicketStatus,
+)
+from customers.timeline import (
+    Card,
+    Cursor,
+    TimelineEntry,
+    TimelineSource,
+    admin_links,
+    choice_labels,
+    recent_first,
+    shown_number,
+    shown_when,
+)
 
 TICKETS = "tickets"
 SURVEYS = "surveys"
@@ -23,6 +40,12 @@ COMMENT_SHOWN = 160
 
 def tickets_of(customer_id: int, before: Cursor | None, limit: int, viewer: Any) -> list[TimelineEntry]:
     rows = recent_first(Ticket.objects.filter(customer_id=customer_id), TICKETS, "created_at", before, limit)
+    link, statuses, channels, priorities = (
+        admin_links("admin:aftersales_ticket_change"),
+        choice_labels(TicketStatus),
+        choice_labels(TicketChannel),
+        choice_labels(TicketPriority),
+    )
     return [
         TimelineEntry(
             source=TICKETS,
@@ -30,10 +53,10 @@ def tickets_of(customer_id: int, before: Cursor | None, limit: int, viewer: Any)
             when=row.created_at,
             kind=gettext("Ticket opened"),
             title=row.subject,
-            detail=f"{row.get_channel_display()} · {row.get_priority_display()}",
-            state=choice_label(TicketStatus, row.status),
+            detail=f"{channels(row.channel)} · {priorities(row.priority)}",
+            state=statuses(row.status),
             warn=row.status in OPEN_TICKET_STATUSES,
-            url=reverse("admin:aftersales_ticket_change", args=[row.pk]),
+            url=link(row.pk),
         )
         for row in rows
     ]
@@ -59,6 +82,7 @@ def surveys_of(customer_id: int, before: Cursor | None, limit: int, viewer: Any)
         before,
         limit,
     )
+    link = admin_links("admin:aftersales_surveyresponse_change")
     return [
         TimelineEntry(
             source=SURVEYS,
@@ -69,7 +93,7 @@ def surveys_of(customer_id: int, before: Cursor | None, limit: int, viewer: Any)
             detail=Truncator(row.comment).chars(COMMENT_SHOWN),
             state=_scores(row),
             warn=row.csat <= CSAT_UNHAPPY_MAX,
-            url=reverse("admin:aftersales_surveyresponse_change", args=[row.pk]),
+            url=link(row.pk),
         )
         for row in rows
     ]

@@ -6,13 +6,21 @@ of one customer's rows in one query, newest first, along an index on (customer, 
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Message, MessageStatus, Touch
-from customers.access import choice_label
-from customers.timeline import Card, Cursor, TimelineEntry, TimelineSource, recent_first, shown_number, shown_when
+from campaigns.models import AidaStep, Message, MessageStatus, Touch, TouchKind, TouchSource
+from customers.timeline import (
+    Card,
+    Cursor,
+    TimelineEntry,
+    TimelineSource,
+    admin_links,
+    choice_labels,
+    recent_first,
+    shown_number,
+    shown_when,
+)
 
 MESSAGES = "messages"
 TOUCHES = "touches"
@@ -26,16 +34,21 @@ def messages_of(customer_id: int, before: Cursor | None, limit: int, viewer: Any
         before,
         limit,
     )
+    link, status, kind = (
+        admin_links("admin:campaigns_message_change"),
+        choice_labels(MessageStatus),
+        gettext("Campaign message"),
+    )
     return [
         TimelineEntry(
             source=MESSAGES,
             id=row.pk,
             when=row.created_at,
-            kind=gettext("Campaign message"),
+            kind=kind,
             title=row.campaign.name,
-            state=choice_label(MessageStatus, row.status),
+            state=status(row.status),
             warn=row.status == MessageStatus.FAILED,
-            url=reverse("admin:campaigns_message_change", args=[row.pk]),
+            url=link(row.pk),
         )
         for row in rows
     ]
@@ -45,9 +58,15 @@ def touches_of(customer_id: int, before: Cursor | None, limit: int, viewer: Any)
     rows = recent_first(
         Touch.objects.filter(customer_id=customer_id).select_related("campaign"), TOUCHES, "occurred_at", before, limit
     )
+    link, steps, kinds, sources = (
+        admin_links("admin:campaigns_touch_change"),
+        choice_labels(AidaStep),
+        choice_labels(TouchKind),
+        choice_labels(TouchSource),
+    )
     entries = []
     for row in rows:
-        state = row.get_step_display()
+        state = steps(row.step)
         if row.is_automated:
             state = gettext("%(step)s, automated (not counted)") % {"step": state}
         entries.append(
@@ -55,11 +74,11 @@ def touches_of(customer_id: int, before: Cursor | None, limit: int, viewer: Any)
                 source=TOUCHES,
                 id=row.pk,
                 when=row.occurred_at,
-                kind=row.get_kind_display(),
+                kind=kinds(row.kind),
                 title=row.campaign.name if row.campaign is not None else "",
-                detail=row.get_source_display(),
+                detail=sources(row.source),
                 state=state,
-                url=reverse("admin:campaigns_touch_change", args=[row.pk]),
+                url=link(row.pk),
             )
         )
     return entries

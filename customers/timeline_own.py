@@ -2,13 +2,21 @@
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from customers.access import choice_label
 from customers.models import Need, NeedMention, NeedStatus
-from customers.timeline import Card, Cursor, TimelineEntry, TimelineSource, profile_timeline, recent_first, shown_number
+from customers.timeline import (
+    Card,
+    Cursor,
+    TimelineEntry,
+    TimelineSource,
+    admin_links,
+    choice_labels,
+    profile_timeline,
+    recent_first,
+    shown_number,
+)
 
 NEEDS = "needs"
 
@@ -17,6 +25,7 @@ def needs_of(customer_id: int, before: Cursor | None, limit: int, viewer: Any) -
     rows = recent_first(
         NeedMention.objects.filter(customer_id=customer_id).select_related("need"), NEEDS, "heard_at", before, limit
     )
+    link, statuses = admin_links("admin:customers_need_change"), choice_labels(NeedStatus)
     return [
         TimelineEntry(
             source=NEEDS,
@@ -25,9 +34,9 @@ def needs_of(customer_id: int, before: Cursor | None, limit: int, viewer: Any) -
             kind=gettext("Need heard"),
             title=row.need.title,
             detail=row.excerpt,
-            state=choice_label(NeedStatus, row.need.status),
+            state=statuses(row.need.status),
             warn=row.need.status == NeedStatus.OPEN,
-            url=reverse("admin:customers_need_change", args=[row.need_id]),
+            url=link(row.need_id),
         )
         for row in rows
     ]

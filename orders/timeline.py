@@ -7,12 +7,19 @@ orders they sold only, as in the order list (:func:`orders.selectors.orders_visi
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Subquery, Sum
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from customers.access import choice_label
-from customers.timeline import Card, Cursor, TimelineEntry, TimelineSource, recent_first, shown_number
+from customers.timeline import (
+    Card,
+    Cursor,
+    TimelineEntry,
+    TimelineSource,
+    admin_links,
+    choice_labels,
+    recent_first,
+    shown_number,
+)
 from orders.models import Order, OrderStatus, Shipment, ShipmentStatus, sale_q, shipment_late_q
 from orders.selectors import orders_visible_to
 
@@ -31,13 +38,18 @@ def orders_of(customer_id: int, before: Cursor | None, limit: int, viewer: Any) 
         before,
         limit,
     )
+    link, statuses, deliveries = (
+        admin_links("admin:orders_order_change"),
+        choice_labels(OrderStatus),
+        choice_labels(ShipmentStatus),
+    )
     entries = []
     for row in rows:
-        state = choice_label(OrderStatus, row.status)
+        state = statuses(row.status)
         if row.delivery:
             state = gettext("%(order)s; delivery: %(delivery)s") % {
                 "order": state,
-                "delivery": choice_label(ShipmentStatus, row.delivery),
+                "delivery": deliveries(row.delivery),
             }
         if row.late:
             state = gettext("%(state)s (late)") % {"state": state}
@@ -51,7 +63,7 @@ def orders_of(customer_id: int, before: Cursor | None, limit: int, viewer: Any) 
                 detail=f"{shown_number(row.total, 2)} {row.currency}",
                 state=state,
                 warn=bool(row.late),
-                url=reverse("admin:orders_order_change", args=[row.pk]),
+                url=link(row.pk),
             )
         )
     return entries
