@@ -39,3 +39,7 @@ class AftersalesConfig(AppConfig):
 
         erasers.register("aftersales", erase_aftersales, labels=LABELS)
         erasers.register_addresses("aftersales", addresses_of)
+        # The 360° profile: a customer's tickets and survey answers.
+        from aftersales import timeline
+
+        timeline.register()

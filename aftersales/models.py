@@ -31,6 +31,10 @@ class TicketStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# A ticket still waiting on someone (the team or the customer): not yet resolved or closed.
+OPEN_TICKET_STATUSES = frozenset({TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING})
+
+
 class TicketPriority(models.TextChoices):
     LOW = "low", _("Low")
     NORMAL = "normal", _("Normal")

@@ -58,3 +58,7 @@ class CampaignsConfig(AppConfig):
             related=("customer",),
         )
         erasers.register("campaigns", erase_communication, labels=LABELS)
+        # The 360° profile: the campaigns a customer was sent and their AIDA touches.
+        from campaigns import timeline
+
+        timeline.register()

@@ -44,3 +44,7 @@ class CustomersConfig(AppConfig):
         from customers.services import erasure_audit
 
         erasers.register("audit", erasure_audit.erase_audit_log, labels=erasure_audit.LABELS)
+        # The 360° profile: the needs a customer was heard expressing; later stages add their timelines and cards.
+        from customers import timeline_own
+
+        timeline_own.register()

@@ -30,3 +30,7 @@ class OrdersConfig(AppConfig):
         from orders.services.erasure import LABELS, erase_transfer
 
         erasers.register("orders", erase_transfer, labels=LABELS)
+        # The 360° profile: a customer's orders with the state of their delivery.
+        from orders import timeline
+
+        timeline.register()

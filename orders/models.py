@@ -1,5 +1,6 @@
 """Transfer: what was sold, by whom, how it was paid and when it arrived."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -384,6 +385,17 @@ class Shipment(models.Model):
         if self.delivered_at:
             return timezone.localdate(self.delivered_at) > self.promised_on
         return timezone.localdate() > self.promised_on
+
+
+def shipment_late_q(prefix: str = "", today: dt.date | None = None) -> Q:
+    """:attr:`Shipment.is_late` as a condition, on shipments or on rows reaching one through ``prefix``: delivered
+    after the promised day, or not delivered and the promised day is past."""
+    today = today or timezone.localdate()
+    delivered_late = Q(
+        **{f"{prefix}delivered_at__isnull": False, f"{prefix}delivered_at__date__gt": F(f"{prefix}promised_on")}
+    )
+    overdue = Q(**{f"{prefix}delivered_at__isnull": True, f"{prefix}promised_on__lt": today})
+    return delivered_late | overdue
 
 
 class ShipmentStatusChange(StatusChangeBase):

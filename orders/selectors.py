@@ -5,7 +5,21 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Case, Count, DecimalField, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,6 +32,7 @@ from orders.models import (
     PaymentStatus,
     Shipment,
     ShipmentStatus,
+    shipment_late_q,
 )
 
 if TYPE_CHECKING:
@@ -68,6 +83,13 @@ def orders_with_paid_amount(
     return queryset.annotate(
         paid_amount=Coalesce(Subquery(captured, output_field=money), Value(Decimal("0")), output_field=money)
     ).annotate(is_paid=Case(When(paid_amount__gte=F("total"), then=Value(True)), default=Value(False)))
+
+
+def orders_with_lateness(queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:
+    """Annotate ``is_late``: a shipment of the order is late (:func:`orders.models.shipment_late_q`)."""
+    queryset = Order.objects.all() if queryset is None else queryset
+    late = Shipment.objects.filter(shipment_late_q(), order=OuterRef("pk"))
+    return queryset.annotate(is_late=Exists(late))
 
 
 def order_is_paid(*, order: Order) -> bool:

@@ -62,6 +62,8 @@ class Message(DeliveryState):
         indexes = [
             models.Index(fields=["campaign", "status"]),
             models.Index(fields=["campaign", "status", "id"], name="message_claim_order"),
+            # A customer's messages newest first: the 360° profile's timeline reads a page of them at a time.
+            models.Index(fields=["customer", "created_at"], name="message_customer_time"),
         ]
 
     def __str__(self):

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import translation
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.access import JSON, personal_data_file, personal_data_response
 from customers.admin.erasure import CustomerErasureMixin
 from customers.admin.imports import CustomerImportExportMixin
+from customers.admin.profile360 import CustomerProfileMixin
 from customers.models import (
     Consent,
     ConsentChannel,
@@ -146,6 +147,7 @@ CustomerAdminForm = type(
 
 @admin.register(Customer)
 class CustomerAdmin(
+    CustomerProfileMixin,
     CustomerErasureMixin,
     CustomerImportExportMixin,
     BilingualSearchMixin,
@@ -154,18 +156,10 @@ class CustomerAdmin(
 ):
     form = CustomerAdminForm
     change_list_template = "customers/admin/customer_change_list.html"
-    list_display = (
-        "name",
-        "email",
-        "phone",
-        "preferred_language",
-        "country",
-        "value_tier",
-        "lifecycle_stage",
-        "satisfaction",
-        "at_risk",
-    )
-    list_display_links = ("name", "email")
+    # Fits a 1366-pixel screen beside the filters: the e-mail and phone under the name, language and country as
+    # their codes, so tier, lifecycle stage, satisfaction and "at risk" are seen without scrolling sideways.
+    list_display = ("name", "language_and_country", "value_tier", "lifecycle_stage", "satisfaction", "at_risk")
+    list_display_links = ("name",)
     list_filter = (
         "value_tier",
         "lifecycle_stage",
@@ -203,7 +197,10 @@ class CustomerAdmin(
                     ("value_tier", "lifecycle_stage"),
                     "value_explained",
                     ("satisfaction", "last_nps"),
-                    ("at_risk", "referral_candidate", "suppressed"),
+                    # One a line: three help texts side by side ran together into one sentence.
+                    "at_risk",
+                    "referral_candidate",
+                    "suppressed",
                     "acquisition_source",
                     "notes",
                     ("created_at", "updated_at"),
@@ -223,7 +220,23 @@ class CustomerAdmin(
 
     @admin.display(description=_("name"), ordering="last_name")
     def name(self, obj):
-        return obj.full_name if obj.erased_at is None else str(obj)
+        if obj.erased_at is not None:
+            return str(obj)
+        contact = [value for value in (obj.email, obj.phone) if value]
+        return format_html(
+            '{}<span class="customer-contact">{}</span>',
+            obj.full_name or str(obj),
+            format_html_join(" ", '<bdi dir="ltr">{}</bdi>', ((value,) for value in contact)),
+        )
+
+    @admin.display(description=_("language"), ordering="preferred_language")
+    def language_and_country(self, obj):
+        return format_html(
+            '<abbr title="{}">{}</abbr>{}',
+            obj.get_preferred_language_display(),
+            obj.preferred_language,
+            f" · {obj.country}" if obj.country else "",
+        )
 
     def autocomplete_label(self, obj):
         """A customer as the autocomplete lists them: name, e-mail and phone (each kept in its own direction)."""
