@@ -4,7 +4,6 @@ CSRF on what browsers post, signatures on what machines post, rate limits, escap
 import sys
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -48,7 +47,7 @@ def contact(request):
                 # The page's language: a writer not yet known as a customer is answered in it.
                 language=translation.get_language() or "",
             )
-            messages.success(request, _("Thank you: your message has reached us, and a confirmation is on its way."))
+            # The thank-you page says it all; a flash message above it would say the same thing twice.
             return redirect("aftersales:contact_thanks")
     return render(request, "aftersales/contact.html", {"form": form})
 
