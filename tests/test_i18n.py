@@ -326,3 +326,25 @@ def test_local_digits_writes_the_readers_digits():
         assert render("{{ n|local_digits }}", n="12.5") == "١٢٫٥"
     with translation.override("en"):
         assert render("{{ n|local_digits }}", n=1405) == "1405"
+
+
+# Identifiers keep their digits
+
+
+@pytest.mark.parametrize("language", ["fa", "ar"])
+def test_identifiers_codes_and_addresses_keep_their_digits_and_numbers_take_the_readers(language):
+    for written in ("ORD-20261202-09577BDE", "24-hour", "#42", "a1@example.com", "https://example.com/p/12"):
+        assert localize_digits(written, language) == written
+    local = {"fa": "۲۴", "ar": "٢٤"}[language]
+    assert localize_digits("24-hour contact line, 24 hours", language) == f"24-hour contact line, {local} hours"
+    assert localize_digits("Order ORD-7 in 24 hours", language) == f"Order ORD-7 in {local} hours"
+
+
+@pytest.mark.django_db
+def test_the_scoreboard_isolates_free_text_so_it_does_not_reorder(admin_client):
+    from tests.cycle.factories import ObjectiveFactory
+
+    objective = ObjectiveFactory(strategy="24-hour contact line")
+    url = reverse("admin:cycle_marketingplan_change", args=[objective.plan_id])
+    page = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert '<td dir="auto">24-hour contact line</td>' in page
