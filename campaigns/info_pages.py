@@ -28,7 +28,7 @@ def info_pages_for(*, topic: Topic, language: str) -> list[Creative]:
 def info_page_in(*, page: Creative, language: str) -> Creative:
     """The same information page (same campaign, same topic) written in ``language``, else ``page`` itself."""
     language = _language(language)
-    if page.language == language:
+    if page.language == language or page.topic_id is None:
         return page
     sibling = (
         Creative.objects.select_related("campaign", "topic")

@@ -62,8 +62,14 @@ _WORD = re.compile(r"\S+")
 _IDENTIFIER = re.compile(r"[A-Za-z@#_]")
 
 
+def is_identifier(word: str) -> bool:
+    """A word (no spaces) that is an identifier, a code, an address or a word of a Latin script: its digits are
+    never rewritten, and right-to-left text isolates it left to right."""
+    return bool(_IDENTIFIER.search(word))
+
+
 def _localize_word(word: str, table: dict[int, int]) -> str:
-    if _IDENTIFIER.search(word):
+    if is_identifier(word):
         return word
     return _DECIMAL_POINT.sub("٫", word).translate(table)
 

@@ -31,7 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from emarketing.dates import long_date
-from emarketing.digits import localize_digits
+from emarketing.digits import is_identifier, localize_digits
 
 RTL_LANGUAGES = frozenset({"fa", "ar"})
 # Left-to-right isolate … pop directional isolate: an identifier in the text part of a right-to-left message.
@@ -67,11 +67,22 @@ def link(url: str, language: str) -> Value:
     return Value(text, format_html('<a href="{}" dir="ltr">{}</a>', url, url))
 
 
+def isolate_identifiers(text: str) -> SafeString:
+    """``text`` escaped, each identifier in it (an order number, a ticket tag ``[#12]``) isolated left to right."""
+    return mark_safe(  # noqa: S308 - every part escaped here
+        "".join(
+            str(format_html('<bdi dir="ltr">{}</bdi>', part)) if is_identifier(part) else str(escape(part))
+            for part in _SPACES.split(text)
+        )
+    )
+
+
 def brand_name() -> str:
     """The name at the top of every transactional e-mail: ``BRAND_NAME``, else the product's name, translated."""
     return str(settings.BRAND_NAME or gettext("E-marketing cycle"))
 
 
+_SPACES = re.compile(r"(\s+)")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdi]")
 
 
@@ -118,6 +129,7 @@ def transactional_mail(
                 "direction": "rtl" if language in RTL_LANGUAGES else "ltr",
                 "brand": brand,
                 "subject": subject,
+                "subject_html": isolate_identifiers(subject),
                 "paragraphs": paragraphs,
                 "action": action,
             },
