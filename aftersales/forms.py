@@ -1,19 +1,18 @@
 """Forms of the public after-sales pages: the contact form and the satisfaction survey."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import forms
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from emarketing.contacts import EmailAddressField
-from emarketing.digits import normalize_digits
+from emarketing.digits import localize_digits, normalize_digits
 
-
-class LocalDigitsIntegerField(forms.IntegerField):
-    """An integer typed with Western, Persian or Arabic-Indic digits."""
-
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
-
-    def to_python(self, value):
-        return super().to_python(normalize_digits(value).strip() if isinstance(value, str) else value)
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ContactForm(forms.Form):
@@ -27,14 +26,46 @@ class ContactForm(forms.Form):
         return normalize_digits(self.cleaned_data["order_number"]).strip()
 
 
+class ScaleField(forms.TypedChoiceField):
+    """A score from ``low`` to ``high`` chosen on a row of buttons (radio buttons: keyboard and screen readers
+    know them); the page writes each number in the reader's digits. A value posted in Persian or Arabic-Indic
+    digits is read too."""
+
+    widget = forms.RadioSelect(attrs={"class": "btn-check"})
+
+    def __init__(self, *, low: int, high: int, low_hint: StrOrPromise, high_hint: StrOrPromise, **kwargs):
+        super().__init__(choices=[(n, str(n)) for n in range(low, high + 1)], coerce=int, **kwargs)
+        self.low, self.high, self.low_hint, self.high_hint = low, high, low_hint, high_hint
+
+    def to_python(self, value):
+        return super().to_python(normalize_digits(value).strip() if isinstance(value, str) else value)
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except forms.ValidationError as error:
+            language = get_language()
+            message = gettext("Choose a number from %(low)s to %(high)s.") % {
+                "low": localize_digits(str(self.low), language),
+                "high": localize_digits(str(self.high), language),
+            }
+            raise forms.ValidationError(message, code="invalid_choice") from error
+
+
 class SurveyForm(forms.Form):
-    csat = LocalDigitsIntegerField(
-        label=_("How satisfied are you with your order? (1 = not at all, 5 = very)"), min_value=1, max_value=5
+    csat = ScaleField(
+        label=_("How satisfied are you with your order?"),
+        low=1,
+        high=5,
+        low_hint=_("Not at all satisfied"),
+        high_hint=_("Very satisfied"),
     )
-    nps = LocalDigitsIntegerField(
-        label=_("How likely are you to recommend us to a friend? (0 = not at all, 10 = certainly)"),
-        min_value=0,
-        max_value=10,
+    nps = ScaleField(
+        label=_("How likely are you to recommend us to a friend?"),
+        low=0,
+        high=10,
+        low_hint=_("Not at all likely"),
+        high_hint=_("Certainly"),
     )
     comment = forms.CharField(
         label=_("What should we keep or change?"),

@@ -59,6 +59,9 @@ class Ticket(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=8, choices=TicketChannel.choices, default=TicketChannel.WEB)
     subject = models.CharField(_("subject"), max_length=255)
+    # The language the writer wrote in (the contact form's page): their acknowledgement goes out in it when they
+    # are not a known customer yet. Empty: the customer's own language, else the site's.
+    language = models.CharField(_("language"), max_length=8, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=16, choices=TicketStatus.choices, default=TicketStatus.NEW, editable=False
     )

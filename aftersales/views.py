@@ -4,9 +4,9 @@ CSRF on what browsers post, signatures on what machines post, rate limits, escap
 import sys
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -44,8 +44,10 @@ def contact(request):
                 body=body,
                 channel=TicketChannel.WEB,
                 contact_email=data["email"],
+                # The page's language: a writer not yet known as a customer is answered in it.
+                language=translation.get_language() or "",
             )
-            messages.success(request, _("Thank you: your message has reached us, and a confirmation is on its way."))
+            # The thank-you page says it all; a flash message above it would say the same thing twice.
             return redirect("aftersales:contact_thanks")
     return render(request, "aftersales/contact.html", {"form": form})
 
@@ -77,9 +79,15 @@ def inbound_mail_webhook(request):
 
 
 def survey(request, token):
+    """The satisfaction survey of one order, in the customer's own language whatever their browser says."""
     invitation = survey_invitation_from_token(token)
     if invitation is None:
         return render(request, "aftersales/survey_invalid.html", status=404)
+    with translation.override(invitation.customer.preferred_language):
+        return _survey(request, invitation)
+
+
+def _survey(request, invitation):
     if invitation.response_id or invitation.order.survey_responses.exists():
         return render(request, "aftersales/survey_answered.html", {"invitation": invitation})
     form = SurveyForm(request.POST or None)

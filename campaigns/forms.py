@@ -7,6 +7,13 @@ from customers.models import ConsentChannel
 RESPONSE_KINDS = ("offer_claim", "notify_me", "inquiry", "comment")
 
 
+class TopicChoiceField(forms.ModelMultipleChoiceField):
+    """Topics by the name the customer reads (their language's, else the default one)."""
+
+    def label_from_instance(self, obj):
+        return obj.local_name
+
+
 class PreferencesForm(forms.Form):
     channels = forms.MultipleChoiceField(
         label=_("How may we contact you?"),
@@ -14,7 +21,7 @@ class PreferencesForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = TopicChoiceField(
         label=_("Which topics interest you?"),
         queryset=Topic.objects.order_by("name"),
         required=False,

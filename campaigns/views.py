@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from campaigns import tokens
 from campaigns.agents import AgentKind
 from campaigns.forms import RESPONSE_KINDS, PreferencesForm, ResponseForm
+from campaigns.info_pages import info_page_in, info_pages_for
 from campaigns.models import Creative, CreativeKind, Link, Topic, TopicInterest, TouchKind, TouchSource
 from campaigns.services.preferences import preferences_update
 from campaigns.services.preferences import unsubscribe as unsubscribe_service
@@ -239,14 +240,25 @@ def banner_click(request, token):
     return HttpResponseRedirect(creative.target_url)
 
 
+def _visitor_language(request, customer_id):
+    """The language of a public page: the customer's own when the link names them, else the page's."""
+    if customer_id:
+        language = Customer.objects.filter(pk=customer_id).values_list("preferred_language", flat=True).first()
+        if language:
+            return language
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
 @require_safe
 def topic_pages(request, slug):
-    """The information pages of one topic, for the customer to choose from."""
+    """The information pages of one topic, for the customer to choose from: of each campaign, those in the
+    visitor's language when there are any."""
     topic = get_object_or_404(Topic, slug=slug)
-    pages = Creative.objects.filter(topic=topic, kind=CreativeKind.INFO_PAGE).order_by("-created_at")
-    return render(
-        request, "campaigns/topic.html", {"topic": topic, "pages": pages, "r": request.GET.get("r", "")[:200]}
-    )
+    with translation.override(_visitor_language(request, _customer_from(request))):
+        pages = info_pages_for(topic=topic, language=translation.get_language() or "")
+        return render(
+            request, "campaigns/topic.html", {"topic": topic, "pages": pages, "r": request.GET.get("r", "")[:200]}
+        )
 
 
 @require_safe
@@ -258,6 +270,15 @@ def info_page(request, slug, pk):
     )
     assert page.topic is not None  # the query matched the topic's slug
     customer_id = _customer_from(request)
+    language = _visitor_language(request, customer_id)
+    # The same page written in the visitor's language, when the campaign has one.
+    page = info_page_in(page=page, language=language)
+    with translation.override(language):
+        return _info_page(request, page, customer_id)
+
+
+def _info_page(request, page, customer_id):
+    assert page.topic is not None
     _record(
         request,
         kind=TouchKind.PAGE_VIEW,

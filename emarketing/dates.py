@@ -16,10 +16,12 @@ from typing import Any
 
 import jdatetime
 from django import forms
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
+from hijridate import Gregorian
 
 from emarketing.digits import localize_digits, normalize_digits
 
@@ -87,7 +89,10 @@ def jalali_format(value: dt.date, fmt: str) -> str:
     if isinstance(value, dt.datetime):
         parts.update({"H": f"{value.hour:02d}", "G": str(value.hour), "i": f"{value.minute:02d}"})
         parts["s"] = f"{value.second:02d}"
-    fmt = NAMED_FORMATS.get(fmt, fmt)
+    return _format(NAMED_FORMATS.get(fmt, fmt), parts)
+
+
+def _format(fmt: str, parts: dict[str, str]) -> str:
     out, escaped = [], False
     for char in fmt:
         if escaped:
@@ -107,6 +112,95 @@ def persian_date(value: dt.date, fmt: str | None = None) -> str:
     """
     default = "Y/m/d H:i" if isinstance(value, dt.datetime) else "Y/m/d"
     return localize_digits(jalali_format(value, fmt or default), "fa")
+
+
+# --- the Hijri (Umm al-Qura) calendar, for Arabic readers when ARABIC_CALENDAR is "hijri" -------------------------
+
+HIJRI_MONTHS = (
+    "محرم",
+    "صفر",
+    "ربيع الأول",
+    "ربيع الآخر",
+    "جمادى الأولى",
+    "جمادى الآخرة",
+    "رجب",
+    "شعبان",
+    "رمضان",
+    "شوال",
+    "ذو القعدة",
+    "ذو الحجة",
+)
+ARABIC_WEEKDAYS = ("الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")  # Monday first
+HIJRI_NAMED_FORMATS = {
+    "DATE_FORMAT": "j F Y",
+    "SHORT_DATE_FORMAT": "Y/m/d",
+    "DATETIME_FORMAT": "j F Y، H:i",
+    "SHORT_DATETIME_FORMAT": "Y/m/d H:i",
+    "YEAR_MONTH_FORMAT": "F Y",
+    "MONTH_DAY_FORMAT": "j F",
+}
+
+
+def hijri_format(value: dt.date, fmt: str) -> str:
+    """Format a date or datetime in the Hijri calendar (Umm al-Qura, through ``hijridate``), with ASCII digits, using
+    the same letters as :func:`jalali_format`. Years outside the Umm al-Qura tables (before 1937, after 2076) stay
+    Gregorian, as Django writes them."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    day = value.date() if isinstance(value, dt.datetime) else value
+    try:
+        h = Gregorian(day.year, day.month, day.day).to_hijri()
+    except OverflowError:
+        from django.template.defaultfilters import date as date_filter
+
+        return str(date_filter(value, fmt))
+    parts = {
+        "Y": f"{h.year:04d}",
+        "y": f"{h.year % 100:02d}",
+        "m": f"{h.month:02d}",
+        "n": str(h.month),
+        "d": f"{h.day:02d}",
+        "j": str(h.day),
+        "F": HIJRI_MONTHS[h.month - 1],
+        "N": HIJRI_MONTHS[h.month - 1],
+        "M": HIJRI_MONTHS[h.month - 1],
+        "b": HIJRI_MONTHS[h.month - 1],
+        "l": ARABIC_WEEKDAYS[value.weekday()],
+        "D": ARABIC_WEEKDAYS[value.weekday()],
+    }
+    if isinstance(value, dt.datetime):
+        parts.update({"H": f"{value.hour:02d}", "G": str(value.hour), "i": f"{value.minute:02d}"})
+        parts["s"] = f"{value.second:02d}"
+    return _format(HIJRI_NAMED_FORMATS.get(fmt, fmt), parts)
+
+
+def local_date(value: dt.date, fmt: str | None = None, language: str | None = None) -> str:
+    """A date or datetime as a reader of ``language`` (default: the active language) reads it.
+
+    Persian: Solar Hijri, Persian digits. Arabic: Gregorian with Arabic month names, or Hijri (Umm al-Qura) when
+    ``ARABIC_CALENDAR`` is ``"hijri"``, in Arabic-Indic digits. Others: Django's ``date`` filter. The default
+    format is ``Y/m/d`` (``Y/m/d H:i`` for a datetime) in Persian and Hijri, Django's ``DATE_FORMAT`` otherwise.
+    """
+    from django.template.defaultfilters import date as date_filter
+
+    language = (language if language is not None else get_language() or "").split("-")[0]
+    if language == "fa":
+        return persian_date(value, fmt)
+    if language == "ar" and settings.ARABIC_CALENDAR == "hijri":
+        default = "Y/m/d H:i" if isinstance(value, dt.datetime) else "Y/m/d"
+        return str(localize_digits(hijri_format(value, fmt or default), "ar"))
+    with translation.override(language or None):
+        shown = date_filter(value, fmt) if fmt else date_filter(value)
+    return str(localize_digits(shown, language))
+
+
+def long_date(value: dt.date, language: str | None = None) -> str:
+    """The day written out for a letter: ``۹ آذر ۱۴۰۵``, ``30 November 2026``, ``٣٠ نوفمبر ٢٠٢٦`` or, in Hijri,
+    ``٢٠ جمادى الآخرة ١٤٤٨ هـ``."""
+    language = (language if language is not None else get_language() or "").split("-")[0]
+    if language == "ar" and settings.ARABIC_CALENDAR == "hijri":
+        return local_date(value, "j F Y", language) + " هـ"
+    return local_date(value, "j F Y", language)
 
 
 # --- reading a typed date ----------------------------------------------------------------------------------------

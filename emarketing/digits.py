@@ -55,16 +55,37 @@ def to_script_digits(text: str, language: str) -> str:
     return text.translate(_OTHER_SCRIPT_TO[language])
 
 
+# A run of text without spaces that holds a Latin letter or an identifier's mark is an identifier, a code, an
+# address or a word of another script: an order number (ORD-20261202-09577BDE), a ticket tag (#42), an e-mail
+# address, a URL, "24-hour". Its digits stay as they are written.
+_WORD = re.compile(r"\S+")
+_IDENTIFIER = re.compile(r"[A-Za-z@#_]")
+
+
+def is_identifier(word: str) -> bool:
+    """A word (no spaces) that is an identifier, a code, an address or a word of a Latin script: its digits are
+    never rewritten, and right-to-left text isolates it left to right."""
+    return bool(_IDENTIFIER.search(word))
+
+
+def _localize_word(word: str, table: dict[int, int]) -> str:
+    if is_identifier(word):
+        return word
+    return _DECIMAL_POINT.sub("٫", word).translate(table)
+
+
 def localize_digits(text: _T, language: str | None) -> _T | str:
     """Return ``text`` with ASCII digits written in the digits of ``language`` (Persian or Arabic-Indic).
 
-    A decimal point between two digits becomes the Arabic decimal separator (12.5 → ۱۲٫۵). Other languages,
-    and an empty language, leave the text unchanged.
+    A decimal point between two digits becomes the Arabic decimal separator (12.5 → ۱۲٫۵). Only numbers are
+    rewritten: a word that holds a Latin letter, ``@``, ``#`` or ``_`` (an identifier, a code, an address,
+    a URL, "24-hour") keeps its digits, so ``ORD-20261202-09577BDE`` never becomes ``ORD-۲۰۲۶۱۲۰۲-…``. Other
+    languages, and an empty language, leave the text unchanged.
     """
     table = _TO_LOCAL.get((language or "").split("-")[0])
     if table is None:
         return text
-    return _DECIMAL_POINT.sub("٫", str(text)).translate(table)
+    return _WORD.sub(lambda match: _localize_word(match.group(), table), str(text))
 
 
 def _digit_tolerant(to_python: Callable[[Any, Any], Any], *, numeric: bool) -> Callable[[Any, Any], Any]:

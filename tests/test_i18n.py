@@ -264,7 +264,9 @@ def test_the_admin_date_inputs_still_accept_gregorian_iso_dates_in_persian(admin
 
 
 @pytest.mark.django_db
-def test_the_public_survey_in_persian_shows_persian_digits_and_accepts_them(client, settings):
+def test_the_public_survey_speaks_the_customers_persian_keeps_the_order_number_and_accepts_local_digits(
+    client, settings
+):
     from aftersales import services
     from aftersales.models import SurveyResponse
     from aftersales.services.surveys import survey_token
@@ -273,15 +275,18 @@ def test_the_public_survey_in_persian_shows_persian_digits_and_accepts_them(clie
 
     settings.PUBLIC_FORM_RATE_LIMIT = 20
     cache.clear()
-    order = OrderLineFactory(order__number="EM-2046").order
+    order = OrderLineFactory(order__number="EM-2046", order__customer__preferred_language="fa").order
     orders.order_confirm(order=order)
     orders.order_ship(order=order)
     orders.order_deliver(order=order)
     url = reverse("aftersales:survey", args=[survey_token(services.survey_invitation_create(order=order))])
 
-    page = client.get(url, HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    # The customer's browser speaks English; the survey speaks the customer's Persian.
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'dir="rtl"' in page
-    assert "سفارش EM-۲۰۴۶ شما چطور بود؟" in page
+    # The order number is an identifier: its digits as written, isolated left to right.
+    assert 'سفارش <bdi dir="ltr">EM-2046</bdi> شما چطور بود؟' in page
+    assert "۲۰۴۶" not in page
 
     response = client.post(url, {"csat": "۴", "nps": "١٠", "comment": "", "product_opinion": ""})
     assert response.status_code == 200
@@ -321,3 +326,25 @@ def test_local_digits_writes_the_readers_digits():
         assert render("{{ n|local_digits }}", n="12.5") == "١٢٫٥"
     with translation.override("en"):
         assert render("{{ n|local_digits }}", n=1405) == "1405"
+
+
+# Identifiers keep their digits
+
+
+@pytest.mark.parametrize("language", ["fa", "ar"])
+def test_identifiers_codes_and_addresses_keep_their_digits_and_numbers_take_the_readers(language):
+    for written in ("ORD-20261202-09577BDE", "24-hour", "#42", "a1@example.com", "https://example.com/p/12"):
+        assert localize_digits(written, language) == written
+    local = {"fa": "۲۴", "ar": "٢٤"}[language]
+    assert localize_digits("24-hour contact line, 24 hours", language) == f"24-hour contact line, {local} hours"
+    assert localize_digits("Order ORD-7 in 24 hours", language) == f"Order ORD-7 in {local} hours"
+
+
+@pytest.mark.django_db
+def test_the_scoreboard_isolates_free_text_so_it_does_not_reorder(admin_client):
+    from tests.cycle.factories import ObjectiveFactory
+
+    objective = ObjectiveFactory(strategy="24-hour contact line")
+    url = reverse("admin:cycle_marketingplan_change", args=[objective.plan_id])
+    page = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert '<td dir="auto">24-hour contact line</td>' in page

@@ -44,6 +44,7 @@ from campaigns.services.sending import (
     mail_connection,
 )
 from customers.models import Customer
+from emarketing import mail
 from emarketing.contacts import validate_email_address
 
 from .feedback import ticket_create, ticket_message_add
@@ -57,7 +58,10 @@ ROBOT_SENDERS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply
 
 
 def _language_of(ticket: Ticket) -> str:
-    return ticket.customer.preferred_language if ticket.customer is not None else str(settings.LANGUAGE_CODE)
+    """A known customer's own language; else the language the writer wrote in; else the site's."""
+    if ticket.customer is not None:
+        return ticket.customer.preferred_language
+    return ticket.language or str(settings.LANGUAGE_CODE)
 
 
 def ticket_subject_tag(ticket: Ticket) -> str:
@@ -92,19 +96,30 @@ class TicketAcknowledgements(MessageKind[AcknowledgementRow]):
     def render(self, row: AcknowledgementRow) -> tuple[str, Rendered]:
         ack = row.acknowledgement
         ticket = ack.ticket
-        with translation.override(ack.language):
+        language = ack.language
+        with translation.override(language):
             hours = settings.TICKET_FIRST_RESPONSE_HOURS.get(ticket.priority)
             subject = _("%(tag)s We have received your message: %(subject)s") % {
                 "tag": ticket_subject_tag(ticket),
                 "subject": ticket.subject,
             }
-            body = _(
+            message = _(
                 "Thank you for writing to us. Your request has the number %(number)s.\n"
                 "Our team answers within %(hours)s hours, at any time of day. To add anything, reply to this "
                 "e-mail and keep the number in the subject."
-            ) % {"number": ticket.pk, "hours": hours}
-        headers = {"Reply-To": str(settings.SUPPORT_EMAIL), "Auto-Submitted": "auto-replied"}
-        return ack.to, Rendered(subject=subject, html="", text=body, headers=headers)
+            )
+            html, text = mail.transactional_mail(
+                language=language,
+                subject=subject,
+                message=message,
+                values={"number": mail.identifier(ticket.pk, language), "hours": mail.number(hours, language)},
+            )
+        headers = {
+            "Reply-To": str(settings.SUPPORT_EMAIL),
+            "Auto-Submitted": "auto-replied",
+            "Content-Language": language,
+        }
+        return ack.to, Rendered(subject=subject, html=html, text=text, headers=headers)
 
     def settle(self) -> None:
         """Stamp each ticket whose acknowledgement went out, and note it on the thread, once."""

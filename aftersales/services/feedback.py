@@ -63,12 +63,14 @@ def ticket_create(
     product: Product | None = None,
     author_kind: str = MessageAuthor.CUSTOMER,
     acknowledge: bool = True,
+    language: str = "",
 ) -> Ticket:
     ticket = Ticket(
         customer=customer,
         contact_email=contact_email,
         channel=channel,
         subject=subject,
+        language=language,
         order=order,
         product=product or None,
     )

@@ -21,6 +21,7 @@ from campaigns.services.sending import (
     SendResult,
     mail_connection,
 )
+from emarketing import mail
 from orders.models import Shipment
 from orders.selectors import shipments_overdue
 from orders.services import shipment_mark_late_notified
@@ -63,22 +64,32 @@ class LateDeliveryApologies(MessageKind[ApologyRow]):
     def render(self, row: ApologyRow) -> tuple[str, Rendered]:
         apology = row.apology
         customer, order = apology.customer, apology.shipment.order
-        with translation.override(customer.preferred_language):
-            subject = _("Your order %(number)s is late") % {"number": order.number}
-            body = _(
+        language = customer.preferred_language
+        with translation.override(language):
+            subject = f"[#{apology.ticket_id}] " + _("Your order %(number)s is late") % {"number": order.number}
+            message = _(
                 "Dear %(name)s,\n\nWe promised your order %(number)s for %(promised)s and it has not reached you "
                 "yet. We are sorry. We have opened request %(ticket)s to follow it up, and we will write to you "
                 "as soon as we know more; you do not need to contact us."
-            ) % {
-                "name": customer.first_name,
-                "number": order.number,
-                "promised": apology.shipment.promised_on.isoformat(),
-                "ticket": f"#{apology.ticket_id}",
-            }
-        headers = {"Reply-To": str(settings.SUPPORT_EMAIL), "Auto-Submitted": "auto-generated"}
-        return customer.email, Rendered(
-            subject=f"[#{apology.ticket_id}] {subject}", html="", text=body, headers=headers
-        )
+            )
+            html, text = mail.transactional_mail(
+                language=language,
+                subject=subject,
+                message=message,
+                values={
+                    "name": customer.first_name,
+                    "number": mail.identifier(order.number, language),
+                    # The promised day in the customer's calendar and digits (Solar Hijri in Persian).
+                    "promised": mail.day(apology.shipment.promised_on, language),
+                    "ticket": mail.identifier(f"#{apology.ticket_id}", language),
+                },
+            )
+        headers = {
+            "Reply-To": str(settings.SUPPORT_EMAIL),
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": language,
+        }
+        return customer.email, Rendered(subject=subject, html=html, text=text, headers=headers)
 
 
 def late_apologies_send() -> SendResult:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from aftersales.models import SurveyInvitation, SurveyResponse
 from campaigns.models import MessageStatus
 from campaigns.services.sending import Claim, Loaded, MessageKind, Pipeline, Rendered, SendResult, mail_connection
+from emarketing import mail
 from orders.models import Order
 from orders.selectors import orders_delivered_before
 
@@ -109,13 +110,25 @@ class SurveyInvitations(MessageKind[InvitationRow]):
     def render(self, row: InvitationRow) -> tuple[str, Rendered]:
         invitation = row.invitation
         customer = invitation.customer
-        with translation.override(customer.preferred_language):
+        language = customer.preferred_language
+        with translation.override(language):
             subject = _("How was your order %(number)s?") % {"number": invitation.order.number}
-            body = _(
+            message = _(
                 "Dear %(name)s,\n\nYour order %(number)s was delivered a few days ago. Two minutes of your time "
                 "tell us what to keep and what to improve:\n\n%(url)s\n\nThank you."
-            ) % {"name": customer.first_name, "number": invitation.order.number, "url": survey_url(invitation)}
-        return customer.email, Rendered(subject=subject, html="", text=body)
+            )
+            html, text = mail.transactional_mail(
+                language=language,
+                subject=subject,
+                message=message,
+                values={
+                    "name": customer.first_name,
+                    "number": mail.identifier(invitation.order.number, language),
+                    "url": mail.link(survey_url(invitation), language),
+                },
+            )
+        headers = {"Auto-Submitted": "auto-generated", "Content-Language": language}
+        return customer.email, Rendered(subject=subject, html=html, text=text, headers=headers)
 
 
 def survey_invitations_send() -> int:

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.templating import check_template, is_http_address
@@ -145,8 +146,12 @@ class Topic(models.Model):
     """A subject customers can choose information about (the 'information' step of AIDA)."""
 
     name = models.CharField(_("name"), max_length=120)
+    name_fa = models.CharField(_("name (Persian)"), max_length=120, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=120, blank=True)
     slug = models.SlugField(_("slug"), unique=True, allow_unicode=True)
     description = models.TextField(_("description"), blank=True)
+    description_fa = models.TextField(_("description (Persian)"), blank=True)
+    description_ar = models.TextField(_("description (Arabic)"), blank=True)
 
     class Meta:
         verbose_name = _("topic")
@@ -155,6 +160,22 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.name
+
+    def name_in(self, language: str) -> str:
+        """The name customers read in ``language``: its own when written, else the default ``name``."""
+        return getattr(self, f"name_{language.split('-')[0]}", "") or self.name
+
+    def description_in(self, language: str) -> str:
+        return getattr(self, f"description_{language.split('-')[0]}", "") or self.description
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (the page's, or the customer's under ``translation.override``)."""
+        return self.name_in(get_language() or "")
+
+    @property
+    def local_description(self) -> str:
+        return self.description_in(get_language() or "")
 
 
 class CreativeKind(models.TextChoices):

@@ -23,7 +23,7 @@ from campaigns import tokens
 from campaigns.models import ErasureConfirmation, MessageStatus
 from customers.models import Customer, Erasure, ErasureSource
 from customers.services.erasure import customer_erase
-from emarketing.digits import localize_digits
+from emarketing import mail
 
 from .sending import (
     Claim,
@@ -77,21 +77,34 @@ class ErasureConfirmations(MessageKind[ConfirmationRow]):
         customer = row.confirmation.customer
         token = tokens.erasure_token(customer_id=customer.pk, email=customer.email)
         link = public_url("campaigns:erasure_confirm", token)
-        with translation.override(row.confirmation.language):
+        language = row.confirmation.language
+        with translation.override(language):
             subject = _("Confirm that we should delete your data")
-            body = _(
+            message = _(
                 "Hello %(name)s,\n\n"
                 "We were asked to delete the personal data we hold about you. If you asked for this, confirm it "
                 "by opening this link within %(days)d days and pressing the button on the page:\n\n%(link)s\n\n"
                 "Once confirmed, it cannot be undone: we will not write to you again, and your orders are kept "
                 "only as amounts for our accounts. If you did not ask for this, ignore this e-mail and nothing "
                 "will change."
-            ) % {"name": customer.first_name, "days": settings.PRIVACY_ERASURE_LINK_DAYS, "link": link}
+            )
             # The number of days in the customer's digits; the link, an identifier, as it is.
-            body = body.replace(link, "\0")
-            body = localize_digits(body, row.confirmation.language).replace("\0", link)
-        headers = {"Auto-Submitted": "auto-generated", "Reply-To": str(settings.SUPPORT_EMAIL)}
-        return customer.email, Rendered(subject=subject, html="", text=body, headers=headers)
+            html, text = mail.transactional_mail(
+                language=language,
+                subject=subject,
+                message=message,
+                values={
+                    "name": customer.first_name,
+                    "days": mail.number(settings.PRIVACY_ERASURE_LINK_DAYS, language),
+                    "link": mail.link(link, language),
+                },
+            )
+        headers = {
+            "Auto-Submitted": "auto-generated",
+            "Reply-To": str(settings.SUPPORT_EMAIL),
+            "Content-Language": language,
+        }
+        return customer.email, Rendered(subject=subject, html=html, text=text, headers=headers)
 
 
 def erasure_confirmations_send() -> SendResult:

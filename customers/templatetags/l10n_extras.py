@@ -9,10 +9,9 @@ The Solar Hijri calendar itself (formatting, reading typed dates) is in ``emarke
 import datetime as dt
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 
 from emarketing.dates import language as _language
-from emarketing.dates import persian_date
+from emarketing.dates import local_date
 from emarketing.digits import localize_digits
 
 register = template.Library()
@@ -20,21 +19,18 @@ register = template.Library()
 
 @register.filter(expects_localtime=True, is_safe=False)
 def jdate(value, fmt=None):
-    """A date or datetime in the Solar Hijri calendar with Persian digits in Persian; Django's ``date`` otherwise.
+    """A date or datetime in the reader's calendar and digits (``emarketing.dates.local_date``).
 
-    The default format is ``Y/m/d`` for dates and ``Y/m/d H:i`` for datetimes (2026-03-21 → ۱۴۰۵/۰۱/۰۱);
-    Django's named formats (``"DATE_FORMAT"``, ``"SHORT_DATE_FORMAT"`` …) and the letters d j m n F M b l D Y y
-    H G i s are understood. In Arabic the Gregorian date is kept, written with Arabic-Indic digits.
+    Persian: the Solar Hijri calendar with Persian digits; the default format is ``Y/m/d`` for dates and
+    ``Y/m/d H:i`` for datetimes (2026-03-21 → ۱۴۰۵/۰۱/۰۱); Django's named formats (``"DATE_FORMAT"`` …) and the
+    letters d j m n F M b l D Y y H G i s are understood. Arabic: the Gregorian date with Arabic-Indic digits, or
+    the Hijri (Umm al-Qura) one when ``ARABIC_CALENDAR`` is ``"hijri"``. Other languages: Django's ``date``.
     """
     if value in (None, ""):
         return ""
     if not isinstance(value, dt.date):
         return value
-    language = _language()
-    if language == "fa":
-        return persian_date(value, fmt)
-    shown = date_filter(value, fmt) if fmt else date_filter(value)
-    return localize_digits(shown, language)
+    return local_date(value, fmt)
 
 
 @register.filter(is_safe=True)

@@ -121,3 +121,28 @@ INFO_PAGES = {
         ),
     },
 }
+
+# The topics' names and descriptions in Persian and Arabic, as the preference centre and the topic pages show them.
+TOPIC_TRANSLATIONS = {
+    "gifts": {
+        "description": "Gift boxes, cards and delivery on the day, for every occasion.",
+        "name_fa": "هدیه‌ها و مناسبت‌ها",
+        "description_fa": "جعبه‌های هدیه، کارت و تحویل در همان روز، برای هر مناسبت.",
+        "name_ar": "الهدايا والمناسبات",
+        "description_ar": "علب الهدايا والبطاقات والتوصيل في اليوم نفسه، لكل مناسبة.",
+    },
+    "delivery": {
+        "description": "When parcels arrive, and how to send something back.",
+        "name_fa": "ارسال و مرجوعی",
+        "description_fa": "بسته‌ها کی می‌رسند و چگونه کالایی را پس بفرستید.",
+        "name_ar": "التوصيل والإرجاع",
+        "description_ar": "متى تصل الطرود، وكيف تعيد منتجاً.",
+    },
+    "care": {
+        "description": "How to keep kilims and ceramics beautiful for years.",
+        "name_fa": "نگهداری از کالاهای دست‌ساز",
+        "description_fa": "چگونه گلیم و سرامیک را سال‌ها زیبا نگه دارید.",
+        "name_ar": "العناية بالمنتجات اليدوية",
+        "description_ar": "كيف تحافظ على جمال الكليم والخزف لسنوات.",
+    },
+}

@@ -177,6 +177,14 @@ LANGUAGES = [
     ("ar", _("Arabic")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The calendar of the dates Arabic readers see: "gregorian" (Arabic month names) or "hijri" (Umm al-Qura).
+# Persian readers always see the Solar Hijri calendar; either way, in their own digits.
+ARABIC_CALENDAR = env("ARABIC_CALENDAR", default="gregorian")
+if ARABIC_CALENDAR not in {"gregorian", "hijri"}:
+    raise ImproperlyConfigured("ARABIC_CALENDAR must be gregorian or hijri.")
+# The name customers know the company by, at the top of its transactional e-mails and public pages' titles
+# ("" : the product's own name, translated).
+BRAND_NAME = env("BRAND_NAME", default="")
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 # The country whose national phone numbers (0912 345 6789) are understood when a customer's own is not known;
 # every phone is stored in E.164 (emarketing.contacts).

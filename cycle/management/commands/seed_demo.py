@@ -44,7 +44,7 @@ from customers.models import (
 )
 from customers.services import customers_refresh_profiles, segment_save_rules
 from customers.services.segments import segments_refresh_all
-from cycle.demo.content import COMMENTS, EMAILS, INFO_PAGES, LOCATIONS, PRODUCTS, TICKETS
+from cycle.demo.content import COMMENTS, EMAILS, INFO_PAGES, LOCATIONS, PRODUCTS, TICKETS, TOPIC_TRANSLATIONS
 from cycle.demo.sending import demo_sending_identity
 from cycle.models import BudgetLine, Kpi, LoopTrigger, MarketingPlan, Milestone, Objective, PlanPerson, PlanStatus
 from cycle.services.loop import loop_run
@@ -266,7 +266,8 @@ class Command(BaseCommand):
             defaults={"channel": Channel.INFO_PAGE, "status": CampaignStatus.SENT, "started_at": self.now},
         )
         for (slug, topic_name), pages in INFO_PAGES.items():
-            topic, _ = Topic.objects.get_or_create(slug=slug, defaults={"name": topic_name})
+            names = {"name": topic_name, **TOPIC_TRANSLATIONS.get(slug, {})}
+            topic, _ = Topic.objects.update_or_create(slug=slug, defaults=names)
             for language, (title, body) in pages.items():
                 if not Creative.objects.filter(campaign=campaign, topic=topic, language=language).exists():
                     page = Creative(
