@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0011_privacy_erasure_confirmation'),
+        ('campaigns', '0012_profile360_message_customer_time'),
     ]
 
     operations = [
