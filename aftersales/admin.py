@@ -131,7 +131,15 @@ class TicketAdmin(StatusMovesMixin, BigTableAdmin):
     date_hierarchy = "created_at"
     autocomplete_fields = ("customer", "product", "assigned_to")
     raw_id_fields = ("order",)
-    readonly_fields = ("status", "created_at", "first_response_at", "acknowledged_at", "resolved_at", "looped_at")
+    readonly_fields = (
+        "status",
+        "language",
+        "created_at",
+        "first_response_at",
+        "acknowledged_at",
+        "resolved_at",
+        "looped_at",
+    )
     inlines = (TicketMessageInline, TicketStatusChangeInline)
     list_select_related = ("customer", "assigned_to")
     actions = ("resolve_tickets", "close_tickets", "reopen_tickets", "wait_for_customer")

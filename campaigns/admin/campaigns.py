@@ -313,5 +313,5 @@ class CreativeAdmin(admin.ModelAdmin):
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
-    search_fields = ("name", "slug", "description")
+    search_fields = ("name", "name_fa", "name_ar", "slug", "description")
     prepopulated_fields = {"slug": ("name",)}

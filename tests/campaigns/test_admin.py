@@ -200,3 +200,11 @@ def test_topics_segments_and_campaign_forms_save(admin_client, db):
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_topics_are_found_by_their_persian_or_arabic_name(admin_client):
+    TopicFactory(name="Tea", name_fa="چای", name_ar="شاي", slug="tea")
+    TopicFactory(name="Coffee", slug="coffee")
+    for term in ("چای", "شاي"):
+        page = admin_client.get(reverse("admin:campaigns_topic_changelist"), {"q": term}).content.decode()
+        assert "Tea" in page and "Coffee" not in page
