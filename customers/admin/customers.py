@@ -4,6 +4,7 @@ button that recomputes tiers and lifecycle stages."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import translation
@@ -39,10 +40,22 @@ class OccasionInline(admin.TabularInline):
     fields = ("kind", "label", "month", "day", "year")
 
 
+class NewestOnlyFormSet(BaseInlineFormSet):
+    """The newest rows only (in the inline's ordering): a customer with years of history keeps a page that loads."""
+
+    max_shown = 50
+
+    def get_queryset(self):
+        if not hasattr(self, "_newest"):
+            self._newest = list(super().get_queryset()[: self.max_shown])
+        return self._newest
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+    formset = NewestOnlyFormSet
 
     def has_add_permission(self, request, obj=None):
         return False

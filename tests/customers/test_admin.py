@@ -153,3 +153,39 @@ def test_recording_a_consent_event_in_the_admin_sets_the_consent(admin_client, a
     assert customer.consents.get(channel="sms").granted is True
     event = ConsentEvent.objects.get(customer=customer)
     assert (event.source, event.recorded_by, event.note) == ("phone", admin_user, "Asked on the phone")
+
+
+def test_a_long_history_shows_its_newest_fifty_and_the_page_still_saves(admin_client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from customers.models import CustomerHistory
+
+    customer = CustomerFactory(country="GB", time_zone="UTC")
+    start = timezone.now() - dt.timedelta(days=200)
+    CustomerHistory.objects.bulk_create(
+        CustomerHistory(
+            customer=customer,
+            attribute="value_tier",
+            old_value="low",
+            new_value="potential",
+            changed_at=start + dt.timedelta(days=day),
+        )
+        for day in range(120)
+    )
+    url = reverse("admin:customers_customer_change", args=[customer.pk])
+    page = admin_client.get(url)
+    history = next(f for f in page.context["inline_admin_formsets"] if f.formset.prefix == "history")
+    shown = [form.instance.changed_at for form in history.formset.forms]
+    assert len(shown) == 50 and shown == sorted(shown, reverse=True)
+    assert shown[0] == start + dt.timedelta(days=119)
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and not isinstance(value, list)}
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+    response = admin_client.post(url, {**data, "preferred_language": "en", "notes": "seen"})
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.notes == "seen" and CustomerHistory.objects.filter(customer=customer).count() == 120
