@@ -12,6 +12,7 @@ stage (``emarketing/admin_tools.py``) — so it lives in the project package, wh
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import jdatetime
@@ -72,24 +73,30 @@ def jalali_format(value: dt.date, fmt: str) -> str:
         j = jdatetime.datetime.fromgregorian(datetime=value)
     else:
         j = jdatetime.date.fromgregorian(date=value)
+    parts = _parts(value, j.year, j.month, j.day, months=PERSIAN_MONTHS, weekdays=PERSIAN_WEEKDAYS)
+    return _format(NAMED_FORMATS.get(fmt, fmt), parts)
+
+
+def _parts(
+    value: dt.date, year: int, month: int, day: int, *, months: Sequence[str], weekdays: Sequence[str]
+) -> dict[str, str]:
+    """The format characters of a date in another calendar (its year, month and day), with the time of ``value``."""
+    month_name = months[month - 1]
+    weekday = weekdays[value.weekday()]
     parts = {
-        "Y": f"{j.year:04d}",
-        "y": f"{j.year % 100:02d}",
-        "m": f"{j.month:02d}",
-        "n": str(j.month),
-        "d": f"{j.day:02d}",
-        "j": str(j.day),
-        "F": PERSIAN_MONTHS[j.month - 1],
-        "N": PERSIAN_MONTHS[j.month - 1],
-        "M": PERSIAN_MONTHS[j.month - 1],
-        "b": PERSIAN_MONTHS[j.month - 1],
-        "l": PERSIAN_WEEKDAYS[value.weekday()],
-        "D": PERSIAN_WEEKDAYS[value.weekday()],
+        "Y": f"{year:04d}",
+        "y": f"{year % 100:02d}",
+        "m": f"{month:02d}",
+        "n": str(month),
+        "d": f"{day:02d}",
+        "j": str(day),
+        **dict.fromkeys("FNMb", month_name),
+        **dict.fromkeys("lD", weekday),
     }
     if isinstance(value, dt.datetime):
         parts.update({"H": f"{value.hour:02d}", "G": str(value.hour), "i": f"{value.minute:02d}"})
         parts["s"] = f"{value.second:02d}"
-    return _format(NAMED_FORMATS.get(fmt, fmt), parts)
+    return parts
 
 
 def _format(fmt: str, parts: dict[str, str]) -> str:
@@ -154,23 +161,7 @@ def hijri_format(value: dt.date, fmt: str) -> str:
         from django.template.defaultfilters import date as date_filter
 
         return str(date_filter(value, fmt))
-    parts = {
-        "Y": f"{h.year:04d}",
-        "y": f"{h.year % 100:02d}",
-        "m": f"{h.month:02d}",
-        "n": str(h.month),
-        "d": f"{h.day:02d}",
-        "j": str(h.day),
-        "F": HIJRI_MONTHS[h.month - 1],
-        "N": HIJRI_MONTHS[h.month - 1],
-        "M": HIJRI_MONTHS[h.month - 1],
-        "b": HIJRI_MONTHS[h.month - 1],
-        "l": ARABIC_WEEKDAYS[value.weekday()],
-        "D": ARABIC_WEEKDAYS[value.weekday()],
-    }
-    if isinstance(value, dt.datetime):
-        parts.update({"H": f"{value.hour:02d}", "G": str(value.hour), "i": f"{value.minute:02d}"})
-        parts["s"] = f"{value.second:02d}"
+    parts = _parts(value, h.year, h.month, h.day, months=HIJRI_MONTHS, weekdays=ARABIC_WEEKDAYS)
     return _format(HIJRI_NAMED_FORMATS.get(fmt, fmt), parts)
 
 
