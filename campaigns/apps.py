@@ -62,3 +62,8 @@ class CampaignsConfig(AppConfig):
         from campaigns import timeline
 
         timeline.register()
+        # Tracking hits: published on the ``touches`` stream by the public endpoints, written by its consumers.
+        from campaigns.services.tracking import TOUCH_STREAM, touches_write_events
+        from emarketing.streams import stream_register
+
+        stream_register(TOUCH_STREAM, touches_write_events)

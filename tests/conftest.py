@@ -25,18 +25,6 @@ def _empty_cache():
     cache.clear()
 
 
-@pytest.fixture(scope="session")
-def _touch_spool_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("touch-spool")
-
-
-@pytest.fixture(autouse=True)
-def _private_touch_spool(settings, _touch_spool_dir):
-    """Touches a page records are spooled in the tests' own folder, never in the checkout's var/: a spool left there
-    would be flushed when the test process exits, into a test database already gone."""
-    settings.CAMPAIGNS_TRACKING_SPOOL_DIR = _touch_spool_dir
-
-
 @pytest.fixture(autouse=True)
 def _default_language():
     """A request in Persian leaves Persian active in the thread: each test starts and ends in the default."""

@@ -58,7 +58,6 @@ def assert_strict(response):
 @pytest.fixture(autouse=True)
 def _touches_written_at_once(settings):
     """Page views are written as they come, not left in a buffer that a later test's database would receive."""
-    settings.CAMPAIGNS_TRACKING_BUFFER_SIZE = 1
 
 
 @pytest.fixture

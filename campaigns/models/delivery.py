@@ -161,6 +161,9 @@ class Touch(models.Model):
     user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
     referrer = models.CharField(_("referrer"), max_length=500, blank=True)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
+    # Made where a public endpoint was hit (``emarketing.streams.event_id``): however often the event is delivered
+    # to the database, it is stored once. Empty for touches that services record themselves.
+    hit_id = models.UUIDField(_("hit"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("touch")
@@ -170,6 +173,10 @@ class Touch(models.Model):
             models.Index(fields=["campaign", "step", "occurred_at"]),
             models.Index(fields=["customer", "occurred_at"]),
             models.Index(fields=["occurred_at"]),
+        ]
+        constraints = [
+            # With the time: a table partitioned by month can only hold a unique key that includes the month.
+            models.UniqueConstraint(fields=["hit_id", "occurred_at"], name="touch_hit_once"),
         ]
 
     def __str__(self):

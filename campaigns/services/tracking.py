@@ -1,32 +1,26 @@
 """Recording AIDA touches: one at a time for services, in bulk for the public tracking endpoints."""
 
-import atexit
 import datetime as dt
-import json
 import logging
-import os
-import threading
-import time
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.agents import AgentKind, agent_kind
 from campaigns.models import TOUCH_KIND_STEP, Campaign, Creative, Touch, TouchKind, TouchSource
 from campaigns.services.screening import Hit, scanner_hits, touches_mark_bots
-from emarketing.db import relaxed_commits
+from emarketing.db import claim_transaction_id
+from emarketing.streams import event_id, stream_publish
 
 if TYPE_CHECKING:
     from customers.models import Customer
 
 TEXT_LIMIT = 500
+TOUCH_STREAM = "touches"
 logger = logging.getLogger(__name__)
 
 PREFETCH_HEADERS = ("HTTP_PURPOSE", "HTTP_SEC_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
@@ -78,8 +72,10 @@ COLUMNS = (
     "detail",
     "agent",
 )
-# A touch as the values of COLUMNS, in that order.
-TouchRow: TypeAlias = tuple[int | None, int | None, int | None, str, str, str, dt.datetime, bool, str, str, str, str]
+# A touch as the values of COLUMNS, in that order, then its hit id (None for a touch not made at a public endpoint).
+TouchRow: TypeAlias = tuple[
+    int | None, int | None, int | None, str, str, str, dt.datetime, bool, str, str, str, str, str | None
+]
 
 
 def _clip(value: object) -> str:
@@ -196,8 +192,9 @@ def touch_row(
     is_automated: bool = False,
     agent: str | None = None,
     occurred_at: dt.datetime | None = None,
+    hit_id: str | None = None,
 ) -> TouchRow:
-    """A touch as a row of values, for the public endpoints' fast path (see :class:`TouchBuffer`)."""
+    """A touch as a row of values, for the public endpoints' fast path (see :func:`touch_rows_insert`)."""
     if kind not in KINDS or source not in SOURCES:
         raise ValidationError(_("Unknown touch kind or source."))
     agent = agent_of(agent=agent, is_automated=is_automated)
@@ -214,6 +211,7 @@ def touch_row(
         _clip(referrer),
         _clip(detail),
         agent,
+        hit_id,
     )
 
 
@@ -222,30 +220,40 @@ def touch_rows_screen(rows: list[TouchRow]) -> tuple[list[TouchRow], list[int]]:
     touches that their burst takes in (``campaigns.services.screening``)."""
     bots, stored = scanner_hits([Hit(row[1], row[0], row[4], row[5], row[6], row[10]) for row in rows])
     if bots:
-        rows = [(*row[:7], True, *row[8:11], AgentKind.BOT.value) if i in bots else row for i, row in enumerate(rows)]
+        rows = [
+            (*row[:7], True, *row[8:11], AgentKind.BOT.value, row[12]) if i in bots else row
+            for i, row in enumerate(rows)
+        ]
     return rows, stored
 
 
 def touch_rows_insert(rows: list[TouchRow]) -> int:
-    """Insert touch rows in one transaction (one prepared statement); rows naming deleted rows are dropped.
+    """Insert touch rows in one transaction (one prepared statement); returns how many were stored.
 
-    Opens and clicks that scanners made, by their timing, are stored as bots first, and the touches already stored
-    that their burst takes in are turned into bots (``touch_rows_screen``: a fixed few queries per batch).
+    A row whose hit id is already stored (a stream delivering an event again after a consumer died before its
+    acknowledgement) is skipped, so each hit is stored once; rows naming deleted rows are dropped. Opens and clicks
+    that scanners made, by their timing, are stored as bots first, and the touches already stored that their burst
+    takes in are turned into bots (``touch_rows_screen``: a fixed few queries per batch).
     """
     if not rows:
         return 0
     rows, stored = touch_rows_screen(rows)
-    table = connection.ops.quote_name(Touch._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"  # noqa: S608
+    quote = connection.ops.quote_name
+    table = quote(Touch._meta.db_table)
+    columns = ", ".join(quote(c) for c in (*COLUMNS, "hit_id"))
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(COLUMNS) + 1))})"  # noqa: S608
+        f" ON CONFLICT ({quote('hit_id')}, {quote('occurred_at')}) DO NOTHING"
+    )
     adapt = connection.ops.adapt_datetimefield_value
     values = [(*row[:6], adapt(row[6]), *row[7:]) for row in rows]
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _relax_commit(cursor)
+            claim_transaction_id()  # before the ids are drawn: the rollups wait for this batch (settled_max_id)
             cursor.executemany(sql, values)
+            written = max(int(cursor.rowcount), 0)
             touches_mark_bots(touch_ids=stored)
-        return len(values)
+        return written
     except IntegrityError:
         # A row a touch names was deleted meanwhile: keep the others.
         kept = 0
@@ -253,181 +261,34 @@ def touch_rows_insert(rows: list[TouchRow]) -> int:
             try:
                 with transaction.atomic(), connection.cursor() as cursor:
                     cursor.execute(sql, value)
-                kept += 1
+                    kept += max(int(cursor.rowcount), 0)
             except IntegrityError:
                 logger.warning("Touch dropped: %s of campaign %s names a deleted row", value[4], value[1])
         touches_mark_bots(touch_ids=stored)
         return kept
 
 
-def _relax_commit(cursor: CursorWrapper) -> None:
-    """This transaction's commit returns before PostgreSQL flushes it to disk: it survives the crash of any
-    process of ours (the row is in the server), only a crash of the database server itself could lose it.
-    SQLite gets the same from ``synchronous=NORMAL`` in WAL mode, set on every connection."""
-    if connection.vendor == "postgresql":
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+def touch_event(**fields: Any) -> dict[str, Any]:
+    """A touch from a public endpoint as an event for the ``touches`` stream: its id and time made here, at the
+    edge, so that however often the event is delivered it is stored once (fields as for :func:`touch_row`)."""
+    row = touch_row(**fields)
+    return {**dict(zip(COLUMNS, row[:12], strict=True)), "occurred_at": row[6].isoformat(), "hit_id": event_id()}
 
 
-def _encode(row: TouchRow) -> bytes:
-    values: list[object] = list(row)
-    values[6] = row[6].isoformat()
-    return (json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-
-
-def _decode(line: bytes) -> TouchRow:
-    values = json.loads(line)
-    values[6] = dt.datetime.fromisoformat(values[6])
-    if len(values) == len(COLUMNS) - 1:  # spooled before touches had an agent: judged again by the User-Agent
-        kind = agent_kind(values[8])
-        values.append((kind if kind != AgentKind.PERSON else AgentKind.BOT.value) if values[7] else AgentKind.PERSON)
-    if len(values) != len(COLUMNS):
-        raise ValueError(line)
-    return cast(TouchRow, tuple(values))  # the values _encode wrote
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-class TouchBuffer:
-    """Touches from the public endpoints, written in bulk: a few INSERTs per second instead of one per hit.
-
-    Each hit is appended as one line to this process's spool file (``CAMPAIGNS_TRACKING_SPOOL_DIR``) before the
-    response leaves: the line is in the operating system's hands, so a process killed outright (``kill -9``,
-    out of memory) loses nothing. A background thread moves the spool into the database when
-    ``CAMPAIGNS_TRACKING_BUFFER_SIZE`` hits are waiting or every ``CAMPAIGNS_TRACKING_BUFFER_SECONDS``, and it
-    also takes over the spool of any process on this machine that died before doing so. A size of 1 writes
-    every touch at once, in the request. The spool folder must be local to the machine (pids name the files).
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        # One flush at a time in a process: the writer thread's and the one at exit would otherwise both take the
-        # same claimed spool (claimed files carry this pid) and write its touches twice.
-        self.flushing = threading.Lock()
-        self.wake = threading.Event()
-        self.pid: int | None = None
-        self.fd: int | None = None
-        self.path: Path | None = None
-        self.pending = 0
-
-    @staticmethod
-    def directory() -> Path:
-        path = Path(settings.CAMPAIGNS_TRACKING_SPOOL_DIR)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    def _open(self) -> None:
-        if self.fd is not None and self.pid == os.getpid():
-            os.close(self.fd)
-        self.path = self.directory() / f"touches-{os.getpid()}.jsonl"
-        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-
-    def _start(self, seconds: float) -> None:
-        # After a fork (gunicorn, Celery prefork) the parent's file, thread and flush are not ours.
-        self.fd = None
-        self.flushing = threading.Lock()
-        self.pid = os.getpid()
-        self.pending = 0
-        self._open()
-        threading.Thread(target=self._run, args=(seconds,), name="touch-spool", daemon=True).start()
-        atexit.register(self.flush)
-
-    def _run(self, seconds: float) -> None:
-        while True:
-            self.wake.wait(timeout=seconds)
-            self.wake.clear()
-            try:
-                with relaxed_commits():
-                    self.flush()
-            except Exception:  # the spool stays on disk: the next round tries again
-                logger.exception("Writing spooled touches failed")
-            finally:
-                connection.close()  # this thread's own connection
-
-    def add(self, row: TouchRow) -> None:
-        size = max(int(settings.CAMPAIGNS_TRACKING_BUFFER_SIZE), 1)
-        if size == 1:
-            touch_rows_insert([row])
-            return
-        line = _encode(row)
-        with self.lock:
-            if self.pid != os.getpid():
-                self._start(float(settings.CAMPAIGNS_TRACKING_BUFFER_SECONDS))
-            elif self.path is None or self.path.parent != Path(settings.CAMPAIGNS_TRACKING_SPOOL_DIR):
-                self._open()  # the folder was changed in settings (tests): spool there from now on
-            assert self.fd is not None  # opened by _start or _open just above
-            os.write(self.fd, line)
-            self.pending += 1
-            pending = self.pending
-        if pending >= size:
-            self.wake.set()
-
-    def _spools_claim(self) -> list[Path]:
-        """This process's spool and the spools of dead processes, each renamed so that no one else takes it."""
-        me = os.getpid()
-        directory = self.directory()
-        claimed: list[Path] = []
-        with self.lock:
-            if self.pid == me and self.pending and self.path is not None and self.path.parent == directory:
-                target = directory / f"touches-{me}.{time.time_ns()}.flushing-{me}"
-                try:
-                    os.rename(self.path, target)
-                    claimed.append(target)
-                except FileNotFoundError:  # removed from under us: nothing to take, start a new file
-                    logger.warning("Touch spool %s disappeared", self.path)
-                self._open()  # later hits go to a fresh file, not to the one being flushed
-                self.pending = 0
-        for path in directory.glob("touches-*"):
-            if path in claimed:
-                continue
-            name = path.name
-            flushing = ".flushing-" in name
-            owner = name.rsplit("flushing-", 1)[1] if flushing else name.split("-")[1].split(".")[0]
-            if not owner.isdigit():
-                continue
-            owner_pid = int(owner)
-            if owner_pid == me and not flushing:
-                continue  # our live spool, handled above
-            if owner_pid != me and _alive(owner_pid):
-                continue  # a live process's spool, or a flush under way elsewhere
-            target = directory / f"{name.split('.flushing-')[0]}.{time.time_ns()}.flushing-{me}"
-            try:
-                os.rename(path, target)
-            except FileNotFoundError:  # another process took it first
-                continue
-            claimed.append(target)
-        return claimed
-
-    def flush(self) -> int:
-        """Move spooled touches into the database; returns how many rows were written."""
-        with self.flushing:
-            return self._flush()
-
-    def _flush(self) -> int:
-        written = 0
-        for path in self._spools_claim():
-            with open(path, "rb") as spool:
-                rows: list[TouchRow] = []
-                for line in spool:
-                    try:
-                        rows.append(_decode(line))
-                    except (ValueError, IndexError):
-                        logger.warning("Unreadable spooled touch skipped in %s", path.name)
-            written += touch_rows_insert(rows)
-            path.unlink()
-        return written
-
-
-touch_buffer = TouchBuffer()
+def touches_write_events(events: Sequence[Mapping[str, Any]]) -> int:
+    """The ``touches`` stream's writer: the events as rows, inserted once each (see :func:`touch_rows_insert`)."""
+    rows: list[TouchRow] = []
+    for event in events:
+        try:
+            values = [event[column] for column in COLUMNS]
+            values[6] = dt.datetime.fromisoformat(values[6])
+            rows.append(cast(TouchRow, (*values, str(event["hit_id"]))))
+        except (KeyError, TypeError, ValueError):
+            logger.error("Unreadable touch event dropped: %r", event)
+    return touch_rows_insert(rows)
 
 
 def touch_enqueue(**fields: Any) -> None:
-    """Record a touch from a public endpoint, through the buffer (fields as for :func:`touch_row`)."""
-    touch_buffer.add(touch_row(**fields))
+    """Record a touch from a public endpoint (fields as for :func:`touch_row`): onto the ``touches`` stream, whose
+    consumers write it in bulk, or at once on embedded defaults (``emarketing.streams``)."""
+    stream_publish(TOUCH_STREAM, touch_event(**fields))

@@ -51,6 +51,7 @@ from cycle.selectors.service_figures import (
     ticket_figures,
     with_delivery_day,
 )
+from emarketing.db import settled_max_id
 from orders.models import Order, OrderStatusChange, Payment, PaymentStatusChange, Shipment, sale_q
 
 ROLLUPS = ("touches", "history", "orders", "service", "customers")
@@ -186,7 +187,9 @@ def _refresh_touches(state: RollupState, *, full: bool) -> int:
     if full:
         TouchDaily.objects.all().delete()
         state.last_id = 0
-    top = Touch.objects.aggregate(m=Max("id"))["m"] or 0
+    top = settled_max_id(
+        Touch._meta.db_table, wait_seconds=settings.DASHBOARD_ROLLUP_SETTLE_SECONDS, fallback=state.last_id
+    )
     # A rebuild reads the whole table in one pass: in batches, each batch would have to look back through all the
     # touches before it to tell a customer's first reach of a step from a later one.
     batch = top if full else settings.DASHBOARD_ROLLUP_TOUCH_BATCH

@@ -399,12 +399,17 @@ CAMPAIGNS_FORM_RATE_LIMIT = env.int("CAMPAIGNS_FORM_RATE_LIMIT", default=10)
 ATTRIBUTION_WINDOW_DAYS = env.int("ATTRIBUTION_WINDOW_DAYS", default=30)
 # Occasion offers go out once the customer's local clock reaches this hour on their day.
 CAMPAIGNS_OCCASION_LOCAL_HOUR = env.int("CAMPAIGNS_OCCASION_LOCAL_HOUR", default=9)
-# Opens, clicks and impressions are written in bulk: up to this many per process, at most this many seconds
-# old (1: every touch at once). A process killed outright loses at most that last buffer.
-CAMPAIGNS_TRACKING_BUFFER_SIZE = env.int("CAMPAIGNS_TRACKING_BUFFER_SIZE", default=200)
-CAMPAIGNS_TRACKING_BUFFER_SECONDS = env.float("CAMPAIGNS_TRACKING_BUFFER_SECONDS", default=1.0)
-# Where tracking hits wait (one append per hit) for the bulk insert: a folder local to each machine.
-CAMPAIGNS_TRACKING_SPOOL_DIR = env.path("CAMPAIGNS_TRACKING_SPOOL_DIR", default=VAR_DIR / "spool" / "touches")
+# Events (tracking hits, website behaviour) go onto Redis Streams in the request and are written to the database in
+# batches by `manage.py consume_events` (Procfile: events), each stored once (emarketing/streams.py). Empty: written
+# in the request (the embedded default). Production: Redis with persistence (appendonly yes) so that a restart of
+# Redis keeps the events not yet written.
+EVENTS_REDIS_URL = env("EVENTS_REDIS_URL", default=env("REDIS_URL", default=""))
+EVENTS_STREAM_PREFIX = env("EVENTS_STREAM_PREFIX", default="emarketing:events:")
+# Events per batch; how long a consumer waits for new ones; after how long another consumer takes over the events a
+# consumer read but never acknowledged (it died).
+EVENTS_BATCH_SIZE = env.int("EVENTS_BATCH_SIZE", default=500)
+EVENTS_BLOCK_SECONDS = env.float("EVENTS_BLOCK_SECONDS", default=1.0)
+EVENTS_CLAIM_IDLE_SECONDS = env.float("EVENTS_CLAIM_IDLE_SECONDS", default=60.0)
 
 # Sending domains and DKIM. Private keys are encrypted at rest with the Fernet keys of DKIM_KEY_ENCRYPTION_KEYS,
 # comma-separated: the first encrypts, all decrypt (put a new key first, keep the old one after it). Empty: one key
@@ -460,6 +465,9 @@ ANYMAIL = {
 DASHBOARD_ROLLUP_RECENT_DAYS = env.int("DASHBOARD_ROLLUP_RECENT_DAYS", default=3)
 DASHBOARD_ROLLUP_MARGIN_SECONDS = env.int("DASHBOARD_ROLLUP_MARGIN_SECONDS", default=120)
 DASHBOARD_ROLLUP_TOUCH_BATCH = env.int("DASHBOARD_ROLLUP_TOUCH_BATCH", default=2000000)
+# New touches are read up to an id below which no row can still appear: the refresh waits up to this long for the
+# transactions writing touches when it starts to finish (else it reads them on its next run).
+DASHBOARD_ROLLUP_SETTLE_SECONDS = env.float("DASHBOARD_ROLLUP_SETTLE_SECONDS", default=5.0)
 # A rendered dashboard is kept until the next rollup refresh, and at most this long (the few figures read live,
 # such as open tickets, are never older than this).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)

@@ -27,3 +27,5 @@ WHITENOISE_AUTOREFRESH = True
 # Two-factor sign-in is required of nobody unless a test says so (override_settings), whatever the environment says.
 OTP_REQUIRED_FOR_SUPERUSERS = False
 OTP_REQUIRED_FOR_STAFF = False
+# Events are written in the request unless a test hands them a Redis stream (tests/campaigns/test_event_stream.py).
+EVENTS_REDIS_URL = env("EVENTS_TEST_REDIS_URL", default="")

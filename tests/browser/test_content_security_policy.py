@@ -35,7 +35,6 @@ NEWSLETTER = (
 @pytest.fixture(autouse=True)
 def _touches_written_at_once(settings):
     """Page views are written as they come, not left in a buffer for after the test database is gone."""
-    settings.CAMPAIGNS_TRACKING_BUFFER_SIZE = 1
 
 
 @pytest.fixture

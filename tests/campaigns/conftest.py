@@ -8,12 +8,6 @@ from tests.customers.factories import ConsentFactory, CustomerFactory, SegmentFa
 from tests.smtp import Mailbox, free_port
 
 
-@pytest.fixture(autouse=True)
-def _touches_written_at_once(settings):
-    """Tests read touches right after the request: no buffering unless a test asks for it."""
-    settings.CAMPAIGNS_TRACKING_BUFFER_SIZE = 1
-
-
 @pytest.fixture
 def smtp_server(settings):
     mailbox = Mailbox()

@@ -1,14 +1,9 @@
 """Who opened and clicked: each touch stores a person, a mail proxy or a bot; scanners are told by their timing
-where the spooled hits are written (the drain), whatever their User-Agent says."""
+where a batch of hits from the stream is written, whatever their User-Agent says."""
 
 import datetime as dt
-import importlib
-import json
-import subprocess
-import sys
 
 import pytest
-from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,8 +14,8 @@ from campaigns import tokens, views
 from campaigns.agents import AgentKind
 from campaigns.models import Touch, TouchKind, TouchSource
 from campaigns.services import links_sync
-from campaigns.services.tracking import touch_buffer, touch_row
-from tests.campaigns.factories import CreativeFactory, MessageFactory, TouchFactory
+from campaigns.services.tracking import touch_event, touches_write_events
+from tests.campaigns.factories import CreativeFactory, MessageFactory
 from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,13 +34,24 @@ def _fresh_limits_and_links():
     views._link.cache_clear()
 
 
+class Batch:
+    """Hits waiting on the stream until a consumer writes them as one batch, as on a busy site."""
+
+    def __init__(self):
+        self.events = []
+
+    def add(self, **fields):
+        self.events.append(touch_event(**fields))
+
+    def flush(self):
+        events, self.events = self.events, []
+        return touches_write_events(events)
+
+
 @pytest.fixture
-def spooled(settings, tmp_path):
-    """Hits wait in the spool until the drain writes them, as on a busy site."""
-    settings.CAMPAIGNS_TRACKING_BUFFER_SIZE = 500
-    settings.CAMPAIGNS_TRACKING_BUFFER_SECONDS = 600
-    settings.CAMPAIGNS_TRACKING_SPOOL_DIR = tmp_path
-    return tmp_path
+def batched():
+    BATCH.events.clear()
+    return BATCH
 
 
 @pytest.fixture
@@ -72,32 +78,31 @@ def _click(client, creative, customer, link_id, agent=BROWSER):
     return client.get(reverse("campaigns:click", args=[token]), HTTP_USER_AGENT=agent)
 
 
-def _spool_click(creative, customer, url, at):
-    touch_buffer.add(
-        touch_row(
-            kind=TouchKind.CLICK,
-            source=TouchSource.EMAIL,
-            campaign_id=creative.campaign_id,
-            customer_id=customer.pk,
-            creative_id=creative.pk,
-            user_agent=BROWSER,
-            detail=url,
-            occurred_at=at,
-        )
+BATCH = Batch()
+
+
+def _hit_click(creative, customer, url, at):
+    BATCH.add(
+        kind=TouchKind.CLICK,
+        source=TouchSource.EMAIL,
+        campaign_id=creative.campaign_id,
+        customer_id=customer.pk,
+        creative_id=creative.pk,
+        user_agent=BROWSER,
+        detail=url,
+        occurred_at=at,
     )
 
 
-def _spool_open(creative, customer, at, agent=BROWSER):
-    touch_buffer.add(
-        touch_row(
-            kind=TouchKind.EMAIL_OPEN,
-            source=TouchSource.EMAIL,
-            campaign_id=creative.campaign_id,
-            customer_id=customer.pk,
-            creative_id=creative.pk,
-            user_agent=agent,
-            occurred_at=at,
-        )
+def _hit_open(creative, customer, at, agent=BROWSER):
+    BATCH.add(
+        kind=TouchKind.EMAIL_OPEN,
+        source=TouchSource.EMAIL,
+        campaign_id=creative.campaign_id,
+        customer_id=customer.pk,
+        creative_id=creative.pk,
+        user_agent=agent,
+        occurred_at=at,
     )
 
 
@@ -143,123 +148,121 @@ def test_a_prefetched_page_is_a_bot_even_from_a_browser(client, sent):
 @pytest.mark.parametrize(
     ("seconds", "expected"), [(-2, BOT), (0, BOT), (9, BOT), (10, BOT), (11, PERSON), (60, PERSON)]
 )
-def test_a_click_within_seconds_of_sending_is_a_scanner(sent, spooled, seconds, expected):
+def test_a_click_within_seconds_of_sending_is_a_scanner(sent, batched, seconds, expected):
     creative, customer, _links, message = sent
 
-    _spool_click(creative, customer, LINKS[0], message.sent_at + dt.timedelta(seconds=seconds))
-    assert touch_buffer.flush() == 1
+    _hit_click(creative, customer, LINKS[0], message.sent_at + dt.timedelta(seconds=seconds))
+    assert BATCH.flush() == 1
 
     assert _agents() == [expected]
 
 
-def test_clicks_through_the_endpoint_right_after_sending_are_stored_as_a_bot(client, sent, spooled):
+def test_clicks_through_the_endpoint_right_after_sending_are_stored_as_a_bot(client, sent):
     creative, customer, links, message = sent
     message.sent_at = timezone.now() - dt.timedelta(seconds=1)
     message.save(update_fields=["sent_at"])
 
     assert _click(client, creative, customer, links[LINKS[0]]).status_code == 302
-    assert not Touch.objects.exists()  # waiting in the spool: the request judged nothing but the User-Agent
-    touch_buffer.flush()
 
     assert _agents() == [BOT]
 
 
-def test_the_click_window_follows_the_setting(sent, spooled, settings):
+def test_the_click_window_follows_the_setting(sent, batched, settings):
     settings.CAMPAIGNS_SCANNER_CLICK_SECONDS = 30
     creative, customer, _links, message = sent
 
-    _spool_click(creative, customer, LINKS[0], message.sent_at + dt.timedelta(seconds=20))
-    touch_buffer.flush()
+    _hit_click(creative, customer, LINKS[0], message.sent_at + dt.timedelta(seconds=20))
+    BATCH.flush()
 
     assert _agents() == [BOT]
 
 
-def test_three_links_in_a_burst_are_a_scanner_two_are_a_person(sent, spooled):
+def test_three_links_in_a_burst_are_a_scanner_two_are_a_person(sent, batched):
     creative, customer, _links, message = sent
     other = CustomerFactory()
     MessageFactory(campaign=creative.campaign, customer=other, status="sent", sent_at=message.sent_at)
     start = timezone.now()
     for i, url in enumerate(LINKS[:3]):  # three different links within four seconds
-        _spool_click(creative, customer, url, start + dt.timedelta(seconds=2 * i))
+        _hit_click(creative, customer, url, start + dt.timedelta(seconds=2 * i))
     for i, url in enumerate(LINKS[:2]):  # two different links, the same link again: two links in the window
-        _spool_click(creative, other, url, start + dt.timedelta(seconds=i))
-    _spool_click(creative, other, LINKS[0], start + dt.timedelta(seconds=2))
+        _hit_click(creative, other, url, start + dt.timedelta(seconds=i))
+    _hit_click(creative, other, LINKS[0], start + dt.timedelta(seconds=2))
 
-    assert touch_buffer.flush() == 6
+    assert BATCH.flush() == 6
 
     assert _agents(customer=customer) == [BOT, BOT, BOT]
     assert _agents(customer=other) == [PERSON, PERSON, PERSON]
 
 
-def test_three_links_just_outside_the_burst_window_are_a_person(sent, spooled):
+def test_three_links_just_outside_the_burst_window_are_a_person(sent, batched):
     creative, customer, _links, _message = sent
     start = timezone.now()
     for i, url in enumerate(LINKS[:3]):  # the first and the third 6 seconds apart: never three in 5 seconds
-        _spool_click(creative, customer, url, start + dt.timedelta(seconds=3 * i))
+        _hit_click(creative, customer, url, start + dt.timedelta(seconds=3 * i))
 
-    touch_buffer.flush()
+    BATCH.flush()
 
     assert _agents() == [PERSON, PERSON, PERSON]
 
 
-def test_a_person_clicking_three_links_a_minute_apart_stays_a_person(sent, spooled):
+def test_a_person_clicking_three_links_a_minute_apart_stays_a_person(sent, batched):
     creative, customer, _links, _message = sent
     start = timezone.now()
     for i, url in enumerate(LINKS):
-        _spool_click(creative, customer, url, start + dt.timedelta(minutes=i))
-    _spool_open(creative, customer, start)
+        _hit_click(creative, customer, url, start + dt.timedelta(minutes=i))
+    _hit_open(creative, customer, start)
 
-    touch_buffer.flush()
+    BATCH.flush()
 
     assert _agents() == [PERSON] * 5
 
 
-def test_an_open_at_the_second_of_a_burst_is_a_scanner_a_later_one_a_person(sent, spooled):
+def test_an_open_at_the_second_of_a_burst_is_a_scanner_a_later_one_a_person(sent, batched):
     creative, customer, _links, _message = sent
     start = timezone.now()
-    _spool_open(creative, customer, start)
+    _hit_open(creative, customer, start)
     for i, url in enumerate(LINKS[:3]):
-        _spool_click(creative, customer, url, start + dt.timedelta(milliseconds=300 * i))
-    _spool_open(creative, customer, start + dt.timedelta(minutes=5))
+        _hit_click(creative, customer, url, start + dt.timedelta(milliseconds=300 * i))
+    _hit_open(creative, customer, start + dt.timedelta(minutes=5))
 
-    touch_buffer.flush()
+    BATCH.flush()
 
     opens = _agents(kind=TouchKind.EMAIL_OPEN)
     assert opens == [BOT, PERSON]
     assert _agents(kind=TouchKind.CLICK) == [BOT, BOT, BOT]
 
 
-def test_a_burst_split_between_two_drains_turns_the_stored_clicks_into_bots(sent, spooled):
+def test_a_burst_split_between_two_batches_turns_the_stored_clicks_into_bots(sent, batched):
     """A scanner's clicks answered by two web processes reach the table in two batches."""
     creative, customer, _links, _message = sent
     start = timezone.now()
-    _spool_open(creative, customer, start)
-    _spool_click(creative, customer, LINKS[0], start)
-    _spool_click(creative, customer, LINKS[1], start + dt.timedelta(seconds=1))
-    touch_buffer.flush()
+    _hit_open(creative, customer, start)
+    _hit_click(creative, customer, LINKS[0], start)
+    _hit_click(creative, customer, LINKS[1], start + dt.timedelta(seconds=1))
+    BATCH.flush()
     assert _agents() == [PERSON, PERSON, PERSON]  # two links: nothing to tell yet
 
-    _spool_click(creative, customer, LINKS[2], start + dt.timedelta(seconds=2))
-    touch_buffer.flush()
+    _hit_click(creative, customer, LINKS[2], start + dt.timedelta(seconds=2))
+    BATCH.flush()
 
     assert _agents() == [BOT, BOT, BOT, BOT]
 
 
-def test_the_burst_rule_follows_the_settings(sent, spooled, settings):
+def test_the_burst_rule_follows_the_settings(sent, batched, settings):
     settings.CAMPAIGNS_SCANNER_BURST_LINKS = 2
     settings.CAMPAIGNS_SCANNER_BURST_SECONDS = 1
     creative, customer, _links, _message = sent
     start = timezone.now()
-    _spool_click(creative, customer, LINKS[0], start)
-    _spool_click(creative, customer, LINKS[1], start + dt.timedelta(milliseconds=500))
-    _spool_click(creative, customer, LINKS[2], start + dt.timedelta(seconds=30))
+    _hit_click(creative, customer, LINKS[0], start)
+    _hit_click(creative, customer, LINKS[1], start + dt.timedelta(milliseconds=500))
+    _hit_click(creative, customer, LINKS[2], start + dt.timedelta(seconds=30))
 
-    touch_buffer.flush()
+    BATCH.flush()
 
     assert _agents() == [BOT, BOT, PERSON]
 
 
-def test_the_drain_costs_the_same_queries_whatever_the_batch(sent, spooled):
+def test_a_batch_costs_the_same_queries_whatever_the_batch(sent, batched):
     creative, _customer, _links, message = sent
 
     def drain(customers):
@@ -267,54 +270,14 @@ def test_the_drain_costs_the_same_queries_whatever_the_batch(sent, spooled):
         for n in range(customers):
             customer = CustomerFactory()
             MessageFactory(campaign=creative.campaign, customer=customer, status="sent", sent_at=message.sent_at)
-            _spool_open(creative, customer, start)
+            _hit_open(creative, customer, start)
             for i, url in enumerate(LINKS[:3]):
-                _spool_click(creative, customer, url, start + dt.timedelta(seconds=i * (1 if n % 2 else 60)))
+                _hit_click(creative, customer, url, start + dt.timedelta(seconds=i * (1 if n % 2 else 60)))
         with CaptureQueriesContext(connection) as queries:
-            assert touch_buffer.flush() == customers * 4
+            assert BATCH.flush() == customers * 4
         return len(queries.captured_queries)
 
     small, large = drain(2), drain(40)
 
     assert small == large
     assert Touch.objects.filter(agent=AgentKind.BOT).count() == 4 + 20 * 4  # the odd customers' bursts
-
-
-def test_a_line_spooled_before_touches_had_an_agent_is_judged_again(sent, spooled):
-    creative, customer, _links, _message = sent
-    when = timezone.now().isoformat()
-    old = [customer.pk, creative.campaign_id, creative.pk, "attention", "email_open", "email", when, True]
-    lines = [
-        [*old, APPLE_PROXY, "", ""],
-        [*old, "Mozilla/5.0 (compatible; Barracuda Sentinel)", "", ""],
-        [*old[:7], False, BROWSER, "", ""],
-    ]
-    # Left by a process that has since died, as an upgrade finds the spool of the version before.
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    (spooled / f"touches-{int(dead.stdout)}.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
-
-    assert touch_buffer.flush() == 3
-
-    assert sorted(_agents()) == sorted([PROXY, BOT, PERSON])
-
-
-def test_the_data_migration_tells_stored_proxies_from_bots_in_batches(monkeypatch):
-    module = importlib.import_module("campaigns.migrations.0008_touch_agent")
-    monkeypatch.setattr(module, "BATCH_SIZE", 2)
-    # Stored before touches had an agent: automated, and a person's by the column's default.
-    agents = [
-        APPLE_PROXY,
-        " Mozilla/5.0 ",
-        "Mozilla/5.0 (via ggpht.com GoogleImageProxy)",
-        "YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html",
-        "Mozilla/5.0 (compatible; Barracuda Sentinel)",
-        "",
-        BROWSER,  # a browser's prefetch
-    ]
-    touches = [TouchFactory(user_agent=a, is_automated=True, agent=AgentKind.PERSON) for a in agents]
-    person = TouchFactory(user_agent=APPLE_PROXY, is_automated=False)
-
-    module.automated_touches_agent(apps, None)
-
-    assert [Touch.objects.get(pk=t.pk).agent for t in touches] == ["proxy"] * 4 + ["bot"] * 3
-    assert Touch.objects.get(pk=person.pk).agent == AgentKind.PERSON

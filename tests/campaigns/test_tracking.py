@@ -260,64 +260,31 @@ def test_public_endpoints_are_rate_limited(client, sent, settings):
     assert Touch.objects.count() == 3
 
 
-def test_busy_endpoints_write_touches_in_bulk_and_lose_none(client, sent, settings, tmp_path):
-    from campaigns.services.tracking import touch_buffer
-
-    settings.CAMPAIGNS_TRACKING_BUFFER_SIZE = 3
-    settings.CAMPAIGNS_TRACKING_BUFFER_SECONDS = 60
-    settings.CAMPAIGNS_TRACKING_SPOOL_DIR = tmp_path
+def test_without_redis_each_hit_is_written_in_the_request_with_its_own_hit_id(client, sent):
     creative, customer, _link = sent
     url = _open_url(creative, customer)
 
     for _ in range(2):
         assert client.get(url, HTTP_USER_AGENT=BROWSER).status_code == 200
-    assert Touch.objects.count() == 0  # waiting in the spool…
-    spooled = b"".join(path.read_bytes() for path in tmp_path.glob("touches-*"))
-    assert spooled.count(b"\n") == 2  # …already on disk when the responses left: a killed process loses none
 
-    assert touch_buffer.flush() == 2  # what the writer thread, or the process's exit, does
-    assert Touch.objects.count() == 2
-    assert set(Touch.objects.values_list("kind", flat=True)) == {TouchKind.EMAIL_OPEN}
-
-    assert client.get(url, HTTP_USER_AGENT=BROWSER).status_code == 200  # hits after a flush are kept too
-    assert touch_buffer.flush() == 1
-    assert Touch.objects.count() == 3
+    hits = list(Touch.objects.filter(kind=TouchKind.EMAIL_OPEN).values_list("hit_id", flat=True))
+    assert len(hits) == 2 and None not in hits and hits[0] != hits[1]
 
 
-def test_the_spool_of_a_process_killed_outright_is_taken_over(client, sent, settings, tmp_path):
-    import subprocess
-    import sys
-
-    from campaigns.services.tracking import touch_buffer
-
-    settings.CAMPAIGNS_TRACKING_BUFFER_SIZE = 50
-    settings.CAMPAIGNS_TRACKING_SPOOL_DIR = tmp_path
-    creative, customer, _link = sent
-    for _ in range(3):
-        assert client.get(_open_url(creative, customer), HTTP_USER_AGENT=BROWSER).status_code == 200
-    # Hand these hits to a process that has since died, as a web worker killed with -9 leaves its spool.
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    ours = next(tmp_path.glob("touches-*.jsonl"))
-    (tmp_path / f"touches-{int(dead.stdout)}.jsonl").write_bytes(ours.read_bytes())
-    ours.write_bytes(b"")
-
-    assert touch_buffer.flush() == 3
-    assert Touch.objects.filter(kind=TouchKind.EMAIL_OPEN, customer=customer).count() == 3
-    assert touch_buffer.flush() == 0  # taken once
-
-
-def test_the_tracking_buffer_has_no_default_of_its_own(sent, settings, tmp_path):
-    """The buffer size comes from the settings (200 by default there), never from a fallback of 1 that would
-    write every public hit in its own INSERT when the setting is missing."""
-    from campaigns.services.tracking import touch_buffer, touch_row
+def test_a_hit_delivered_twice_is_stored_once(sent):
+    """A consumer killed after its insert committed, before its acknowledgement: the next one writes it again."""
+    from campaigns.services.tracking import touch_event, touches_write_events
 
     creative, customer, _link = sent
-    settings.CAMPAIGNS_TRACKING_SPOOL_DIR = tmp_path
-    del settings.CAMPAIGNS_TRACKING_BUFFER_SIZE
-    row = touch_row(
-        customer_id=customer.pk, kind=TouchKind.EMAIL_OPEN, source=TouchSource.EMAIL, campaign_id=creative.campaign_id
-    )
+    fields = {
+        "kind": TouchKind.EMAIL_OPEN,
+        "source": TouchSource.EMAIL,
+        "campaign_id": creative.campaign_id,
+        "customer_id": customer.pk,
+    }
+    event, other = touch_event(**fields), touch_event(**fields)
 
-    with pytest.raises(AttributeError):
-        touch_buffer.add(row)
-    assert Touch.objects.count() == 0
+    assert touches_write_events([event]) == 1
+    assert touches_write_events([event, other]) == 1  # the first again, with one new
+
+    assert Touch.objects.filter(customer=customer).count() == 2
