@@ -67,3 +67,8 @@ class CampaignsConfig(AppConfig):
         from emarketing.streams import stream_register
 
         stream_register(TOUCH_STREAM, touches_write_events)
+        # On PostgreSQL touches are partitioned by month: the daily job makes the months ahead, drops the expired.
+        from campaigns.models import Touch
+        from emarketing.partitions import partitioned_register
+
+        partitioned_register(Touch._meta.db_table, "occurred_at", retention_setting="TOUCH_RETENTION_MONTHS")

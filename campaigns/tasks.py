@@ -8,6 +8,7 @@ from campaigns.services import campaigns_start_due
 from campaigns.services.domains import dkim_keys_retire
 from campaigns.services.retention import retention_apply
 from campaigns.services.sending import SendingInterrupted, campaign_send_run
+from emarketing.partitions import partitions_maintain
 
 
 def _cap(seconds):
@@ -72,3 +73,9 @@ def send_erasure_confirmations():
 
     result = erasure_confirmations_send()
     return {"sent": result.sent, "failed": result.failed}
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def maintain_partitions():
+    """Create the months ahead of the partitioned tables, drop the months past their retention (PostgreSQL)."""
+    return partitions_maintain()

@@ -76,6 +76,12 @@ app.conf.beat_schedule = {
         "task": "campaigns.tasks.expire_personal_fields",
         "schedule": crontab(hour=4, minute=10),
     },
+    # On PostgreSQL: the monthly partitions of touches (and website events) for the months ahead, and whole months
+    # past TOUCH_RETENTION_MONTHS dropped. Daily, so a month is made weeks before its first row; nothing on SQLite.
+    "campaigns-maintain-partitions": {
+        "task": "campaigns.tasks.maintain_partitions",
+        "schedule": crontab(hour=3, minute=50),
+    },
     # After-sales: every day, survey links for orders delivered SURVEY_DELAY_DAYS ago; mid-morning, when
     # customers read their mail.
     "aftersales-send-survey-invitations": {

@@ -410,6 +410,11 @@ EVENTS_STREAM_PREFIX = env("EVENTS_STREAM_PREFIX", default="emarketing:events:")
 EVENTS_BATCH_SIZE = env.int("EVENTS_BATCH_SIZE", default=500)
 EVENTS_BLOCK_SECONDS = env.float("EVENTS_BLOCK_SECONDS", default=1.0)
 EVENTS_CLAIM_IDLE_SECONDS = env.float("EVENTS_CLAIM_IDLE_SECONDS", default=60.0)
+# On PostgreSQL touches (and website events) are partitioned by month: a daily job creates this many months ahead,
+# and drops whole months older than TOUCH_RETENTION_MONTHS (0: keep every month; the dashboards' rollups keep their
+# figures either way).
+PARTITIONS_MONTHS_AHEAD = env.int("PARTITIONS_MONTHS_AHEAD", default=3)
+TOUCH_RETENTION_MONTHS = env.int("TOUCH_RETENTION_MONTHS", default=0)
 
 # Sending domains and DKIM. Private keys are encrypted at rest with the Fernet keys of DKIM_KEY_ENCRYPTION_KEYS,
 # comma-separated: the first encrypts, all decrypt (put a new key first, keep the old one after it). Empty: one key
