@@ -11,7 +11,8 @@ enforce uniqueness within a partition. The model keeps ``id`` as its primary key
 sequence, so they stay unique), and no table may point a foreign key at a partitioned one.
 
 SQLite has no partitions: every function here does nothing there. This module imports no stage: a stage names its
-table in a migration (:func:`partition_table_by_month`) and registers it for the daily job (:func:`partitioned_register`).
+table in a migration (:func:`partition_table_by_month`) and registers it for the daily job
+(:func:`partitioned_register`).
 """
 
 from __future__ import annotations
