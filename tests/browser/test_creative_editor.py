@@ -17,6 +17,11 @@ from .test_content_security_policy import WATCH
 pytestmark = pytest.mark.browser
 
 PARAGRAPH = "سلام، فروش بهاره شروع شد"
+# Written before, with a condition and a link to a template variable: the editor must give them back unchanged.
+EARLIER = (
+    "<p>متن قدیمی {% if customer.last_name %}{{ customer.last_name }}{% endif %}</p>"
+    '<p><a href="{{ preferences_url }}">ترجیحات</a></p>'
+)
 
 
 def _labels(language):
@@ -53,7 +58,7 @@ def test_a_persian_creative_written_in_the_editor_and_previewed(watched, live_se
         language="fa",
         name="Nowruz",
         subject="نوروز {{ customer.first_name }}",
-        html_body="<p>متن قدیمی</p>",
+        html_body=EARLIER,
         text_body="",
         campaign__name="Nowruz",
     )
@@ -96,7 +101,8 @@ def test_a_persian_creative_written_in_the_editor_and_previewed(watched, live_se
     saved = Creative.objects.get(pk=creative.pk).html_body
     assert f"{PARAGRAPH} {{{{ customer.first_name }}}}!" in saved.replace("\xa0", " ")
     assert 'href="{{ unsubscribe_url }}"' in saved
-    assert "متن قدیمی" in saved
+    assert "<p>متن قدیمی {% if customer.last_name %}{{ customer.last_name }}{% endif %}</p>" in saved
+    assert '<a href="{{ preferences_url }}">ترجیحات</a>' in saved
 
     # The previews, for a customer found by name.
     url = f"{live_server.url}/admin/campaigns/creative/{creative.pk}/change/?customer={customer.pk}"
