@@ -22,6 +22,7 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import FilterExpression, Node, TextNode, Variable, VariableNode
 from django.template.defaulttags import CommentNode, ForNode, IfNode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaigns.html import active_content, clean_html, href_value
 
@@ -35,6 +36,15 @@ LIST_FIELDS = {
     "recommended_products": {"name", "price", "currency"},
 }
 SCALARS = {"preferences_url", "unsubscribe_url"}
+# What the creative editor's "Personalise" menu inserts: the whitelist above, as a marketer names it. A link's
+# expression is the address of a link whose words are the label.
+PERSONALISATION_FIELDS: tuple[tuple[str, Any, bool], ...] = (
+    ("customer.first_name", gettext_lazy("First name"), False),
+    ("customer.last_name", gettext_lazy("Last name"), False),
+    ("occasion.label", gettext_lazy("Occasion (occasion offers only)"), False),
+    ("unsubscribe_url", gettext_lazy("Unsubscribe link"), True),
+    ("preferences_url", gettext_lazy("Preferences link"), True),
+)
 FORLOOP_FIELDS = {"counter", "counter0", "revcounter", "revcounter0", "first", "last"}
 ALLOWED_FILTERS = {
     "capfirst",

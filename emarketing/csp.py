@@ -11,8 +11,8 @@ from django.http import HttpResponseBase
 R = TypeVar("R", bound=HttpResponseBase)
 
 
-def policy_replace(response: R, directives: dict[str, list[str]]) -> R:
-    """Replace some directives of this response's policy (the others stay as configured)."""
+def policy_replace(response: R, directives: dict[str, list[str] | None]) -> R:
+    """Replace some directives of this response's policy (the others stay as configured; None removes one)."""
     setattr(response, "_csp_replace", directives)  # noqa: B010 - django-csp reads these attributes
     setattr(response, "_csp_replace_ro", directives)  # noqa: B010
     return response

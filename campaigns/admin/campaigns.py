@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,6 +21,7 @@ from campaigns.services import campaign_cancel, campaign_pause, campaign_schedul
 from campaigns.services.sending import campaign_preview, campaign_send_test, public_url
 from emarketing.admin_tools import StatusChangeInline, run_for_each
 
+from .creative_editor import CreativeEditorMixin, DirectionalTextarea, preview_document
 from .customer_pick import CustomerPickForm
 from .send_page import CampaignSendPageMixin
 
@@ -28,7 +30,7 @@ HTTPS_URLS: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {models
 
 class CreativeInline(admin.StackedInline):
     model = Creative
-    formfield_overrides = HTTPS_URLS
+    formfield_overrides = {**HTTPS_URLS, models.TextField: {"widget": DirectionalTextarea}}
     extra = 0
     show_change_link = True
     autocomplete_fields = ("topic",)
@@ -183,6 +185,11 @@ class CampaignAdmin(CampaignSendPageMixin, admin.ModelAdmin):
                 name="campaigns_campaign_preview",
             ),
             path(
+                "<int:object_id>/preview/document/",
+                self.admin_site.admin_view(self.preview_document_view),
+                name="campaigns_campaign_preview_document",
+            ),
+            path(
                 "<int:object_id>/send-test/",
                 self.admin_site.admin_view(self.send_test_view),
                 name="campaigns_campaign_send_test",
@@ -214,8 +221,24 @@ class CampaignAdmin(CampaignSendPageMixin, admin.ModelAdmin):
                 context["rendered"] = campaign_preview(campaign=campaign, customer=customer)
             except ValidationError as exc:
                 context["error"] = " ".join(exc.messages)
+            url = reverse("admin:campaigns_campaign_preview_document", args=[campaign.pk])
+            context["document_url"] = f"{url}?customer={customer.pk}"
         context["form"] = form
         return TemplateResponse(request, "campaigns/admin/preview.html", context)
+
+    def preview_document_view(self, request, object_id):
+        """The previewed e-mail alone, as the preview page frames it (its own styles, no script)."""
+        campaign = get_object_or_404(Campaign, pk=object_id)
+        if not self.has_view_permission(request, campaign):
+            return redirect("admin:index")
+        form = CustomerPickForm(request.GET, request=request, site=self.admin_site)
+        if not form.is_valid():
+            return HttpResponseNotFound()
+        try:
+            rendered = campaign_preview(campaign=campaign, customer=form.cleaned_data["customer"])
+        except ValidationError:
+            return HttpResponseNotFound()
+        return preview_document(rendered)
 
     def send_test_view(self, request, object_id):
         """One copy to the marketer's own address, rendered for a customer they pick (or with sample data)."""
@@ -300,7 +323,8 @@ class CampaignAdmin(CampaignSendPageMixin, admin.ModelAdmin):
 
 
 @admin.register(Creative)
-class CreativeAdmin(admin.ModelAdmin):
+class CreativeAdmin(CreativeEditorMixin, admin.ModelAdmin):
+    change_form_template = "admin/campaigns/creative/change_form.html"
     formfield_overrides = HTTPS_URLS
     list_display = ("name", "campaign", "kind", "language", "topic", "created_at")
     list_filter = ("kind", "language", "topic")

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    # The creatives' WYSIWYG editor: TinyMCE, its static files (campaigns.admin.creative_editor).
+    "tinymce",
     # The four stages of the cycle and the loop on top, in the order imports may flow.
     "customers",
     "campaigns",

@@ -123,7 +123,11 @@ def test_preview_as_a_customer_renders_their_language_without_sending(admin_clie
     ).content.decode()
 
     assert "سلام مریم" in page
-    assert "dir=&quot;rtl&quot;" in page  # the e-mail document, escaped into the sandboxed iframe
+    # The e-mail itself, in the sandboxed frame: a document of its own.
+    document_url = reverse("admin:campaigns_campaign_preview_document", args=[creative.campaign.pk])
+    assert f'src="{document_url}?customer={customer.pk}"' in page
+    document = admin_client.get(document_url, {"customer": customer.pk}).content.decode()
+    assert 'dir="rtl"' in document and "مریم" in document
     assert not Message.objects.exists() and not mail.outbox
 
 

@@ -195,15 +195,20 @@ def campaign_send_run(*, campaign_id: int, time_budget: float | None = None) -> 
 def campaign_preview(*, campaign: Campaign, customer: Any, language: str | None = None) -> Rendered:
     """The e-mail ``customer`` would receive, links left as written (nothing is tracked or sent)."""
     creatives = email_creatives_by_language(campaign=campaign)
-    language = language or customer.preferred_language
-    creative = creatives.get(language)
+    creative = creatives.get(language or customer.preferred_language)
     if creative is None:
         raise ValidationError(_("The campaign has no e-mail creative to preview."))
+    return creative_preview(creative=creative, customer=customer, campaign=campaign)
+
+
+def creative_preview(*, creative: Creative, customer: Any, campaign: Campaign | None = None) -> Rendered:
+    """One creative as ``customer`` would receive it, whatever their language (the creative's own page previews
+    it so); links left as written, nothing tracked or sent."""
+    campaign = campaign or creative.campaign
     ctx = customers_email_context(customer_ids=[customer.pk])[customer.pk]
     products = customers_recommended_products(customer_ids=[customer.pk]).get(customer.pk)
-    compiled = CompiledCreative.of(creative)
     rendered = render_for(
-        compiled=compiled,
+        compiled=CompiledCreative.of(creative),
         context={
             "customer": ctx["customer"],
             "occasions": ctx["occasions"],

@@ -17,6 +17,8 @@ from campaigns.html import href_written
 from campaigns.templating import CompiledCreative, rewrite_links
 from campaigns.verp import base_return_path
 
+from .layout import email_document
+
 RTL_LANGUAGES = {"fa", "ar"}
 
 _SLOT = "TOKEN-SLOT"
@@ -85,29 +87,10 @@ def _footer_pattern(language: str, _active: str) -> tuple[str, str]:
     return str(html), text
 
 
-# What follows the preheader in the hidden block: zero-width non-joiners and spaces, so that a mailbox's list shows
-# the preheader alone rather than running on into the first words of the message.
-_PREHEADER_PAD = "&#847;&zwnj;&nbsp;" * 40
-
-
-def _document(body: str, *, language: str, footer: str, pixel_url: str, preheader: str = "") -> str:
-    direction = "rtl" if language in RTL_LANGUAGES else "ltr"
-    align = "right" if direction == "rtl" else "left"
-    pixel = format_html('<img src="{}" width="1" height="1" alt="" style="display:block;border:0">', pixel_url)
-    hidden = (
-        format_html(
-            '<div style="display:none;max-height:0;overflow:hidden;mso-hide:all" aria-hidden="true">{}{}</div>',
-            preheader,
-            mark_safe(_PREHEADER_PAD),  # noqa: S308 - a constant of entities
-        )
-        if preheader
-        else ""
-    )
-    return (
-        f'<!DOCTYPE html><html lang="{language}" dir="{direction}"><head><meta charset="utf-8"></head>'
-        f'<body dir="{direction}" style="direction:{direction};text-align:{align}">'
-        f"{hidden}{body}{footer}{pixel if pixel_url else ''}</body></html>"
-    )
+def _pixel(pixel_url: str) -> str:
+    if not pixel_url:
+        return ""
+    return str(format_html('<img src="{}" width="1" height="1" alt="" style="display:block;border:0">', pixel_url))
 
 
 @dataclass
@@ -131,7 +114,8 @@ def render_for(
     links: dict[str, int] | None = None,
     track: bool = True,
 ) -> Rendered:
-    """Render a creative for one customer: links tracked, pixel, footer, ``dir="rtl"`` for Persian and Arabic."""
+    """Render a creative for one customer: links tracked, pixel, footer, in the responsive frame of its language
+    (``layout``: ``dir="rtl"`` for Persian and Arabic)."""
     urls = customer_urls(customer_id)
     context = {**context, **urls}
     subject, html, text = compiled.render(context)
@@ -154,7 +138,9 @@ def render_for(
         token = tokens.open_token(campaign_id=campaign_id, customer_id=customer_id, creative_id=creative_id)
         pixel_url = public_url("campaigns:open", token)
     footer_html, footer_text = _footer(language, urls)
-    document = _document(html or "", language=language, footer=footer_html, pixel_url=pixel_url, preheader=preheader)
+    document = email_document(
+        body=html or "", language=language, footer=footer_html, pixel=_pixel(pixel_url), preheader=preheader
+    )
     text = (text or strip_tags(html)).strip() + footer_text
     headers = {
         "List-Unsubscribe": ", ".join(f"<{url}>" for url in (urls["unsubscribe_url"], urls["unsubscribe_mailto"])),
