@@ -94,7 +94,8 @@ class Need(models.Model):
 
 
 class NeedMention(models.Model):
-    """One time a need was heard: which customer, from which feedback item. One per feedback item."""
+    """One time a need was heard: which customer, from which feedback item. A feedback item that names two
+    needs ("late and expensive") is a mention of each, never twice of the same one."""
 
     need = models.ForeignKey(Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="mentions")
     customer = models.ForeignKey(
@@ -115,7 +116,9 @@ class NeedMention(models.Model):
         verbose_name_plural = _("need mentions")
         ordering = ["-heard_at"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "source_id"], name="need_mention_once_per_feedback"),
+            models.UniqueConstraint(
+                fields=["source", "source_id", "need"], name="need_mention_once_per_feedback_and_need"
+            ),
         ]
         indexes = [models.Index(fields=["need", "heard_at"]), models.Index(fields=["heard_at"])]
 

@@ -12,7 +12,8 @@ from customers.need_classifier import TITLES
 
 @dataclass(frozen=True)
 class Mention:
-    """One feedback item, already classified, ready to become (or strengthen) a need."""
+    """One need heard in one feedback item, ready to become (or strengthen) a need. An item that names two
+    needs gives two mentions."""
 
     kind: str
     category: str
@@ -47,8 +48,9 @@ def _needs_for_keys(keys: set[tuple[str, str, int | None]]) -> dict[tuple[str, s
 def needs_record_mentions(*, mentions: list[Mention]) -> MentionResult:
     """Turn a batch of classified feedback into needs, set-based: a fixed number of queries per batch.
 
-    A feedback item is counted once, ever: the database keeps one NeedMention per (source, source_id), so a
-    batch delivered twice changes nothing the second time.
+    A feedback item is counted once, ever, toward each need it names: an item already heard is skipped whole,
+    the same need named twice in one item counts once, and the database keeps one NeedMention per
+    (source, source_id, need), so a batch delivered twice changes nothing the second time.
     """
     result = MentionResult()
     if not mentions:
@@ -61,8 +63,8 @@ def needs_record_mentions(*, mentions: list[Mention]) -> MentionResult:
         source_filter |= Q(source=source, source_id__in=ids)
     already = set(NeedMention.objects.filter(source_filter).values_list("source", "source_id"))
     fresh = [m for m in mentions if (m.source, m.source_id) not in already]
-    # The same item twice in one batch counts once.
-    fresh = list({(m.source, m.source_id): m for m in fresh}.values())
+    # The same need named twice by one item (or the same item twice in one batch) counts once.
+    fresh = list({(m.source, m.source_id, m.need_key): m for m in fresh}.values())
     if not fresh:
         return result
 

@@ -2,12 +2,13 @@
 
 Survey responses, tickets and reviews that the loop has not read yet (``looped_at IS NULL``) are read in
 id-ordered batches. Each item that says something about a need (a low score, or words about delivery, price,
-quality…) becomes a mention of a Need in ``customers``; each customer's satisfaction, last NPS and at-risk /
-referral flags are recomputed from all their answers (by after-sales, which owns the answers and their bands).
-Everything is written through ``customers``' services.
+quality…) becomes a mention of each Need it names in ``customers`` ("late and expensive": delivery and price);
+each customer's satisfaction, last NPS and at-risk / referral flags are recomputed from all their answers (by
+after-sales, which owns the answers and their bands). Everything is written through ``customers``' services.
 
-Idempotent: a feedback item is counted once (one NeedMention per item, enforced by the database), scores are
-recomputed from the source rather than incremented, and only one run is under way at a time.
+Idempotent: a feedback item is counted once toward each need it names (one NeedMention per item and need,
+enforced by the database), scores are recomputed from the source rather than incremented, and only one run is
+under way at a time.
 """
 
 import datetime as dt
@@ -25,7 +26,7 @@ from aftersales.models import Review, SurveyResponse, Ticket, TicketMessage
 from aftersales.selectors import satisfaction_scores
 from aftersales.services import feedback_mark_looped
 from customers.models import NeedCategory, NeedSource
-from customers.need_classifier import classify, kind_for
+from customers.need_classifier import classify_all, kind_for
 from customers.services import (
     Mention,
     MentionResult,
@@ -66,59 +67,45 @@ def _batches(queryset: "QuerySet[Any, Any]", size: int) -> Iterator[list[Any]]:
         last_id = page[-1]["pk"]
 
 
+def _mentions(
+    row: dict[str, Any], text: str, source: str, *, unhappy: bool | None, keep_praise: bool = False
+) -> Iterator[Mention]:
+    """A mention of each need the text names (``other`` when it names none). ``unhappy=None``: a ticket, a
+    complaint when it is about a problem. Praise that names no need is left out unless ``keep_praise``."""
+    categories = classify_all(text)
+    if categories == (NeedCategory.OTHER,) and not (unhappy or keep_praise):
+        return  # praise without a need in it
+    for category in categories:
+        yield Mention(
+            kind=kind_for(category, unhappy=category not in _NOT_A_PROBLEM if unhappy is None else unhappy),
+            category=category,
+            product_id=row["product_id"],
+            source=source,
+            source_id=row["pk"],
+            customer_id=row["customer_id"],
+            excerpt=text,
+            heard_at=row["created_at"],
+        )
+
+
 def _survey_mentions(rows: list[dict[str, Any]]) -> Iterator[Mention]:
     low_csat, low_nps = settings.LOOP_LOW_CSAT, settings.LOOP_LOW_NPS
     for row in rows:
         text = " ".join(t for t in (row["comment"], row["product_opinion"]) if t).strip()
         unhappy = row["csat"] <= low_csat or (row["nps"] is not None and row["nps"] <= low_nps)
-        category = classify(text)
-        if not unhappy and category == NeedCategory.OTHER:
-            continue  # praise without a need in it
-        yield Mention(
-            kind=kind_for(category, unhappy=unhappy),
-            category=category,
-            product_id=row["product_id"],
-            source=NeedSource.SURVEY,
-            source_id=row["pk"],
-            customer_id=row["customer_id"],
-            excerpt=text,
-            heard_at=row["created_at"],
-        )
+        yield from _mentions(row, text, NeedSource.SURVEY, unhappy=unhappy)
 
 
 def _ticket_mentions(rows: list[dict[str, Any]]) -> Iterator[Mention]:
     for row in rows:
         text = " ".join(t for t in (row["subject"], row["first_message"]) if t)
-        category = classify(text)
-        yield Mention(
-            kind=kind_for(category, unhappy=category not in _NOT_A_PROBLEM),
-            category=category,
-            product_id=row["product_id"],
-            source=NeedSource.TICKET,
-            source_id=row["pk"],
-            customer_id=row["customer_id"],
-            excerpt=text,
-            heard_at=row["created_at"],
-        )
+        yield from _mentions(row, text, NeedSource.TICKET, unhappy=None, keep_praise=True)
 
 
 def _review_mentions(rows: list[dict[str, Any]]) -> Iterator[Mention]:
     for row in rows:
         text = " ".join(t for t in (row["title"], row["body"]) if t).strip()
-        unhappy = row["rating"] <= 2
-        category = classify(text)
-        if not unhappy and category == NeedCategory.OTHER:
-            continue
-        yield Mention(
-            kind=kind_for(category, unhappy=unhappy),
-            category=category,
-            product_id=row["product_id"],
-            source=NeedSource.REVIEW,
-            source_id=row["pk"],
-            customer_id=row["customer_id"],
-            excerpt=text,
-            heard_at=row["created_at"],
-        )
+        yield from _mentions(row, text, NeedSource.REVIEW, unhappy=row["rating"] <= 2)
 
 
 def _record(totals: _Totals, result: MentionResult) -> None:
