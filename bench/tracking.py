@@ -1,15 +1,21 @@
 """The open pixel and the click redirect vs a bare Django view that returns an empty 200.
 
-    .venv/bin/python bench/tracking.py            # 20,000 requests per endpoint
-    .venv/bin/python bench/tracking.py --quick    # 3,000
+    .venv/bin/python bench/tracking.py                          # 20,000 requests per endpoint, Redis stream
+    .venv/bin/python bench/tracking.py --quick                  # 3,000
+    .venv/bin/python bench/tracking.py --servers 2 --consumers 2   # two web processes, two consumers
+    .venv/bin/python bench/tracking.py --no-redis               # every hit written in its request
 
-One gunicorn server (sync workers) serves the project with one extra URL, ``/bench/empty/`` (a view that
-returns an empty 200 and touches nothing), and the same load generator (client processes on raw sockets, one
-request per connection, as gunicorn's sync workers answer) hits the bare view, the open pixel and the click
-redirect in turn, in ten short runs each in a rotating order (the machine may be shared: each endpoint meets
-the same background load); a rate is all requests over all time. Every open and click must be found in the
-Touch table afterwards. The database is a throwaway SQLite file under var/bench unless DATABASE_URL is set.
-The last line is ``TRACKING: <ratio> x (details)``, the ratio being the slower of pixel and click over bare.
+gunicorn servers (sync workers; ``--servers`` of them, each on its own port, as two hosts would be) serve the
+project with one extra URL, ``/bench/empty/`` (a view that returns an empty 200 and touches nothing), and the same
+load generator (client processes on raw sockets, one request per connection, as gunicorn's sync workers answer,
+spread over the servers) hits the bare view, the open pixel and the click redirect in turn, in ten short runs each
+in a rotating order (the machine may be shared: each endpoint meets the same background load); a rate is all
+requests over all time. Hits go onto a Redis stream (``--redis``, default redis://127.0.0.1:6379/13, a key prefix
+of this run) and ``--consumers`` processes of ``manage.py consume_events`` write them while the load runs. After
+the load the bench waits for the stream to drain, then every open and click must be in the Touch table exactly
+once (counts equal to the answered requests, hit ids distinct). The database is a throwaway SQLite file under
+var/bench unless DATABASE_URL is set. The last line is ``TRACKING: <ratio> x (details)``, the ratio being the
+slower of pixel and click over bare.
 """
 
 import argparse
@@ -75,10 +81,12 @@ def client(port, paths, requests, out):
     out.put((ok, errors, started, time.monotonic()))
 
 
-def load(port, paths, total, clients):
+def load(ports, paths, total, clients):
     out = multiprocessing.Queue()
     per = total // clients
-    procs = [multiprocessing.Process(target=client, args=(port, paths, per, out)) for _ in range(clients)]
+    procs = [
+        multiprocessing.Process(target=client, args=(ports[i % len(ports)], paths, per, out)) for i in range(clients)
+    ]
     for p in procs:
         p.start()
     results = [out.get() for _ in procs]
@@ -103,6 +111,10 @@ def main():
     parser.add_argument("--quick", action="store_true", help="3,000 requests per endpoint")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--clients", type=int, default=4, help="load generator processes")
+    parser.add_argument("--servers", type=int, default=1, help="gunicorn servers, each on its own port")
+    parser.add_argument("--consumers", type=int, default=1, help="consume_events processes")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/13", help="the Redis of the event stream")
+    parser.add_argument("--no-redis", action="store_true", help="write every hit in its request")
     args = parser.parse_args()
     total = 3_000 if args.quick else args.requests
 
@@ -117,6 +129,8 @@ def main():
     os.environ["DEBUG"] = "0"
     os.environ["CAMPAIGNS_TRACKING_RATE_LIMIT"] = "0"  # one client address sends everything here
     os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["EVENTS_REDIS_URL"] = "" if args.no_redis else args.redis
+    os.environ["EVENTS_STREAM_PREFIX"] = f"bench:{os.getpid()}:"
 
     import django
 
@@ -145,21 +159,46 @@ def main():
     opens = [f"/t/o/{tokens.open_token(customer_id=c.pk, **ids)}/" for c in customers]
     clicks = [f"/t/c/{tokens.click_token(customer_id=c.pk, link_id=link_id, **ids)}/" for c in customers]
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "bench.tracking:application_factory()"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    ports = [free_port() for _ in range(args.servers)]
+    servers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(args.workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "bench.tracking:application_factory()",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        for port in ports
+    ]
+    consumers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "consume_events", "--name", f"bench-{n}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        for n in range(0 if args.no_redis else args.consumers)
+    ]
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port)).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        load(port, ["/bench/empty/", opens[0], clicks[0]], 300, 2)  # warm up every worker
+        for port in ports:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", port)).close()
+                    break
+                except OSError:
+                    time.sleep(0.2)
+        load(ports, ["/bench/empty/", opens[0], clicks[0]], 300 * len(ports), 2 * len(ports))  # warm up every worker
         # The machine is shared: the three endpoints take turns in short runs, in a rotating order, so that each
         # meets the same background load; their rates are total requests over total time.
         kinds = [("bare", ["/bench/empty/"]), ("open", opens), ("click", clicks)]
@@ -167,7 +206,7 @@ def main():
         done = {name: [0, 0, 0.0] for name, _paths in kinds}  # ok, errors, seconds
         for cycle in range(max(total // chunk, 1)):
             for name, paths in kinds[cycle % 3 :] + kinds[: cycle % 3]:
-                rate, ok, errors = load(port, paths, chunk, args.clients)
+                rate, ok, errors = load(ports, paths, chunk, args.clients)
                 done[name][0] += ok
                 done[name][1] += errors
                 done[name][2] += ok / rate if rate else 0
@@ -175,9 +214,32 @@ def main():
             print(f"{name:5}: {ok / seconds:8.0f} req/s  ({ok} ok, {errors} errors)", flush=True)
         sent = {"open": done["open"][0], "click": done["click"][0]}
         rates = {name: ok / seconds for name, (ok, _errors, seconds) in done.items()}
+        drained_in = 0.0
+        if not args.no_redis:
+            from emarketing.streams import stream_backlog
+
+            started = time.monotonic()
+            if not consumers:  # --consumers 0: the hits wait in Redis during the load, written afterwards
+                from emarketing.streams import Consumer
+
+                consumer = Consumer(name="bench-after")
+                consumer.ensure_groups()
+                consumer.drain()
+            while any(f["waiting"] for f in stream_backlog().values()):
+                time.sleep(0.2)
+            drained_in = time.monotonic() - started
+            print(f"stream drained {drained_in:.1f} s after the load", flush=True)
     finally:
-        server.terminate()
-        server.wait(30)
+        for process in servers + consumers:
+            process.terminate()
+        for process in servers + consumers:
+            process.wait(30)
+        if not args.no_redis:
+            import redis
+
+            client_ = redis.Redis.from_url(args.redis)
+            for key in client_.scan_iter(f"{os.environ['EVENTS_STREAM_PREFIX']}*"):
+                client_.delete(key)
 
     warm = {"open": 100, "click": 100}  # the warm-up requests above
     recorded = {
@@ -185,7 +247,9 @@ def main():
         "click": Touch.objects.filter(campaign=creative.campaign, kind=TouchKind.CLICK).count(),
     }
     expected = {k: sent[k] + warm[k] for k in sent}
-    all_recorded = recorded == expected
+    hits = Touch.objects.filter(campaign=creative.campaign)
+    distinct = hits.values("hit_id").distinct().count()
+    all_recorded = recorded == expected and distinct == sum(recorded.values())
     bare, opened, clicked = rates["bare"], rates["open"], rates["click"]
     ratio = min(opened, clicked) / bare
     print(
@@ -193,8 +257,10 @@ def main():
     )
     print(
         f"TRACKING: {ratio:.2f} x (open pixel {opened:.0f} req/s, click {clicked:.0f} req/s, bare view {bare:.0f} "
-        f"req/s; gunicorn {args.workers} sync workers, {args.clients} client processes, {total} requests each, "
-        f"every event recorded: {all_recorded}, {django.db.connection.vendor})"
+        f"req/s; {args.servers} x gunicorn {args.workers} sync workers, "
+        f"{'no Redis: written in the request' if args.no_redis else f'{args.consumers} consumers'}, "
+        f"{args.clients} client processes, {total} requests each, every event recorded once: {all_recorded}, "
+        f"{django.db.connection.vendor})"
     )
 
 

@@ -132,6 +132,8 @@ class Consumer:
         if client is None:
             raise RuntimeError("EVENTS_REDIS_URL is not set: events are written in the request, nothing to consume")
         self.client = client
+        # When each stream's unacknowledged events are next looked at (at once on start, then now and again).
+        self.recover_at: dict[str, float] = {}
 
     def ensure_groups(self) -> None:
         import redis
@@ -143,21 +145,33 @@ class Consumer:
                 if "BUSYGROUP" not in str(error):
                     raise
 
-    def _read(self, stream: Stream, block_ms: int | None) -> list[tuple[bytes, dict[bytes, bytes]]]:
-        # 1. What this consumer read before and did not acknowledge (its write failed).
+    def _recover(self, stream: Stream) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        """Events read before and never acknowledged: this consumer's own (its write failed), else a dead
+        consumer's that have been idle for ``EVENTS_CLAIM_IDLE_SECONDS``."""
         mine = self.client.xreadgroup(GROUP, self.name, {stream.key: "0"}, count=self.batch)
         entries = [e for e in (mine[0][1] if mine else []) if e[1]]
         if entries:
             return entries
-        # 2. What a consumer that died left pending.
         idle_ms = int(settings.EVENTS_CLAIM_IDLE_SECONDS * 1000)
         claimed = self.client.xautoclaim(stream.key, GROUP, self.name, idle_ms, "0-0", count=self.batch)
-        entries = [e for e in claimed[1] if e[1]]
-        if entries:
-            return entries
-        # 3. New events.
+        return [e for e in claimed[1] if e[1]]
+
+    def _read(self, stream: Stream, block_ms: int | None) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        now = time.monotonic()
+        if now >= self.recover_at.get(stream.name, 0.0):
+            entries = self._recover(stream)
+            if entries:
+                return entries  # more may wait: look again at once
+            self.recover_at[stream.name] = now + max(settings.EVENTS_CLAIM_IDLE_SECONDS / 2, 0.2)
         new = self.client.xreadgroup(GROUP, self.name, {stream.key: ">"}, count=self.batch, block=block_ms)
-        return new[0][1] if new else []
+        entries = new[0][1] if new else []
+        if entries and len(entries) < self.batch and settings.EVENTS_LINGER_SECONDS > 0:
+            # A trickle: wait a moment for more, so that a busy stream is written in a few large transactions
+            # rather than many small ones.
+            time.sleep(settings.EVENTS_LINGER_SECONDS)
+            more = self.client.xreadgroup(GROUP, self.name, {stream.key: ">"}, count=self.batch - len(entries))
+            entries += more[0][1] if more else []
+        return entries
 
     def acknowledge(self, stream: Stream, ids: Sequence[bytes]) -> None:
         """Acknowledge and remove written entries: a stream holds only what is still to be written."""
@@ -175,8 +189,12 @@ class Consumer:
                 continue
             ids, events = _decode(entries)
             close_old_connections()
-            if events:
-                stream.writer(events)
+            try:
+                if events:
+                    stream.writer(events)
+            except Exception:
+                self.recover_at[stream.name] = 0.0  # read this batch again first
+                raise
             self.acknowledge(stream, ids)
             read += len(ids)
         return read

@@ -412,6 +412,8 @@ EVENTS_STREAM_PREFIX = env("EVENTS_STREAM_PREFIX", default="emarketing:events:")
 EVENTS_BATCH_SIZE = env.int("EVENTS_BATCH_SIZE", default=500)
 EVENTS_BLOCK_SECONDS = env.float("EVENTS_BLOCK_SECONDS", default=1.0)
 EVENTS_CLAIM_IDLE_SECONDS = env.float("EVENTS_CLAIM_IDLE_SECONDS", default=60.0)
+# A consumer that reads fewer events than a batch waits this long for more before writing them.
+EVENTS_LINGER_SECONDS = env.float("EVENTS_LINGER_SECONDS", default=0.2)
 # On PostgreSQL touches (and website events) are partitioned by month: a daily job creates this many months ahead,
 # and drops whole months older than TOUCH_RETENTION_MONTHS (0: keep every month; the dashboards' rollups keep their
 # figures either way).
