@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import tokens
 from campaigns.html import href_written
+from campaigns.selectors import products_in_language
 from campaigns.templating import CompiledCreative, rewrite_links
 from campaigns.verp import base_return_path
 
@@ -131,9 +132,12 @@ def render_for(
     links: dict[str, int] | None = None,
     track: bool = True,
 ) -> Rendered:
-    """Render a creative for one customer: links tracked, pixel, footer, ``dir="rtl"`` for Persian and Arabic."""
+    """Render a creative for one customer: links tracked, pixel, footer, ``dir="rtl"`` for Persian and Arabic,
+    the recommended products named in ``language``."""
     urls = customer_urls(customer_id)
     context = {**context, **urls}
+    if context.get("recommended_products"):
+        context["recommended_products"] = products_in_language(context["recommended_products"], language)
     subject, html, text = compiled.render(context)
     preheader = compiled.render_preheader(context)
     pixel_url = ""
