@@ -12,10 +12,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from aftersales import services as aftersales
+from aftersales.models import SurveyWording
 from aftersales.services.surveys import survey_token
 from campaigns import tokens
 from campaigns.models import CreativeKind
-from aftersales.models import SurveyWording
 from campaigns.services.erasure_requests import erasure_request
 from campaigns.services.sending import campaign_preview
 from customers.models import ProductRecommendation
