@@ -22,10 +22,18 @@ class Product(models.Model):
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     name_fa = models.CharField(
-        _("name (Persian)"), max_length=200, blank=True, help_text=_("Shown to Persian readers; blank: the name.")
+        _("name (Persian)"),
+        max_length=200,
+        blank=True,
+        db_default="",
+        help_text=_("Shown to Persian readers; blank: the name."),
     )
     name_ar = models.CharField(
-        _("name (Arabic)"), max_length=200, blank=True, help_text=_("Shown to Arabic readers; blank: the name.")
+        _("name (Arabic)"),
+        max_length=200,
+        blank=True,
+        db_default="",
+        help_text=_("Shown to Arabic readers; blank: the name."),
     )
     category = models.CharField(_("category"), max_length=100, blank=True)
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
