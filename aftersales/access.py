@@ -28,6 +28,7 @@ from aftersales.models import (
 from campaigns.models import MessageStatus
 from customers.access import Column, Row, Section, field, fields, in_pages, labelled
 from customers.models import Customer
+from emarketing.localized import in_language_expression
 
 _EMAILS_TITLE = _("E-mails from the contact line")
 _KIND = _("kind")
@@ -46,7 +47,7 @@ def _tickets(customer: Customer) -> Iterator[Row]:
         "first_response_at",
         "resolved_at",
         order_number=F("order__number"),
-        product_name=F("product__name"),
+        product_name=in_language_expression("product__name"),
     )
     return labelled(in_pages(rows), {"channel": TicketChannel, "status": TicketStatus, "priority": TicketPriority})
 
@@ -68,7 +69,7 @@ def _surveys(customer: Customer) -> Iterator[Row]:
             "comment",
             "product_opinion",
             order_number=F("order__number"),
-            product_name=F("product__name"),
+            product_name=in_language_expression("product__name"),
         )
     )
 
@@ -83,7 +84,7 @@ def _reviews(customer: Customer) -> Iterator[Row]:
         "consent_to_publish",
         "status",
         "published_at",
-        product_name=F("product__name"),
+        product_name=in_language_expression("product__name"),
     )
     return labelled(in_pages(rows), {"status": ReviewStatus})
 

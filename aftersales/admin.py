@@ -3,14 +3,18 @@
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
+from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from aftersales import services
 from aftersales.models import (
+    SURVEY_QUESTIONS,
     InboundMail,
     InboundMailSource,
     LateDeliveryApology,
@@ -20,6 +24,7 @@ from aftersales.models import (
     ReviewStatus,
     SurveyInvitation,
     SurveyResponse,
+    SurveyWording,
     Ticket,
     TicketAcknowledgement,
     TicketChannel,
@@ -31,6 +36,7 @@ from aftersales.selectors import inbound_mail_waiting_for_a_human, tickets_breac
 from aftersales.services.surveys import survey_url
 from emarketing.admin_moves import StatusMove, StatusMovesMixin
 from emarketing.admin_tools import CUSTOMER_SEARCH, BigTableAdmin, StatusChangeInline, run_for_each
+from emarketing.mail import RTL_LANGUAGES
 
 
 class TicketMessageInline(admin.StackedInline):
@@ -318,6 +324,47 @@ class SurveyInvitationAdmin(BigTableAdmin):
         else:
             created = services.survey_invitation_create(order=obj.order)
             obj.pk, obj.customer_id, obj.created_at = created.pk, created.customer_id, created.created_at
+
+
+@admin.register(SurveyWording)
+class SurveyWordingAdmin(admin.ModelAdmin):
+    """The survey's questions in each language: one row, changed in place. Each blank field says which built-in
+    question, in its own language, the customer reads instead."""
+
+    fieldsets = (
+        (_("English"), {"fields": ("csat_question", "nps_question", "comment_prompt")}),
+        (_("Persian"), {"fields": ("csat_question_fa", "nps_question_fa", "comment_prompt_fa")}),
+        (_("Arabic"), {"fields": ("csat_question_ar", "nps_question_ar", "comment_prompt_ar")}),
+    )
+    list_display = ("__str__", "updated_at")
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SurveyWording.objects.exists()
+
+    def changelist_view(self, request, extra_context=None):
+        wording = SurveyWording.objects.first()
+        if wording is not None and self.has_view_or_change_permission(request, wording):
+            return redirect("admin:aftersales_surveywording_change", wording.pk)
+        return super().changelist_view(request, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        for name, field in form.base_fields.items():
+            key, language = _split(name)
+            with translation.override(language or settings.LANGUAGE_CODE):
+                built_in = str(SURVEY_QUESTIONS[key])
+            field.help_text = _("Blank: the built-in question, “%(question)s”.") % {"question": built_in}
+            if language in RTL_LANGUAGES:
+                field.widget.attrs["dir"] = "rtl"
+        return form
+
+
+def _split(name: str) -> tuple[str, str]:
+    """``("csat_question", "fa")`` of ``csat_question_fa``; the language is blank for the default one."""
+    for key in SURVEY_QUESTIONS:
+        if name.startswith(key):
+            return key, name[len(key) :].lstrip("_")
+    raise KeyError(name)
 
 
 class ReadOnlyDeliveryAdmin(BigTableAdmin):

@@ -53,22 +53,21 @@ class ScaleField(forms.TypedChoiceField):
 
 
 class SurveyForm(forms.Form):
+    """The survey; ``questions`` (``aftersales.selectors.survey_questions``) words its questions."""
+
     csat = ScaleField(
-        label=_("How satisfied are you with your order?"),
         low=1,
         high=5,
         low_hint=_("Not at all satisfied"),
         high_hint=_("Very satisfied"),
     )
     nps = ScaleField(
-        label=_("How likely are you to recommend us to a friend?"),
         low=0,
         high=10,
         low_hint=_("Not at all likely"),
         high_hint=_("Certainly"),
     )
     comment = forms.CharField(
-        label=_("What should we keep or change?"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=5000,
@@ -79,3 +78,8 @@ class SurveyForm(forms.Form):
         required=False,
         max_length=5000,
     )
+
+    def __init__(self, *args, questions: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, key in (("csat", "csat_question"), ("nps", "nps_question"), ("comment", "comment_prompt")):
+            self.fields[name].label = questions[key]

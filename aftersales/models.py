@@ -325,6 +325,40 @@ class SurveyInvitation(DeliveryState):
         return str(self.order)
 
 
+# The survey's questions as the product words them (translated): what a customer reads where marketers wrote none.
+SURVEY_QUESTIONS = {
+    "csat_question": _("How satisfied are you with your order?"),
+    "nps_question": _("How likely are you to recommend us to a friend?"),
+    "comment_prompt": _("What should we keep or change?"),
+}
+
+
+class SurveyWording(models.Model):
+    """The satisfaction survey's questions as marketers word them, in English, Persian and Arabic: one row.
+
+    A blank wording is the product's own question in the reader's language, never another language's wording."""
+
+    single = models.BooleanField(default=True, unique=True, editable=False)
+    csat_question = models.CharField(_("satisfaction question (English)"), max_length=200, blank=True)
+    csat_question_fa = models.CharField(_("satisfaction question (Persian)"), max_length=200, blank=True)
+    csat_question_ar = models.CharField(_("satisfaction question (Arabic)"), max_length=200, blank=True)
+    nps_question = models.CharField(_("recommendation question (English)"), max_length=200, blank=True)
+    nps_question_fa = models.CharField(_("recommendation question (Persian)"), max_length=200, blank=True)
+    nps_question_ar = models.CharField(_("recommendation question (Arabic)"), max_length=200, blank=True)
+    comment_prompt = models.CharField(_("comment prompt (English)"), max_length=200, blank=True)
+    comment_prompt_fa = models.CharField(_("comment prompt (Persian)"), max_length=200, blank=True)
+    comment_prompt_ar = models.CharField(_("comment prompt (Arabic)"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("survey wording")
+        verbose_name_plural = _("survey wording")
+        constraints = [models.CheckConstraint(condition=Q(single=True), name="survey_wording_one_row")]
+
+    def __str__(self):
+        return str(_("Survey wording"))
+
+
 class TicketAcknowledgement(DeliveryState):
     """The automatic acknowledgement of a new ticket: one per ticket, sent through the sending pipeline."""
 

@@ -22,12 +22,21 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from aftersales.models import InboundMail, SurveyResponse, Ticket, TicketStatus
+from aftersales.models import (
+    SURVEY_QUESTIONS,
+    InboundMail,
+    SurveyResponse,
+    SurveyWording,
+    Ticket,
+    TicketStatus,
+)
 from aftersales.satisfaction import is_at_risk, is_referral_candidate
 from customers.models import Customer
 from customers.services.satisfaction import SatisfactionScores
+from emarketing.localized import written_in
+from orders.models import Order, Product
 
 
 def _target(hours_by_priority: dict[str, int]) -> Case:
@@ -117,3 +126,32 @@ def satisfaction_scores(*, customer_ids: Iterable[int]) -> list[SatisfactionScor
             )
         )
     return scores
+
+
+def survey_wording() -> SurveyWording | None:
+    """The marketers' wording of the survey, if they wrote one."""
+    return SurveyWording.objects.first()
+
+
+def survey_questions(*, language: str | None = None) -> dict[str, str]:
+    """The survey's questions (``SURVEY_QUESTIONS``' keys) for a reader of ``language``, the active one when not
+    given: the marketers' wording in that language when written, else the product's own question translated."""
+    return questions_in(survey_wording(), language=language)
+
+
+def questions_in(wording: SurveyWording | None, *, language: str | None = None) -> dict[str, str]:
+    """``survey_questions`` with the wording already read (once for a batch of e-mails)."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return {
+            key: (written_in(wording, key, language) if wording else "") or str(built_in)
+            for key, built_in in SURVEY_QUESTIONS.items()
+        }
+
+
+def survey_products(*, order: Order) -> list[Product]:
+    """The products of a surveyed order, each once, in the order of its lines."""
+    seen: dict[int, Product] = {}
+    for line in order.lines.select_related("product").order_by("pk"):
+        seen.setdefault(line.product_id, line.product)
+    return list(seen.values())

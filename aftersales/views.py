@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from aftersales import services
 from aftersales.forms import ContactForm, SurveyForm
 from aftersales.models import InboundMailSource, TicketChannel
+from aftersales.selectors import survey_products, survey_questions
 from aftersales.services.surveys import survey_invitation_from_token
 from emarketing.ratelimit import allow
 from emarketing.webhooks import webhook_refusal
@@ -90,13 +91,14 @@ def survey(request, token):
 def _survey(request, invitation):
     if invitation.response_id or invitation.order.survey_responses.exists():
         return render(request, "aftersales/survey_answered.html", {"invitation": invitation})
-    form = SurveyForm(request.POST or None)
+    form = SurveyForm(request.POST or None, questions=survey_questions())
+    context = {"form": form, "invitation": invitation, "products": survey_products(order=invitation.order)}
     if request.method == "POST":
         if not allow(request, scope="survey", limit=settings.PUBLIC_FORM_RATE_LIMIT, window=3600):
-            return _too_many(request, "aftersales/survey.html", {"form": form, "invitation": invitation})
+            return _too_many(request, "aftersales/survey.html", context)
         if form.is_valid():
             _response, created = services.survey_answer(invitation=invitation, **form.cleaned_data)
             template = "aftersales/survey_thanks.html" if created else "aftersales/survey_answered.html"
             return render(request, template, {"invitation": invitation})
-        return render(request, "aftersales/survey.html", {"form": form, "invitation": invitation}, status=400)
-    return render(request, "aftersales/survey.html", {"form": form, "invitation": invitation})
+        return render(request, "aftersales/survey.html", context, status=400)
+    return render(request, "aftersales/survey.html", context)

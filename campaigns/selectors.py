@@ -35,6 +35,7 @@ from campaigns.models import (
     proxy_open,
 )
 from customers.models import Consent, ConsentChannel, Customer, Language, SegmentMembership
+from emarketing.localized import in_language, with_twins
 
 # Touches that are the outcome of a campaign rather than a reason to credit one.
 OUTCOME_KINDS = (TouchKind.ORDER, TouchKind.SATISFIED, TouchKind.REPEAT_PURCHASE)
@@ -337,11 +338,19 @@ def customers_email_context(*, customer_ids: list[int]) -> dict[int, dict[str, A
     return context
 
 
+PRODUCT_NAMES = with_twins("name")
+
+
 def recommended_products(*, campaign: Campaign) -> list[dict[str, Any]]:
-    """The products the campaign features, for every recipient."""
+    """The products the campaign features, for every recipient (names in every language: see
+    ``products_in_language``)."""
+    return list(campaign.products.order_by("name").values(*PRODUCT_NAMES, "price", "currency"))
+
+
+def products_in_language(products: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
+    """Recommended products as an e-mail in ``language`` shows them: each name in that language when written."""
     return [
-        {"name": p["name"], "price": p["price"], "currency": p["currency"]}
-        for p in campaign.products.order_by("name").values("name", "price", "currency")
+        {"name": in_language(p, "name", language), "price": p["price"], "currency": p["currency"]} for p in products
     ]
 
 
@@ -355,14 +364,12 @@ def customers_recommended_products(
     rows = (
         ProductRecommendation.objects.filter(customer_id__in=customer_ids, product__is_active=True)
         .order_by("customer_id", "-score", "id")
-        .values("customer_id", "product__name", "product__price", "product__currency")
+        .values("customer_id", *(f"product__{name}" for name in PRODUCT_NAMES), "product__price", "product__currency")
     )
     for row in rows:
         mine = found.setdefault(row["customer_id"], [])
         if len(mine) < per_customer:
-            mine.append(
-                {"name": row["product__name"], "price": row["product__price"], "currency": row["product__currency"]}
-            )
+            mine.append({key.removeprefix("product__"): value for key, value in row.items() if key != "customer_id"})
     return found
 
 

@@ -108,10 +108,12 @@ def transactional_mail(
     message: str,
     values: dict[str, Any],
     action: tuple[str, str] | None = None,
+    dated: dt.date | None = None,
 ) -> tuple[str, str]:
     """``(html, text)`` of a transactional e-mail in ``language``: ``message`` (translated, ``%(name)s``
     placeholders, paragraphs separated by blank lines) filled with ``values``; ``action`` an optional button
-    ``(label, url)`` under it. Call it inside ``translation.override(language)``."""
+    ``(label, url)`` under it; ``dated`` an optional date heading the letter, in the reader's calendar and digits.
+    Call it inside ``translation.override(language)``."""
     with_slots = _PLACEHOLDER.sub(lambda match: _slot(match.group(1)), message).replace("%%", "%")
     text = _fill(with_slots, values, "text")
     # Escape the translated words first, then put our own fragments in the slots (which escaping leaves intact).
@@ -121,6 +123,7 @@ def transactional_mail(
         if paragraph.strip()
     ]
     brand = brand_name()
+    date_line = long_date(dated, language) if dated is not None else ""
     with translation.override(language):
         html = render_to_string(
             "emails/base.html",
@@ -132,9 +135,10 @@ def transactional_mail(
                 "subject_html": isolate_identifiers(subject),
                 "paragraphs": paragraphs,
                 "action": action,
+                "date_line": date_line,
             },
         )
-    text = f"{brand}\n\n{text.strip()}\n"
+    text = f"{brand}\n{date_line}\n\n{text.strip()}\n" if date_line else f"{brand}\n\n{text.strip()}\n"
     if action is not None:
         label, url = action
         text += f"\n{label}: {link(url, language).text}\n"

@@ -11,6 +11,7 @@ from django.db.models import F
 
 from customers.access import Column, Row, Section, field, fields, in_pages, labelled
 from customers.models import Customer
+from emarketing.localized import in_language_expression
 from orders.models import (
     Order,
     OrderLine,
@@ -46,7 +47,7 @@ def _lines(customer: Customer) -> Iterator[Row]:
         "quantity",
         "unit_price",
         order_number=F("order__number"),
-        product_name=F("product__name"),
+        product_name=in_language_expression("product__name"),
         product_sku=F("product__sku"),
     )
     for row in in_pages(rows):

@@ -14,12 +14,27 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from emarketing.contacts import InvalidPhone, normalise_phone
+from emarketing.localized import in_language
 from emarketing.workflow import StatusChangeBase
 
 
 class Product(models.Model):
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_fa = models.CharField(
+        _("name (Persian)"),
+        max_length=200,
+        blank=True,
+        db_default="",
+        help_text=_("Shown to Persian readers; blank: the name."),
+    )
+    name_ar = models.CharField(
+        _("name (Arabic)"),
+        max_length=200,
+        blank=True,
+        db_default="",
+        help_text=_("Shown to Arabic readers; blank: the name."),
+    )
     category = models.CharField(_("category"), max_length=100, blank=True)
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(_("currency"), max_length=3, default="USD")
@@ -36,6 +51,15 @@ class Product(models.Model):
 
     def __str__(self):
         return self.name
+
+    def name_in(self, language: str) -> str:
+        """The name customers read in ``language``: its own when written, else the default ``name``."""
+        return in_language(self, "name", language)
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (the page's, or the customer's under ``translation.override``)."""
+        return in_language(self, "name")
 
 
 class AgentKind(models.TextChoices):

@@ -12,23 +12,42 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from aftersales import services as aftersales
+from aftersales.models import SurveyWording
 from aftersales.services.surveys import survey_token
 from campaigns import tokens
 from campaigns.models import CreativeKind
 from campaigns.services.erasure_requests import erasure_request
+from campaigns.services.sending import campaign_preview
+from customers.models import ProductRecommendation
 from emarketing.digits import is_identifier
 from orders import services as orders
 from tests.campaigns.factories import CampaignFactory, CreativeFactory, TopicFactory
 from tests.customers.factories import CustomerFactory
-from tests.orders.factories import OrderLineFactory, ShipmentFactory
+from tests.orders.factories import OrderLineFactory, ProductFactory, ShipmentFactory
 
 pytestmark = pytest.mark.django_db
 
 # Words that are the same in every language: names of languages in the switcher, of formats offered for download.
 ALLOWED = {"English", "JSON", "CSV", "zip"}
 NAMES = {
-    "fa": {"first": "مینا", "topic": "هدیه‌ها", "page": ("انتخاب هدیه", "<p>جعبه‌های هدیه</p>"), "banner": "تخفیف"},
-    "ar": {"first": "منى", "topic": "الهدايا", "page": ("اختيار هدية", "<p>علب الهدايا</p>"), "banner": "خصم"},
+    "fa": {
+        "first": "مینا",
+        "topic": "هدیه‌ها",
+        "page": ("انتخاب هدیه", "<p>جعبه‌های هدیه</p>"),
+        "banner": "تخفیف",
+        "products": ("چای زعفرانی", "فانوس مسی"),
+        "offer": ("پیشنهاد ما", "<p>برای شما:</p>"),
+        "question": "از چای خود راضی بودید؟",
+    },
+    "ar": {
+        "first": "منى",
+        "topic": "الهدايا",
+        "page": ("اختيار هدية", "<p>علب الهدايا</p>"),
+        "banner": "خصم",
+        "products": ("شاي الزعفران", "فانوس نحاسي"),
+        "offer": ("عرضنا", "<p>لك:</p>"),
+        "question": "هل أعجبك الشاي؟",
+    },
 }
 
 ISOLATED = re.compile(r'<bdi dir="ltr">.*?</bdi>|\u2066.*?\u2069', re.S)
@@ -59,8 +78,10 @@ def left_in_english(content: str) -> list[str]:
     return problems
 
 
-def delivered_order(customer, number):
-    order = OrderLineFactory(order__customer=customer, order__number=number).order
+def delivered_order(customer, number, product=None):
+    order = OrderLineFactory(
+        order__customer=customer, order__number=number, **({"product": product} if product else {})
+    ).order
     orders.order_confirm(order=order)
     orders.order_ship(order=order)
     orders.order_deliver(order=order)
@@ -109,10 +130,34 @@ def everything_a_customer_meets(client, language, django_capture_on_commit_callb
     seen["unsubscribe"] = client.get(reverse("campaigns:unsubscribe", args=[token]))
     seen["unsubscribe done"] = client.post(reverse("campaigns:unsubscribe", args=[token]))
 
+    # Products named in English and in the customer's language; the survey's first question worded by marketers in
+    # the customer's language (the others left blank: the built-in questions, translated).
+    tea, lantern = (
+        ProductFactory(name=english, **{f"name_{language}": local})
+        for english, local in zip(("Saffron tea", "Copper lantern"), names["products"], strict=True)
+    )
+    SurveyWording.objects.create(
+        csat_question="Did you like your tea?", **{f"csat_question_{language}": names["question"]}
+    )
+    for score, product in enumerate((tea, lantern)):
+        ProductRecommendation.objects.create(customer=customer, product=product, kind="cross_sell", score=score)
+    offer = CreativeFactory(
+        campaign=campaign,
+        kind=CreativeKind.EMAIL,
+        language=language,
+        subject=names["offer"][0],
+        html_body=names["offer"][1] + "<ul>{% for p in recommended_products %}<li>{{ p.name }}</li>{% endfor %}</ul>",
+        text_body="{% for p in recommended_products %}{{ p.name }} {% endfor %}",
+    )
+    preview = campaign_preview(campaign=offer.campaign, customer=customer)
+    seen["offer e-mail (html)"], seen["offer e-mail (text)"] = preview.html, preview.text
+
     # The transactional e-mails: survey invitation, acknowledgement, late delivery, erasure confirmation.
-    invitation = aftersales.survey_invitation_create(order=delivered_order(customer, f"ORD-20261202-{language}1"))
+    surveyed = delivered_order(customer, f"ORD-20261202-{language}1", product=tea)
+    OrderLineFactory(order=surveyed, product=lantern)
+    invitation = aftersales.survey_invitation_create(order=surveyed)
     aftersales.survey_invitations_send()
-    late = OrderLineFactory(order__customer=customer, order__number=f"ORD-20261202-{language}2").order
+    late = OrderLineFactory(order__customer=customer, order__number=f"ORD-20261202-{language}2", product=tea).order
     ShipmentFactory(order=late, promised_on=dt.date(2026, 11, 30))
     aftersales.late_shipments_handle(today=dt.date(2026, 12, 2))
     contact = {"name": names["first"], "email": f"new-{language}@ex.com", "subject": names["topic"], "message": "؟"}
@@ -151,6 +196,13 @@ def test_no_english_word_and_no_latin_date_on_anything_a_customer_meets(
     assert len(pages) >= 22
     left = {name: problems for name, content in pages.items() if (problems := left_in_english(content))}
     assert left == {}, "\n".join(f"{name}: {problems}" for name, problems in left.items())
+    # What the customer reads there is in their language: the products' names, the marketers' question.
+    tea, lantern = NAMES[language]["products"]
+    assert tea in pages["survey"] and lantern in pages["survey"]
+    assert tea in pages["offer e-mail (html)"] and lantern in pages["offer e-mail (text)"]
+    assert NAMES[language]["question"] in pages["survey"]
+    invitation = next(content for name, content in pages.items() if name.startswith("e-mail") and "/survey/" in content)
+    assert NAMES[language]["question"] in invitation
     for name, content in pages.items():
         if "<html" in content:
             assert f'lang="{language}"' in content and 'dir="rtl"' in content, name

@@ -113,6 +113,8 @@ class TicketAcknowledgements(MessageKind[AcknowledgementRow]):
                 subject=subject,
                 message=message,
                 values={"number": mail.identifier(ticket.pk, language), "hours": mail.number(hours, language)},
+                # The day the message reached us, in the writer's calendar (Solar Hijri in Persian).
+                dated=timezone.localdate(ticket.created_at),
             )
         headers = {
             "Reply-To": str(settings.SUPPORT_EMAIL),

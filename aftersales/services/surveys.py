@@ -13,7 +13,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aftersales.models import SurveyInvitation, SurveyResponse
+from aftersales.models import SurveyInvitation, SurveyResponse, SurveyWording
+from aftersales.selectors import questions_in, survey_wording
 from campaigns.models import MessageStatus
 from campaigns.services.sending import Claim, Loaded, MessageKind, Pipeline, Rendered, SendResult, mail_connection
 from emarketing import mail
@@ -87,6 +88,9 @@ class SurveyInvitations(MessageKind[InvitationRow]):
     model = SurveyInvitation
     code = "s"
 
+    def __init__(self) -> None:
+        self.wording: SurveyWording | None = None
+
     def scope(self) -> Q:
         return Q(sent_at__isnull=True, answered_at__isnull=True)
 
@@ -99,6 +103,7 @@ class SurveyInvitations(MessageKind[InvitationRow]):
             .select_related("order", "customer")
             .order_by("pk")
         )
+        self.wording = survey_wording()  # once a batch: every e-mail of it asks the same questions
         rows, refused = [], {}
         for invitation in invitations:
             if invitation.customer.email and not invitation.customer.suppressed:
@@ -117,6 +122,9 @@ class SurveyInvitations(MessageKind[InvitationRow]):
                 "Dear %(name)s,\n\nYour order %(number)s was delivered a few days ago. Two minutes of your time "
                 "tell us what to keep and what to improve:\n\n%(url)s\n\nThank you."
             )
+            url = survey_url(invitation)
+            # The first question as the button that opens the survey, worded as the survey page words it.
+            question = questions_in(self.wording, language=language)["csat_question"]
             html, text = mail.transactional_mail(
                 language=language,
                 subject=subject,
@@ -124,8 +132,9 @@ class SurveyInvitations(MessageKind[InvitationRow]):
                 values={
                     "name": customer.first_name,
                     "number": mail.identifier(invitation.order.number, language),
-                    "url": mail.link(survey_url(invitation), language),
+                    "url": mail.link(url, language),
                 },
+                action=(question, url),
             )
         headers = {"Auto-Submitted": "auto-generated", "Content-Language": language}
         return customer.email, Rendered(subject=subject, html=html, text=text, headers=headers)

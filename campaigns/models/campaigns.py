@@ -9,11 +9,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.templating import check_template, is_http_address
 from customers.models import Language, OccasionKind, Segment
+from emarketing.localized import in_language
 from emarketing.workflow import StatusChangeBase
 
 
@@ -163,19 +163,19 @@ class Topic(models.Model):
 
     def name_in(self, language: str) -> str:
         """The name customers read in ``language``: its own when written, else the default ``name``."""
-        return getattr(self, f"name_{language.split('-')[0]}", "") or self.name
+        return in_language(self, "name", language)
 
     def description_in(self, language: str) -> str:
-        return getattr(self, f"description_{language.split('-')[0]}", "") or self.description
+        return in_language(self, "description", language)
 
     @property
     def local_name(self) -> str:
         """The name in the active language (the page's, or the customer's under ``translation.override``)."""
-        return self.name_in(get_language() or "")
+        return in_language(self, "name")
 
     @property
     def local_description(self) -> str:
-        return self.description_in(get_language() or "")
+        return in_language(self, "description")
 
 
 class CreativeKind(models.TextChoices):

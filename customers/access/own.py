@@ -41,6 +41,7 @@ from customers.models import (
     ValueTier,
     address_hash,
 )
+from emarketing.localized import in_language_expression
 
 PROFILE_FIELDS = (
     "first_name",
@@ -148,7 +149,11 @@ def _history(customer: Customer) -> Iterator[Row]:
 
 def _recommendations(customer: Customer) -> Iterator[Row]:
     rows = ProductRecommendation.objects.filter(customer_id=customer.pk).values(
-        "id", "kind", "computed_at", product_name=F("product__name"), because_of_name=F("because_of__name")
+        "id",
+        "kind",
+        "computed_at",
+        product_name=in_language_expression("product__name"),
+        because_of_name=in_language_expression("because_of__name"),
     )
     return labelled(in_pages(rows), {"kind": RecommendationKind})
 

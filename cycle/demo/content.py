@@ -14,6 +14,21 @@ PRODUCTS = [
     ("DEMO-SCF-01", "Silk scarf", "Fashion", "58.00"),
     ("DEMO-BAG-01", "Leather satchel", "Fashion", "120.00"),
 ]
+# The products' names for Persian and Arabic readers, by SKU.
+PRODUCT_TRANSLATIONS = {
+    "DEMO-TEA-01": {"name_fa": "جعبه هدیه چای زعفرانی", "name_ar": "علبة هدايا شاي الزعفران"},
+    "DEMO-TEA-02": {"name_fa": "چای هل", "name_ar": "شاي الهيل"},
+    "DEMO-DAT-01": {"name_fa": "خرمای مجول، یک کیلوگرم", "name_ar": "تمر مجدول، كيلوغرام واحد"},
+    "DEMO-PIS-01": {"name_fa": "پسته بوداده", "name_ar": "فستق محمص"},
+    "DEMO-RUG-01": {"name_fa": "گلیم دستباف", "name_ar": "بساط كليم منسوج يدويًا"},
+    "DEMO-LMP-01": {"name_fa": "فانوس مسی", "name_ar": "فانوس نحاسي"},
+    "DEMO-CER-01": {"name_fa": "کاسه سرامیکی فیروزه‌ای", "name_ar": "وعاء خزفي فيروزي"},
+    "DEMO-PER-01": {"name_fa": "عطر گلاب", "name_ar": "عطر ماء الورد"},
+    "DEMO-SOA-01": {"name_fa": "مجموعه صابون روغن زیتون", "name_ar": "طقم صابون زيت الزيتون"},
+    "DEMO-BOK-01": {"name_fa": "بسته آغاز خوشنویسی", "name_ar": "عدة المبتدئين في الخط العربي"},
+    "DEMO-SCF-01": {"name_fa": "روسری ابریشمی", "name_ar": "وشاح حريري"},
+    "DEMO-BAG-01": {"name_fa": "کیف چرمی دوشی", "name_ar": "حقيبة جلدية"},
+}
 
 COMMENTS = {
     "en": [

@@ -48,8 +48,22 @@ else:
 class ProductAdmin(admin.ModelAdmin):
     list_display = ("sku", "name", "category", "price", "currency", "launched_on", "is_active")
     list_filter = ("is_active", "category", "currency")
-    search_fields = ("sku", "name", "category")
+    search_fields = ("sku", "name", "name_fa", "name_ar", "category")
     list_editable = ("is_active",)
+    fieldsets = (
+        (None, {"fields": ("sku", "name", "category", "price", "currency", "launched_on", "is_active")}),
+        (
+            _("Name in other languages"),
+            {"fields": ("name_fa", "name_ar"), "description": _("What customers reading Persian or Arabic see.")},
+        ),
+    )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        for name in ("name_fa", "name_ar"):
+            if name in form.base_fields:
+                form.base_fields[name].widget.attrs["dir"] = "rtl"
+        return form
 
 
 @admin.register(Agent)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from aftersales.models import SurveyInvitation
 from campaigns.models import Creative, CreativeKind, Topic
 from customers.models import Customer, LifecycleStage, ValueTier
-from orders.models import Agent, Order, OrderStatus, sale_q
+from orders.models import Agent, Order, OrderStatus, Product, sale_q
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,13 @@ def test_information_pages_exist_for_every_topic_in_three_languages(demo):
             Creative.objects.filter(topic=topic, kind=CreativeKind.INFO_PAGE).values_list("language", flat=True)
         )
         assert languages == {"en", "fa", "ar"}
+
+
+def test_every_demo_product_has_a_persian_and_an_arabic_name(demo):
+    products = Product.objects.all()
+    assert products.exists()
+    for product in products:
+        assert product.name_fa and product.name_ar and product.name_fa != product.name_ar != product.name
 
 
 def _sign_in(client, username, password):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import tokens
 from campaigns.html import href_written
+from campaigns.selectors import products_in_language
 from campaigns.templating import CompiledCreative, rewrite_links
 from campaigns.verp import base_return_path
 
@@ -115,9 +116,11 @@ def render_for(
     track: bool = True,
 ) -> Rendered:
     """Render a creative for one customer: links tracked, pixel, footer, in the responsive frame of its language
-    (``layout``: ``dir="rtl"`` for Persian and Arabic)."""
+    (``layout``: ``dir="rtl"`` for Persian and Arabic), the recommended products named in ``language``."""
     urls = customer_urls(customer_id)
     context = {**context, **urls}
+    if context.get("recommended_products"):
+        context["recommended_products"] = products_in_language(context["recommended_products"], language)
     subject, html, text = compiled.render(context)
     preheader = compiled.render_preheader(context)
     pixel_url = ""

@@ -44,6 +44,7 @@ from customers.models import (
 )
 from customers.services import customers_refresh_profiles, segment_save_rules
 from customers.services.segments import segments_refresh_all
+from cycle.demo import content
 from cycle.demo.content import COMMENTS, EMAILS, INFO_PAGES, LOCATIONS, PRODUCTS, TICKETS, TOPIC_TRANSLATIONS
 from cycle.demo.sending import demo_sending_identity
 from cycle.models import BudgetLine, Kpi, LoopTrigger, MarketingPlan, Milestone, Objective, PlanPerson, PlanStatus
@@ -128,15 +129,18 @@ class Command(BaseCommand):
         today = timezone.localdate()
         products = []
         for i, (sku, name, category, price) in enumerate(PRODUCTS):
-            product, _ = Product.objects.get_or_create(
+            product, created = Product.objects.get_or_create(
                 sku=sku,
                 defaults={
                     "name": name,
                     "category": category,
                     "price": Decimal(price),
                     "launched_on": today - dt.timedelta(days=30 if i % 5 == 0 else 400),
+                    **content.PRODUCT_TRANSLATIONS[sku],
                 },
             )
+            if not created and not (product.name_fa or product.name_ar):  # a demo seeded before the translations
+                Product.objects.filter(pk=product.pk).update(**content.PRODUCT_TRANSLATIONS[sku])
             products.append(product)
         return products
 
