@@ -51,7 +51,8 @@ NAMES = {
 }
 
 ISOLATED = re.compile(r'<bdi dir="ltr">.*?</bdi>|\u2066.*?\u2069', re.S)
-HIDDEN = re.compile(r"<(script|style|title)\b.*?</\1>", re.S)
+# Not shown to the reader: scripts, styles, the title, and the Office settings MJML leaves for Outlook (<noscript><xml>).
+HIDDEN = re.compile(r"<(script|style|title|noscript)\b.*?</\1>", re.S)
 TAG = re.compile(r"<[^>]+>")
 URL = re.compile(r"https?://\S+")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
