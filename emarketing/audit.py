@@ -120,9 +120,10 @@ def audit_forget(*, model: type[models.Model], pks: Iterable[int]) -> int:
 
 class AuditMiddleware(AuditlogMiddleware):  # type: ignore[misc]  # django-auditlog has no type hints
     """auditlog's middleware (the signed-in user is the actor of a request's changes), reading the client's address
-    the way the rest of the product does: ``REMOTE_ADDR`` alone (a proxy in front sets it, see
-    ``emarketing.ratelimit``). A client's own ``X-Forwarded-For`` or ``X-Forwarded-Port`` is not believed: it could
-    put any address in the log, or a value the database refuses and so fail every logged change of a public page."""
+    the way the rest of the product does: ``REMOTE_ADDR`` alone (behind a load balancer, ``emarketing.proxies`` sets
+    it from the trusted proxies' ``X-Forwarded-For``). A client's own ``X-Forwarded-For`` or ``X-Forwarded-Port`` is
+    not believed: it could put any address in the log, or a value the database refuses and so fail every logged
+    change of a public page."""
 
     @staticmethod
     def _get_remote_addr(request: HttpRequest) -> str | None:

@@ -7,8 +7,8 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
-    # Behind a proxy, configure it to set REMOTE_ADDR (e.g. gunicorn's --forwarded-allow-ips): a header the
-    # client sends itself is not trusted here.
+    # Behind a load balancer, TRUSTED_PROXY_COUNT makes REMOTE_ADDR the client's (emarketing.proxies): a header
+    # the client sends itself is not trusted.
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

@@ -51,7 +51,7 @@ NAMES = {
 }
 
 ISOLATED = re.compile(r'<bdi dir="ltr">.*?</bdi>|\u2066.*?\u2069', re.S)
-# Not shown to the reader: scripts, styles, the title, and the Office settings MJML leaves for Outlook (<noscript><xml>).
+# Not shown to the reader: scripts, styles, the title, and the Office settings MJML leaves for Outlook (noscript).
 HIDDEN = re.compile(r"<(script|style|title|noscript)\b.*?</\1>", re.S)
 TAG = re.compile(r"<[^>]+>")
 URL = re.compile(r"https?://\S+")

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The client's address from X-Forwarded-For, as many proxies of ours from the right as TRUSTED_PROXY_COUNT says.
+    "emarketing.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +71,10 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it answers a locked-out sign-in with its own page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Proxies of ours in front of the application server (a load balancer: 1) that append the client's address to
+# X-Forwarded-For; rate limits, the sign-in lockout and the audit log then see the client. 0: REMOTE_ADDR as is.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one user name, or from one
 # address, that user name or address is locked out for LOGIN_LOCKOUT_MINUTES (attempts are kept in the database,
