@@ -12,6 +12,10 @@ class CustomersConfig(AppConfig):
         from emarketing.digits import accept_local_digits_in_forms
 
         accept_local_digits_in_forms()
+        # `check --deploy` warns when several hosts would keep uploads on one host's disk.
+        from emarketing.media import register_checks
+
+        register_checks()
         # The segment fields of preparation's own models; later stages register theirs in their ready().
         register_own_fields()
         # Background imports: the customer import here; later stages register theirs (order history).

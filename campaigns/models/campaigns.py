@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.templating import check_template, is_http_address
 from customers.models import Language, OccasionKind, Segment
 from emarketing.localized import in_language
+from emarketing.media import public_media_storage
 from emarketing.workflow import StatusChangeBase
 
 
@@ -205,7 +206,8 @@ class Creative(models.Model):
     )
     html_body = models.TextField(_("HTML body"), blank=True)
     text_body = models.TextField(_("plain-text body"), blank=True)
-    image = models.ImageField(_("image"), upload_to="banners/", blank=True)
+    # In the public storage: e-mails and other sites show it (emarketing/media.py).
+    image = models.ImageField(_("image"), upload_to="banners/", blank=True, storage=public_media_storage)
     alt_text = models.CharField(_("alt text"), max_length=255, blank=True)
     target_url = models.URLField(_("target link"), blank=True, validators=[_refuse_script_url])
     topic = models.ForeignKey(

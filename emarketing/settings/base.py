@@ -203,17 +203,63 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "media/"
+MEDIA_URL = env("MEDIA_URL", default="media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+
+# Uploaded files: import files (customers, order history), kept until applied and read by the Celery worker, and
+# banner images. Every process on every host must see the same files: with S3_BUCKET set they live in that bucket
+# (Amazon S3, MinIO, Ceph…, through django-storages), otherwise under MEDIA_ROOT, which several hosts must then share
+# (a network mount). Two storages: "default", private (import files hold customers' data; a link to one, never
+# given out, would be signed and expire), and "public" for banners, which e-mails and other sites show: objects
+# under S3_PUBLIC_LOCATION/ (grant public read on that prefix only), linked without a signature, through
+# S3_CUSTOM_DOMAIN (a CDN) when set. The code reads files only through the storage (storage.open), never by path.
+S3_BUCKET = env("S3_BUCKET", default="")
+S3_PUBLIC_LOCATION = env("S3_PUBLIC_LOCATION", default="public")
+if S3_BUCKET:
+    _s3_options = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+        "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+        "region_name": env("S3_REGION", default="") or None,
+        # Two uploads of the same name are two files (S3's own default would replace the first).
+        "file_overwrite": False,
+        # Objects get the bucket's own access rules (private unless its policy says otherwise).
+        "default_acl": None,
+        # A file read back (an import) spools to a temporary file past this size instead of memory.
+        "max_memory_size": env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440),
+    }
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3_options, "querystring_auth": True, "querystring_expire": 600},
+    }
+    _public_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_options,
+            "location": S3_PUBLIC_LOCATION,
+            "querystring_auth": False,
+            "custom_domain": env("S3_CUSTOM_DOMAIN", default="") or None,
+        },
+    }
+else:
+    _media_storage = _public_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _media_storage,
+    "public": _public_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 LOGIN_URL = "admin:login"
 
-# The cache also holds the public endpoints' rate-limit counters: share it between processes in production
-# (redis://127.0.0.1:6379/1); the default lives in each process's memory.
 # The cache is shared by every process (web, worker, beat): rate limits, kept dashboards, the progress and the
 # cancel switch of background imports. On embedded defaults a folder under var/ shares it between the processes
 # of one host; in production set CACHE_URL to Redis.
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+# Sessions (who is signed in to the admin) live in the database, which every host shares: a sign-in on one web host
+# holds on the others. "django.contrib.sessions.backends.cached_db" reads them through the cache (Redis) as well;
+# never "…backends.file", which keeps them on one host (production refuses it with MULTI_HOST).
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

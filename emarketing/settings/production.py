@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CACHES, SECRET_KEY, env
+from .base import CACHES, CELERY_BROKER_URL, DATABASES, SECRET_KEY, SESSION_ENGINE, STORAGES, env
 
 DEBUG = False
 if not SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "django-insecure")):
@@ -30,7 +30,22 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+
+# Several hosts (MULTI_HOST=1: two web hosts, workers or event consumers elsewhere) share everything through
+# PostgreSQL, Redis and the media storage; what one host keeps to itself is refused here (docs/deploy.md). Uploaded
+# files kept on local disk pass with a warning of `check --deploy`, for MEDIA_ROOT may be a shared mount.
+MULTI_HOST = env.bool("MULTI_HOST", default=False)
+if MULTI_HOST:
+    _one_host = {
+        "DATABASE_URL": DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+        "CACHE_URL": CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache",
+        "CELERY_BROKER_URL": CELERY_BROKER_URL.startswith("filesystem://"),
+        "SESSION_ENGINE": SESSION_ENGINE == "django.contrib.sessions.backends.file",
+    }
+    if any(_one_host.values()):
+        raise ImproperlyConfigured(
+            "MULTI_HOST is set but these keep their data on one host: "
+            + ", ".join(name for name, local in _one_host.items() if local)
+            + " (use PostgreSQL, Redis and database sessions; see docs/deploy.md)."
+        )

@@ -1,7 +1,7 @@
 """The test run: SQLite unless DATABASE_URL says otherwise, Celery eager unless a real worker is wanted."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import S3_BUCKET, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz-0123456789"
@@ -10,16 +10,16 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 # Tasks run in-process; a broker is only reached by tests marked ``worker`` (which set CELERY_BROKER_URL).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
-# Uploads in memory, unless a test shares them with a worker process (TEST_STORAGE_DIR, a folder).
+# Uploads in memory, unless a test shares them with other processes: a folder (TEST_STORAGE_DIR), or an S3 bucket
+# (S3_BUCKET, on a local moto server: tests/test_multihost.py).
 _STORAGE_DIR = env("TEST_STORAGE_DIR", default="")
-STORAGES = {
-    "default": (
+if not S3_BUCKET:
+    _test_storage = (
         {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": _STORAGE_DIR}}
         if _STORAGE_DIR
         else {"BACKEND": "django.core.files.storage.InMemoryStorage"}
-    ),
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+    )
+    STORAGES = {**STORAGES, "default": _test_storage, "public": _test_storage}
 # Each test process keeps its own cache (tests clear it between tests; parallel runs must not share one).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
