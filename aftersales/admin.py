@@ -35,7 +35,14 @@ from aftersales.models import (
 from aftersales.selectors import inbound_mail_waiting_for_a_human, tickets_breaching, tickets_with_targets
 from aftersales.services.surveys import survey_url
 from emarketing.admin_moves import StatusMove, StatusMovesMixin
-from emarketing.admin_tools import CUSTOMER_SEARCH, BigTableAdmin, StatusChangeInline, run_for_each
+from emarketing.admin_rows import LastRowsFormSet
+from emarketing.admin_tools import (
+    CUSTOMER_SEARCH,
+    BigTableAdmin,
+    RecentValuesListFilter,
+    StatusChangeInline,
+    run_for_each,
+)
 from emarketing.mail import RTL_LANGUAGES
 
 
@@ -48,6 +55,7 @@ class TicketMessageInline(admin.StackedInline):
     readonly_fields = ("author", "created_at")
     can_delete = False
     verbose_name_plural = _("thread")
+    formset = LastRowsFormSet  # the latest messages of a long thread, oldest of them first
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -281,7 +289,7 @@ class LoopedFilter(admin.SimpleListFilter):
 @admin.register(SurveyResponse)
 class SurveyResponseAdmin(BigTableAdmin):
     list_display = ("customer", "order", "product", "csat", "nps", "nps_group_label", "created_at", "looped_at")
-    list_filter = ("csat", "nps", LoopedFilter, "created_at")
+    list_filter = (("csat", RecentValuesListFilter), ("nps", RecentValuesListFilter), LoopedFilter, "created_at")
     search_fields = ("order__number", "comment", "product_opinion", *CUSTOMER_SEARCH)
     date_hierarchy = "created_at"
     autocomplete_fields = ("customer", "product")
@@ -406,7 +414,7 @@ class ReviewAdmin(BigTableAdmin):
         "created_at",
         "published_at",
     )
-    list_filter = ("status", "consent_to_publish", "rating", LoopedFilter, "created_at")
+    list_filter = ("status", "consent_to_publish", ("rating", RecentValuesListFilter), LoopedFilter, "created_at")
     search_fields = ("title", "body", "product__name", "product__sku", *CUSTOMER_SEARCH)
     date_hierarchy = "created_at"
     autocomplete_fields = ("customer", "product")

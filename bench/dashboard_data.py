@@ -56,8 +56,11 @@ def fresh_database():
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous=OFF")
     else:
+        # A new schema, not a flush: a run stopped during the load leaves its tables without the indexes it dropped.
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE")
+            cursor.execute("CREATE SCHEMA public")
         call_command("migrate", verbosity=0)
-        call_command("flush", interactive=False, verbosity=0)
 
 
 def insert_rows(model, columns, rows, batch=50_000):
@@ -116,10 +119,10 @@ def _generate_big_tables_in_postgres(n_customers, n_touches, n_orders, campaign_
     ids = sorted(campaign_start)
     starts = ", ".join(f"'{campaign_start[c].isoformat()}'" for c in ids)
     statements = [
-        f"""INSERT INTO {_table(Customer)} (first_name, last_name, email, phone, preferred_language, country, region,
-              city, time_zone, acquisition_source, value_tier, lifecycle_stage, at_risk, referral_candidate,
-              suppressed, notes, created_at, updated_at)
-            SELECT 'Customer' || i, 'Bench', 'c' || i || '@bench.example', '', 'fa', 'IR', '', '', 'UTC', 'web',
+        f"""INSERT INTO {_table(Customer)} (first_name, last_name, email, phone, other_phone, external_id,
+              preferred_language, country, region, city, time_zone, acquisition_source, value_tier, lifecycle_stage,
+              at_risk, referral_candidate, suppressed, notes, created_at, updated_at)
+            SELECT 'Customer' || i, 'Bench', 'c' || i || '@bench.example', '', '', '', 'fa', 'IR', '', '', 'UTC', 'web',
               {_pick(even, "a")}, {_pick(stages, "b")}, c < 0.05, false, false, '',
               %(now)s - d * interval '720 days', %(now)s
             FROM (SELECT i, random() a, random() b, random() c, random() d
@@ -240,6 +243,8 @@ def _generate_big_tables_in_python(rng, when, moment, n_customers, n_touches, n_
             "last_name",
             "email",
             "phone",
+            "other_phone",
+            "external_id",
             "preferred_language",
             "country",
             "region",
@@ -260,6 +265,8 @@ def _generate_big_tables_in_python(rng, when, moment, n_customers, n_touches, n_
                 f"Customer{i}",
                 "Bench",
                 f"c{i}@bench.example",
+                "",
+                "",
                 "",
                 "fa",
                 "IR",
@@ -376,12 +383,22 @@ def _generate_small_tables(rng, when, moment, scale, n_customers, now):
             opened = moment()
             answered = opened + dt.timedelta(hours=rng.randrange(1, 24)) if rng.random() < 0.9 else None
             status = rng.choice(["closed"] * 8 + ["open", "new"])
-            yield (rng.randrange(1, n_customers + 1), "", "web", "Where is my order?", status, "normal",
+            yield (rng.randrange(1, n_customers + 1), "", "web", "Where is my order?", "fa", status, "normal",
                    when(opened), when(answered) if answered else None)  # fmt: skip
 
     insert_rows(
         Ticket,
-        ["customer", "contact_email", "channel", "subject", "status", "priority", "created_at", "first_response_at"],
+        [
+            "customer",
+            "contact_email",
+            "channel",
+            "subject",
+            "language",
+            "status",
+            "priority",
+            "created_at",
+            "first_response_at",
+        ],
         tickets(),
     )
     insert_rows(

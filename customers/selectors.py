@@ -24,7 +24,7 @@ from customers.models import (
     ValueTier,
     address_hash,
 )
-from customers.valuation.tiers import Rules, churning, tier_case, tier_of, top_cut
+from customers.valuation.tiers import Rules, churning, recent_top_cut, tier_case, tier_of, top_cut
 from emarketing.dates import is_persian, persian_date
 from emarketing.digits import localize_digits
 from emarketing.tables import Preset
@@ -97,7 +97,7 @@ def customer_value_explained(*, customer: Customer) -> list[str]:
     if value is None:
         return [_("No sale yet: not rated. The value tier follows from the first purchase.")]
     policy = TierPolicy.current()
-    rules = Rules(policy=policy, top_cut=top_cut(policy))
+    rules = Rules(policy=policy, top_cut=recent_top_cut(policy))
     tier, why = tier_of(value, rules)
     lines = [
         _(

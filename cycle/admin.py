@@ -32,6 +32,7 @@ from cycle.models import (
     ServiceDaily,
     TouchDaily,
 )
+from cycle.selectors.dashboards.sources import figure_source
 from cycle.selectors.plans import MILESTONE_STATE_LABELS, plan_scoreboard
 from cycle.services.need_objectives import need_turn_into_objective
 from cycle.services.plans import (
@@ -42,6 +43,10 @@ from cycle.services.plans import (
     plan_review_record,
 )
 from emarketing.admin_tools import run_for_each
+
+
+def rollup_kpi_values(kpis, *, start, end):
+    return figure_source().kpi_values(kpis, start=start, end=end)
 
 
 class ReadOnlyAdminMixin:
@@ -137,7 +142,9 @@ class MarketingPlanAdmin(admin.ModelAdmin):
     def scoreboard(self, obj):
         if obj is None or obj.pk is None:
             return _("Save the plan to see its objectives against their targets.")
-        return render_to_string("cycle/plan_scoreboard.html", plan_scoreboard(obj))
+        # The actuals from the rollups, as the plan's dashboard shows them: live, the AIDA conversion alone counts
+        # every touch of the period.
+        return render_to_string("cycle/plan_scoreboard.html", plan_scoreboard(obj, kpi_values=rollup_kpi_values))
 
     @admin.action(description=_("Activate the selected plans"), permissions=["change"])
     def activate(self, request, queryset):

@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from emarketing.admin_rows import with_shared_row_inlines
 from emarketing.admin_tools import with_jalali_dates, with_safe_date_hierarchy
 
 _ModelT = TypeVar("_ModelT", bound=models.Model)
@@ -57,8 +58,11 @@ class CycleAdminSite(admin.AdminSite):
         from emarketing.audit_history import with_audit_history
 
         # Every ModelAdmin of the site (the stages' and Django's own) shows dates the Persian way in Persian, its
-        # date drill-down answers a date out of range as a bad lookup, and its "History" shows the audit log.
-        admin_class = with_jalali_dates(with_safe_date_hierarchy(with_audit_history(admin_class or admin.ModelAdmin)))
+        # date drill-down answers a date out of range as a bad lookup, its "History" shows the audit log, and its
+        # inlines read their rows and choices once for all rows.
+        admin_class = with_jalali_dates(
+            with_safe_date_hierarchy(with_audit_history(with_shared_row_inlines(admin_class or admin.ModelAdmin)))
+        )
         super().register(model_or_iterable, admin_class, **options)
 
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:

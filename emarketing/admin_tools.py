@@ -13,9 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from emarketing.admin_rows import FirstRowsFormSet
 from emarketing.dates import is_persian, persian_date
 from emarketing.digits import to_ascii_digits, to_script_digits
 
@@ -56,6 +58,7 @@ class StatusChangeInline(admin.TabularInline):  # type: ignore[type-arg]
     extra = 0
     can_delete = False
     verbose_name_plural = _("status history")
+    formset = FirstRowsFormSet  # the newest moves (listed newest first); the "History" page keeps them all
 
     def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
@@ -118,12 +121,74 @@ class BoundedCountPaginator(Paginator):  # type: ignore[type-arg]
             return len(self.object_list)
 
 
+class RangeDatesQuerySet(models.QuerySet[Any]):
+    """A queryset whose ``dates()`` and ``datetimes()`` (what the changelist's date drill-down lists) step from the
+    first to the last date of the rows, read with MIN and MAX on the date's index, instead of a DISTINCT over every
+    row: a year, month or day without rows may be listed, and opens an empty list."""
+
+    def datetimes(self, field_name: str, kind: str, order: str = "ASC", tzinfo: Any = None) -> Any:
+        return self._range(field_name, kind, order, aware=True)
+
+    def dates(self, field_name: str, kind: str, order: str = "ASC") -> Any:
+        return self._range(field_name, kind, order, aware=False)
+
+    def _range(self, field_name: str, kind: str, order: str, *, aware: bool) -> list[Any]:
+        bounds = self.aggregate(first=models.Min(field_name), last=models.Max(field_name))
+        first, last = bounds["first"], bounds["last"]
+        if first is None or last is None:
+            return []
+        if aware:
+            first, last = timezone.localtime(first), timezone.localtime(last)
+        steps: list[Any] = []
+        day = dt.date(first.year, first.month if kind != "year" else 1, first.day if kind == "day" else 1)
+        end = last.date() if isinstance(last, dt.datetime) else last
+        zone = timezone.get_current_timezone()
+        while day <= end:
+            steps.append(dt.datetime(day.year, day.month, day.day, tzinfo=zone) if aware else day)
+            if kind == "year":
+                day = day.replace(year=day.year + 1) if day.year < dt.MAXYEAR else dt.date.max
+            elif kind == "month":
+                day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            else:
+                day += dt.timedelta(days=1)
+            if day == dt.date.max:
+                break
+        return steps[::-1] if order == "DESC" else steps
+
+
+_RANGE_DATES: dict[type[Any], type[Any]] = {}
+
+
+def with_range_dates(queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+    """``queryset`` (its filters and clones too) answering ``dates()`` and ``datetimes()`` from its MIN and MAX."""
+    cls = type(queryset)
+    if not issubclass(cls, RangeDatesQuerySet):
+        if cls not in _RANGE_DATES:
+            _RANGE_DATES[cls] = type(cls.__name__, (RangeDatesQuerySet, cls), {})
+        queryset.__class__ = _RANGE_DATES[cls]
+    return queryset
+
+
+class RecentValuesListFilter(admin.AllValuesFieldListFilter):
+    """The values of a field found among the newest rows of a big table (``BoundedCountPaginator.COUNT_CAP`` of
+    them), instead of a DISTINCT over every row."""
+
+    def __init__(self, field: Any, request: HttpRequest, params: Any, model: Any, model_admin: Any, field_path: str):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        newest = model_admin.get_queryset(request).order_by("-pk").values_list(field_path, flat=True)
+        found = set(newest[: BoundedCountPaginator.COUNT_CAP])
+        self.lookup_choices = [*sorted(v for v in found if v is not None), *([None] if None in found else [])]  # type: ignore[assignment]
+
+
 class BigTableAdminMixin:
-    """A changelist that never counts every row of its table."""
+    """A changelist that never counts every row of its table, and whose date drill-down never reads every row."""
 
     show_full_result_count = False
     paginator: type[Paginator] = BoundedCountPaginator  # type: ignore[type-arg]
     list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        return with_range_dates(super().get_queryset(request))  # type: ignore[misc]
 
 
 class BilingualSearchMixin:

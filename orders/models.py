@@ -339,7 +339,11 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["-created_at"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # The admin's list, newest first, and its date drill-down.
+            models.Index(fields=["created_at", "id"], name="payment_created"),
+        ]
 
     def __str__(self):
         return f"{self.amount} {self.currency} ({self.get_status_display()})"
@@ -393,7 +397,11 @@ class Shipment(models.Model):
                 name="shipment_delivered_not_before_shipped",
             ),
         ]
-        indexes = [models.Index(fields=["status", "promised_on"])]
+        indexes = [
+            models.Index(fields=["status", "promised_on"]),
+            # The admin's list, soonest promise first, and its date drill-down.
+            models.Index(fields=["promised_on", "-id"], name="shipment_promised"),
+        ]
 
     def __str__(self):
         return f"{self.order} — {self.get_status_display()}"

@@ -6,7 +6,7 @@ from campaigns.admin.campaigns import HTTPS_URLS
 from campaigns.agents import AgentKind
 from campaigns.models import TOUCH_KIND_STEP, ErasureConfirmation, Link, Message, OccasionOffer, TopicInterest, Touch
 from campaigns.services import touch_record
-from emarketing.admin_tools import BigTableAdminMixin
+from emarketing.admin_tools import BigTableAdminMixin, RecentValuesListFilter
 
 
 @admin.register(TopicInterest)
@@ -87,7 +87,7 @@ class TouchAdmin(BigTableAdminMixin, admin.ModelAdmin):
 @admin.register(OccasionOffer)
 class OccasionOfferAdmin(BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("occasion", "customer", "campaign", "year", "status", "sent_at")
-    list_filter = ("status", "year", "campaign")
+    list_filter = ("status", ("year", RecentValuesListFilter), "campaign")
     search_fields = ("=customer__email",)
     autocomplete_fields = ("customer", "campaign")
     raw_id_fields = ("occasion",)

@@ -4,7 +4,6 @@ button that recomputes tiers and lifecycle stages."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import translation
@@ -30,7 +29,8 @@ from customers.models import (
 )
 from customers.selectors import customer_value_explained, suppressed_among
 from customers.services import consent_set
-from emarketing.admin_tools import BigTableAdminMixin, BilingualSearchMixin
+from emarketing.admin_rows import FirstRowsFormSet
+from emarketing.admin_tools import BigTableAdminMixin, BilingualSearchMixin, RecentValuesListFilter
 from emarketing.contacts import EmailAddressField
 
 
@@ -40,22 +40,11 @@ class OccasionInline(admin.TabularInline):
     fields = ("kind", "label", "month", "day", "year")
 
 
-class NewestOnlyFormSet(BaseInlineFormSet):
-    """The newest rows only (in the inline's ordering): a customer with years of history keeps a page that loads."""
-
-    max_shown = 50
-
-    def get_queryset(self):
-        if not hasattr(self, "_newest"):
-            self._newest = list(super().get_queryset()[: self.max_shown])
-        return self._newest
-
-
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-    formset = NewestOnlyFormSet
+    formset = FirstRowsFormSet  # the newest rows only: each of these inlines lists its newest first
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -350,6 +339,6 @@ class CustomerAdmin(
 @admin.register(Occasion)
 class OccasionAdmin(BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("customer", "kind", "label", "month", "day", "year")
-    list_filter = ("kind", "month")
+    list_filter = ("kind", ("month", RecentValuesListFilter))
     raw_id_fields = ("customer",)
     search_fields = ("customer__first_name", "customer__last_name", "customer__email", "label")

@@ -153,6 +153,7 @@ class NeedAdmin(BigTableAdminMixin, admin.ModelAdmin):
 @admin.register(NeedMention)
 class NeedMentionAdmin(BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("heard_at", "need", "customer", "source", "source_id", "excerpt")
+    list_select_related = ("need", "customer")
     list_filter = ("source", "need__category")
     raw_id_fields = ("need", "customer")
     search_fields = ("excerpt",)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import CustomerHistory, CustomerValue, ProductRecommendation, TierPolicy, ValueModelFit
 from customers.selectors import tier_rules_preview
-from emarketing.admin_tools import BigTableAdminMixin
+from emarketing.admin_tools import BigTableAdminMixin, RecentValuesListFilter
 
 
 @admin.register(CustomerHistory)
@@ -16,7 +16,7 @@ class CustomerHistoryAdmin(BigTableAdminMixin, admin.ModelAdmin):
     """Tier and lifecycle changes, written by the jobs only."""
 
     list_display = ("changed_at", "customer", "attribute", "old_value", "new_value", "reason")
-    list_filter = ("attribute", "new_value")
+    list_filter = ("attribute", ("new_value", RecentValuesListFilter))
     raw_id_fields = ("customer",)
     date_hierarchy = "changed_at"
 
@@ -32,6 +32,7 @@ class ProductRecommendationAdmin(BigTableAdminMixin, admin.ModelAdmin):
     """What the nightly cross-sell and up-sell job proposes to each customer."""
 
     list_display = ("customer", "product", "kind", "score", "because_of", "computed_at")
+    list_select_related = ("customer", "product", "because_of")
     list_filter = ("kind",)
     raw_id_fields = ("customer", "product", "because_of")
 
@@ -56,7 +57,12 @@ class CustomerValueAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "rated_by",
         "computed_at",
     )
-    list_filter = ("rated_by", "recency_score", "frequency_score", "monetary_score")
+    list_filter = (
+        "rated_by",
+        ("recency_score", RecentValuesListFilter),
+        ("frequency_score", RecentValuesListFilter),
+        ("monetary_score", RecentValuesListFilter),
+    )
     raw_id_fields = ("customer",)
     ordering = ("-predicted_value",)
 
@@ -84,7 +90,8 @@ class ValueModelFitAdmin(admin.ModelAdmin):
 @admin.register(TierPolicy)
 class TierPolicyAdmin(admin.ModelAdmin):
     """The tier rules: one row. **Preview** counts, before saving, how many customers each tier would hold and
-    how many would move; saving applies them at the next refresh (or with the customers' recompute action)."""
+    how many would move (on request only: it reads every customer's value); saving applies them at the next
+    refresh (or with the customers' recompute action)."""
 
     change_form_template = "customers/admin/tier_policy_change_form.html"
     fieldsets = (
@@ -114,11 +121,7 @@ class TierPolicyAdmin(admin.ModelAdmin):
             else:
                 extra_context["preview_errors"] = True
             return self._changeform_with(request, object_id, form_url, extra_context, form)
-        if object_id:
-            obj = self.get_object(request, object_id)
-            if obj is not None:
-                extra_context["preview"] = tier_rules_preview(policy=obj)
-                extra_context["preview_is_current"] = True
+        # Opening the page counts nothing: the preview reads every customer's value, so it waits for the button.
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _changeform_with(self, request, object_id, form_url, extra_context, form):

@@ -160,11 +160,14 @@ def plan_money(plan: MarketingPlan) -> dict[str, Decimal]:
     return {"lines": lines["total"], "objectives": objectives["total"], "spent": spent["total"]}
 
 
-def plan_scoreboard(plan: MarketingPlan, *, today: dt.date | None = None) -> dict[str, Any]:
-    """Everything the plan's page in the administration shows, in a constant number of queries."""
+def plan_scoreboard(
+    plan: MarketingPlan, *, today: dt.date | None = None, kpi_values: KpiValuesOf = kpi_values
+) -> dict[str, Any]:
+    """Everything the plan's page in the administration shows, in a constant number of queries; ``kpi_values``
+    as in :func:`plan_objectives_table`."""
     return {
         "plan": plan,
-        "rows": plan_objectives_table(plan, today=today),
+        "rows": plan_objectives_table(plan, today=today, kpi_values=kpi_values),
         "people": list(plan_people(plan)),
         "milestones": plan_milestones(plan),
         "money": plan_money(plan),

@@ -15,7 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from emarketing.admin_moves import StatusMovesMixin
-from emarketing.admin_tools import CUSTOMER_SEARCH, BigTableAdmin, StatusChangeInline, run_for_each
+from emarketing.admin_tools import (
+    CUSTOMER_SEARCH,
+    BigTableAdmin,
+    RecentValuesListFilter,
+    StatusChangeInline,
+    run_for_each,
+)
 from orders import services
 from orders.models import (
     Agent,
@@ -194,7 +200,7 @@ class OrderAdmin(StatusMovesMixin, OrderHistoryImportMixin, BigTableAdmin):
         "status",
         "channel",
         ("agent", AgentListFilter),
-        "currency",
+        ("currency", RecentValuesListFilter),
         "placed_at",
         ("imported_at", admin.EmptyFieldListFilter),
     )
@@ -356,7 +362,7 @@ class OrderLineAdmin(OwnOrdersMixin, BigTableAdmin):
     """Lines across orders: what sells, in what quantities. Entered under their order; the total follows."""
 
     list_display = ("order", "product", "quantity", "unit_price", "amount")
-    list_filter = ("product__category",)
+    list_filter = (("product__category", RecentValuesListFilter),)
     search_fields = ("order__number", "product__name", "product__sku", *(f"order__{f}" for f in CUSTOMER_SEARCH))
     autocomplete_fields = ("order", "product")
     list_select_related = ("order", "product")
@@ -413,7 +419,13 @@ class PaymentAdmin(StatusMovesMixin, OwnOrdersMixin, BigTableAdmin):
         "created_at",
         "captured_at",
     )
-    list_filter = ("status", "method", "currency", "provider", "created_at")
+    list_filter = (
+        "status",
+        "method",
+        ("currency", RecentValuesListFilter),
+        ("provider", RecentValuesListFilter),
+        "created_at",
+    )
     search_fields = ("order__number", "provider_reference", *(f"order__{f}" for f in CUSTOMER_SEARCH))
     date_hierarchy = "created_at"
     autocomplete_fields = ("order",)
@@ -507,7 +519,7 @@ class ShipmentAdmin(StatusMovesMixin, OwnOrdersMixin, BigTableAdmin):
         "carrier",
         "tracking_number",
     )
-    list_filter = ("status", LateFilter, "carrier", "promised_on")
+    list_filter = ("status", LateFilter, ("carrier", RecentValuesListFilter), "promised_on")
     search_fields = ("order__number", "tracking_number", *(f"order__{f}" for f in CUSTOMER_SEARCH))
     date_hierarchy = "promised_on"
     autocomplete_fields = ("order",)
@@ -564,7 +576,7 @@ class PaymentNotificationAdmin(BigTableAdmin):
 
     form = PaymentNotificationForm
     list_display = ("received_at", "provider", "event_id", "reference", "status", "accepted", "outcome", "payment")
-    list_filter = ("provider", "status", "accepted")
+    list_filter = (("provider", RecentValuesListFilter), ("status", RecentValuesListFilter), "accepted")
     search_fields = ("event_id", "reference")
     date_hierarchy = "received_at"
     list_select_related = ("payment",)
