@@ -29,7 +29,7 @@ def _fields(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for name, value in detail.items():
-            key = f"{prefix}.{name}" if prefix else str(name)
+            key = f"{prefix}{name}" if str(name).startswith("[") else f"{prefix}.{name}" if prefix else str(name)
             if name == "non_field_errors":
                 key = prefix or "__all__"
             if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict) for v in value)):
