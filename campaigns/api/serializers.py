@@ -34,7 +34,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 class FunnelStepSerializer(serializers.Serializer):
     step = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     customers = serializers.IntegerField()
     conversion = serializers.FloatField(allow_null=True, help_text="Share of the previous step, in percent.")
 
@@ -56,7 +56,7 @@ class EventInput(serializers.Serializer):
         help_text="Your id for the event: the same id (with the same occurred_at) is stored once.",
     )
     kind = serializers.ChoiceField(choices=TouchKind.choices)
-    source = serializers.ChoiceField(choices=TouchSource.choices, default=TouchSource.WEBSITE)
+    source = serializers.ChoiceField(choices=TouchSource.choices, default=TouchSource.WEBSITE)  # type: ignore[assignment]
     customer = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     campaign = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     occurred_at = serializers.DateTimeField(required=False)
@@ -66,7 +66,7 @@ class EventInput(serializers.Serializer):
 
 
 class EventsInput(serializers.Serializer):
-    events = EventInput(many=True, allow_empty=False, max_length=MAX_EVENTS)
+    events = EventInput(many=True, allow_empty=False, max_length=MAX_EVENTS)  # type: ignore[call-arg]
 
     def validate_events(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Customers and campaigns named must exist (two queries for the lot)."""

@@ -71,7 +71,7 @@ class CustomerInput(serializers.Serializer):
 class ConsentInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=ConsentChannel.choices)
     granted = serializers.BooleanField()
-    source = serializers.ChoiceField(choices=ConsentSource.choices, default=ConsentSource.WEB_FORM)
+    source = serializers.ChoiceField(choices=ConsentSource.choices, default=ConsentSource.WEB_FORM)  # type: ignore[assignment]
     note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 

@@ -59,7 +59,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
                     channel=channel,
                     granted=granted,
                     source=given["consent_source"],
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                 )
             return Response(self._fresh(customer), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -74,7 +74,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         def write() -> Response:
             data = ConsentInput(data=request.data)
             data.is_valid(raise_exception=True)
-            consent_set(customer=customer, by=request.user, **data.validated_data)  # type: ignore[arg-type]
+            consent_set(customer=customer, by=request.user, **data.validated_data)
             return Response(self._fresh(customer))
 
         return idempotent(request, write)

@@ -14,7 +14,7 @@ from emarketing.api.scopes import resources
 from emarketing.api.services import api_key_create, api_key_revoke, api_key_update
 
 
-class ApiKeyForm(forms.ModelForm):
+class ApiKeyForm(forms.ModelForm):  # type: ignore[type-arg]
     scopes = forms.MultipleChoiceField(
         label=_("scopes"), required=False, widget=forms.CheckboxSelectMultiple, choices=resources.scope_choices
     )

@@ -66,10 +66,10 @@ def error_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
         if not body["fields"]:
             body["fields"] = {"__all__": _messages(exc.detail)}
     else:
-        detail = getattr(exc, "detail", None)
+        said = getattr(exc, "detail", None)
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         code = codes if isinstance(codes, str) else "error"
-        body = error_body(code, " ".join(_messages(detail)) if detail is not None else str(exc))
+        body = error_body(code, " ".join(_messages(said)) if said is not None else str(exc))
     set_rollback()
     response.data = body
     return response

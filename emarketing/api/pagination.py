@@ -9,7 +9,7 @@ import base64
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -39,7 +39,7 @@ class UpdatedCursorPagination(BasePagination):
     page_size = 50
     ordering_field = "updated_at"
 
-    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any]:
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
         self.request = request
         field = getattr(view, "cursor_field", self.ordering_field)
         self.field = field

@@ -40,14 +40,14 @@ class ApiSchema(AutoSchema):
         return parameters
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
-        bodies: dict[str, Any] = super()._get_response_bodies(direction)
+        bodies: dict[str, Any] = super()._get_response_bodies(direction)  # type: ignore[arg-type]
         codes = ["400", "401", "403", "429"]
         if self.method in WRITES:
             codes.append("409")
         if self._is_detail():
             codes.append("404")
         for code in codes:
-            bodies.setdefault(code, self._get_response_for_code(ErrorSerializer, code))
+            bodies.setdefault(code, self._get_response_for_code(ErrorSerializer, code))  # type: ignore[no-untyped-call]
         return bodies
 
     def _is_detail(self) -> bool:

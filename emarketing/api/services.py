@@ -6,7 +6,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -46,7 +46,7 @@ def api_key_create(
     *,
     name: str,
     scopes: Iterable[str],
-    owner: AbstractBaseUser | None = None,
+    owner: User | None = None,
     agent_id: int | None = None,
     rate_limit: int = 600,
 ) -> tuple[ApiKey, str]:

@@ -36,7 +36,7 @@ def _errors_text(errors: dict[str, list[str]]) -> str:
 
 
 def _order_place(shop: str, mapped: dict[str, Any]) -> tuple[Order | None, Outcome]:
-    cleaned, errors = order_payload_clean(mapped)
+    cleaned, errors = order_payload_clean(mapped)  # type: ignore[no-untyped-call]
     if errors:
         return None, _("Order not stored: %(errors)s") % {"errors": _errors_text(errors)}
     outcome = order_from_webhook(cleaned=cleaned)

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from customers.models import ConsentChannel
+from emarketing.contacts import InvalidPhone, normalise_phone
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,21 @@ def _lines(items: Any) -> list[dict[str, Any]]:
     return lines
 
 
-def _customer(source: dict[str, Any], fallback_email: Any = "") -> dict[str, Any]:
+def _phone(value: Any, country: Any) -> str:
+    """The number in E.164, read in the address's country; a number that cannot be read is left out (a shop's
+    order is not refused over it: the e-mail address is what finds the customer)."""
+    try:
+        return normalise_phone(_text(value, 32), country=_text(country, 2).upper() or None)
+    except InvalidPhone:
+        return ""
+
+
+def _customer(source: dict[str, Any], fallback_email: Any = "", country: Any = "") -> dict[str, Any]:
     return {
         "email": _text(source.get("email") or fallback_email, 254),
         "first_name": _text(source.get("first_name"), 100),
         "last_name": _text(source.get("last_name"), 100),
-        "phone": _text(source.get("phone"), 32),
+        "phone": _phone(source.get("phone"), country or source.get("country") or source.get("country_code")),
     }
 
 
@@ -93,7 +103,7 @@ def woo_customer(payload: dict[str, Any]) -> dict[str, Any]:
     billing = payload.get("billing") if isinstance(payload.get("billing"), dict) else {}
     found = _customer(payload)
     if not found["phone"] and billing:
-        found["phone"] = _text(billing.get("phone"), 32)
+        found["phone"] = _phone(billing.get("phone"), billing.get("country"))
     return found
 
 

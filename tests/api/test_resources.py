@@ -190,7 +190,7 @@ def test_needs_campaigns_and_their_stats(api):
     campaign = CampaignFactory()
     assert api.get("/api/v1/needs/").json()["results"][0]["id"] == need.pk
     stats = api.get(f"/api/v1/campaigns/{campaign.pk}/stats/").json()
-    assert [step["step"] for step in stats["funnel"]][0] == "attention"
+    assert stats["funnel"][0]["step"] == "attention"
     assert stats["messages"]["total"] == 0
 
 
