@@ -121,3 +121,35 @@ def test_customers_list_with_consent_and_occasions(api):
     assert body["consent"] == {"email": True}
     assert body["occasions"][0]["month"] == 3
     assert body["first_name"] == customer.first_name
+
+
+def test_a_path_naming_nothing_is_a_404_in_the_error_shape(api):
+    for path in ("/api/v1/customers/abc/", "/api/v1/nothing-here/"):
+        answer = api.get(path)
+        assert answer.status_code == 404
+        assert answer.json()["error"] == "not_found"
+    assert api.post("/api/v1/customers/abc/consent/", {}).status_code == 404
+
+
+def test_a_key_made_in_the_admin_shows_its_token_once(admin_client):
+    answer = admin_client.post(
+        "/admin/api/apikey/add/",
+        {"name": "Shop", "scopes": ["orders:read", "customers:write"], "rate_limit": 120},
+        follow=True,
+    )
+    assert answer.status_code == 200
+    key = ApiKey.objects.get()
+    shown = [str(m) for m in answer.context["messages"]]
+    token = next(word for text in shown for word in text.split() if word.startswith("emk_"))
+    assert key.hashed == token_hash(token)
+    assert key.scopes == ["customers:write", "orders:read"]
+    page = admin_client.get(f"/admin/api/apikey/{key.pk}/change/").content.decode()
+    assert token not in page
+    assert key.prefix in page
+
+
+def test_revoking_in_the_admin(admin_client, make_key):
+    key, token = make_key()
+    admin_client.post("/admin/api/apikey/", {"action": "revoke", "_selected_action": [key.pk]})
+    key.refresh_from_db()
+    assert key.revoked_at is not None
