@@ -153,3 +153,4 @@ def test_revoking_in_the_admin(admin_client, make_key):
     admin_client.post("/admin/api/apikey/", {"action": "revoke", "_selected_action": [key.pk]})
     key.refresh_from_db()
     assert key.revoked_at is not None
+    assert admin_client.get("/api/v1/customers/", headers={"Authorization": f"Bearer {token}"}).status_code == 401
