@@ -7,6 +7,11 @@ class AftersalesConfig(AppConfig):
     verbose_name = _("After-sales")
 
     def ready(self) -> None:
+        # The REST API's resources here, each a read and a write scope of the API keys.
+        from emarketing.api.scopes import resources
+
+        resources.register("tickets", _("Tickets"))
+        resources.register("surveys", _("Survey responses"))
         # The kinds of message after-sales sends, so that a bounce naming one of them finds its address.
         from aftersales.models import LateDeliveryApology, SurveyInvitation, TicketAcknowledgement
         from aftersales.services.contact import TicketAcknowledgements

@@ -87,6 +87,7 @@ class Ticket(models.Model):
     acknowledged_at = models.DateTimeField(_("acknowledgement sent at"), null=True, blank=True, editable=False)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     looped_at = models.DateTimeField(_("fed back into preparation at"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("ticket")

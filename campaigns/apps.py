@@ -7,6 +7,11 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Communication")
 
     def ready(self) -> None:
+        # The REST API's resources here, each a read and a write scope of the API keys.
+        from emarketing.api.scopes import resources
+
+        resources.register("campaigns", _("Campaigns"))
+        resources.register("events", _("Events"))
         # Segments select customers by the AIDA step their touches reached: the field is defined here.
         from campaigns import checks, segment_fields  # noqa: F401 (checks registers itself)
 

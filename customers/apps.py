@@ -7,6 +7,12 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Preparation")
 
     def ready(self) -> None:
+        # The REST API's resources here, each a read and a write scope of the API keys.
+        from emarketing.api.scopes import resources
+
+        resources.register("customers", _("Customers"))
+        resources.register("segments", _("Segments"))
+        resources.register("needs", _("Needs and wants"))
         # Persian and Arabic-Indic digits in every form's number and date fields (see the function's docstring).
         from customers.segments import register_own_fields
         from emarketing.digits import accept_local_digits_in_forms

@@ -21,6 +21,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, models
+from django.utils import timezone
 
 # Rows in one SQLite ``INSERT … VALUES (…), (…)``: one statement for many rows costs the database about half of
 # what ``executemany`` of a one-row statement does; the number of "?" in a statement is also bounded.
@@ -140,8 +141,15 @@ class RowInserter:
     ) -> None:
         self.model = model
         self.behind = behind
-        self.fields = list(fields)
         by_name = {f.attname: f for f in model._meta.concrete_fields}
+        # Fields the model stamps on every save (``updated_at``: auto_now, auto_now_add) and the rows do not name
+        # get the time of the insert, as ``save()`` and ``bulk_create()`` would give them.
+        self.stamped = [
+            name
+            for name, f in by_name.items()
+            if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) and name not in fields
+        ]
+        self.fields = [*fields, *self.stamped]
         self.datetimes = [i for i, name in enumerate(self.fields) if isinstance(by_name[name], models.DateTimeField)]
         self.vendor = connection.vendor
         self.fast = fast and (self.vendor == "sqlite" or (self.vendor == "postgresql" and has_copy()))
@@ -157,6 +165,10 @@ class RowInserter:
         """Insert ``rows``; their ids in order when ``need_ids`` (else an empty list)."""
         if not rows:
             return []
+        if self.stamped:
+            now = timezone.now()
+            stamps = (now,) * len(self.stamped)
+            rows = [(*row, *stamps) for row in rows]
         if not self.fast:
             if self.behind is not None:
                 self.behind.wait()

@@ -14,9 +14,14 @@ def client_ip(request: HttpRequest) -> str:
 
 def allow(request: HttpRequest, *, scope: str, limit: int, window: int = 60) -> bool:
     """True while this client made at most ``limit`` requests in ``scope`` in the current window (0: no limit)."""
+    return allow_key(f"{scope}:{client_ip(request)}", limit=limit, window=window)
+
+
+def allow_key(name: str, *, limit: int, window: int = 60) -> bool:
+    """True while at most ``limit`` requests were counted under ``name`` in the current window (0: no limit)."""
     if not limit:
         return True
-    key = f"rl:{scope}:{client_ip(request)}:{int(time.time() // window)}"
+    key = f"rl:{name}:{int(time.time() // window)}"
     if cache.add(key, 1, timeout=window + 1):
         return True
     try:
@@ -25,3 +30,8 @@ def allow(request: HttpRequest, *, scope: str, limit: int, window: int = 60) -> 
         cache.add(key, 1, timeout=window + 1)
         return True
     return count <= limit
+
+
+def seconds_left(window: int = 60) -> float:
+    """Seconds until the current window ends (what a refused client is told to wait)."""
+    return window - time.time() % window

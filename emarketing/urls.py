@@ -11,6 +11,9 @@ urlpatterns = [
     path("t/", include("campaigns.urls")),
     # Sending providers' webhooks: bounces, complaints and deliveries (Amazon SES, Mailgun, Postmark, SendGrid).
     path("webhooks/mail/", include("campaigns.mail_webhooks")),
+    # The REST API (its views in each stage's api/ package, collected by the loop) and its schema and docs.
+    path("api/v1/", include("cycle.api_urls")),
+    path("api/", include("emarketing.api.urls")),
     path("", include("orders.urls")),
     path("", include("aftersales.urls")),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),

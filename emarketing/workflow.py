@@ -84,7 +84,9 @@ def change_status(
     for name, value in updates.items():
         setattr(locked, name, value)
     locked.full_clean()
-    locked.save(update_fields=list(updates))
+    # A field kept current on every save (``updated_at``, which syncs read) moves with the status too.
+    touched = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+    locked.save(update_fields=[*updates, *touched])
     locked.status_changes.create(  # type: ignore[attr-defined]  # the log model's related_name
         from_status=current, to_status=to_status, changed_by=by, note=note[:255], changed_at=at or timezone.now()
     )

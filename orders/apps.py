@@ -7,6 +7,11 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Transfer")
 
     def ready(self) -> None:
+        # The REST API's resources here, each a read and a write scope of the API keys.
+        from emarketing.api.scopes import resources
+
+        resources.register("orders", _("Orders"))
+        resources.register("products", _("Products"))
         # Preparation rates and selects customers by what they bought: the rules are computed here, from orders.
         from customers.registry import profile_sources
         from orders import profiles, segment_fields

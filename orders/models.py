@@ -42,6 +42,7 @@ class Product(models.Model):
         _("launched on"), null=True, blank=True, help_text=_("New products count from here.")
     )
     is_active = models.BooleanField(_("on sale"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("product")
@@ -215,6 +216,7 @@ class Order(models.Model):
             "campaign, surveyed or chased as a late delivery."
         ),
     )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = OrderQuerySet.as_manager()
 
@@ -467,3 +469,29 @@ class PaymentNotification(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.event_id}: {self.status}"
+
+
+class Shop(models.TextChoices):
+    WOOCOMMERCE = "woocommerce", _("WooCommerce")
+    SHOPIFY = "shopify", _("Shopify")
+
+
+class ShopWebhookDelivery(models.Model):
+    """One webhook a shop delivered (WooCommerce, Shopify), kept once per delivery id: a delivery sent again is
+    answered as before and changes nothing; ``outcome`` says what it did, or why it was ignored."""
+
+    shop = models.CharField(_("shop"), max_length=16, choices=Shop.choices)
+    delivery_id = models.CharField(_("delivery id"), max_length=100)
+    topic = models.CharField(_("topic"), max_length=100)
+    shop_domain = models.CharField(_("shop address"), max_length=255, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=500, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("shop webhook")
+        verbose_name_plural = _("shop webhooks")
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["shop", "delivery_id"], name="shop_webhook_once")]
+
+    def __str__(self):
+        return f"{self.get_shop_display()} {self.topic} {self.delivery_id}"

@@ -67,6 +67,12 @@ def orders_visible_to(user: User | AnonymousUser, queryset: QuerySet[Order] | No
     return queryset if agent is None else queryset.filter(agent=agent)
 
 
+def orders_for_api(*, agent_id: int | None = None) -> QuerySet[Order]:
+    """Orders with their lines, payments and shipments in a fixed few queries; an agent's only their own."""
+    queryset = Order.objects.select_related("customer").prefetch_related("lines__product", "payments", "shipments")
+    return queryset if agent_id is None else queryset.filter(agent_id=agent_id)
+
+
 def orders_with_paid_amount(
     queryset: QuerySet[Order] | None = None,
 ) -> "QuerySet[WithAnnotations[Order, PaidAmount]]":

@@ -126,7 +126,9 @@ def ticket_reply(*, ticket: Ticket, body: str, by: User | None = None) -> Ticket
     message.full_clean()
     message.save()
     if ticket.first_response_at is None:
-        Ticket.objects.filter(pk=ticket.pk, first_response_at__isnull=True).update(first_response_at=message.created_at)
+        Ticket.objects.filter(pk=ticket.pk, first_response_at__isnull=True).update(
+            first_response_at=message.created_at, updated_at=timezone.now()
+        )
         ticket.first_response_at = message.created_at
     if ticket.status == TicketStatus.NEW:
         change_status(ticket, TicketStatus.OPEN, by=by)

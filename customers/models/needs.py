@@ -65,6 +65,7 @@ class Need(models.Model):
     mention_count = models.PositiveIntegerField(_("times heard"), default=0)
     first_heard_at = models.DateTimeField(_("first heard"), default=timezone.now)
     last_heard_at = models.DateTimeField(_("last heard"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     objective = models.ForeignKey(
         "cycle.Objective",
         verbose_name=_("objective"),

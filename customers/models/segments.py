@@ -20,6 +20,7 @@ class Segment(models.Model):
     member_count = models.PositiveIntegerField(_("members"), default=0, editable=False)
     refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("segment")

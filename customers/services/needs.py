@@ -27,7 +27,7 @@ def need_set_status(*, need: Need, status: str) -> bool:
         raise ValidationError(_("A need cannot go from “%(from)s” to “%(to)s”.") % {"from": need.status, "to": status})
     need.status = status
     need.full_clean()
-    need.save(update_fields=["status"])
+    need.save(update_fields=["status", "updated_at"])
     return True
 
 
@@ -39,5 +39,5 @@ def need_link_objective(*, need: Need, objective_id: int) -> Need:
         raise ValidationError(_("Only an open or accepted need can become an objective."))
     need.objective_id = objective_id
     need.status = NeedStatus.PLANNED
-    need.save(update_fields=["objective", "status"])
+    need.save(update_fields=["objective", "status", "updated_at"])
     return need

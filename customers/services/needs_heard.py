@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Now
 
 from customers.models import Need, NeedMention
 from customers.need_classifier import TITLES
@@ -121,7 +122,7 @@ def needs_record_mentions(*, mentions: list[Mention]) -> MentionResult:
     for need_id, count in heard.items():
         by_count.setdefault(count, []).append(need_id)
     for count, need_ids in by_count.items():
-        Need.objects.filter(pk__in=need_ids).update(mention_count=F("mention_count") + count)
+        Need.objects.filter(pk__in=need_ids).update(mention_count=F("mention_count") + count, updated_at=Now())
     latest = NeedMention.objects.filter(need=OuterRef("pk")).order_by("-heard_at").values("heard_at")[:1]
     Need.objects.filter(pk__in=heard).update(last_heard_at=Subquery(latest))
     return result

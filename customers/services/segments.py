@@ -180,7 +180,7 @@ def segment_refresh(*, segment: Segment, full: bool = False, now: dt.datetime | 
     else:
         result = _full(segment, rules, now)
         count = SegmentMembership.objects.filter(segment=segment).count()
-    Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now)
+    Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now, updated_at=now)
     return result
 
 

@@ -582,3 +582,49 @@ BANNER_FRAME_ANCESTORS = env.list("BANNER_FRAME_ANCESTORS", default=["*"])
 # address carries a link that confirms it; the link works for PRIVACY_ERASURE_LINK_DAYS days, and nothing is erased
 # before the customer confirms. Staff erase from the customer's page, or many at once in the background.
 PRIVACY_ERASURE_LINK_DAYS = env.int("PRIVACY_ERASURE_LINK_DAYS", default=7)
+# The REST API (docs/api.md): Django REST framework under /api/v1/, its OpenAPI 3 schema at /api/schema/ and the
+# docs at /api/docs/ (Swagger UI from drf-spectacular-sidecar's static files: no CDN). Integrations call it with API
+# keys made in the admin (API → API keys), each with its scopes and its requests a minute, counted in the cache
+# that every process shares. JSON only: the browsable HTML pages of DRF would need sessions and inline scripts.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "emarketing.api.apps.ApiConfig"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["emarketing.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["emarketing.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["emarketing.api.throttling.ApiKeyThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "emarketing.api.pagination.UpdatedCursorPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "emarketing.api.schema.ApiSchema",
+    "EXCEPTION_HANDLER": "emarketing.api.exceptions.error_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "E-marketing cycle API",
+    "DESCRIPTION": (
+        "Customers, segments, needs, campaigns, events, orders, products, tickets and survey responses. "
+        "Send `Authorization: Bearer <key>`; lists page with `cursor` and filter with `updated_after`; "
+        "writes accept `Idempotency-Key`; every error is `{error, message, fields}`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets named after their TextChoices where two share a field name (stages named as strings only).
+    "ENUM_NAME_OVERRIDES": {
+        "ConsentSourceEnum": "customers.models.ConsentSource",
+        "NeedSourceEnum": "customers.models.NeedSource",
+        "TouchSourceEnum": "campaigns.models.TouchSource",
+        "LanguageEnum": "customers.models.Language",
+        "NeedKindEnum": "customers.models.NeedKind",
+        "TouchKindEnum": "campaigns.models.TouchKind",
+        "OccasionKindEnum": "customers.models.OccasionKind",
+    },
+}
+# WooCommerce and Shopify webhooks (/webhooks/woocommerce/, /webhooks/shopify/): the webhook's secret in
+# WooCommerce, the app's client secret in Shopify. Empty: the endpoint refuses everything.
+WOOCOMMERCE_WEBHOOK_SECRET = env("WOOCOMMERCE_WEBHOOK_SECRET", default="")
+SHOPIFY_WEBHOOK_SECRET = env("SHOPIFY_WEBHOOK_SECRET", default="")

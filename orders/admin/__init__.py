@@ -1,5 +1,6 @@
 """The transfer stage in the admin: orders (with the order history import), lines, payments, shipments."""
 
 from .orders import OrderAdmin
+from .shop_webhooks import ShopWebhookDeliveryAdmin
 
-__all__ = ["OrderAdmin"]
+__all__ = ["OrderAdmin", "ShopWebhookDeliveryAdmin"]

@@ -65,7 +65,7 @@ def order_attribute(*, order: Order) -> None:
     if order.campaign_id is None:
         campaign_id = attributable_campaign_id(customer_id=order.customer_id, at=order.placed_at)
         if campaign_id:
-            Order.objects.filter(pk=order.pk).update(campaign_id=campaign_id)
+            Order.objects.filter(pk=order.pk).update(campaign_id=campaign_id, updated_at=timezone.now())
             order.campaign_id = campaign_id
     source = CHANNEL_TOUCH_SOURCE.get(order.channel, "system")
     touch_record(
@@ -145,7 +145,7 @@ def order_total_refresh(*, order: Order) -> Decimal:
     )
     total = OrderLine.objects.filter(order=order).aggregate(t=Coalesce(Sum(amount), Decimal("0")))["t"]
     total = Decimal(total).quantize(Decimal("0.01"))
-    Order.objects.filter(pk=order.pk).update(total=total)
+    Order.objects.filter(pk=order.pk).update(total=total, updated_at=timezone.now())
     order.total = total
     return total
 

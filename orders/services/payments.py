@@ -16,6 +16,11 @@ from emarketing.workflow import change_status
 from orders.models import Order, Payment, PaymentNotification, PaymentStatus
 
 
+def order_touch(*, order_id: int) -> None:
+    """Mark the order changed (its ``updated_at``, which syncs read) when one of its payments or shipments is."""
+    Order.objects.filter(pk=order_id).update(updated_at=timezone.now())
+
+
 @transaction.atomic
 def payment_create(
     *,
@@ -41,12 +46,15 @@ def payment_create(
     )
     payment.full_clean()
     payment.save()
+    order_touch(order_id=order.pk)
     return payment
 
 
 @transaction.atomic
 def payment_authorize(*, payment: Payment, by: AbstractBaseUser | AnonymousUser | None = None, note: str = "") -> bool:
-    return change_status(payment, PaymentStatus.AUTHORIZED, by=by, note=note)
+    moved = change_status(payment, PaymentStatus.AUTHORIZED, by=by, note=note)
+    order_touch(order_id=payment.order_id)
+    return moved
 
 
 @transaction.atomic
@@ -72,19 +80,25 @@ def payment_capture(
             code="over_capture",
         )
     at = at or timezone.now()
-    return change_status(payment, PaymentStatus.CAPTURED, by=by, note=note, extra_updates={"captured_at": at}, at=at)
+    moved = change_status(payment, PaymentStatus.CAPTURED, by=by, note=note, extra_updates={"captured_at": at}, at=at)
+    order_touch(order_id=payment.order_id)
+    return moved
 
 
 @transaction.atomic
 def payment_fail(
     *, payment: Payment, by: AbstractBaseUser | AnonymousUser | None = None, note: str = "", at: datetime | None = None
 ) -> bool:
-    return change_status(payment, PaymentStatus.FAILED, by=by, note=note, at=at)
+    moved = change_status(payment, PaymentStatus.FAILED, by=by, note=note, at=at)
+    order_touch(order_id=payment.order_id)
+    return moved
 
 
 @transaction.atomic
 def payment_refund(*, payment: Payment, by: AbstractBaseUser | AnonymousUser | None = None, note: str = "") -> bool:
-    return change_status(payment, PaymentStatus.REFUNDED, by=by, note=note)
+    moved = change_status(payment, PaymentStatus.REFUNDED, by=by, note=note)
+    order_touch(order_id=payment.order_id)
+    return moved
 
 
 class _PaymentMove(Protocol):

@@ -10,12 +10,15 @@ from django.utils import timezone
 from emarketing.workflow import change_status
 from orders.models import Order, OrderStatus, Shipment, ShipmentStatus
 
+from .payments import order_touch
+
 
 @transaction.atomic
 def shipment_create(*, order: Order, promised_on: date, carrier: str = "", tracking_number: str = "") -> Shipment:
     shipment = Shipment(order=order, promised_on=promised_on, carrier=carrier, tracking_number=tracking_number)
     shipment.full_clean()
     shipment.save()
+    order_touch(order_id=order.pk)
     return shipment
 
 
@@ -26,6 +29,7 @@ def shipment_ship(
     at = at or timezone.now()
     moved = change_status(shipment, ShipmentStatus.SHIPPED, by=by, extra_updates={"shipped_at": at}, at=at)
     order = shipment.order
+    order_touch(order_id=order.pk)
     if order.status == OrderStatus.CONFIRMED:
         change_status(order, OrderStatus.SHIPPED, by=by, at=at)
     return moved
@@ -39,6 +43,7 @@ def shipment_deliver(
     at = at or timezone.now()
     moved = change_status(shipment, ShipmentStatus.DELIVERED, by=by, extra_updates={"delivered_at": at}, at=at)
     order = shipment.order
+    order_touch(order_id=order.pk)
     undelivered = order.shipments.exclude(status__in=[ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED]).exists()
     if not undelivered and order.status in (OrderStatus.CONFIRMED, OrderStatus.SHIPPED):
         if order.status == OrderStatus.CONFIRMED:

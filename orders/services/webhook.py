@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 
 from customers.models import Customer
 from customers.services import customer_get_or_create
-from orders.models import Order, SalesChannel
+from orders.models import Agent, Order, SalesChannel
 
 from .orders import order_create
 
@@ -29,8 +30,15 @@ def _customer_for(data: dict[str, Any]) -> Customer:
     return customer
 
 
-def order_from_webhook(*, cleaned: dict[str, Any]) -> WebhookOutcome:
-    """Store the website's order (``cleaned`` from ``orders.forms.order_payload_clean``) once per key."""
+def order_from_webhook(
+    *,
+    cleaned: dict[str, Any],
+    channel: str = SalesChannel.WEB,
+    agent: Agent | None = None,
+    by: User | AnonymousUser | None = None,
+) -> WebhookOutcome:
+    """Store the website's order (``cleaned`` from ``orders.forms.order_payload_clean``) once per key; the REST API
+    places its orders here too (through an agent's key: in the agent's name)."""
     key = cleaned["idempotency_key"]
     existing = Order.objects.filter(idempotency_key=key).first()
     if existing:
@@ -40,7 +48,9 @@ def order_from_webhook(*, cleaned: dict[str, Any]) -> WebhookOutcome:
             order = order_create(
                 customer=_customer_for(cleaned["customer"]),
                 lines=cleaned["lines"],
-                channel=SalesChannel.WEB,
+                channel=channel,
+                agent=agent,
+                created_by=by,
                 number=cleaned.get("number") or "",
                 currency=cleaned.get("currency") or "",
                 placed_at=cleaned.get("placed_at"),

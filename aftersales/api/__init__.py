@@ -1,0 +1,1 @@
+"""After-sales' REST API: tickets and survey responses (read)."""

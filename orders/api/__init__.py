@@ -1,0 +1,1 @@
+"""Transfer's REST API: orders with their lines, payments and shipments; products."""
