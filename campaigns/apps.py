@@ -67,3 +67,7 @@ class CampaignsConfig(AppConfig):
         from emarketing.streams import stream_register
 
         stream_register(TOUCH_STREAM, touches_write_events)
+        # What communication publishes (a campaign sent) for whoever listens.
+        from campaigns import events
+
+        events.register()

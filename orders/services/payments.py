@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emarketing.workflow import change_status
+from orders.events import order_paid
 from orders.models import Order, Payment, PaymentNotification, PaymentStatus
 
 
@@ -72,7 +73,10 @@ def payment_capture(
             code="over_capture",
         )
     at = at or timezone.now()
-    return change_status(payment, PaymentStatus.CAPTURED, by=by, note=note, extra_updates={"captured_at": at}, at=at)
+    moved = change_status(payment, PaymentStatus.CAPTURED, by=by, note=note, extra_updates={"captured_at": at}, at=at)
+    if moved and captured + payment.amount >= order.total:  # this capture paid the order in full
+        order_paid(order, payment)
+    return moved
 
 
 @transaction.atomic
