@@ -273,7 +273,8 @@ WEBHOOK_JSON_MAX_DEPTH = env.int("WEBHOOK_JSON_MAX_DEPTH", default=20)
 # last WEBHOOK_DISABLE_AFTER_FAILURES attempts all failed, over at least WEBHOOK_DISABLE_AFTER_SECONDS, is turned
 # off and its owner told by e-mail. A sending task takes up to WEBHOOK_SEND_BATCH_SIZE deliveries at a time (one per
 # object), posts them on WEBHOOK_SEND_THREADS connections, and hands over after WEBHOOK_TASK_SECONDS; deliveries a
-# dead worker held are taken again after WEBHOOK_CLAIM_SECONDS. Receivers must be https:// addresses on the public
+# dead worker held are taken again after WEBHOOK_CLAIM_SECONDS (keep it above batch / threads x timeout, 250 s at these
+# defaults, or a slow batch is posted twice). Receivers must be https:// addresses on the public
 # internet (no private, loopback or link-local address, checked again before every post) unless
 # WEBHOOK_ALLOW_INSECURE_TARGETS, which development and tests set.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from emarketing.digits import localize_digits
 from emarketing.hooks.bus import events
 from emarketing.hooks.models import Delivery, DeliveryStatus, Subscription
 from emarketing.hooks.targets import url_problem
@@ -102,7 +103,7 @@ def _tell_owner(pk: int) -> None:
             "they are then sent in order:\n%(admin)s"
         ) % {
             "name": subscription.name,
-            "count": subscription.consecutive_failures,
+            "count": localize_digits(str(subscription.consecutive_failures), settings.LANGUAGE_CODE),
             "url": subscription.url,
             "reason": subscription.disabled_reason or "—",
             "admin": settings.SITE_URL.rstrip("/") + reverse("admin:hooks_subscription_change", args=[pk]),
