@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -73,7 +74,7 @@ class Delivery(models.Model):
     event = models.CharField(_("event"), max_length=64)
     key = models.CharField(_("object"), max_length=100)
     sequence = models.PositiveBigIntegerField(_("sequence"))
-    payload = models.JSONField(_("payload"), default=dict)
+    payload = models.JSONField(_("payload"), default=dict, encoder=DjangoJSONEncoder)
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )

@@ -56,7 +56,9 @@ def deliveries_append(*, subscriptions: list[Subscription], event: str, key: str
 
 def deliveries_record(event: Event) -> None:
     """The bus listener: the event for every active subscription that chose it."""
-    wanted = [s for s in Subscription.objects.filter(active=True).only("pk", "events") if event.name in s.events]
+    wanted = [
+        s for s in Subscription.objects.filter(active=True).order_by().only("pk", "events") if event.name in s.events
+    ]
     deliveries_append(subscriptions=wanted, event=event.name, key=event.key, payload=dict(event.payload))
 
 

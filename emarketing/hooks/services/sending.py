@@ -208,7 +208,10 @@ def outcomes_record(*, token: str, outcomes: list[Outcome], now: dt.datetime | N
     }
     subscriptions = {
         s.pk: s
-        for s in Subscription.objects.select_for_update().filter(pk__in={d.subscription_id for d in held.values()})
+        # In id order, so that two senders recording at once lock them in the same order (no deadlock).
+        for s in Subscription.objects.select_for_update()
+        .filter(pk__in={d.subscription_id for d in held.values()})
+        .order_by("pk")
     }
     touched: set[int] = set()
     for outcome in outcomes:
