@@ -48,3 +48,7 @@ class AftersalesConfig(AppConfig):
         from aftersales import timeline
 
         timeline.register()
+        # What after-sales publishes (tickets opened and closed, surveys answered) for whoever listens.
+        from aftersales import events
+
+        events.register()

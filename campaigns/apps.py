@@ -77,3 +77,7 @@ class CampaignsConfig(AppConfig):
         from emarketing.partitions import partitioned_register
 
         partitioned_register(Touch._meta.db_table, "occurred_at", retention_setting="TOUCH_RETENTION_MONTHS")
+        # What communication publishes (a campaign sent) for whoever listens.
+        from campaigns import events
+
+        events.register()

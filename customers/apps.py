@@ -58,3 +58,7 @@ class CustomersConfig(AppConfig):
         from customers import timeline_own
 
         timeline_own.register()
+        # What preparation publishes (customers created, changed, erased; consent; needs) for whoever listens.
+        from customers import events
+
+        events.register()

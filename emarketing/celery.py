@@ -138,4 +138,11 @@ app.conf.beat_schedule = {
         "task": "cycle.tasks.refresh_recommendations",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Outgoing webhooks: every minute, post the deliveries whose time has come: retries after their backoff, those
+    # a dead worker held once its claim ran out, and any whose nudge after commit was lost. Events are otherwise
+    # posted as soon as they are committed.
+    "hooks-deliver-webhooks": {
+        "task": "emarketing.hooks.tasks.deliver_webhooks",
+        "schedule": crontab(),
+    },
 }

@@ -39,3 +39,7 @@ class OrdersConfig(AppConfig):
         from orders import timeline
 
         timeline.register()
+        # What transfer publishes (orders created, paid, delivered) for whoever listens.
+        from orders import events
+
+        events.register()

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from aftersales.events import survey_answered, ticket_closed, ticket_opened
 from aftersales.models import MessageAuthor, Review, ReviewStatus, SurveyResponse, Ticket, TicketMessage, TicketStatus
 from aftersales.signals import feedback_received
 from customers.models import Customer
@@ -47,6 +48,7 @@ def survey_response_record(*, response: SurveyResponse) -> SurveyResponse:
     response.full_clean()
     response.save()
     _announce("survey", response.pk)
+    survey_answered(response)
     return response
 
 
@@ -96,6 +98,7 @@ def ticket_open(
     message.ticket = ticket
     message.save()
     _announce("ticket", ticket.pk)
+    ticket_opened(ticket)
     if acknowledge and ticket.contact_email:
         from aftersales.tasks import send_ticket_acknowledgement
 
@@ -142,7 +145,10 @@ def ticket_set_status(*, ticket: Ticket, status: str, by: User | None = None, no
         extra["resolved_at"] = timezone.now()
     elif status == TicketStatus.OPEN:
         extra["resolved_at"] = None
-    return change_status(ticket, status, by=by, note=note, extra_updates=extra)
+    moved = change_status(ticket, status, by=by, note=note, extra_updates=extra)
+    if moved and status == TicketStatus.CLOSED:
+        ticket_closed(ticket)
+    return moved
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.events import campaign_sent
 from campaigns.models import Campaign, CampaignStatus, Channel, Creative, CreativeKind, Link
 from campaigns.templating import tracked_links
 from emarketing.workflow import change_status
@@ -79,7 +80,10 @@ def campaign_cancel(*, campaign: Campaign, by: "_User | None" = None, note: str 
 
 @transaction.atomic
 def campaign_finish(*, campaign: Campaign) -> bool:
-    return change_status(campaign, CampaignStatus.SENT, extra_updates={"finished_at": timezone.now()})
+    moved = change_status(campaign, CampaignStatus.SENT, extra_updates={"finished_at": timezone.now()})
+    if moved:
+        campaign_sent(campaign)
+    return moved
 
 
 def campaigns_start_due(*, now: dt.datetime | None = None) -> list[int]:

@@ -16,6 +16,7 @@ from customers.access import JSON, personal_data_file, personal_data_response
 from customers.admin.erasure import CustomerErasureMixin
 from customers.admin.imports import CustomerImportExportMixin
 from customers.admin.profile360 import CustomerProfileMixin
+from customers.events import customer_saved
 from customers.models import (
     Consent,
     ConsentChannel,
@@ -259,6 +260,7 @@ class CustomerAdmin(
         if obj.email and (not change or "email" in form.changed_data) and suppressed_among([obj.email]):
             obj.suppressed = True
         super().save_model(request, obj, form, change)
+        customer_saved(customer=obj, created=not change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

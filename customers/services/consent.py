@@ -2,6 +2,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
+from customers.events import consent_changed
 from customers.models import Consent, ConsentEvent, Customer
 
 
@@ -38,4 +39,5 @@ def consent_set(
     )
     event.full_clean()
     event.save()
+    consent_changed(customer_id=customer.pk, channel=channel, granted=granted, source=source)
     return True

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers.erasure import Counts, ErasureSubject, erasers
+from customers.events import customer_erased
 from customers.models import Customer, Erasure, ErasureSource, suppression_form
 
 # Customers erased per background task: each in its own transaction, so a failure keeps the others done.
@@ -84,6 +85,7 @@ def customer_erase(
     )
     erasure.full_clean()
     erasure.save()
+    customer_erased(customer_id=locked.pk)
     customer.refresh_from_db()
     return erasure
 

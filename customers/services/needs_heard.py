@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Now
 
+from customers.events import need_created
 from customers.models import Need, NeedMention
 from customers.need_classifier import TITLES
 
@@ -94,6 +95,9 @@ def needs_record_mentions(*, mentions: list[Mention]) -> MentionResult:
         )
         needs = _needs_for_keys(keys)
         result.needs_created = len(missing)
+        for key in sorted(missing, key=str):
+            if key in needs:
+                need_created(needs[key])
     result.needs_strengthened = len(keys - missing)
 
     NeedMention.objects.bulk_create(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from customers.events import customer_saved
 from customers.models import AcquisitionSource, Customer
 from customers.selectors import suppressed_among
 
@@ -36,6 +37,7 @@ def customer_get_or_create(
     # An address on the suppression list (a bounce, a complaint, an erased customer's) starts suppressed.
     customer.suppressed = bool(suppressed_among([customer.email]))
     customer.save()
+    customer_saved(customer=customer, created=True)
     return customer, True
 
 

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_otp",
     "emarketing.two_factor.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
     "emarketing.two_factor.apps.BackupCodesConfig",  # django_otp.plugins.otp_static
+    # What happened, published by each stage (emarketing.hooks.bus), and the outgoing webhooks that tell others.
+    "emarketing.hooks",
 ]
 
 MIDDLEWARE = [
@@ -319,6 +321,28 @@ WEBHOOK_SIGNATURE_TOLERANCE = env.int("WEBHOOK_SIGNATURE_TOLERANCE", default=300
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
 WEBHOOK_JSON_MAX_DEPTH = env.int("WEBHOOK_JSON_MAX_DEPTH", default=20)
 
+# Outgoing webhooks (emarketing/hooks, docs/webhooks.md). Each delivery is posted with a timeout of
+# WEBHOOK_TIMEOUT_SECONDS; a failed one is tried again after WEBHOOK_RETRY_BASE_SECONDS, doubled each time (with
+# jitter) up to WEBHOOK_RETRY_MAX_SECONDS, and given up after WEBHOOK_MAX_ATTEMPTS attempts. A subscription whose
+# last WEBHOOK_DISABLE_AFTER_FAILURES attempts all failed, over at least WEBHOOK_DISABLE_AFTER_SECONDS, is turned
+# off and its owner told by e-mail. A sending task takes up to WEBHOOK_SEND_BATCH_SIZE deliveries at a time (one per
+# object), posts them on WEBHOOK_SEND_THREADS connections, and hands over after WEBHOOK_TASK_SECONDS; deliveries a
+# dead worker held are taken again after WEBHOOK_CLAIM_SECONDS (keep it above batch / threads x timeout, 250 s at these
+# defaults, or a slow batch is posted twice). Receivers must be https:// addresses on the public
+# internet (no private, loopback or link-local address, checked again before every post) unless
+# WEBHOOK_ALLOW_INSECURE_TARGETS, which development and tests set.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+WEBHOOK_DISABLE_AFTER_SECONDS = env.int("WEBHOOK_DISABLE_AFTER_SECONDS", default=3600)
+WEBHOOK_SEND_BATCH_SIZE = env.int("WEBHOOK_SEND_BATCH_SIZE", default=200)
+WEBHOOK_SEND_THREADS = env.int("WEBHOOK_SEND_THREADS", default=8)
+WEBHOOK_TASK_SECONDS = env.int("WEBHOOK_TASK_SECONDS", default=240)
+WEBHOOK_CLAIM_SECONDS = env.int("WEBHOOK_CLAIM_SECONDS", default=300)
+WEBHOOK_ALLOW_INSECURE_TARGETS = env.bool("WEBHOOK_ALLOW_INSECURE_TARGETS", default=False)
+
 # The contact mailbox read every minute, e.g. imaps://user:password@mail.example.com:993/INBOX; off when empty.
 IMAP_URL = env("IMAP_URL", default="")
 SUPPORT_EMAIL = env("SUPPORT_EMAIL", default=DEFAULT_FROM_EMAIL)
@@ -394,7 +418,7 @@ CUSTOMER_IMPORT_KEEP_HOURS = env.int("CUSTOMER_IMPORT_KEEP_HOURS", default=24)
 if CUSTOMER_IMPORT_KEEP_HOURS < 3:
     raise ImproperlyConfigured("CUSTOMER_IMPORT_KEEP_HOURS must be at least 3.")
 # Every worker registers the preparation tasks, the background customer import among them.
-CELERY_IMPORTS = ["customers.tasks", "orders.tasks"]
+CELERY_IMPORTS = ["customers.tasks", "orders.tasks", "emarketing.hooks.tasks"]
 # Order history import: order lines written per batch (a batch ends with a whole order). The other limits
 # (largest file, background apply, preview rows, how long an upload is kept) are the customer import's.
 ORDER_HISTORY_IMPORT_BATCH_SIZE = env.int("ORDER_HISTORY_IMPORT_BATCH_SIZE", default=2000)

@@ -29,3 +29,5 @@ OTP_REQUIRED_FOR_SUPERUSERS = False
 OTP_REQUIRED_FOR_STAFF = False
 # Events are written in the request unless a test hands them a Redis stream (tests/campaigns/test_event_stream.py).
 EVENTS_REDIS_URL = env("EVENTS_TEST_REDIS_URL", default="")
+# Tests post webhooks to receivers on 127.0.0.1 over plain HTTP.
+WEBHOOK_ALLOW_INSECURE_TARGETS = env.bool("WEBHOOK_ALLOW_INSECURE_TARGETS", default=True)

@@ -21,6 +21,7 @@ from campaigns.selectors import attributable_campaign_id
 from campaigns.services import touch_record
 from customers.models import Customer
 from emarketing.workflow import change_status
+from orders.events import order_created, order_delivered
 from orders.models import Agent, Order, OrderLine, OrderStatus, Product, SalesChannel, ShipmentStatus
 
 # Where an order came from, in the words of the AIDA touch log.
@@ -129,6 +130,7 @@ def order_create(
     OrderLine.objects.bulk_create(built)
     order_total_refresh(order=order)
     order_placed(order=order)
+    order_created(order)
     return order
 
 
@@ -159,7 +161,10 @@ def order_set_status(
     note: str = "",
     at: datetime | None = None,
 ) -> bool:
-    return change_status(order, status, by=by, note=note, at=at)
+    moved = change_status(order, status, by=by, note=note, at=at)
+    if moved and status == OrderStatus.DELIVERED:
+        order_delivered(order)
+    return moved
 
 
 def order_confirm(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emarketing.workflow import change_status
+from orders.events import order_paid
 from orders.models import Order, Payment, PaymentNotification, PaymentStatus
 
 
@@ -82,6 +83,8 @@ def payment_capture(
     at = at or timezone.now()
     moved = change_status(payment, PaymentStatus.CAPTURED, by=by, note=note, extra_updates={"captured_at": at}, at=at)
     order_touch(order_id=payment.order_id)
+    if moved and captured + payment.amount >= order.total:  # this capture paid the order in full
+        order_paid(order, payment)
     return moved
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from emarketing.workflow import change_status
+from orders.events import order_delivered
 from orders.models import Order, OrderStatus, Shipment, ShipmentStatus
 
 from .payments import order_touch
@@ -48,7 +49,8 @@ def shipment_deliver(
     if not undelivered and order.status in (OrderStatus.CONFIRMED, OrderStatus.SHIPPED):
         if order.status == OrderStatus.CONFIRMED:
             change_status(order, OrderStatus.SHIPPED, by=by, at=at)
-        change_status(order, OrderStatus.DELIVERED, by=by, at=at)
+        if change_status(order, OrderStatus.DELIVERED, by=by, at=at):
+            order_delivered(order)
     return moved
 
 
