@@ -72,3 +72,9 @@ class CampaignsConfig(AppConfig):
         from emarketing.partitions import partitioned_register
 
         partitioned_register(Touch._meta.db_table, "occurred_at", retention_setting="TOUCH_RETENTION_MONTHS")
+        # Website events: their own stream and writer, partitioned by month like touches, with their own retention.
+        from campaigns.models import WebEvent
+        from campaigns.services.website import WEB_STREAM, web_events_write
+
+        stream_register(WEB_STREAM, web_events_write)
+        partitioned_register(WebEvent._meta.db_table, "occurred_at", retention_setting="WEBSITE_EVENT_RETENTION_MONTHS")

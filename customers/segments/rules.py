@@ -66,6 +66,8 @@ def normalize_condition(raw: Any) -> Condition:
                 cond["campaign"] = int(campaign)
             except (TypeError, ValueError):
                 raise RuleError(_("The campaign of an AIDA condition must be a campaign.")) from None
+    if spec.window:
+        return _windowed(cond, spec.window, spec.window_max, values)
     if not values:
         raise RuleError(_("“%(field)s” needs a value.") % {"field": _label(field)})
     if spec.kind == CHOICE or (spec.kind == RELATED and spec.choices):
@@ -127,6 +129,24 @@ def normalize_condition(raw: Any) -> Condition:
         cond["value"] = values[0] if lookup == SegmentLookup.CONTAINS else sorted(set(values))
     if lookup == SegmentLookup.CONTAINS and len(_as_list(raw.get("value"))) != 1:
         raise RuleError(_("“contains” takes one text."))
+    return cond
+
+
+def _windowed(cond: Condition, unit: str, most: int, values: list[str]) -> Condition:
+    """A condition on recent behaviour: how many days or hours back first, then the values (perhaps none)."""
+    try:
+        within = int(values[0])
+    except (IndexError, ValueError):
+        within = 0
+    if not 1 <= within <= most:
+        message = (
+            _("“%(field)s” needs first a number of hours, from 1 to %(most)d.")
+            if unit == "hours"
+            else _("“%(field)s” needs first a number of days, from 1 to %(most)d.")
+        )
+        raise RuleError(message % {"field": _label(cond["field"]), "most": most})
+    cond["within"] = within
+    cond["value"] = sorted(set(values[1:]))
     return cond
 
 
