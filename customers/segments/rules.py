@@ -201,6 +201,8 @@ def _contradiction(group: list[Condition]) -> str | None:
             not_reached = [steps.index(min(r["value"], key=steps.index)) for r in refused]
             if reached and not_reached and min(not_reached) <= max(reached):
                 return _("A customer cannot both reach an AIDA step and not reach it.")
+        elif spec.window:
+            pass  # each condition has its window: "in the last 7 days and not in the last day" can hold
         elif spec.kind == RELATED:
             excluded = {v for r in refused for v in r["value"]}
             if any(set(w["value"]) <= excluded for w in wanted):

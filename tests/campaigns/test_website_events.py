@@ -23,13 +23,14 @@ pytestmark = pytest.mark.django_db
 
 SHOP = "https://shop.example"
 VISITOR = "a1b2c3d4e5f6a7b8"
+SECRET = "shop-signing-key"
 
 
 @pytest.fixture(autouse=True)
 def _website(settings):
     settings.WEBSITE_ALLOWED_ORIGINS = [SHOP]
     settings.WEBSITE_CONSENT_REQUIRED = True
-    settings.WEBSITE_WEBHOOK_SECRET = "shop-secret"
+    settings.WEBSITE_WEBHOOK_SECRET = SECRET
     settings.EVENTS_REDIS_URL = ""
     cache.clear()
     yield
@@ -98,8 +99,14 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client, settings):
 
 @pytest.mark.parametrize(
     "raw",
-    ["{not json", "[1, 2]", json.dumps({"visitor": "short", "consent": True, "events": [{"kind": "page_view"}]}),
-     json.dumps(_body({"kind": "teleport"})), json.dumps(_body()), "[" * 50 + "]" * 50],
+    [
+        "{not json",
+        "[1, 2]",
+        json.dumps({"visitor": "short", "consent": True, "events": [{"kind": "page_view"}]}),
+        json.dumps(_body({"kind": "teleport"})),
+        json.dumps(_body()),
+        "[" * 50 + "]" * 50,
+    ],
 )
 def test_bad_bodies_answer_400_and_store_nothing(client, raw):
     assert _post(client, None, raw=raw).status_code == 400
@@ -163,7 +170,7 @@ def test_the_merge_reaches_back_only_as_far_as_the_setting_says(settings):
     assert dict(WebEvent.objects.values_list("product_ref", "customer_id")) == {"SKU-1": None, "SKU-2": customer.pk}
 
 
-def _signed_post(client, body, *, secret="shop-secret"):
+def _signed_post(client, body, *, secret=SECRET):
     data = json.dumps(body).encode()
     headers = signature_headers(body=data, secret=secret, scope=WEBSITE_SCOPE)
     return client.post(
