@@ -31,6 +31,7 @@ from cycle.models import (
     RollupState,
     ServiceDaily,
     TouchDaily,
+    WebsiteDaily,
 )
 from cycle.selectors.plans import MILESTONE_STATE_LABELS, plan_scoreboard
 from cycle.services.need_objectives import need_turn_into_objective
@@ -299,6 +300,13 @@ class OrderDailyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("channel",)
     list_select_related = ("agent",)
     ordering = ("-day", "channel")
+    show_full_result_count = False
+
+
+@admin.register(WebsiteDaily)
+class WebsiteDailyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("day", "source", "visitors", "page_views", "product_views", "carts", "checkouts", "buyers")
+    ordering = ("-day", "source")
     show_full_result_count = False
 
 

@@ -19,12 +19,16 @@ def website_dashboard(filters: Filters, *, live: bool = False) -> Dashboard:
     figures are the rollup's either way (refreshed by the dashboards' job)."""
     board = Dashboard()
     rows = WebsiteDaily.objects.filter(day__gte=filters.start, day__lte=filters.end)
-    by_source = list(rows.values("source").annotate(**{f: Sum(f) for f in FIELDS}).order_by("-visitors", "source"))
+    sums = {f: Sum(f) for f in FIELDS}
+    by_source: list[dict[str, Any]] = [
+        dict(row) for row in rows.values("source").annotate(**sums).order_by("-visitors", "source")
+    ]
     per_day: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIELDS, 0))
-    for row in rows.values("day").annotate(**{f: Sum(f) for f in FIELDS}):
-        per_day[filters.bucket(row["day"])] = {
-            f: per_day[filters.bucket(row["day"])][f] + (row[f] or 0) for f in FIELDS
-        }
+    for row in rows.values("day").annotate(**sums):
+        figures: dict[str, Any] = dict(row)
+        bucket = per_day[filters.bucket(figures["day"])]
+        for f in FIELDS:
+            bucket[f] += figures[f] or 0
     totals = {f: sum(r[f] or 0 for r in by_source) for f in FIELDS}
     board.figures = [
         (_("Visitors (per day, added up)"), totals["visitors"], ""),
