@@ -212,23 +212,29 @@ def _insert(rows: list[tuple[Any, ...]]) -> int:
 
 
 def _visitors_seen(events: list[Mapping[str, Any]]) -> None:
-    seen: dict[str, Visitor] = {}
+    """Store the visitors of a batch (one prepared statement): new ones with their first and last event, known ones
+    with their last event moved on."""
+    seen: dict[str, list[Any]] = {}
     for event in events:
         at = dt.datetime.fromisoformat(event["occurred_at"])
-        visitor = seen.get(event["visitor_id"])
-        if visitor is None:
-            seen[event["visitor_id"]] = Visitor(
-                visitor_id=event["visitor_id"], consent=event["consent"], first_seen_at=at, last_seen_at=at
-            )
+        row = seen.get(event["visitor_id"])
+        if row is None:
+            seen[event["visitor_id"]] = [event["visitor_id"], event["consent"], at, at]
         else:
-            visitor.last_seen_at = max(visitor.last_seen_at, at)
-            visitor.first_seen_at = min(visitor.first_seen_at, at)
-    Visitor.objects.bulk_create(
-        list(seen.values()),
-        update_conflicts=True,
-        unique_fields=["visitor_id"],
-        update_fields=["last_seen_at", "consent"],
+            row[2], row[3] = min(row[2], at), max(row[3], at)
+    if not seen:
+        return
+    quote = connection.ops.quote_name
+    table, last = quote(Visitor._meta.db_table), quote("last_seen_at")
+    sql = (
+        f"INSERT INTO {table} ({quote('visitor_id')}, {quote('consent')}, {quote('first_seen_at')}, {last})"  # noqa: S608
+        f" VALUES (%s, %s, %s, %s) ON CONFLICT ({quote('visitor_id')}) DO UPDATE SET"
+        f" {quote('consent')} = excluded.{quote('consent')},"
+        f" {last} = CASE WHEN excluded.{last} > {table}.{last} THEN excluded.{last} ELSE {table}.{last} END"
     )
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(v, c, adapt(first), adapt(last_at)) for v, c, first, last_at in seen.values()])
 
 
 def _identified(identifies: list[Mapping[str, Any]]) -> dict[str, int]:
