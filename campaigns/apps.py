@@ -81,3 +81,9 @@ class CampaignsConfig(AppConfig):
         from campaigns import events
 
         events.register()
+        # Website events: their own stream and writer, partitioned by month like touches, with their own retention.
+        from campaigns.models import WebEvent
+        from campaigns.services.website import WEB_STREAM, web_events_write
+
+        stream_register(WEB_STREAM, web_events_write)
+        partitioned_register(WebEvent._meta.db_table, "occurred_at", retention_setting="WEBSITE_EVENT_RETENTION_MONTHS")

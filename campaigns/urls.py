@@ -1,10 +1,13 @@
 from django.urls import path
 
-from campaigns import privacy_views, views
+from campaigns import privacy_views, views, website_views
 
 app_name = "campaigns"
 
 urlpatterns = [
+    # Website events: from the snippet in visitors' browsers, and from the shop's backend (signed).
+    path("w/", website_views.website_events, name="website_events"),
+    path("w/server/", website_views.website_events_server, name="website_events_server"),
     path("o/<str:token>/", views.open_pixel, name="open"),
     path("c/<str:token>/", views.click, name="click"),
     path("b/<str:token>/", views.banner, name="banner"),

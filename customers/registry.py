@@ -148,6 +148,10 @@ class FieldSpec:
     stamps: Callable[[dt.datetime, dt.datetime], "QuerySet[Any]"] | None = None
     empty: Callable[[], Q] | None = None
     labels: Callable[[], Iterable[tuple[str, str]]] | None = None
+    # A field about recent behaviour ("viewed the product in the last 7 days"): the condition's first value is the
+    # number of ``window`` units ("days" or "hours", 1 to ``window_max``) looked back, kept as ``within``.
+    window: str = ""
+    window_max: int = 0
 
 
 def has_rows(rows: "QuerySet[Any]", column: str = "customer_id") -> Q:

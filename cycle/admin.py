@@ -31,6 +31,7 @@ from cycle.models import (
     RollupState,
     ServiceDaily,
     TouchDaily,
+    WebsiteDaily,
 )
 from cycle.selectors.dashboards.sources import figure_source
 from cycle.selectors.plans import MILESTONE_STATE_LABELS, plan_scoreboard
@@ -306,6 +307,13 @@ class OrderDailyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("channel",)
     list_select_related = ("agent",)
     ordering = ("-day", "channel")
+    show_full_result_count = False
+
+
+@admin.register(WebsiteDaily)
+class WebsiteDailyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("day", "source", "visitors", "page_views", "product_views", "carts", "checkouts", "buyers")
+    ordering = ("-day", "source")
     show_full_result_count = False
 
 

@@ -465,3 +465,29 @@ class ProfileChangeDaily(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.attribute} {self.old_value}→{self.new_value}"
+
+
+class WebsiteDaily(models.Model):
+    """Per day and traffic source: the website's visitors and what they did, and the customers among them who
+    placed an order that counts as a sale within the attribution window (conversion by source)."""
+
+    id = models.BigAutoField(primary_key=True)
+    day = models.DateField(_("day"))
+    source = models.CharField(_("source"), max_length=100)
+    visitors = models.PositiveIntegerField(_("visitors"), default=0)
+    page_views = models.PositiveIntegerField(_("page views"), default=0)
+    product_views = models.PositiveIntegerField(_("product views"), default=0)
+    searches = models.PositiveIntegerField(_("searches"), default=0)
+    carts = models.PositiveIntegerField(_("added to cart"), default=0)
+    checkouts = models.PositiveIntegerField(_("checkouts started"), default=0)
+    customers = models.PositiveIntegerField(_("known customers"), default=0)
+    buyers = models.PositiveIntegerField(_("customers who bought"), default=0)
+
+    class Meta:
+        verbose_name = _("website per day")
+        verbose_name_plural = _("website per day")
+        constraints = [models.UniqueConstraint(fields=["day", "source"], name="website_daily_once")]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self):
+        return f"{self.day} {self.source}"

@@ -13,4 +13,5 @@ urlpatterns = [
     path("transfer/", DashboardView.as_view(dashboard="transfer"), name="transfer"),
     path("after-sales/", DashboardView.as_view(dashboard="aftersales"), name="aftersales"),
     path("boni/", DashboardView.as_view(dashboard="boni"), name="boni"),
+    path("website/", DashboardView.as_view(dashboard="website"), name="website"),
 ]

@@ -29,6 +29,7 @@ DASHBOARD_TITLES = {
     "transfer": _("Transfer"),
     "aftersales": _("After-sales"),
     "boni": _("BONI success factors"),
+    "website": _("Website"),
 }
 # The pages that use the campaign, segment and plan filters; the period applies everywhere.
 USES_FILTER = {"campaign": {"funnel"}, "segment": {"cycle", "funnel"}, "plan": {"plan"}}

@@ -48,13 +48,16 @@ from campaigns.models.delivery import (
     proxy_open,
 )
 from campaigns.models.privacy import ErasureConfirmation
+from campaigns.models.website import DIRECT, WEB_EVENT_TOUCH, Visitor, VisitorConsent, WebEvent, WebEventKind
 
 __all__ = [
     "AIDA_ORDER",
     "BOUNCE_EVENTS",
+    "DIRECT",
     "DKIM_PUBLISHED_STATUSES",
     "PROXY_FETCH",
     "TOUCH_KIND_STEP",
+    "WEB_EVENT_TOUCH",
     "AidaStep",
     "Campaign",
     "CampaignStatus",
@@ -81,6 +84,10 @@ __all__ = [
     "Touch",
     "TouchKind",
     "TouchSource",
+    "Visitor",
+    "VisitorConsent",
+    "WebEvent",
+    "WebEventKind",
     "_refuse_script_url",
     "ascii_domain",
     "person_looked",

@@ -94,6 +94,12 @@ class TouchKind(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied feedback")
     REPEAT_PURCHASE = "repeat_purchase", _("Repeat purchase")
     OFFLINE = "offline", _("Offline contact")
+    # On the shop's website (``campaigns.models.website``), for customers who are known there.
+    WEBSITE_PAGE_VIEW = "site_page_view", _("Website page viewed")
+    PRODUCT_VIEW = "product_view", _("Product viewed on the website")
+    SEARCH = "search", _("Searched the website")
+    ADD_TO_CART = "add_to_cart", _("Added to cart")
+    CHECKOUT_STARTED = "checkout_started", _("Checkout started")
 
 
 TOUCH_KIND_STEP = {
@@ -110,6 +116,12 @@ TOUCH_KIND_STEP = {
     TouchKind.REPEAT_PURCHASE: AidaStep.SATISFACTION,
     # A phone call, a letter or a visit opens the conversation, as a banner or an opened e-mail does online.
     TouchKind.OFFLINE: AidaStep.ATTENTION,
+    # Looking around the shop is information; putting something in the cart or starting to pay is desire.
+    TouchKind.WEBSITE_PAGE_VIEW: AidaStep.INFORMATION,
+    TouchKind.PRODUCT_VIEW: AidaStep.INFORMATION,
+    TouchKind.SEARCH: AidaStep.INFORMATION,
+    TouchKind.ADD_TO_CART: AidaStep.DESIRE,
+    TouchKind.CHECKOUT_STARTED: AidaStep.DESIRE,
 }
 
 

@@ -34,6 +34,7 @@ class NeedSource(models.TextChoices):
     CAMPAIGN = "campaign", _("Campaign inquiry")
     MARKETER = "marketer", _("Entered by a marketer")
     IMPORT = "import", _("Import")
+    SEARCH = "search", _("Website search that found nothing")
 
 
 class NeedStatus(models.TextChoices):
@@ -63,6 +64,9 @@ class Need(models.Model):
     source = models.CharField(_("first heard from"), max_length=16, choices=NeedSource.choices)
     status = models.CharField(_("status"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.OPEN)
     mention_count = models.PositiveIntegerField(_("times heard"), default=0)
+    # A search on the shop's website that found nothing, normalised (``customers.services.needs_searched``): one
+    # want per query, counted each time it is searched again. Empty for needs heard in feedback.
+    query = models.CharField(_("searched for"), max_length=200, blank=True, default="")
     first_heard_at = models.DateTimeField(_("first heard"), default=timezone.now)
     last_heard_at = models.DateTimeField(_("last heard"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
@@ -86,7 +90,9 @@ class Need(models.Model):
                 name="need_unique_with_product",
             ),
             models.UniqueConstraint(
-                fields=["kind", "category"], condition=Q(product__isnull=True), name="need_unique_without_product"
+                fields=["kind", "category", "query"],
+                condition=Q(product__isnull=True),
+                name="need_unique_without_product",
             ),
         ]
 

@@ -42,6 +42,8 @@ class SegmentField(models.TextChoices):
     MONETARY_SCORE = "monetary_score", _("M score (spend, 1–5)")
     PREDICTED_VALUE = "predicted_value", _("Predicted value")
     PROBABILITY_ALIVE = "probability_alive", _("Probability still a customer (0–1)")
+    PRODUCT_VIEWED = "product_viewed", _("Viewed the product on the website")
+    CART_ABANDONED = "cart_abandoned", _("Abandoned a cart on the website")
 
 
 class SegmentLookup(models.TextChoices):

@@ -66,6 +66,8 @@ def normalize_condition(raw: Any) -> Condition:
                 cond["campaign"] = int(campaign)
             except (TypeError, ValueError):
                 raise RuleError(_("The campaign of an AIDA condition must be a campaign.")) from None
+    if spec.window:
+        return _windowed(cond, spec.window, spec.window_max, values)
     if not values:
         raise RuleError(_("“%(field)s” needs a value.") % {"field": _label(field)})
     if spec.kind == CHOICE or (spec.kind == RELATED and spec.choices):
@@ -130,6 +132,24 @@ def normalize_condition(raw: Any) -> Condition:
     return cond
 
 
+def _windowed(cond: Condition, unit: str, most: int, values: list[str]) -> Condition:
+    """A condition on recent behaviour: how many days or hours back first, then the values (perhaps none)."""
+    try:
+        within = int(values[0])
+    except (IndexError, ValueError):
+        within = 0
+    if not 1 <= within <= most:
+        message = (
+            _("“%(field)s” needs first a number of hours, from 1 to %(most)d.")
+            if unit == "hours"
+            else _("“%(field)s” needs first a number of days, from 1 to %(most)d.")
+        )
+        raise RuleError(message % {"field": _label(cond["field"]), "most": most})
+    cond["within"] = within
+    cond["value"] = sorted(set(values[1:]))
+    return cond
+
+
 def _days_back(field: str, lookup: str, values: list[str]) -> int | list[int]:
     """The days of a relative date condition: one number, or two (low, high) for "between"."""
     wanted = 2 if lookup == SegmentLookup.DAYS_AGO_BETWEEN else 1
@@ -181,6 +201,8 @@ def _contradiction(group: list[Condition]) -> str | None:
             not_reached = [steps.index(min(r["value"], key=steps.index)) for r in refused]
             if reached and not_reached and min(not_reached) <= max(reached):
                 return _("A customer cannot both reach an AIDA step and not reach it.")
+        elif spec.window:
+            pass  # each condition has its window: "in the last 7 days and not in the last day" can hold
         elif spec.kind == RELATED:
             excluded = {v for r in refused for v in r["value"]}
             if any(set(w["value"]) <= excluded for w in wanted):

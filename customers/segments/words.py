@@ -67,6 +67,14 @@ def describe_condition(cond: Condition) -> str:
         if lookup == SegmentLookup.IS:
             return _("An occasion in the next %(days)s days") % days
         return _("No occasion in the next %(days)s days") % days
+    if cond.get("within"):
+        unit = FIELDS[cond["field"]].window
+        span = (_("in the last %(n)s hours") if unit == "hours" else _("in the last %(n)s days")) % {
+            "n": _number(cond["within"])
+        }
+        shown = ", ".join(str(v) for v in value or [])
+        text = f"{label} {shown}".strip() if lookup == SegmentLookup.IS else f"{_('Not:')} {label} {shown}".strip()
+        return f"{text} {span}"
     words = _value_words(cond)
     if FIELDS[cond["field"]].kind in (NUMBER, DATE):
         words = _number(words)

@@ -25,10 +25,12 @@ class Mention:
     customer_id: int | None
     excerpt: str
     heard_at: dt.datetime
+    # A search that found nothing (normalised): a want of its own per query.
+    query: str = ""
 
     @property
-    def need_key(self) -> tuple[str, str, int | None]:
-        return (self.kind, self.category, self.product_id)
+    def need_key(self) -> tuple[str, str, int | None, str]:
+        return (self.kind, self.category, self.product_id, self.query)
 
 
 @dataclass
@@ -38,12 +40,16 @@ class MentionResult:
     mentions_created: int = 0
 
 
-def _needs_for_keys(keys: set[tuple[str, str, int | None]]) -> dict[tuple[str, str, int | None], Need]:
+NeedKey = tuple[str, str, int | None, str]
+
+
+def _needs_for_keys(keys: set[NeedKey]) -> dict[NeedKey, Need]:
     found = Need.objects.filter(
-        kind__in={k for k, _, _ in keys},
-        category__in={c for _, c, _ in keys},
-    ).filter(Q(product_id__in={p for _, _, p in keys if p is not None}) | Q(product__isnull=True))
-    return {(n.kind, n.category, n.product_id): n for n in found}
+        kind__in={k for k, _, _, _ in keys},
+        category__in={c for _, c, _, _ in keys},
+        query__in={q for _, _, _, q in keys},
+    ).filter(Q(product_id__in={p for _, _, p, _ in keys if p is not None}) | Q(product__isnull=True))
+    return {(n.kind, n.category, n.product_id, n.query): n for n in found}
 
 
 @transaction.atomic
@@ -74,7 +80,7 @@ def needs_record_mentions(*, mentions: list[Mention]) -> MentionResult:
     needs = _needs_for_keys(keys)
     missing = keys - needs.keys()
     if missing:
-        first: dict[tuple[str, str, int | None], Mention] = {}
+        first: dict[NeedKey, Mention] = {}
         for m in fresh:
             if m.need_key in missing and m.need_key not in first:
                 first[m.need_key] = m
@@ -84,8 +90,9 @@ def needs_record_mentions(*, mentions: list[Mention]) -> MentionResult:
                     kind=m.kind,
                     category=m.category,
                     product_id=m.product_id,
-                    title=str(TITLES.get(m.category, m.category)),  # type: ignore[call-overload]
+                    title=m.query or str(TITLES.get(m.category, m.category)),  # type: ignore[call-overload]
                     source=m.source,
+                    query=m.query,
                     first_heard_at=m.heard_at,
                     last_heard_at=m.heard_at,
                 )

@@ -51,10 +51,11 @@ from cycle.selectors.service_figures import (
     ticket_figures,
     with_delivery_day,
 )
+from cycle.services.rollups_website import refresh_website
 from emarketing.db import settled_max_id
 from orders.models import Order, OrderStatusChange, Payment, PaymentStatusChange, Shipment, sale_q
 
-ROLLUPS = ("touches", "history", "orders", "service", "customers")
+ROLLUPS = ("touches", "history", "orders", "service", "customers", "website")
 
 _M = TypeVar("_M", bound=Model)
 _Daily = TypeVar("_Daily", TouchDaily, ProfileChangeDaily)
@@ -404,6 +405,10 @@ def rollups_refresh(
             done[name] = _refresh_service(state, full=full, now=now)
         elif name == "customers":
             done[name] = _refresh_customers(state)
+        elif name == "website":
+            done[name] = refresh_website(
+                state, full=full, now=now, days_in=_in_days, recent=_recent_days(timezone.localdate(now))
+            )
         state.last_seen_at = now
         state.refreshed_at = now
         state.save(update_fields=["last_id", "last_seen_at", "refreshed_at", "figures"])

@@ -495,6 +495,20 @@ EVENTS_LINGER_SECONDS = env.float("EVENTS_LINGER_SECONDS", default=0.2)
 # figures either way).
 PARTITIONS_MONTHS_AHEAD = env.int("PARTITIONS_MONTHS_AHEAD", default=3)
 TOUCH_RETENTION_MONTHS = env.int("TOUCH_RETENTION_MONTHS", default=0)
+# Website events (static/js/emk.js posting to /t/w/, the shop's backend to /t/w/server/; docs/events.md).
+# WEBSITE_ALLOWED_ORIGINS: the shop's origins (comma-separated, e.g. https://shop.example), the only pages whose
+# events are accepted. WEBSITE_CONSENT_REQUIRED: nothing is stored unless the page says the visitor consented
+# (emk.consent(true)); turn it off only where no law asks for consent. Body size, events per post and posts per
+# minute and address; the shop backend's signing secret; how far back the events of a visitor who identifies get the
+# customer; whole months of events older than WEBSITE_EVENT_RETENTION_MONTHS are dropped (0: keep every month).
+WEBSITE_ALLOWED_ORIGINS = env.list("WEBSITE_ALLOWED_ORIGINS", default=[])
+WEBSITE_CONSENT_REQUIRED = env.bool("WEBSITE_CONSENT_REQUIRED", default=True)
+WEBSITE_MAX_BODY_BYTES = env.int("WEBSITE_MAX_BODY_BYTES", default=16 * 1024)
+WEBSITE_MAX_EVENTS = env.int("WEBSITE_MAX_EVENTS", default=50)
+WEBSITE_RATE_LIMIT = env.int("WEBSITE_RATE_LIMIT", default=120)
+WEBSITE_WEBHOOK_SECRET = env("WEBSITE_WEBHOOK_SECRET", default="")
+WEBSITE_MERGE_DAYS = env.int("WEBSITE_MERGE_DAYS", default=90)
+WEBSITE_EVENT_RETENTION_MONTHS = env.int("WEBSITE_EVENT_RETENTION_MONTHS", default=0)
 
 # Sending domains and DKIM. Private keys are encrypted at rest with the Fernet keys of DKIM_KEY_ENCRYPTION_KEYS,
 # comma-separated: the first encrypts, all decrypt (put a new key first, keep the old one after it). Empty: one key

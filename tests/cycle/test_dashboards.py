@@ -20,7 +20,7 @@ from customers.models import CustomerHistory, LifecycleStage, ProfileAttribute, 
 from cycle.models import Kpi, LoopRun, LoopRunStatus, LoopTrigger, OrderDaily, RollupState, ServiceDaily, TouchDaily
 from cycle.selectors.dashboards import DASHBOARDS, Filters, funnel_board
 from cycle.selectors.plans import BEHIND, ON_TRACK
-from cycle.services.rollups import rollups_rebuild, rollups_refresh
+from cycle.services.rollups import ROLLUPS, rollups_rebuild, rollups_refresh
 from orders.models import OrderStatus, PaymentStatus, SalesChannel
 from orders.services.orders import order_cancel
 from tests.aftersales.factories import SurveyResponseFactory, TicketFactory
@@ -31,7 +31,7 @@ from tests.orders.factories import AgentFactory, OrderFactory, PaymentFactory, S
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["cycle", "funnel", "plan", "transfer", "aftersales", "boni"]
+PAGES = ["cycle", "funnel", "plan", "transfer", "aftersales", "boni", "website"]
 
 
 def _touch(customer, campaign, step, kind, when=None):
@@ -293,7 +293,7 @@ def test_the_refresh_job_is_scheduled_every_ten_minutes_and_runs():
     _cycle_data(size=1)
     refresh_dashboard_rollups.delay()
     assert ServiceDaily.objects.get(day=timezone.localdate()).surveys == 2
-    assert RollupState.objects.filter(refreshed_at__isnull=False).count() == 5
+    assert RollupState.objects.filter(refreshed_at__isnull=False).count() == len(ROLLUPS)
 
 
 def test_the_rebuild_command_recomputes_everything():

@@ -1,4 +1,5 @@
-"""What the managers' dashboards show: the cycle, the AIDA funnel, the plan, transfer, after-sales and BONI.
+"""What the managers' dashboards show: the cycle, the AIDA funnel, the plan, transfer, after-sales, BONI
+and the website.
 
 One module per board; ``base`` holds what they share (filters, figures, tables, charts) and ``sources`` where
 their figures come from (the rollups, or ``live=True`` the tables themselves). Each dashboard costs a fixed
@@ -22,6 +23,7 @@ from cycle.selectors.dashboards.cycle_board import cycle_dashboard
 from cycle.selectors.dashboards.funnel_board import funnel_dashboard
 from cycle.selectors.dashboards.plan_board import current_plan, plan_dashboard
 from cycle.selectors.dashboards.transfer_board import transfer_dashboard
+from cycle.selectors.dashboards.website_board import website_dashboard
 
 DASHBOARDS: dict[str, Callable[..., Dashboard]] = {
     "cycle": cycle_dashboard,
@@ -30,6 +32,7 @@ DASHBOARDS: dict[str, Callable[..., Dashboard]] = {
     "transfer": transfer_dashboard,
     "aftersales": aftersales_dashboard,
     "boni": boni_dashboard,
+    "website": website_dashboard,
 }
 
 __all__ = [
@@ -48,4 +51,5 @@ __all__ = [
     "plan_dashboard",
     "rollups_freshness",
     "transfer_dashboard",
+    "website_dashboard",
 ]
