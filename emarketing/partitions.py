@@ -180,6 +180,11 @@ def partition_table_by_month(schema_editor: BaseDatabaseSchemaEditor, *, table: 
     old = f"{table}_unpartitioned"
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
+            "SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid WHERE c.relname = %s", [table]
+        )
+        if cursor.fetchone():  # already partitioned (migrated back past this step, whose reverse keeps it): done
+            return
+        cursor.execute(
             "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass"
             " AND contype IN ('f', 'u', 'p')",
             [table],

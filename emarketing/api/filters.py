@@ -1,5 +1,6 @@
 """``?updated_after=<ISO 8601>``: only rows changed after that moment, for a sync that runs again."""
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
@@ -24,8 +25,15 @@ class UpdatedAfterFilter(BaseFilterBackend):
             moment = None
         if moment is None:
             raise ValidationError({self.param: [_("A date and time in ISO 8601, e.g. 2026-03-21T08:00:00Z.")]})
-        if is_naive(moment):
-            moment = make_aware(moment)
+        try:
+            if is_naive(moment):
+                moment = make_aware(moment)
+            # In UTC: PostgreSQL refuses offsets past ±15:59, which ISO 8601 (and Python) allow.
+            moment = moment.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            moment = None
+        if moment is None:
+            raise ValidationError({self.param: [_("A date and time in ISO 8601, e.g. 2026-03-21T08:00:00Z.")]})
         field = getattr(view, "cursor_field", "updated_at")
         return queryset.filter(**{f"{field}__gt": moment})
 

@@ -32,7 +32,22 @@ schema = _schema()
 
 
 @pytest.fixture
-def rows(db):
+def _connections_kept():
+    """Called as a WSGI application, Django closes the database connection after each request, as a server must;
+    inside a test's transaction that would end the test's connection (PostgreSQL). Django's test client keeps it
+    open the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def rows(db, _connections_kept):
     """A few rows for the reads to find (ids 1… as the generated paths often name them)."""
     segment = SegmentFactory()
     for customer in CustomerFactory.create_batch(2):

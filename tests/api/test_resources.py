@@ -46,6 +46,20 @@ def test_updated_after_returns_only_what_changed_since(api):
     assert "updated_after" in bad.json()["fields"]
 
 
+def test_updated_after_with_any_offset_iso_8601_allows_is_read_in_utc(api):
+    """PostgreSQL refuses offsets past ±15:59 (a 500 before); the moment is the same in UTC."""
+    customer = CustomerFactory()
+    mark = timezone.now()
+    Customer.objects.filter(pk=customer.pk).update(updated_at=mark)
+    before = (mark - dt.timedelta(minutes=1)).astimezone(dt.timezone(-dt.timedelta(hours=16, minutes=19)))
+
+    body = api.get("/api/v1/customers/", {"updated_after": before.isoformat()}).json()
+
+    assert [row["id"] for row in body["results"]] == [customer.pk]
+    year_zero = api.get("/api/v1/customers/", {"updated_after": "0001-01-01T00:00:00+16:00"})
+    assert year_zero.status_code == 400
+
+
 def test_a_bad_cursor_is_a_400_naming_it(api):
     answer = api.get("/api/v1/customers/", {"cursor": "not-a-cursor"})
     assert answer.status_code == 400
