@@ -321,27 +321,6 @@ WEBHOOK_SIGNATURE_TOLERANCE = env.int("WEBHOOK_SIGNATURE_TOLERANCE", default=300
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
 WEBHOOK_JSON_MAX_DEPTH = env.int("WEBHOOK_JSON_MAX_DEPTH", default=20)
 
-# Outgoing webhooks (emarketing/hooks, docs/webhooks.md). Each delivery is posted with a timeout of
-# WEBHOOK_TIMEOUT_SECONDS; a failed one is tried again after WEBHOOK_RETRY_BASE_SECONDS, doubled each time (with
-# jitter) up to WEBHOOK_RETRY_MAX_SECONDS, and given up after WEBHOOK_MAX_ATTEMPTS attempts. A subscription whose
-# last WEBHOOK_DISABLE_AFTER_FAILURES attempts all failed, over at least WEBHOOK_DISABLE_AFTER_SECONDS, is turned
-# off and its owner told by e-mail. A sending task takes up to WEBHOOK_SEND_BATCH_SIZE deliveries at a time (one per
-# object), posts them on WEBHOOK_SEND_THREADS connections, and hands over after WEBHOOK_TASK_SECONDS; deliveries a
-# dead worker held are taken again after WEBHOOK_CLAIM_SECONDS (keep it above batch / threads x timeout, 250 s at these
-# defaults, or a slow batch is posted twice). Receivers must be https:// addresses on the public
-# internet (no private, loopback or link-local address, checked again before every post) unless
-# WEBHOOK_ALLOW_INSECURE_TARGETS, which development and tests set.
-WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
-WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
-WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
-WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
-WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
-WEBHOOK_DISABLE_AFTER_SECONDS = env.int("WEBHOOK_DISABLE_AFTER_SECONDS", default=3600)
-WEBHOOK_SEND_BATCH_SIZE = env.int("WEBHOOK_SEND_BATCH_SIZE", default=200)
-WEBHOOK_SEND_THREADS = env.int("WEBHOOK_SEND_THREADS", default=8)
-WEBHOOK_TASK_SECONDS = env.int("WEBHOOK_TASK_SECONDS", default=240)
-WEBHOOK_CLAIM_SECONDS = env.int("WEBHOOK_CLAIM_SECONDS", default=300)
-WEBHOOK_ALLOW_INSECURE_TARGETS = env.bool("WEBHOOK_ALLOW_INSECURE_TARGETS", default=False)
 
 # The contact mailbox read every minute, e.g. imaps://user:password@mail.example.com:993/INBOX; off when empty.
 IMAP_URL = env("IMAP_URL", default="")
@@ -477,38 +456,6 @@ CAMPAIGNS_FORM_RATE_LIMIT = env.int("CAMPAIGNS_FORM_RATE_LIMIT", default=10)
 ATTRIBUTION_WINDOW_DAYS = env.int("ATTRIBUTION_WINDOW_DAYS", default=30)
 # Occasion offers go out once the customer's local clock reaches this hour on their day.
 CAMPAIGNS_OCCASION_LOCAL_HOUR = env.int("CAMPAIGNS_OCCASION_LOCAL_HOUR", default=9)
-# Events (tracking hits, website behaviour) go onto Redis Streams in the request and are written to the database in
-# batches by `manage.py consume_events` (Procfile: events), each stored once (emarketing/streams.py). Empty: written
-# in the request (the embedded default). Production: Redis with persistence (appendonly yes) so that a restart of
-# Redis keeps the events not yet written.
-EVENTS_REDIS_URL = env("EVENTS_REDIS_URL", default=env("REDIS_URL", default=""))
-EVENTS_STREAM_PREFIX = env("EVENTS_STREAM_PREFIX", default="emarketing:events:")
-# Events per batch; how long a consumer waits for new ones; after how long another consumer takes over the events a
-# consumer read but never acknowledged (it died).
-EVENTS_BATCH_SIZE = env.int("EVENTS_BATCH_SIZE", default=500)
-EVENTS_BLOCK_SECONDS = env.float("EVENTS_BLOCK_SECONDS", default=1.0)
-EVENTS_CLAIM_IDLE_SECONDS = env.float("EVENTS_CLAIM_IDLE_SECONDS", default=60.0)
-# A consumer that reads fewer events than a batch waits this long for more before writing them.
-EVENTS_LINGER_SECONDS = env.float("EVENTS_LINGER_SECONDS", default=0.2)
-# On PostgreSQL touches (and website events) are partitioned by month: a daily job creates this many months ahead,
-# and drops whole months older than TOUCH_RETENTION_MONTHS (0: keep every month; the dashboards' rollups keep their
-# figures either way).
-PARTITIONS_MONTHS_AHEAD = env.int("PARTITIONS_MONTHS_AHEAD", default=3)
-TOUCH_RETENTION_MONTHS = env.int("TOUCH_RETENTION_MONTHS", default=0)
-# Website events (static/js/emk.js posting to /t/w/, the shop's backend to /t/w/server/; docs/events.md).
-# WEBSITE_ALLOWED_ORIGINS: the shop's origins (comma-separated, e.g. https://shop.example), the only pages whose
-# events are accepted. WEBSITE_CONSENT_REQUIRED: nothing is stored unless the page says the visitor consented
-# (emk.consent(true)); turn it off only where no law asks for consent. Body size, events per post and posts per
-# minute and address; the shop backend's signing secret; how far back the events of a visitor who identifies get the
-# customer; whole months of events older than WEBSITE_EVENT_RETENTION_MONTHS are dropped (0: keep every month).
-WEBSITE_ALLOWED_ORIGINS = env.list("WEBSITE_ALLOWED_ORIGINS", default=[])
-WEBSITE_CONSENT_REQUIRED = env.bool("WEBSITE_CONSENT_REQUIRED", default=True)
-WEBSITE_MAX_BODY_BYTES = env.int("WEBSITE_MAX_BODY_BYTES", default=16 * 1024)
-WEBSITE_MAX_EVENTS = env.int("WEBSITE_MAX_EVENTS", default=50)
-WEBSITE_RATE_LIMIT = env.int("WEBSITE_RATE_LIMIT", default=120)
-WEBSITE_WEBHOOK_SECRET = env("WEBSITE_WEBHOOK_SECRET", default="")
-WEBSITE_MERGE_DAYS = env.int("WEBSITE_MERGE_DAYS", default=90)
-WEBSITE_EVENT_RETENTION_MONTHS = env.int("WEBSITE_EVENT_RETENTION_MONTHS", default=0)
 
 # Sending domains and DKIM. Private keys are encrypted at rest with the Fernet keys of DKIM_KEY_ENCRYPTION_KEYS,
 # comma-separated: the first encrypts, all decrypt (put a new key first, keep the old one after it). Empty: one key
@@ -620,49 +567,9 @@ BANNER_FRAME_ANCESTORS = env.list("BANNER_FRAME_ANCESTORS", default=["*"])
 # address carries a link that confirms it; the link works for PRIVACY_ERASURE_LINK_DAYS days, and nothing is erased
 # before the customer confirms. Staff erase from the customer's page, or many at once in the background.
 PRIVACY_ERASURE_LINK_DAYS = env.int("PRIVACY_ERASURE_LINK_DAYS", default=7)
-# The REST API (docs/api.md): Django REST framework under /api/v1/, its OpenAPI 3 schema at /api/schema/ and the
-# docs at /api/docs/ (Swagger UI from drf-spectacular-sidecar's static files: no CDN). Integrations call it with API
-# keys made in the admin (API → API keys), each with its scopes and its requests a minute, counted in the cache
-# that every process shares. JSON only: the browsable HTML pages of DRF would need sessions and inline scripts.
+
+# The REST API's apps (its settings are in integrations.py).
 INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "emarketing.api.apps.ApiConfig"]
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["emarketing.api.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["emarketing.api.permissions.HasScope"],
-    "DEFAULT_THROTTLE_CLASSES": ["emarketing.api.throttling.ApiKeyThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "emarketing.api.pagination.UpdatedCursorPagination",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "emarketing.api.schema.ApiSchema",
-    "EXCEPTION_HANDLER": "emarketing.api.exceptions.error_handler",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "COERCE_DECIMAL_TO_STRING": True,
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "E-marketing cycle API",
-    "DESCRIPTION": (
-        "Customers, segments, needs, campaigns, events, orders, products, tickets and survey responses. "
-        "Send `Authorization: Bearer <key>`; lists page with `cursor` and filter with `updated_after`; "
-        "writes accept `Idempotency-Key`; every error is `{error, message, fields}`."
-    ),
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Choice sets named after their TextChoices where two share a field name (stages named as strings only).
-    "ENUM_NAME_OVERRIDES": {
-        "ConsentSourceEnum": "customers.models.ConsentSource",
-        "NeedSourceEnum": "customers.models.NeedSource",
-        "TouchSourceEnum": "campaigns.models.TouchSource",
-        "LanguageEnum": "customers.models.Language",
-        "NeedKindEnum": "customers.models.NeedKind",
-        "TouchKindEnum": "campaigns.models.TouchKind",
-        "OccasionKindEnum": "customers.models.OccasionKind",
-    },
-}
-# WooCommerce and Shopify webhooks (/webhooks/woocommerce/, /webhooks/shopify/): the webhook's secret in
-# WooCommerce, the app's client secret in Shopify. Empty: the endpoint refuses everything.
-WOOCOMMERCE_WEBHOOK_SECRET = env("WOOCOMMERCE_WEBHOOK_SECRET", default="")
-SHOPIFY_WEBHOOK_SECRET = env("SHOPIFY_WEBHOOK_SECRET", default="")
+
+# The integrations (event streams, partitions, website events, the REST API, shop and outgoing webhooks).
+from .integrations import *  # noqa: E402, F403
