@@ -39,23 +39,17 @@ def relaxed_commits() -> Iterator[None]:
                 cursor.execute("RESET synchronous_commit")
 
 
-def claim_transaction_id() -> None:
-    """Give the current PostgreSQL transaction its id now, before it draws ids from a sequence: from then on any
-    snapshot lists it as in progress, which :func:`settled_max_id` relies on. Nothing to do on SQLite."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_current_xact_id()")
-
-
 def settled_max_id(table: str, *, wait_seconds: float, fallback: int) -> int:
     """The highest id of an append-only table below which no row can still appear.
 
     On PostgreSQL ids are drawn when a row is inserted but become visible when its transaction commits, so a
     transaction with a lower id can commit after a higher id is read: a reader that moves a watermark to the highest
-    id it sees would skip that row for good. The highest id is read first, then a snapshot is taken; any transaction
-    that drew a lower id and has not committed is in that snapshot's list of transactions in progress. This waits,
-    at most ``wait_seconds``, until each of them has finished; if one has not, ``fallback`` (the previous watermark)
-    is returned and the next run tries again. SQLite has one writer at a time: its highest id is settled.
+    id it sees would skip that row for good. An INSERT locks its table (``RowExclusiveLock``) before it draws its ids
+    and keeps the lock until it ends; so the highest id is read first, then the transactions holding that lock on
+    the table are listed: any that drew a lower id and has not committed is among them. This waits, at most
+    ``wait_seconds``, until each has ended; if one has not, ``fallback`` (the previous watermark) is returned and the
+    next run tries again. Only writers of this table in this database are waited for, never a long transaction
+    elsewhere. SQLite has one writer at a time: its highest id is settled.
     """
     quoted = connection.ops.quote_name(table)
     with connection.cursor() as cursor:
@@ -63,19 +57,19 @@ def settled_max_id(table: str, *, wait_seconds: float, fallback: int) -> int:
         top = int(cursor.fetchone()[0])
         if connection.vendor != "postgresql":
             return top
-        cursor.execute("SELECT pg_current_snapshot()::text")
-        snapshot = cursor.fetchone()[0]
+        writers = (
+            "SELECT DISTINCT virtualtransaction FROM pg_locks WHERE locktype = 'relation' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND relation = %s::regclass AND mode = 'RowExclusiveLock' AND pid <> pg_backend_pid()"
+        )
+        cursor.execute(writers, [table])
+        waiting = {row[0] for row in cursor.fetchall()}
         deadline = time.monotonic() + wait_seconds
-        while True:
-            cursor.execute(
-                # A snapshot never lists the transaction that takes it: the reader's own is not waited for.
-                "SELECT COUNT(*) FROM pg_snapshot_xip(%s::pg_snapshot) AS x(xid)"
-                " WHERE pg_xact_status(x.xid) = 'in progress'",
-                [snapshot],
-            )
-            if cursor.fetchone()[0] == 0:
-                return top
+        while waiting:
             if time.monotonic() > deadline:
                 logger.warning("Rows of %s up to id %s are not settled yet; they are read on the next run", table, top)
                 return fallback
             time.sleep(0.05)
+            cursor.execute(writers, [table])
+            waiting &= {row[0] for row in cursor.fetchall()}  # a transaction that ended never comes back
+        return top

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from campaigns.agents import AgentKind, agent_kind
 from campaigns.models import TOUCH_KIND_STEP, Campaign, Creative, Touch, TouchKind, TouchSource
 from campaigns.services.screening import Hit, scanner_hits, touches_mark_bots
-from emarketing.db import claim_transaction_id
 from emarketing.streams import event_id, stream_publish
 
 if TYPE_CHECKING:
@@ -249,7 +248,6 @@ def touch_rows_insert(rows: list[TouchRow]) -> int:
     values = [(*row[:6], adapt(row[6]), *row[7:]) for row in rows]
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            claim_transaction_id()  # before the ids are drawn: the rollups wait for this batch (settled_max_id)
             cursor.executemany(sql, values)
             written = max(int(cursor.rowcount), 0)
             touches_mark_bots(touch_ids=stored)

@@ -28,7 +28,6 @@ from campaigns.models import DIRECT, WEB_EVENT_TOUCH, TouchSource, Visitor, Visi
 from campaigns.services.tracking import TouchRow, touch_row, touch_rows_insert
 from customers.models import Customer
 from customers.services.needs_searched import SearchHeard, needs_record_searches
-from emarketing.db import claim_transaction_id
 from emarketing.streams import event_id, stream_publish
 
 WEB_STREAM = "web"
@@ -206,7 +205,6 @@ def _insert(rows: list[tuple[Any, ...]]) -> int:
         f" ON CONFLICT ({quote('hit_id')}, {quote('occurred_at')}) DO NOTHING"
     )
     with connection.cursor() as cursor:
-        claim_transaction_id()  # before the ids are drawn: the rollups wait for this batch (settled_max_id)
         cursor.executemany(sql, rows)
         return max(int(cursor.rowcount), 0)
 

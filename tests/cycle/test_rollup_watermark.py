@@ -31,7 +31,6 @@ def test_a_touch_committed_after_a_higher_one_was_read_is_counted(transactional_
     )
     try:
         with slow.cursor() as cursor:  # a writer that draws its id now and commits later
-            cursor.execute("SELECT pg_current_xact_id()")
             cursor.execute(
                 f"INSERT INTO {Touch._meta.db_table} (campaign_id, step, kind, source, occurred_at, is_automated,"  # noqa: S608
                 " agent, user_agent, referrer, detail)"
