@@ -241,7 +241,7 @@ def main():
             for key in client_.scan_iter(f"{os.environ['EVENTS_STREAM_PREFIX']}*"):
                 client_.delete(key)
 
-    warm = {"open": 100, "click": 100}  # the warm-up requests above
+    warm = {"open": 100 * len(ports), "click": 100 * len(ports)}  # the warm-up requests above
     recorded = {
         "open": Touch.objects.filter(campaign=creative.campaign, kind=TouchKind.EMAIL_OPEN).count(),
         "click": Touch.objects.filter(campaign=creative.campaign, kind=TouchKind.CLICK).count(),
