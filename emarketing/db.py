@@ -2,8 +2,9 @@
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection
 
@@ -73,3 +74,20 @@ def settled_max_id(table: str, *, wait_seconds: float, fallback: int) -> int:
             cursor.execute(writers, [table])
             waiting &= {row[0] for row in cursor.fetchall()}  # a transaction that ended never comes back
         return top
+
+
+def insert_once(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, key: Sequence[str]) -> int:
+    """Insert ``rows`` (values of ``columns``, adapted) in one prepared statement, skipping any whose ``key`` is
+    already stored (``ON CONFLICT … DO NOTHING``: an event delivered again is stored once); returns how many were
+    stored. Runs in the caller's transaction."""
+    if not rows:
+        return 0
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)})"  # noqa: S608 (names of ours)
+        f" VALUES ({', '.join(['%s'] * len(columns))})"
+        f" ON CONFLICT ({', '.join(quote(c) for c in key)}) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        return max(int(cursor.rowcount), 0)

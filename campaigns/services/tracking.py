@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from campaigns.agents import AgentKind, agent_kind
 from campaigns.models import TOUCH_KIND_STEP, Campaign, Creative, Touch, TouchKind, TouchSource
 from campaigns.services.screening import Hit, scanner_hits, touches_mark_bots
+from emarketing.db import insert_once
 from emarketing.streams import event_id, stream_publish
 
 if TYPE_CHECKING:
@@ -237,19 +238,12 @@ def touch_rows_insert(rows: list[TouchRow]) -> int:
     if not rows:
         return 0
     rows, stored = touch_rows_screen(rows)
-    quote = connection.ops.quote_name
-    table = quote(Touch._meta.db_table)
-    columns = ", ".join(quote(c) for c in (*COLUMNS, "hit_id"))
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(COLUMNS) + 1))})"  # noqa: S608
-        f" ON CONFLICT ({quote('hit_id')}, {quote('occurred_at')}) DO NOTHING"
-    )
+    table, columns, key = Touch._meta.db_table, (*COLUMNS, "hit_id"), ("hit_id", "occurred_at")
     adapt = connection.ops.adapt_datetimefield_value
     values = [(*row[:6], adapt(row[6]), *row[7:]) for row in rows]
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, values)
-            written = max(int(cursor.rowcount), 0)
+        with transaction.atomic():
+            written = insert_once(table, columns, values, key=key)
             touches_mark_bots(touch_ids=stored)
         return written
     except IntegrityError:
@@ -257,9 +251,8 @@ def touch_rows_insert(rows: list[TouchRow]) -> int:
         kept = 0
         for value in values:
             try:
-                with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.execute(sql, value)
-                    kept += max(int(cursor.rowcount), 0)
+                with transaction.atomic():
+                    kept += insert_once(table, columns, [value], key=key)
             except IntegrityError:
                 logger.warning("Touch dropped: %s of campaign %s names a deleted row", value[4], value[1])
         touches_mark_bots(touch_ids=stored)

@@ -28,6 +28,7 @@ from campaigns.models import DIRECT, WEB_EVENT_TOUCH, TouchSource, Visitor, Visi
 from campaigns.services.tracking import TouchRow, touch_row, touch_rows_insert
 from customers.models import Customer
 from customers.services.needs_searched import SearchHeard, needs_record_searches
+from emarketing.db import insert_once
 from emarketing.streams import event_id, stream_publish
 
 WEB_STREAM = "web"
@@ -196,17 +197,7 @@ def _row(event: Mapping[str, Any], customer_id: int | None) -> tuple[Any, ...]:
 
 
 def _insert(rows: list[tuple[Any, ...]]) -> int:
-    if not rows:
-        return 0
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(WebEvent._meta.db_table)} ({', '.join(quote(c) for c in COLUMNS)})"  # noqa: S608
-        f" VALUES ({', '.join(['%s'] * len(COLUMNS))})"
-        f" ON CONFLICT ({quote('hit_id')}, {quote('occurred_at')}) DO NOTHING"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-        return max(int(cursor.rowcount), 0)
+    return insert_once(WebEvent._meta.db_table, COLUMNS, rows, key=("hit_id", "occurred_at"))
 
 
 def _visitors_seen(events: list[Mapping[str, Any]]) -> None:
