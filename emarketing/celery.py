@@ -145,4 +145,14 @@ app.conf.beat_schedule = {
         "task": "emarketing.hooks.tasks.deliver_webhooks",
         "schedule": crontab(),
     },
+    # Housekeeping every night: the API's Idempotency-Keys past API_IDEMPOTENCY_KEEP_HOURS and the shops' webhook
+    # delivery ids past SHOP_WEBHOOK_RECEIPTS_KEEP_DAYS (both only answer repeats, which stop long before).
+    "api-delete-old-idempotency-keys": {
+        "task": "emarketing.api.tasks.delete_old_idempotency_keys",
+        "schedule": crontab(hour=4, minute=20),
+    },
+    "orders-delete-old-shop-webhook-receipts": {
+        "task": "orders.tasks.delete_old_shop_webhook_receipts",
+        "schedule": crontab(hour=4, minute=25),
+    },
 }

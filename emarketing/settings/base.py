@@ -56,6 +56,8 @@ MIDDLEWARE = [
     # The client's address from X-Forwarded-For, as many proxies of ours from the right as TRUSTED_PROXY_COUNT says.
     "emarketing.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The open pixel, click redirects and website events are answered here, past the page machinery below.
+    "emarketing.lean.LeanPathsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -73,6 +75,9 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it answers a locked-out sign-in with its own page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Paths answered through the short chain (emarketing/lean.py): tracking hits, none of which is a page.
+LEAN_PATH_PREFIXES = ["/t/o/", "/t/c/", "/t/w/"]
 
 # Proxies of ours in front of the application server (a load balancer: 1) that append the client's address to
 # X-Forwarded-For; rate limits, the sign-in lockout and the audit log then see the client. 0: REMOTE_ADDR as is.
@@ -548,7 +553,8 @@ PRIVACY_RETENTION_TASK_SECONDS = env.int("PRIVACY_RETENTION_TASK_SECONDS", defau
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
 
 INSTALLED_APPS += ["csp"]
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+# After the short way through (emarketing/lean.py): a pixel or a redirect has no page to protect.
+MIDDLEWARE.insert(MIDDLEWARE.index("emarketing.lean.LeanPathsMiddleware") + 1, "csp.middleware.CSPMiddleware")
 _csp_directives: dict[str, list[object]] = {
     "default-src": [SELF],
     "script-src": [SELF, NONCE],

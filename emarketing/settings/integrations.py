@@ -105,3 +105,8 @@ SPECTACULAR_SETTINGS = {
 # WooCommerce, the app's client secret in Shopify. Empty: the endpoint refuses everything.
 WOOCOMMERCE_WEBHOOK_SECRET = env("WOOCOMMERCE_WEBHOOK_SECRET", default="")
 SHOPIFY_WEBHOOK_SECRET = env("SHOPIFY_WEBHOOK_SECRET", default="")
+# How long a shop's webhook delivery id is remembered, so that the shop's retries of it change nothing (Shopify
+# retries for up to 48 hours); older receipts are deleted every night.
+SHOP_WEBHOOK_RECEIPTS_KEEP_DAYS = env.int("SHOP_WEBHOOK_RECEIPTS_KEEP_DAYS", default=30)
+# How long an API write's Idempotency-Key answers a repeat with the first answer; older keys are deleted nightly.
+API_IDEMPOTENCY_KEEP_HOURS = env.int("API_IDEMPOTENCY_KEEP_HOURS", default=24)

@@ -10,12 +10,14 @@ follow) is recorded on the delivery and answered 2xx all the same: WooCommerce d
 failures in a row, and Shopify would send again what would be refused again.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import ConsentSource
@@ -257,3 +259,10 @@ def shop_webhook_apply(
     delivery.outcome = outcome[:500]
     delivery.save(update_fields=["outcome"])
     return delivery, True
+
+
+def shop_webhook_receipts_delete_old(*, older_than: dt.timedelta) -> int:
+    """Forget the shop webhook deliveries received more than ``older_than`` ago (long past the shops' retries);
+    returns how many."""
+    deleted, _by_model = ShopWebhookDelivery.objects.filter(received_at__lt=timezone.now() - older_than).delete()
+    return deleted

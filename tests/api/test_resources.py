@@ -236,3 +236,23 @@ def test_tickets_sync_by_updated_at(api):
     ticket = TicketFactory()
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now() - dt.timedelta(days=2))
     assert api.get("/api/v1/tickets/", {"updated_after": timezone.now().isoformat()}).json()["results"] == []
+
+
+def test_an_idempotency_key_answers_repeats_for_its_window_and_is_then_forgotten(api, settings):
+    from emarketing.api.models import IdempotencyKey
+    from emarketing.api.tasks import delete_old_idempotency_keys
+
+    settings.API_IDEMPOTENCY_KEEP_HOURS = 24
+    body = {"email": "old@example.com", "first_name": "O"}
+    api.post("/api/v1/customers/", body, **{"Idempotency-Key": "old"})
+    api.post("/api/v1/customers/", {"email": "new@example.com", "first_name": "N"}, **{"Idempotency-Key": "new"})
+    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - dt.timedelta(hours=25))
+    IdempotencyKey.objects.filter(key="new").update(created_at=timezone.now() - dt.timedelta(hours=23))
+
+    assert delete_old_idempotency_keys.delay().get() == 1
+
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+    again = api.post(
+        "/api/v1/customers/", {"email": "new@example.com", "first_name": "N"}, **{"Idempotency-Key": "new"}
+    )
+    assert again.headers["Idempotent-Replayed"] == "true"

@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaigns import tokens, views
@@ -9,6 +11,7 @@ from campaigns.models import AidaStep, Link, Touch, TouchKind, TouchSource
 from campaigns.services import links_sync
 from tests.campaigns.factories import CampaignFactory, CreativeFactory, TopicFactory
 from tests.customers.factories import CustomerFactory
+from tests.factories import UserFactory
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
 
@@ -288,3 +291,42 @@ def test_a_hit_delivered_twice_is_stored_once(sent):
     assert touches_write_events([event, other]) == 1  # the first again, with one new
 
     assert Touch.objects.filter(customer=customer).count() == 2
+
+
+# The busiest public addresses (open pixel, click redirect, website events) answer through a short middleware
+# chain: an admin session in the same browser changes nothing about where a link goes, and a hit does no session,
+# user or page-policy work.
+@pytest.fixture
+def superuser_without_a_device(client, settings):
+    settings.OTP_REQUIRED_FOR_SUPERUSERS = True
+    user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+def test_a_staff_member_who_owes_a_two_factor_device_still_lands_on_the_link(client, sent, superuser_without_a_device):
+    creative, customer, link_id = sent
+    # The admin itself keeps such a session on the two-factor page…
+    assert client.get(reverse("admin:index"))["Location"] == reverse("admin:two_factor")
+
+    # …but a campaign link clicked in the same browser goes where the mail said, and the click counts.
+    response = client.get(_click_url(creative, customer, link_id), HTTP_USER_AGENT=BROWSER)
+
+    assert response.status_code == 302
+    assert response["Location"] == "https://shop.example.com/offer?x=1"
+    assert Touch.objects.filter(kind=TouchKind.CLICK).count() == 1
+
+
+def test_a_hit_reads_no_session_and_carries_no_page_policy(client, sent, superuser_without_a_device, settings):
+    settings.EVENTS_REDIS_URL = ""
+    creative, customer, _link = sent
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_open_url(creative, customer), HTTP_USER_AGENT=BROWSER)
+
+    assert response.status_code == 200 and response["Content-Type"] == "image/gif"
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "campaigns_touch" in tables and "django_session" not in tables and "auth_user" not in tables
+    assert "Content-Security-Policy" not in response and not response.cookies
+    # The rest of the site keeps its policy.
+    assert "Content-Security-Policy" in client.get(reverse("admin:login"))

@@ -2,12 +2,14 @@
 them (base64 HMAC-SHA256 of the raw body)."""
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from customers.models import Consent, ConsentEvent, Customer
 from orders.models import Order, Payment, PaymentStatus, ShopWebhookDelivery
@@ -277,3 +279,20 @@ def test_a_woocommerce_customer_is_created_without_consent(client):
     customer = Customer.objects.get(email="sara@example.com")
     assert customer.first_name == "سارا"
     assert not Consent.objects.filter(customer=customer).exists()
+
+
+def test_a_shops_delivery_id_is_remembered_for_its_window_then_forgotten(client, products, settings):
+    from orders.tasks import delete_old_shop_webhook_receipts
+
+    settings.SHOP_WEBHOOK_RECEIPTS_KEEP_DAYS = 30
+    shopify(client, "orders/create", SHOPIFY_ORDER, webhook_id="w-old")
+    shopify(client, "orders/create", {**SHOPIFY_ORDER, "id": 777, "name": "SH-777"}, webhook_id="w-new")
+    ShopWebhookDelivery.objects.filter(delivery_id="w-old").update(received_at=timezone.now() - dt.timedelta(days=31))
+    ShopWebhookDelivery.objects.filter(delivery_id="w-new").update(received_at=timezone.now() - dt.timedelta(days=29))
+
+    assert delete_old_shop_webhook_receipts.delay().get() == 1
+
+    assert list(ShopWebhookDelivery.objects.values_list("delivery_id", flat=True)) == ["w-new"]
+    assert shopify(client, "orders/create", {**SHOPIFY_ORDER, "id": 777, "name": "SH-777"}, webhook_id="w-new").json()[
+        "duplicate"
+    ]
