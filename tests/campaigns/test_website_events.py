@@ -235,3 +235,24 @@ def test_unreadable_stream_entries_are_dropped_and_the_rest_written():
     good = web_event(raw=_product(), visitor_id=VISITOR)
     assert web_events_write([{"kind": "page_view"}, {"type": "identify"}, good]) == 1
     assert WebEvent.objects.get().hit_id == uuid.UUID(good["hit_id"])
+
+
+def test_erasing_a_customer_forgets_their_browser_what_they_typed_and_the_pages_they_visited(client):
+    from customers.models import ErasureSource
+    from customers.services.erasure import customer_erase
+
+    customer = CustomerFactory()
+    _post(client, _body({"kind": "search", "url": f"{SHOP}/search?q=red", "q": "red kettle", "results": 3}))
+    token = tokens.preferences_token(customer_id=customer.pk)
+    _post(client, _body(_product("SKU-1"), token=token))
+    _post(client, _body(_product("SKU-2"), visitor="ffffeeeeddddcccc"))  # somebody else's browser
+
+    customer_erase(customer=customer, source=ErasureSource.ADMIN, requested_by=None)
+
+    assert not Visitor.objects.filter(visitor_id=VISITOR).exists()
+    theirs = WebEvent.objects.exclude(visitor_id="ffffeeeeddddcccc")
+    # Still counted as traffic, by kind, source, product and time.
+    assert sorted(theirs.values_list("kind", flat=True)) == [WebEventKind.PRODUCT_VIEW, WebEventKind.SEARCH]
+    assert set(theirs.values_list("visitor_id", "path", "referrer", "query")) == {("", "", "", "")}
+    other = WebEvent.objects.get(visitor_id="ffffeeeeddddcccc")
+    assert (other.path, other.product_ref) == ("/p/SKU-2", "SKU-2")
