@@ -7,8 +7,9 @@ carry personal data) and what they searched for. Removed: the topics they chose 
 visitors whose cookie tied a browser to them). Their unsent messages are cancelled.
 
 Kept, and why: every touch's step, kind, source, agent and time, which the AIDA funnel and the attribution of
-orders count; each website event's kind, source, product and time, which the traffic figures count; each message's and offer's status and dates, which the campaigns' delivery rates count; the
-hash of the address in the delivery reports, by which runs of bounces are counted.
+orders count; each website event's kind, source, product and time, which the traffic figures count; each message's
+and offer's status and dates, which the campaigns' delivery rates count; the hash of the address in the delivery
+reports, by which runs of bounces are counted.
 """
 
 from django.db.models import Q

@@ -68,6 +68,29 @@ class CustomerInput(serializers.Serializer):
         return value
 
 
+class CustomerChange(serializers.Serializer):
+    """The profile fields an integration may change; those left out stay as they are."""
+
+    first_name = serializers.CharField(max_length=100, required=False)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    time_zone = serializers.CharField(max_length=64, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)}
+            )
+        if not attrs:
+            raise serializers.ValidationError(_("Send at least one field to change."))
+        return attrs
+
+
 class ConsentInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=ConsentChannel.choices)
     granted = serializers.BooleanField()

@@ -1,4 +1,5 @@
-"""Customers (read; found or created, consent given or withdrawn), segments and their members, needs (read)."""
+"""Customers (read; found or created, their profile changed, consent given or withdrawn), segments and their
+members, needs (read)."""
 
 from typing import Any
 
@@ -11,12 +12,13 @@ from rest_framework.response import Response
 
 from customers.models import Customer, Need, Segment
 from customers.selectors import customers_for_api, segment_members
-from customers.services import consent_set, customer_get_or_create
+from customers.services import consent_set, customer_get_or_create, customer_update
 from emarketing.api.idempotency import idempotent
 from emarketing.api.views import ApiViewSet
 
 from .serializers import (
     ConsentInput,
+    CustomerChange,
     CustomerInput,
     CustomerSerializer,
     NeedSerializer,
@@ -33,7 +35,8 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         return customers_for_api()
 
     def get_serializer_class(self) -> Any:
-        return {"create": CustomerInput, "consent": ConsentInput}.get(self.action or "", CustomerSerializer)
+        inputs = {"create": CustomerInput, "partial_update": CustomerChange, "consent": ConsentInput}
+        return inputs.get(self.action or "", CustomerSerializer)
 
     def _fresh(self, customer: Customer) -> dict[str, Any]:
         return dict(CustomerSerializer(customers_for_api().get(pk=customer.pk)).data)
@@ -62,6 +65,19 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
                     by=request.user,
                 )
             return Response(self._fresh(customer), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+        return idempotent(request, write)
+
+    @extend_schema(request=CustomerChange, responses={200: CustomerSerializer})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Change the profile fields sent (names, phone, language, place, time zone); the others stay."""
+        customer = self.get_object()
+
+        def write() -> Response:
+            data = CustomerChange(data=request.data)
+            data.is_valid(raise_exception=True)
+            customer_update(customer=customer, changes=data.validated_data)  # its ValidationError answers 400
+            return Response(self._fresh(customer))
 
         return idempotent(request, write)
 

@@ -5,7 +5,7 @@ from .imports import customers_import, customers_import_files_delete_old
 from .needs import need_link_objective, need_set_status
 from .needs_heard import Mention, MentionResult, needs_record_mentions
 from .profiles import customers_refresh_lifecycle, customers_refresh_tiers_and_stages, customers_refresh_value_tiers
-from .profiles_create import NewBuyer, customer_get_or_create, customers_create_buyers
+from .profiles_create import NewBuyer, customer_get_or_create, customer_update, customers_create_buyers
 from .recommendations import customers_set_recommendations
 from .satisfaction import SatisfactionScores, customers_set_satisfaction
 from .segments import segment_refresh, segment_save_rules, segments_rebuild_next, segments_refresh_all
@@ -18,6 +18,7 @@ __all__ = [
     "SatisfactionScores",
     "consent_set",
     "customer_get_or_create",
+    "customer_update",
     "customers_create_buyers",
     "customers_import",
     "customers_import_files_delete_old",

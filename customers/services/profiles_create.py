@@ -1,10 +1,14 @@
-"""A customer met for the first time at a purchase: found by e-mail, or created with what they gave."""
+"""A customer met for the first time at a purchase: found by e-mail, or created with what they gave; and a
+customer's profile changed by an integration."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from customers.events import customer_saved
 from customers.models import AcquisitionSource, Customer
@@ -39,6 +43,32 @@ def customer_get_or_create(
     customer.save()
     customer_saved(customer=customer, created=True)
     return customer, True
+
+
+# What an integration may change of a customer's profile: never the e-mail (the customer's key for integrations),
+# scores, tiers, stages or suppression, which the product works out, nor consent (its own service, with a source).
+UPDATABLE_FIELDS = ("first_name", "last_name", "phone", "preferred_language", "country", "region", "city", "time_zone")
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, changes: Mapping[str, Any]) -> Customer:
+    """Change the given profile fields of ``customer``, validated like the admin form; nothing changes when one is
+    invalid. Publishes ``customer.updated`` when something changed."""
+    unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if locked.erased_at is not None:
+        raise ValidationError(_("This customer was erased."))
+    before = {name: getattr(locked, name) for name in UPDATABLE_FIELDS}
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    changed = [name for name in UPDATABLE_FIELDS if getattr(locked, name) != before[name]]
+    if changed:
+        locked.save(update_fields=[*changed, "updated_at"])
+        customer_saved(customer=locked, created=False)
+    return locked
 
 
 @dataclass(frozen=True)

@@ -36,3 +36,6 @@ class Caller:
 
     def post(self, url, body, **headers):
         return self.client.post(url, body, content_type="application/json", headers=self.headers(headers))
+
+    def patch(self, url, body, **headers):
+        return self.client.patch(url, body, content_type="application/json", headers=self.headers(headers))

@@ -256,3 +256,52 @@ def test_an_idempotency_key_answers_repeats_for_its_window_and_is_then_forgotten
         "/api/v1/customers/", {"email": "new@example.com", "first_name": "N"}, **{"Idempotency-Key": "new"}
     )
     assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_an_integration_changes_a_customers_profile_and_only_what_it_sends(api):
+    customer = CustomerFactory(first_name="Leila", city="Shiraz", country="IR", phone="", time_zone="UTC")
+
+    answer = api.patch(
+        f"/api/v1/customers/{customer.pk}/", {"phone": "0912 345 6789", "time_zone": "Asia/Tehran", "city": "تهران"}
+    )
+
+    assert answer.status_code == 200, answer.json()
+    assert (answer.json()["phone"], answer.json()["city"], answer.json()["first_name"]) == (
+        "+989123456789",
+        "تهران",
+        "Leila",
+    )
+    customer.refresh_from_db()
+    assert (customer.phone, customer.time_zone, customer.city) == ("+989123456789", "Asia/Tehran", "تهران")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"phone": "12", "city": "Tabriz"}, "phone"),
+        ({"time_zone": "Mars/Olympus", "city": "Tabriz"}, "time_zone"),
+        ({"email": "new@example.com", "city": "Tabriz"}, "__all__"),
+        ({}, "__all__"),
+    ],
+)
+def test_a_bad_profile_change_is_400_and_changes_nothing(api, body, field):
+    customer = CustomerFactory(city="Shiraz", country="IR")
+
+    answer = api.patch(f"/api/v1/customers/{customer.pk}/", body)
+
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid"
+    assert field in answer.json()["fields"]
+    customer.refresh_from_db()
+    assert customer.city == "Shiraz"
+
+
+def test_a_read_only_key_cannot_change_a_customer(client, make_key):
+    customer = CustomerFactory(city="Shiraz")
+    _key, token = make_key(scopes=["customers:read"])
+
+    answer = Caller(client, token).patch(f"/api/v1/customers/{customer.pk}/", {"city": "Tabriz"})
+
+    assert answer.status_code == 403
+    customer.refresh_from_db()
+    assert customer.city == "Shiraz"
