@@ -94,7 +94,9 @@ def campaign_audience_summary(*, campaign: Campaign) -> AudienceSummary:
 
 def email_creatives_by_language(*, campaign: Campaign) -> dict[str, Creative]:
     """The campaign's e-mail variant per language; a language without one falls back to English."""
-    found = {c.language: c for c in Creative.objects.filter(campaign=campaign, kind=CreativeKind.EMAIL)}
+    found = {
+        c.language: c for c in Creative.objects.filter(campaign=campaign, kind=CreativeKind.EMAIL, for_variant=False)
+    }
     fallback = found.get(Language.ENGLISH) or next(iter(found.values()), None)
     return {code: found.get(code, fallback) for code in Language.values} if fallback else {}
 
