@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db.models import BigIntegerField, Case, F, IntegerField, Value, When
-from django.db.models.expressions import CombinedExpression, Expression
-from django.db.models.functions import Cast, Mod
+from django.db.models.expressions import Combinable, CombinedExpression, Expression
+from django.db.models.functions import Cast
 from django.db.models.lookups import LessThan
 
 PRIME = 2_147_483_647  # 2^31 - 1: every intermediate value stays below 2^62 + 2^31
@@ -38,11 +38,14 @@ def point(*, seed: int, customer_id: int) -> int:
     return h % SCALE
 
 
-def _mod(expression: Expression | CombinedExpression, divisor: int) -> Mod:
-    return Mod(expression, Value(divisor, output_field=BigIntegerField()), output_field=BigIntegerField())
+def _mod(expression: Expression | CombinedExpression, divisor: int) -> CombinedExpression:
+    # The ``%`` operator, integer on both databases (SQLite's MOD() function goes through floating point).
+    return CombinedExpression(
+        expression, Combinable.MOD, Value(divisor, output_field=BigIntegerField()), output_field=BigIntegerField()
+    )
 
 
-def point_expression(*, seed: int, column: str = "pk") -> Mod:
+def point_expression(*, seed: int, column: str = "pk") -> CombinedExpression:
     """:func:`point` as SQL over the integer ``column``."""
     s1, s2 = _seed_parts(seed)
 
