@@ -42,7 +42,7 @@ Plan = Callable[[int], tuple[str, Variant | None, bool]]
 def experiment_shares(*, experiment: Experiment, variants: list[Variant]) -> list[Decimal]:
     """The shares of the split in percent: the holdout, then each variant's equal part of the test share."""
     k = len(variants) if experiment.test_percent > 0 else 0
-    return [experiment.holdout_percent] + [experiment.test_percent / k] * k
+    return [experiment.holdout_percent] + ([experiment.test_percent / k] * k if k else [])
 
 
 def bucketed_audience(*, campaign: Campaign, experiment: Experiment, variants: list[Variant]) -> QuerySet[Any]:
@@ -90,7 +90,9 @@ def campaign_variants(*, campaign: Campaign) -> list[Variant]:
     return list(Variant.objects.filter(campaign=campaign).select_related("creative").order_by("pk"))
 
 
-def experiment_list_first(*, campaign: Campaign, experiment: Experiment, creatives: dict[str, Creative]) -> int:
+def experiment_list_first(
+    *, campaign: Campaign, experiment: Experiment, creatives: dict[str, Creative], now: dt.datetime | None = None
+) -> int:
     """The first listing of a campaign with an experiment: the holdout and the test's messages (everyone but the
     holdout when there is nothing to test). The test is decided ``decide_after_hours`` after its last message's
     send moment."""
@@ -107,7 +109,7 @@ def experiment_list_first(*, campaign: Campaign, experiment: Experiment, creativ
 
     audience = bucketed_audience(campaign=campaign, experiment=experiment, variants=variants if testing else [])
     listed = audience_list(campaign=campaign, audience=audience, creatives=creatives, plan=plan, variants=variants)
-    now = timezone.now()
+    now = now or timezone.now()
     messages_schedule(campaign=campaign, now=now)
     if testing:
         latest = (

@@ -41,7 +41,7 @@ from .render import Rendered, render_for
 from .transport import SendingInterrupted, _deliver, mail_connection
 
 
-def messages_materialize(*, campaign: Campaign) -> int:
+def messages_materialize(*, campaign: Campaign, now: Any = None) -> int:
     """List the recipients once: one queued message per consenting member of the target segments.
 
     Keyset pages in id order keep memory flat, and each page is its own short transaction, so a list of
@@ -56,7 +56,7 @@ def messages_materialize(*, campaign: Campaign) -> int:
         raise ValidationError(_("The campaign has no e-mail creative to send."))
     experiment = Experiment.objects.filter(campaign=campaign).first()
     if experiment is not None:
-        listed = experiment_list_first(campaign=campaign, experiment=experiment, creatives=creatives)
+        listed = experiment_list_first(campaign=campaign, experiment=experiment, creatives=creatives, now=now)
         Campaign.objects.filter(pk=campaign.pk).update(audience_built_at=timezone.now())
         return listed
     size = settings.CAMPAIGNS_SEND_BATCH_SIZE
@@ -73,7 +73,7 @@ def messages_materialize(*, campaign: Campaign) -> int:
         )
         listed += len(rows)
         last = rows[-1][0]
-    messages_schedule(campaign=campaign)
+    messages_schedule(campaign=campaign, now=now)
     Campaign.objects.filter(pk=campaign.pk).update(audience_built_at=timezone.now())
     return listed
 
