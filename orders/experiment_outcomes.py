@@ -10,8 +10,10 @@ from campaigns.experiments.outcomes import SalesExpressions, outcomes
 from orders.models import Order
 
 
-def sales_of(*, since: Any, until: Any, campaign_id: int | None) -> SalesExpressions:
-    sales = Order.objects.sales().filter(customer_id=OuterRef("customer_id"), placed_at__gte=since, placed_at__lte=until)
+def sales_of(*, since: Any, until: Any, campaign_id: Any) -> SalesExpressions:
+    sales = Order.objects.sales().filter(
+        customer_id=OuterRef("customer_id"), placed_at__gte=since, placed_at__lte=until
+    )
     if campaign_id is not None:
         sales = sales.filter(campaign_id=campaign_id)
     grouped = sales.order_by().values("customer_id")

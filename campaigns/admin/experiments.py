@@ -133,7 +133,9 @@ class ExperimentAdminMixin:
 
     @admin.display(description=_("A/B test"))
     def experiment_summary(self, obj: Campaign) -> str:
-        experiment = Experiment.objects.filter(campaign=obj).select_related("winner", "chosen").first() if obj.pk else None
+        experiment = (
+            Experiment.objects.filter(campaign=obj).select_related("winner", "chosen").first() if obj.pk else None
+        )
         if experiment is None:
             return gettext("No A/B test or holdout: add one below.")
         url = reverse("admin:campaigns_campaign_experiment", args=[obj.pk])

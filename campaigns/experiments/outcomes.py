@@ -20,7 +20,7 @@ class SalesExpressions:
 
 
 class SalesSource(Protocol):
-    def __call__(self, *, since: Any, until: Any, campaign_id: int | None) -> SalesExpressions: ...
+    def __call__(self, *, since: Any, until: Any, campaign_id: Any) -> SalesExpressions: ...
 
 
 class Outcomes:
@@ -30,8 +30,9 @@ class Outcomes:
     def register_sales(self, source: SalesSource) -> None:
         self.sales = source
 
-    def sales_of(self, *, since: Any, until: Any, campaign_id: int | None = None) -> SalesExpressions:
-        """Each outer row's customer's sales in ``[since, until]``; zeros when no stage reports sales."""
+    def sales_of(self, *, since: Any, until: Any, campaign_id: Any = None) -> SalesExpressions:
+        """Each outer row's customer's sales in ``[since, until]``, only those attributed to ``campaign_id`` (an id
+        or an expression) when given; zeros when no stage reports sales."""
         if self.sales is None:
             return SalesExpressions(orders=Value(0), revenue=Value(0))
         return self.sales(since=since, until=until, campaign_id=campaign_id)

@@ -124,9 +124,7 @@ class Verdict:
     level: float  # the corrected confidence each comparison was made at
 
 
-def decide(
-    values: Sequence[Sample], *, proportions: bool, confidence: float = 0.95
-) -> Verdict:
+def decide(values: Sequence[Sample], *, proportions: bool, confidence: float = 0.95) -> Verdict:
     """The best variant wins when it is significantly better than every other one at ``confidence``, each
     comparison at the Bonferroni-corrected level ``1 - (1 - confidence) / (k - 1)``.
 
@@ -145,7 +143,9 @@ def decide(
         if i == best:
             comparisons.append(None)
         elif proportions:
-            comparisons.append(two_proportions(int(v.total), v.n, int(values[best].total), values[best].n, confidence=level))
+            comparisons.append(
+                two_proportions(int(v.total), v.n, int(values[best].total), values[best].n, confidence=level)
+            )
         else:
             comparisons.append(welch(v, values[best], confidence=level))
     alpha = 1 - level

@@ -1,10 +1,10 @@
 """Communication: campaigns, their creatives, one message per recipient and the AIDA touches they cause.
 
 One module per subject: campaigns and creatives (``campaigns``); messages, touches, links and occasion offers
-(``delivery``); A/B tests and holdouts (``experiments``); sending domains, DKIM keys, senders and delivery reports (``deliverability``); the e-mail that
-confirms a request to erase one's data (``privacy``). Every name is imported here, so the rest of the code imports
-from ``campaigns.models`` alone, and the dotted paths the migrations name (``campaigns.models._refuse_script_url``,
-``campaigns.models.validate_ascii_domain``) still resolve."""
+(``delivery``); A/B tests and holdouts (``experiments``); sending domains, DKIM keys, senders and delivery
+reports (``deliverability``); the e-mail that confirms a request to erase one's data (``privacy``). Every name is
+imported here, so the rest of the code imports from ``campaigns.models`` alone, and the dotted paths the migrations
+name (``campaigns.models._refuse_script_url``, ``campaigns.models.validate_ascii_domain``) still resolve."""
 
 from campaigns.models.campaigns import (
     Campaign,

@@ -231,7 +231,9 @@ class Creative(models.Model):
     for_variant = models.BooleanField(
         _("only for a test variant"),
         default=False,
-        help_text=_("Sent only to the customers of the A/B test variant that names it, not to the campaign's audience."),
+        help_text=_(
+            "Sent only to the customers of the A/B test variant that names it, not to the campaign's audience."
+        ),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

@@ -91,13 +91,23 @@ class Experiment(models.Model):
     decide_at = models.DateTimeField(_("decided at the latest"), null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     winner = models.ForeignKey(
-        "Variant", verbose_name=_("winner"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "Variant",
+        verbose_name=_("winner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         editable=False,
-    )  # fmt: skip
+    )
     chosen = models.ForeignKey(
-        "Variant", verbose_name=_("sent to the rest"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", editable=False,
-    )  # fmt: skip
+        "Variant",
+        verbose_name=_("sent to the rest"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     # Set once every customer of the campaign is listed (the test, the holdout and the rest): until then the
     # campaign is not finished, whatever has been sent.
     all_listed_at = models.DateTimeField(_("everyone listed at"), null=True, blank=True, editable=False)
@@ -124,7 +134,9 @@ class Experiment(models.Model):
 class Variant(models.Model):
     """One version of the campaign's e-mail: empty fields keep the campaign's own."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="variants")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="variants"
+    )
     name = models.CharField(_("name"), max_length=80)
     is_control = models.BooleanField(_("control"), default=False)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
@@ -155,7 +167,7 @@ class Variant(models.Model):
         return self.name
 
     def clean(self):
-        if self.creative_id and self.campaign_id and self.creative.campaign_id != self.campaign_id:
+        if self.creative is not None and self.campaign_id and self.creative.campaign_id != self.campaign_id:
             raise ValidationError({"creative": _("Choose a creative of this campaign.")})
 
 

@@ -105,7 +105,9 @@ def _attributed_sales() -> Any:
     return outcomes.sales_of(since=sent, until=sent + window(), campaign_id=OuterRef("campaign_id"))
 
 
-def metric_samples(messages: QuerySet[Message], metric: str, *, group: str | None = "variant_id") -> list[dict[str, Any]]:
+def metric_samples(
+    messages: QuerySet[Message], metric: str, *, group: str | None = "variant_id"
+) -> list[dict[str, Any]]:
     """Per ``group`` (or for all of ``messages``): ``n``, ``total`` (successes or revenue) and ``squares``."""
     if metric == ExperimentMetric.OPENS:
         figures: dict[str, Any] = {"total": Count("pk", filter=Q(person_looked()))}

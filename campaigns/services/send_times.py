@@ -90,14 +90,14 @@ def messages_schedule(*, campaign: Campaign, now: dt.datetime | None = None) -> 
     variant_times = dict(
         Variant.objects.filter(campaign=campaign, local_send_time__isnull=False).values_list("pk", "local_send_time")
     )
-    groups = [(None, campaign.local_send_time)]
-    for variant_id, at in variant_times.items():
-        groups.append((variant_id, at))
+    groups: list[tuple[int | None, dt.time | None]] = [(None, campaign.local_send_time), *variant_times.items()]
     for time_zone in zones:
         in_zone = pending.filter(customer__time_zone=time_zone)
         for variant_id, at in groups:
             moment = send_moment(time_zone=time_zone, at=at, now=now)
-            rows = in_zone.filter(variant_id=variant_id) if variant_id else in_zone.exclude(variant_id__in=variant_times)
+            rows = (
+                in_zone.filter(variant_id=variant_id) if variant_id else in_zone.exclude(variant_id__in=variant_times)
+            )
             rows.update(next_attempt_at=moment)
             statements += 1
     return statements

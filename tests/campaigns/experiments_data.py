@@ -48,18 +48,17 @@ def ab_test(campaign, *, names=("A", "B"), **experiment_kwargs):
 def clicks(campaign, *, rates, seed=1):
     """Each test recipient of variant ``name`` clicks with probability ``rates[name]`` (a seeded coin)."""
     rng = random.Random(seed)
-    touches = []
     sent = Message.objects.filter(campaign=campaign, in_test=True, status=MessageStatus.SENT).select_related("variant")
-    for message in sent.order_by("pk"):
-        if rng.random() < rates[message.variant.name]:
-            touches.append(
-                Touch(
-                    customer_id=message.customer_id,
-                    campaign=campaign,
-                    step=AidaStep.INFORMATION,
-                    kind=TouchKind.CLICK,
-                    source=TouchSource.EMAIL,
-                )
-            )
+    touches = [
+        Touch(
+            customer_id=message.customer_id,
+            campaign=campaign,
+            step=AidaStep.INFORMATION,
+            kind=TouchKind.CLICK,
+            source=TouchSource.EMAIL,
+        )
+        for message in sent.order_by("pk")
+        if rng.random() < rates[message.variant.name]
+    ]
     Touch.objects.bulk_create(touches)
     return len(touches)

@@ -37,14 +37,24 @@ def test_variants_and_the_test_are_set_up_on_the_campaign_page(admin_client):
                 if value not in (None, ""):
                     data[f"{prefix}-{i}-{name}"] = getattr(value, "pk", value)
     variants = "variants"
-    data.update({
-        f"{variants}-TOTAL_FORMS": "2", f"{variants}-INITIAL_FORMS": "0",
-        f"{variants}-0-name": "Plain", f"{variants}-0-is_control": "on",
-        f"{variants}-1-name": "Urgent", f"{variants}-1-subject": "Last day!", f"{variants}-1-from_name": "Sara",
-        "experiment-TOTAL_FORMS": "1", "experiment-INITIAL_FORMS": "0",
-        "experiment-0-test_percent": "20", "experiment-0-holdout_percent": "10",
-        "experiment-0-metric": "opens", "experiment-0-confidence": "95", "experiment-0-decide_after_hours": "4",
-    })  # fmt: skip
+    data.update(
+        {
+            f"{variants}-TOTAL_FORMS": "2",
+            f"{variants}-INITIAL_FORMS": "0",
+            f"{variants}-0-name": "Plain",
+            f"{variants}-0-is_control": "on",
+            f"{variants}-1-name": "Urgent",
+            f"{variants}-1-subject": "Last day!",
+            f"{variants}-1-from_name": "Sara",
+            "experiment-TOTAL_FORMS": "1",
+            "experiment-INITIAL_FORMS": "0",
+            "experiment-0-test_percent": "20",
+            "experiment-0-holdout_percent": "10",
+            "experiment-0-metric": "opens",
+            "experiment-0-confidence": "95",
+            "experiment-0-decide_after_hours": "4",
+        }
+    )
 
     response = admin_client.post(url, data)
 
@@ -74,7 +84,7 @@ def test_the_results_page_says_when_there_is_no_winner(admin_client, language):
     assert page.status_code == 200
     text = page.content.decode()
     assert 'class="experiment-no-winner"' in text and 'class="experiment-winner"' not in text
-    assert text.count("<tr><th scope=\"row\">") == 2
+    assert text.count('<tr><th scope="row">') == 2
     if language != "en":
         assert 'dir="rtl"' in text
     change = admin_client.get(reverse("admin:campaigns_campaign_change", args=[campaign.pk]))

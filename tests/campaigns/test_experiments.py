@@ -33,7 +33,7 @@ def subjects_by_recipient():
 
 def test_the_variant_that_truly_won_is_sent_to_the_rest():
     campaign, customers = campaign_with_audience(1200)
-    experiment, (a, b) = ab_test(campaign, test_percent=Decimal("50"), metric=ExperimentMetric.CLICKS)
+    experiment, (_a, b) = ab_test(campaign, test_percent=Decimal("50"), metric=ExperimentMetric.CLICKS)
 
     campaign_start(campaign=campaign)
 
@@ -92,19 +92,18 @@ def test_no_winner_sends_the_marketers_choice():
 
 
 def _buy(campaign, messages, *, share, amount, rng):
-    orders = []
-    for message in messages:
-        if rng.random() < share:
-            orders.append(
-                Order(
-                    number=f"X-{campaign.pk}-{message.customer_id}",
-                    customer_id=message.customer_id,
-                    campaign=campaign,
-                    status=OrderStatus.CONFIRMED,
-                    total=Decimal(amount) + Decimal(rng.randint(0, 20)),
-                    placed_at=timezone.now(),
-                )
-            )
+    orders = [
+        Order(
+            number=f"X-{campaign.pk}-{message.customer_id}",
+            customer_id=message.customer_id,
+            campaign=campaign,
+            status=OrderStatus.CONFIRMED,
+            total=Decimal(amount) + Decimal(rng.randint(0, 20)),
+            placed_at=timezone.now(),
+        )
+        for message in messages
+        if rng.random() < share
+    ]
     Order.objects.bulk_create(orders)
 
 
@@ -118,11 +117,26 @@ def test_revenue_per_recipient_decides_by_welch():
     _buy(campaign, sent.filter(variant__name="B"), share=0.25, amount="40", rng=rng)
     # An order not attributed to this campaign, or cancelled, is not a sale of it.
     Order.objects.bulk_create(
-        [Order(number=f"Y-{m.customer_id}", customer_id=m.customer_id, status=OrderStatus.CONFIRMED, total=Decimal("999"))
-         for m in sent.filter(variant__name="A")[:40]]
-        + [Order(number=f"Z-{m.customer_id}", customer_id=m.customer_id, campaign=campaign,
-                 status=OrderStatus.CANCELLED, total=Decimal("999")) for m in sent.filter(variant__name="A")[:40]]
-    )  # fmt: skip
+        [
+            Order(
+                number=f"Y-{m.customer_id}",
+                customer_id=m.customer_id,
+                status=OrderStatus.CONFIRMED,
+                total=Decimal("999"),
+            )
+            for m in sent.filter(variant__name="A")[:40]
+        ]
+        + [
+            Order(
+                number=f"Z-{m.customer_id}",
+                customer_id=m.customer_id,
+                campaign=campaign,
+                status=OrderStatus.CANCELLED,
+                total=Decimal("999"),
+            )
+            for m in sent.filter(variant__name="A")[:40]
+        ]
+    )
 
     results = experiment_results(experiment=experiment)
 
@@ -148,17 +162,26 @@ def test_the_holdout_is_sent_nothing_and_shows_the_lift():
     campaign.started_at = timezone.now() - dt.timedelta(days=3)  # three days on
     campaign.save(update_fields=["started_at"])
     rng = random.Random(8)
-    orders = []
-    for c in customers:
-        if rng.random() < (0.05 if c.pk in held else 0.15):
-            orders.append(
-                Order(number=f"H-{c.pk}", customer=c, status=OrderStatus.CONFIRMED, total=Decimal("30"),
-                      placed_at=campaign.started_at + dt.timedelta(days=1))
-            )  # fmt: skip
+    orders = [
+        Order(
+            number=f"H-{c.pk}",
+            customer=c,
+            status=OrderStatus.CONFIRMED,
+            total=Decimal("30"),
+            placed_at=campaign.started_at + dt.timedelta(days=1),
+        )
+        for c in customers
+        if rng.random() < (0.05 if c.pk in held else 0.15)
+    ]
     Order.objects.bulk_create(orders)
     # Outside the window: not counted.
-    Order.objects.create(number="H-old", customer=customers[0], status=OrderStatus.CONFIRMED, total=Decimal("5000"),
-                         placed_at=campaign.started_at - dt.timedelta(days=2))  # fmt: skip
+    Order.objects.create(
+        number="H-old",
+        customer=customers[0],
+        status=OrderStatus.CONFIRMED,
+        total=Decimal("5000"),
+        placed_at=campaign.started_at - dt.timedelta(days=2),
+    )
 
     lift = holdout_lift(campaign=campaign)
 

@@ -21,9 +21,15 @@ ZONES = ("Asia/Tehran", "Asia/Dubai", "America/New_York")
 
 def moments(campaign):
     return {
-        tz: sorted(set(Message.objects.filter(campaign=campaign, customer__time_zone=tz).values_list("next_attempt_at", flat=True)))
+        tz: sorted(
+            set(
+                Message.objects.filter(campaign=campaign, customer__time_zone=tz).values_list(
+                    "next_attempt_at", flat=True
+                )
+            )
+        )
         for tz in ZONES
-    }  # fmt: skip
+    }
 
 
 def message_updates(queries):

@@ -6,8 +6,8 @@ database refuses a second); :func:`campaign_send_run` then hands the campaign's 
 """
 
 import time
-from email.utils import parseaddr
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, CampaignStatus, Channel, Creative, Experiment, Message, MessageStatus, Variant
-from campaigns.send_time import quiet_until
 from campaigns.selectors import (
     campaign_audience,
     contactable_by_email,
@@ -26,6 +25,7 @@ from campaigns.selectors import (
     email_creatives_by_language,
     recommended_products,
 )
+from campaigns.send_time import quiet_until
 from campaigns.services.campaigns import campaign_finish, links_sync
 from campaigns.services.experiments import experiment_holds_finish, experiment_list_first
 from campaigns.services.send_times import messages_schedule
@@ -180,7 +180,9 @@ class CampaignMessages(MessageKind[CampaignRow]):
         rendered = self.senders.apply(rendered, language=ctx["language"])
         variant = self.variants.get(row.variant_id) if row.variant_id else None
         if variant is not None and variant.from_name:
-            rendered.from_email = display_address(variant.from_name, parseaddr(rendered.from_email or from_address())[1])
+            rendered.from_email = display_address(
+                variant.from_name, parseaddr(rendered.from_email or from_address())[1]
+            )
         return ctx["email"], rendered
 
 
