@@ -13,8 +13,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, Creative, Experiment, ExperimentStatus, Variant
+from campaigns.models import Campaign, Creative, Experiment, ExperimentStatus, HoldoutMember, Variant
 from campaigns.selectors.experiments import VerdictKind, experiment_results, holdout_lift
+from emarketing.admin_tools import BigTableAdminMixin
 
 VERDICTS = {
     VerdictKind.WINNER: _("Winner"),
@@ -24,7 +25,23 @@ VERDICTS = {
 }
 
 
-class ExperimentInline(admin.StackedInline):
+class FixedOnceListed:
+    """The split depends on the variants and the shares: once the campaign's recipients are listed, they stay."""
+
+    def _listed(self, obj: Any) -> bool:
+        return obj is not None and obj.audience_built_at is not None
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._listed(obj) and super().has_add_permission(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._listed(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._listed(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class ExperimentInline(FixedOnceListed, admin.StackedInline):
     model = Experiment
     max_num = 1
     extra = 0
@@ -46,7 +63,7 @@ class ExperimentInline(admin.StackedInline):
         return formset
 
 
-class VariantInline(admin.TabularInline):
+class VariantInline(FixedOnceListed, admin.TabularInline):
     model = Variant
     extra = 0
     fields = ("name", "is_control", "subject", "from_name", "creative", "local_send_time")
@@ -147,6 +164,13 @@ class ExperimentAdminMixin:
             state = gettext("No winner: the rest was sent %(name)s.") % {"name": experiment.chosen}
         return format_html('{} · <a href="{}">{}</a>', state, url, gettext("Results"))
 
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        """The variants and the test once the campaign exists (a variant may name one of its creatives)."""
+        inlines = super().get_inlines(request, obj)  # type: ignore[misc]
+        if obj is None:
+            return [i for i in inlines if i not in (VariantInline, ExperimentInline)]
+        return inlines
+
     def get_urls(self) -> list[URLPattern]:
         own = [
             path(
@@ -170,3 +194,19 @@ class ExperimentAdminMixin:
             **experiment_page_context(campaign),
         }
         return TemplateResponse(request, "campaigns/admin/experiment.html", context)
+
+
+@admin.register(HoldoutMember)
+class HoldoutMemberAdmin(BigTableAdminMixin, admin.ModelAdmin):
+    """Who was held out of which campaign: listed by the send, never entered by hand."""
+
+    list_display = ("campaign", "customer", "created_at")
+    list_select_related = ("campaign", "customer")
+    search_fields = ("=customer__email",)
+    autocomplete_fields = ("campaign", "customer")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

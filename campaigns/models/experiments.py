@@ -95,7 +95,7 @@ class Experiment(models.Model):
         verbose_name=_("winner"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
     )
@@ -104,7 +104,7 @@ class Experiment(models.Model):
         verbose_name=_("sent to the rest"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
     )
@@ -146,7 +146,7 @@ class Variant(models.Model):
         verbose_name=_("creative"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="variants",
         help_text=_("Replaces the campaign's e-mail for customers who read the creative's language."),
     )

@@ -131,7 +131,11 @@ def experiment_list_first(
 
 def experiment_holds_finish(*, campaign_id: int) -> bool:
     """True while part of the campaign's audience is still to be listed (the test is not decided yet)."""
-    return Experiment.objects.filter(campaign_id=campaign_id, all_listed_at__isnull=True).exists()
+    return Experiment.objects.filter(
+        campaign_id=campaign_id,
+        all_listed_at__isnull=True,
+        status__in=[ExperimentStatus.TESTING, ExperimentStatus.DECIDED],
+    ).exists()
 
 
 @transaction.atomic

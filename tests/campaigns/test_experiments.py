@@ -89,6 +89,8 @@ def test_no_winner_sends_the_marketers_choice():
 
     experiment.refresh_from_db()
     assert experiment.winner is None and experiment.chosen == b
+    campaign.delete()  # the campaign goes with its messages, variants and experiment
+    assert not Experiment.objects.filter(pk=experiment.pk).exists()
 
 
 def _buy(campaign, messages, *, share, amount, rng):
