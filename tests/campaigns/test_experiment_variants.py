@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_each_test_recipient_gets_their_variants_subject_sender_name_and_creative():
     campaign, _customers = campaign_with_audience(120)
-    _experiment, (a, b) = ab_test(campaign, test_percent=Decimal("100"))
+    _experiment, (_a, b) = ab_test(campaign, test_percent=Decimal("100"))
     other = CreativeFactory(
         campaign=campaign, language="en", for_variant=True, subject="Ignored", html_body="<p>The other letter</p>"
     )
