@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Count, DateTimeField, OuterRef, Subquery, Value
+from django.db.models import Count, DateTimeField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractHour
 from django.utils import timezone
 
@@ -30,11 +30,13 @@ def send_moment(*, time_zone: str, at: dt.time | None, now: dt.datetime) -> dt.d
     return allowed_moment(time_zone, moment)
 
 
-def _pending(campaign: Campaign):  # type: ignore[no-untyped-def]
+def _pending(campaign: Campaign) -> QuerySet[Message]:
     return Message.objects.filter(campaign=campaign, status=MessageStatus.QUEUED, next_attempt_at__isnull=True)
 
 
-def preferred_hours(*, customer_ids: Iterable[int] | None = None, time_zone: str, pending=None) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]
+def preferred_hours(
+    *, time_zone: str, pending: QuerySet[Message] | None = None, customer_ids: Iterable[int] | None = None
+) -> dict[int, list[int]]:
     """The customers (of ``pending`` messages, or of ``customer_ids``) who live in ``time_zone``, grouped by the
     local hour at which they most often opened or clicked: ``{hour: [customer id, …]}``. Customers with fewer
     than ``CAMPAIGNS_SEND_TIME_MIN_TOUCHES`` counted touches are left out."""
