@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models.campaigns import Campaign, Creative
+from campaigns.templating import check_template
 from customers.models import Customer
 
 
@@ -167,6 +168,9 @@ class Variant(models.Model):
         return self.name
 
     def clean(self):
+        problems = check_template(self.subject, html=False)
+        if problems:
+            raise ValidationError({"subject": problems})
         if self.creative is not None and self.campaign_id and self.creative.campaign_id != self.campaign_id:
             raise ValidationError({"creative": _("Choose a creative of this campaign.")})
 

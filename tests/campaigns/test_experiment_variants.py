@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from campaigns.agents import AgentKind
 from campaigns.models import AidaStep, ExperimentMetric, Message, Touch, TouchKind, TouchSource, Variant
@@ -74,3 +75,11 @@ def test_opens_by_mail_proxies_and_bots_do_not_make_a_winner():
 
     assert results.winner is None
     assert all(0.14 < row.value < 0.26 for row in results.rows)
+
+
+def test_a_variants_subject_is_checked_like_a_creatives():
+    campaign, _customers = campaign_with_audience(1)
+    with pytest.raises(ValidationError) as error:
+        Variant(campaign=campaign, name="Broken", subject="Hello {% if customer %}").full_clean()
+    assert "subject" in error.value.message_dict
+    Variant(campaign=campaign, name="Fine", subject="Hello {{ customer.first_name }}").full_clean()
