@@ -48,6 +48,10 @@ class CampaignsConfig(AppConfig):
 
         audit_register(Campaign, m2m=("segments", "products"))
         audit_register(Creative)
+        from campaigns.models import Experiment, Variant
+
+        audit_register(Experiment)
+        audit_register(Variant)
         audit_register(Sender)
         audit_register(SendingDomain)
         # The right to be forgotten: the e-mail that confirms a customer's request, and what communication erases.

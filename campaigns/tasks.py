@@ -42,6 +42,14 @@ def start_due_campaigns():
 
 
 @shared_task(acks_late=True, time_limit=900, soft_time_limit=840)
+def decide_experiments():
+    """Decide the A/B tests whose time is up and list the rest of their audience with the winner."""
+    from campaigns.services.experiments import experiments_decide_due
+
+    return experiments_decide_due()
+
+
+@shared_task(acks_late=True, time_limit=900, soft_time_limit=840)
 def send_occasion_offers():
     """Birthday and anniversary offers due today in each customer's own time zone."""
     from campaigns.services.occasions import occasion_offers_send_due

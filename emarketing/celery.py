@@ -48,6 +48,12 @@ app.conf.beat_schedule = {
         "task": "campaigns.tasks.start_due_campaigns",
         "schedule": crontab(),
     },
+    # A/B tests: every five minutes, decide the tests whose time is up and send the rest of their audience the
+    # winner (once: a decided test is never decided again, and nobody can be listed twice in a campaign).
+    "campaigns-decide-experiments": {
+        "task": "campaigns.tasks.decide_experiments",
+        "schedule": crontab(minute="1-59/5"),
+    },
     # Occasion offers: the daily birthday/anniversary offer, checked every hour at :20 because each time zone
     # reaches its local morning (CAMPAIGNS_OCCASION_LOCAL_HOUR) at a different hour; one offer per occasion
     # and year is kept by the database, so the 24 checks of a day send each customer's offer once.

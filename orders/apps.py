@@ -43,3 +43,7 @@ class OrdersConfig(AppConfig):
         from orders import events
 
         events.register()
+        # Communication's A/B tests and holdouts judge campaigns by the sales that followed them.
+        from orders import experiment_outcomes
+
+        experiment_outcomes.register()

@@ -23,6 +23,7 @@ from emarketing.admin_tools import StatusChangeInline, run_for_each
 
 from .creative_editor import CreativeEditorMixin, DirectionalTextarea, preview_document
 from .customer_pick import CustomerPickForm
+from .experiments import ExperimentAdminMixin, ExperimentInline, VariantInline
 from .send_page import CampaignSendPageMixin
 
 HTTPS_URLS: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {models.URLField: {"assume_scheme": "https"}}
@@ -42,6 +43,7 @@ class CreativeInline(admin.StackedInline):
         "text_body",
         ("image", "alt_text"),
         ("target_url", "topic"),
+        "for_variant",
     )
 
 
@@ -50,7 +52,7 @@ class CampaignStatusChangeInline(StatusChangeInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(CampaignSendPageMixin, admin.ModelAdmin):
+class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmin):
     list_display = ("name", "channel", "status", "scheduled_at", "objective", "budget", "cost", "currency")
     list_select_related = ("objective",)
     list_filter = ("status", "channel", "occasion_kind", "segments")
@@ -67,10 +69,21 @@ class CampaignAdmin(CampaignSendPageMixin, admin.ModelAdmin):
         "delivery_rates",
         "aida_funnel_table",
         "tools",
+        "experiment_summary",
     )
     fieldsets = (
         (None, {"fields": ("name", "objective", "channel", "sender", "segments", "occasion_kind", "products")}),
-        (_("Schedule and money"), {"fields": (("scheduled_at", "ends_at"), ("budget", "cost", "currency"))}),
+        (
+            _("Schedule and money"),
+            {
+                "fields": (
+                    ("scheduled_at", "ends_at"),
+                    ("local_send_time", "send_time_per_customer"),
+                    ("budget", "cost", "currency"),
+                )
+            },
+        ),
+        (_("A/B test"), {"fields": ("experiment_summary",)}),
         (
             _("Status"),
             {"fields": ("status", ("started_at", "finished_at", "audience_built_at"), "created_by", "tools")},
@@ -78,7 +91,7 @@ class CampaignAdmin(CampaignSendPageMixin, admin.ModelAdmin):
         (_("Delivery"), {"fields": ("delivery_rates",)}),
         (_("AIDA funnel"), {"fields": ("aida_funnel_table",)}),
     )
-    inlines = (CreativeInline, CampaignStatusChangeInline)
+    inlines = (CreativeInline, VariantInline, ExperimentInline, CampaignStatusChangeInline)
     actions = ("schedule", "start_sending", "pause", "cancel", "send_test_to_me")
 
     def save_model(self, request, obj, form, change):

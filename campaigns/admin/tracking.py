@@ -33,12 +33,12 @@ class LinkAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(BigTableAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "campaign", "customer", "status", "attempts", "sent_at", "error")
+    list_display = ("id", "campaign", "customer", "variant", "status", "attempts", "sent_at", "error")
     list_filter = ("status", ("sent_at", admin.DateFieldListFilter))
     search_fields = ("=customer__email",)
     autocomplete_fields = ("campaign", "customer", "creative")
-    readonly_fields = ("claim", "claimed_at", "attempts", "error", "sent_at", "next_attempt_at")
-    list_select_related = ("campaign", "customer")
+    readonly_fields = ("claim", "claimed_at", "attempts", "error", "sent_at", "next_attempt_at", "variant", "in_test")
+    list_select_related = ("campaign", "customer", "variant")
     # No date_hierarchy: its date drill-down reads the whole table; the sent-at filter only narrows it.
 
 

@@ -1,10 +1,10 @@
 """Communication: campaigns, their creatives, one message per recipient and the AIDA touches they cause.
 
 One module per subject: campaigns and creatives (``campaigns``); messages, touches, links and occasion offers
-(``delivery``); sending domains, DKIM keys, senders and delivery reports (``deliverability``); the e-mail that
-confirms a request to erase one's data (``privacy``). Every name is imported here, so the rest of the code imports
-from ``campaigns.models`` alone, and the dotted paths the migrations name (``campaigns.models._refuse_script_url``,
-``campaigns.models.validate_ascii_domain``) still resolve."""
+(``delivery``); A/B tests and holdouts (``experiments``); sending domains, DKIM keys, senders and delivery
+reports (``deliverability``); the e-mail that confirms a request to erase one's data (``privacy``). Every name is
+imported here, so the rest of the code imports from ``campaigns.models`` alone, and the dotted paths the migrations
+name (``campaigns.models._refuse_script_url``, ``campaigns.models.validate_ascii_domain``) still resolve."""
 
 from campaigns.models.campaigns import (
     Campaign,
@@ -47,6 +47,14 @@ from campaigns.models.delivery import (
     person_looked,
     proxy_open,
 )
+from campaigns.models.experiments import (
+    RATE_METRICS,
+    Experiment,
+    ExperimentMetric,
+    ExperimentStatus,
+    HoldoutMember,
+    Variant,
+)
 from campaigns.models.privacy import ErasureConfirmation
 from campaigns.models.website import DIRECT, WEB_EVENT_TOUCH, Visitor, VisitorConsent, WebEvent, WebEventKind
 
@@ -56,6 +64,7 @@ __all__ = [
     "DIRECT",
     "DKIM_PUBLISHED_STATUSES",
     "PROXY_FETCH",
+    "RATE_METRICS",
     "TOUCH_KIND_STEP",
     "WEB_EVENT_TOUCH",
     "AidaStep",
@@ -72,6 +81,10 @@ __all__ = [
     "DkimKeyStatus",
     "DkimKeyStatusChange",
     "ErasureConfirmation",
+    "Experiment",
+    "ExperimentMetric",
+    "ExperimentStatus",
+    "HoldoutMember",
     "Link",
     "Message",
     "MessageStatus",
@@ -84,6 +97,7 @@ __all__ = [
     "Touch",
     "TouchKind",
     "TouchSource",
+    "Variant",
     "Visitor",
     "VisitorConsent",
     "WebEvent",

@@ -66,6 +66,20 @@ class Campaign(models.Model):
         _("status"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT, editable=False
     )
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    local_send_time = models.TimeField(
+        _("send at (local time)"),
+        null=True,
+        blank=True,
+        help_text=_("Each customer receives it at this time in their own time zone; empty: as soon as it starts."),
+    )
+    send_time_per_customer = models.BooleanField(
+        _("send when each customer usually reads"),
+        default=False,
+        help_text=_(
+            "At the local hour each customer most often opened or clicked before; customers with too few opens "
+            "and clicks get the time above."
+        ),
+    )
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     started_at = models.DateTimeField(_("started sending"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished sending"), null=True, blank=True, editable=False)
@@ -214,6 +228,13 @@ class Creative(models.Model):
     topic = models.ForeignKey(
         Topic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.SET_NULL, related_name="creatives"
     )
+    for_variant = models.BooleanField(
+        _("only for a test variant"),
+        default=False,
+        help_text=_(
+            "Sent only to the customers of the A/B test variant that names it, not to the campaign's audience."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -223,7 +244,7 @@ class Creative(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "language"],
-                condition=Q(kind="email"),
+                condition=Q(kind="email", for_variant=False),
                 name="creative_one_email_per_language",
             ),
         ]

@@ -50,6 +50,12 @@ class Message(DeliveryState):
     creative = models.ForeignKey(
         Creative, verbose_name=_("creative"), null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
+    # The A/B test variant the customer was sent (None: the campaign as written); ``in_test``: sent in the test
+    # share, so counted in the test's results (the rest, sent the winner afterwards, is not).
+    variant = models.ForeignKey(
+        "Variant", verbose_name=_("variant"), null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    in_test = models.BooleanField(_("in the test"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

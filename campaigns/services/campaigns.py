@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 _User: TypeAlias = "AbstractBaseUser | AnonymousUser"
 
 
-def _enqueue_send(campaign_id: int) -> None:
+def enqueue_send(campaign_id: int) -> None:
     """One sending task per connection (``CAMPAIGNS_SEND_CONNECTIONS``): each claims its own batches, so workers on
     several hosts share the campaign and no message is claimed twice."""
     from campaigns.tasks import send_campaign
@@ -52,7 +52,10 @@ def campaign_start(*, campaign: Campaign, by: "_User | None" = None, note: str =
     if campaign.is_offline:
         raise ValidationError(_("Offline campaigns are not sent; record their contacts as touches."))
     sends_email = campaign.channel == Channel.EMAIL and not campaign.occasion_kind
-    if campaign.channel == Channel.EMAIL and not campaign.creatives.filter(kind=CreativeKind.EMAIL).exists():
+    if (
+        campaign.channel == Channel.EMAIL
+        and not campaign.creatives.filter(kind=CreativeKind.EMAIL, for_variant=False).exists()
+    ):
         raise ValidationError(_("Add an e-mail creative before starting the campaign."))
     current = Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("status", flat=True).first()
     if current == CampaignStatus.SENT:
@@ -63,7 +66,7 @@ def campaign_start(*, campaign: Campaign, by: "_User | None" = None, note: str =
     # A banner or information-page campaign that is "sending" is simply live, and an occasion campaign is sent
     # by the occasion job, customer by customer, each on their own day.
     if moved and sends_email:
-        _enqueue_send(campaign.pk)
+        enqueue_send(campaign.pk)
     return moved
 
 

@@ -465,6 +465,14 @@ CAMPAIGNS_OCCASION_LOCAL_HOUR = env.int("CAMPAIGNS_OCCASION_LOCAL_HOUR", default
 # customer between them; what falls inside waits for their end. The same start and end switches them off.
 CAMPAIGNS_QUIET_HOURS_START = env("CAMPAIGNS_QUIET_HOURS_START", default="21:00")
 CAMPAIGNS_QUIET_HOURS_END = env("CAMPAIGNS_QUIET_HOURS_END", default="08:00")
+# A campaign sent "when each customer usually reads": the local hour most frequent among the customer's last
+# CAMPAIGNS_SEND_TIME_LAST_TOUCHES opens (by a person) and clicks; customers with fewer than
+# CAMPAIGNS_SEND_TIME_MIN_TOUCHES of them get the campaign's own local time.
+CAMPAIGNS_SEND_TIME_LAST_TOUCHES = env.int("CAMPAIGNS_SEND_TIME_LAST_TOUCHES", default=20)
+CAMPAIGNS_SEND_TIME_MIN_TOUCHES = env.int("CAMPAIGNS_SEND_TIME_MIN_TOUCHES", default=3)
+# A/B tests: the rise over the control's rate (relative: 0.10 = a tenth more) that the results page says how many
+# recipients per variant are needed to detect, at the experiment's confidence and 80% power.
+CAMPAIGNS_EXPERIMENT_DETECTABLE_LIFT = env.float("CAMPAIGNS_EXPERIMENT_DETECTABLE_LIFT", default=0.10)
 
 # Sending domains and DKIM. Private keys are encrypted at rest with the Fernet keys of DKIM_KEY_ENCRYPTION_KEYS,
 # comma-separated: the first encrypts, all decrypt (put a new key first, keep the old one after it). Empty: one key

@@ -31,3 +31,6 @@ OTP_REQUIRED_FOR_STAFF = False
 EVENTS_REDIS_URL = env("EVENTS_TEST_REDIS_URL", default="")
 # Tests post webhooks to receivers on 127.0.0.1 over plain HTTP.
 WEBHOOK_ALLOW_INSECURE_TARGETS = env.bool("WEBHOOK_ALLOW_INSECURE_TARGETS", default=True)
+# No quiet hours unless a test turns them on: what a test sends must not depend on the hour it runs at.
+CAMPAIGNS_QUIET_HOURS_START = env("CAMPAIGNS_QUIET_HOURS_START", default="00:00")
+CAMPAIGNS_QUIET_HOURS_END = env("CAMPAIGNS_QUIET_HOURS_END", default="00:00")

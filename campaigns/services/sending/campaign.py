@@ -7,6 +7,7 @@ database refuses a second); :func:`campaign_send_run` then hands the campaign's 
 
 import time
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.models import Campaign, CampaignStatus, Channel, Creative, Message, MessageStatus
+from campaigns.models import Campaign, CampaignStatus, Channel, Creative, Experiment, Message, MessageStatus, Variant
 from campaigns.selectors import (
     campaign_audience,
     contactable_by_email,
@@ -24,29 +25,40 @@ from campaigns.selectors import (
     email_creatives_by_language,
     recommended_products,
 )
+from campaigns.send_time import quiet_until
 from campaigns.services.campaigns import campaign_finish, links_sync
+from campaigns.services.experiments import experiment_holds_finish, experiment_list_first
+from campaigns.services.send_times import messages_schedule
 from campaigns.services.senders import CampaignSenders
 from campaigns.templating import CompiledCreative
 from emarketing.db import relaxed_commits
 from emarketing.workflow import InvalidTransition, change_status
 
-from .mime import from_address
+from .mime import display_address, from_address
 from .pipeline import Loaded, MessageKind, Pipeline, SendResult, outgoing
 from .queue import Claim, rows_claim_due, rows_reclaim_stale
 from .render import Rendered, render_for
 from .transport import SendingInterrupted, _deliver, mail_connection
 
 
-def messages_materialize(*, campaign: Campaign) -> int:
+def messages_materialize(*, campaign: Campaign, now: Any = None) -> int:
     """List the recipients once: one queued message per consenting member of the target segments.
 
     Keyset pages in id order keep memory flat, and each page is its own short transaction, so a list of
     millions never holds the database; the unique (campaign, customer) constraint makes a second run, a
     concurrent one or one resumed after a crash add nothing twice. ``audience_built_at`` is set at the end.
+
+    A campaign with an experiment lists its holdout and its test first (``services.experiments``). Each message
+    gets its send moment (local time, quiet hours: ``services.send_times``), one UPDATE per time zone.
     """
     creatives = email_creatives_by_language(campaign=campaign)
     if not creatives:
         raise ValidationError(_("The campaign has no e-mail creative to send."))
+    experiment = Experiment.objects.filter(campaign=campaign).first()
+    if experiment is not None:
+        listed = experiment_list_first(campaign=campaign, experiment=experiment, creatives=creatives, now=now)
+        Campaign.objects.filter(pk=campaign.pk).update(audience_built_at=timezone.now())
+        return listed
     size = settings.CAMPAIGNS_SEND_BATCH_SIZE
     audience = campaign_audience(campaign=campaign)
     last, listed = 0, 0
@@ -61,6 +73,7 @@ def messages_materialize(*, campaign: Campaign) -> int:
         )
         listed += len(rows)
         last = rows[-1][0]
+    messages_schedule(campaign=campaign, now=now)
     Campaign.objects.filter(pk=campaign.pk).update(audience_built_at=timezone.now())
     return listed
 
@@ -83,6 +96,7 @@ class CampaignRow:
     attempts: int
     customer_id: int
     creative_id: int
+    variant_id: int | None = None
 
 
 class CampaignMessages(MessageKind[CampaignRow]):
@@ -95,10 +109,11 @@ class CampaignMessages(MessageKind[CampaignRow]):
         self.campaign = campaign
         self.links = links_sync(campaign=campaign)
         self.products = recommended_products(campaign=campaign)
-        self.compiled: dict[int, CompiledCreative] = {}
+        self.compiled: dict[tuple[int, str], CompiledCreative] = {}
         self.senders = CampaignSenders(campaign.sender)
         self.contexts: dict[int, Any] = {}
         self.own_products: dict[int, Any] = {}
+        self.variants = {v.pk: v for v in Variant.objects.filter(campaign=campaign)}
 
     def scope(self) -> Q:
         return Q(campaign_id=self.campaign.pk)
@@ -106,18 +121,24 @@ class CampaignMessages(MessageKind[CampaignRow]):
     def still_sending(self) -> bool:
         return Campaign.objects.filter(pk=self.campaign.pk, status=CampaignStatus.SENDING).exists()
 
-    def creative(self, creative_id: int) -> CompiledCreative:
-        if creative_id not in self.compiled:
+    def creative(self, creative_id: int, variant_id: int | None = None) -> CompiledCreative:
+        """The creative compiled once, with the variant's subject when it has its own."""
+        variant = self.variants.get(variant_id) if variant_id else None
+        subject = variant.subject if variant is not None else ""
+        key = (creative_id, subject)
+        if key not in self.compiled:
             c = Creative.objects.get(pk=creative_id)
-            self.compiled[creative_id] = CompiledCreative.of(c)
-        return self.compiled[creative_id]
+            if subject:
+                c.subject = subject
+            self.compiled[key] = CompiledCreative.of(c)
+        return self.compiled[key]
 
     def load(self, claim: Claim) -> Loaded[CampaignRow]:
         rows = [
             CampaignRow(*values)
             for values in Message.objects.filter(pk__in=claim.ids, claim=claim.token, status=MessageStatus.SENDING)
             .order_by("pk")
-            .values_list("pk", "attempts", "customer_id", "creative_id")
+            .values_list("pk", "attempts", "customer_id", "creative_id", "variant_id")
         ]
         customer_ids = [r.customer_id for r in rows]
         allowed = set(contactable_by_email().filter(pk__in=customer_ids).values_list("pk", flat=True))
@@ -125,12 +146,25 @@ class CampaignMessages(MessageKind[CampaignRow]):
         refused = {r.pk: reason for r in rows if r.customer_id not in allowed}
         self.contexts = customers_email_context(customer_ids=list(allowed))
         self.own_products = customers_recommended_products(customer_ids=list(allowed))
-        return Loaded(pending=[r for r in rows if r.customer_id in allowed], refused=refused)
+        # Quiet hours hold for every message, whenever it is claimed: one still queued when its customer's evening
+        # comes waits for their morning.
+        now = timezone.now()
+        quiet: dict[str, Any] = {}
+        deferred = {}
+        for r in rows:
+            if r.customer_id in allowed:
+                tz = self.contexts[r.customer_id]["time_zone"]
+                if tz not in quiet:
+                    quiet[tz] = quiet_until(tz, now)
+                if quiet[tz] is not None:
+                    deferred[r.pk] = quiet[tz]
+        pending = [r for r in rows if r.customer_id in allowed and r.pk not in deferred]
+        return Loaded(pending=pending, refused=refused, deferred=deferred)
 
     def render(self, row: CampaignRow) -> tuple[str, Rendered]:
         ctx = self.contexts[row.customer_id]
         rendered = render_for(
-            compiled=self.creative(row.creative_id),
+            compiled=self.creative(row.creative_id, row.variant_id),
             context={
                 "customer": ctx["customer"],
                 "occasions": ctx["occasions"],
@@ -143,7 +177,13 @@ class CampaignMessages(MessageKind[CampaignRow]):
             creative_id=row.creative_id,
             links=self.links,
         )
-        return ctx["email"], self.senders.apply(rendered, language=ctx["language"])
+        rendered = self.senders.apply(rendered, language=ctx["language"])
+        variant = self.variants.get(row.variant_id) if row.variant_id else None
+        if variant is not None and variant.from_name:
+            rendered.from_email = display_address(
+                variant.from_name, parseaddr(rendered.from_email or from_address())[1]
+            )
+        return ctx["email"], rendered
 
 
 def campaign_send_run(*, campaign_id: int, time_budget: float | None = None) -> SendResult:
@@ -179,7 +219,10 @@ def campaign_send_run(*, campaign_id: int, time_budget: float | None = None) -> 
         sending=Count("pk", filter=Q(status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING])),
         next_at=Min("next_attempt_at", filter=Q(status=MessageStatus.QUEUED)),
     )
-    if not left["queued"] and not left["sending"]:
+    if not left["queued"] and not left["sending"] and experiment_holds_finish(campaign_id=campaign_id):
+        # The test is sent; the rest of the audience is listed when it is decided (the beat job), then sent.
+        result.retry_in = None
+    elif not left["queued"] and not left["sending"]:
         try:
             result.finished = campaign_finish(campaign=campaign) or True
         except InvalidTransition:

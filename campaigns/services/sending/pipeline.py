@@ -74,10 +74,12 @@ D = TypeVar("D", bound=Due)
 
 @dataclass
 class Loaded(Generic[D]):
-    """A claimed batch as a kind loaded it: the rows to send, and those to fail now with the reason."""
+    """A claimed batch as a kind loaded it: the rows to send, those to fail now with the reason, and those to put
+    back in the queue until a later moment (a customer's quiet hours)."""
 
     pending: Sequence[D]
     refused: dict[int, str]
+    deferred: dict[int, dt.datetime] = field(default_factory=dict)
 
 
 class MessageKind(abc.ABC, Generic[D]):
@@ -255,6 +257,13 @@ class Pipeline(Generic[D]):
             for pk, reason in loaded.refused.items():
                 self._rows(token).filter(pk=pk).update(status=MessageStatus.FAILED, error=str(reason)[:500], claim="")
             result.failed += len(loaded.refused)
+        later: dict[dt.datetime, list[int]] = {}
+        for pk, when in loaded.deferred.items():
+            later.setdefault(when, []).append(pk)
+        for when, pks in later.items():
+            self._rows(token).filter(pk__in=pks).update(
+                status=MessageStatus.QUEUED, claim="", claimed_at=None, next_attempt_at=when
+            )
         ready = self._rendered(token, loaded.pending, result)
         handed: _Handed | None = None  # answered by the server, to record
         waiting: tuple[int, Due, str] | None = None  # handed over on SMTP, the server's answer not read yet

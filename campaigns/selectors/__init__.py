@@ -1,4 +1,6 @@
-"""Every read of the communication stage that is more than a ``.get()``: audiences, progress, the AIDA funnel."""
+"""Every read of the communication stage that is more than a ``.get()``: audiences, progress, the AIDA funnel.
+
+The results of A/B tests and holdouts are in ``campaigns.selectors.experiments``."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -94,7 +96,9 @@ def campaign_audience_summary(*, campaign: Campaign) -> AudienceSummary:
 
 def email_creatives_by_language(*, campaign: Campaign) -> dict[str, Creative]:
     """The campaign's e-mail variant per language; a language without one falls back to English."""
-    found = {c.language: c for c in Creative.objects.filter(campaign=campaign, kind=CreativeKind.EMAIL)}
+    found = {
+        c.language: c for c in Creative.objects.filter(campaign=campaign, kind=CreativeKind.EMAIL, for_variant=False)
+    }
     fallback = found.get(Language.ENGLISH) or next(iter(found.values()), None)
     return {code: found.get(code, fallback) for code in Language.values} if fallback else {}
 
@@ -317,9 +321,10 @@ def customers_email_context(*, customer_ids: list[int]) -> dict[int, dict[str, A
             "occasions": [],
             "language": row["preferred_language"],
             "email": row["email"],
+            "time_zone": row["time_zone"],
         }
         for row in Customer.objects.filter(pk__in=customer_ids).values(
-            "pk", "first_name", "last_name", "preferred_language", "email"
+            "pk", "first_name", "last_name", "preferred_language", "email", "time_zone"
         )
     }
     kinds = dict(Occasion._meta.get_field("kind").choices or ())
