@@ -202,6 +202,29 @@ def campaigns_needing_a_send(*, exclude: Iterable[int] = (), now: dt.datetime | 
     )
 
 
+def sms_campaigns_needing_a_send(*, exclude: Iterable[int] = (), now: dt.datetime | None = None) -> list[int]:
+    """Sending SMS campaigns with due work and no worker on them (as :func:`campaigns_needing_a_send` for e-mail)."""
+    from campaigns.models import SmsMessage, SmsOrigin
+
+    now = now or timezone.now()
+    fresh_claim = now - dt.timedelta(seconds=settings.CAMPAIGNS_SEND_CLAIM_TIMEOUT)
+    mine = SmsMessage.objects.filter(campaign=OuterRef("pk"), origin=SmsOrigin.CAMPAIGN)
+    due = mine.filter(
+        Q(status=MessageStatus.QUEUED, next_attempt_at__isnull=True)
+        | Q(status=MessageStatus.QUEUED, next_attempt_at__lte=now)
+        | Q(status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING], claimed_at__lt=fresh_claim)
+    )
+    busy = mine.filter(status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING], claimed_at__gte=fresh_claim)
+    unlisted = Q(audience_built_at__isnull=True)
+    return list(
+        Campaign.objects.filter(status=CampaignStatus.SENDING, channel=Channel.SMS, occasion_kind="")
+        .exclude(pk__in=list(exclude))
+        .filter(unlisted | (Exists(due.order_by()) & ~Exists(busy.order_by())))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def attributable_campaign_id(*, customer_id: int, at: dt.datetime) -> int | None:
     """The campaign of the customer's last counted touch within ``ATTRIBUTION_WINDOW_DAYS`` before ``at``.
 

@@ -1,8 +1,8 @@
 """Communication: campaigns, their creatives, one message per recipient and the AIDA touches they cause.
 
 One module per subject: campaigns and creatives (``campaigns``); messages, touches, links and occasion offers
-(``delivery``); sending domains, DKIM keys, senders and delivery reports (``deliverability``); the e-mail that
-confirms a request to erase one's data (``privacy``). Every name is imported here, so the rest of the code imports
+(``delivery``); SMS sender numbers and SMS messages (``sms``); sending domains, DKIM keys, senders and delivery
+reports (``deliverability``); the e-mail that confirms a request to erase one's data (``privacy``). Every name is imported here, so the rest of the code imports
 from ``campaigns.models`` alone, and the dotted paths the migrations name (``campaigns.models._refuse_script_url``,
 ``campaigns.models.validate_ascii_domain``) still resolve."""
 
@@ -48,6 +48,7 @@ from campaigns.models.delivery import (
     proxy_open,
 )
 from campaigns.models.privacy import ErasureConfirmation
+from campaigns.models.sms import SmsMessage, SmsOrigin, SmsProviderName, SmsReport, SmsSender
 from campaigns.models.website import DIRECT, WEB_EVENT_TOUCH, Visitor, VisitorConsent, WebEvent, WebEventKind
 
 __all__ = [
@@ -78,6 +79,11 @@ __all__ = [
     "OccasionOffer",
     "ReportSource",
     "Sender",
+    "SmsMessage",
+    "SmsOrigin",
+    "SmsProviderName",
+    "SmsReport",
+    "SmsSender",
     "SendingDomain",
     "Topic",
     "TopicInterest",
