@@ -24,6 +24,7 @@ from emarketing.admin_tools import StatusChangeInline, run_for_each
 from .creative_editor import CreativeEditorMixin, DirectionalTextarea, preview_document
 from .customer_pick import CustomerPickForm
 from .send_page import CampaignSendPageMixin
+from .sms import sms_estimate_html
 
 HTTPS_URLS: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {models.URLField: {"assume_scheme": "https"}}
 
@@ -67,6 +68,7 @@ class CampaignAdmin(CampaignSendPageMixin, admin.ModelAdmin):
         "delivery_rates",
         "aida_funnel_table",
         "tools",
+        "sms_estimate",
     )
     fieldsets = (
         (None, {"fields": ("name", "objective", "channel", "sender", "segments", "occasion_kind", "products")}),
@@ -75,6 +77,7 @@ class CampaignAdmin(CampaignSendPageMixin, admin.ModelAdmin):
             _("Status"),
             {"fields": ("status", ("started_at", "finished_at", "audience_built_at"), "created_by", "tools")},
         ),
+        (_("SMS: parts, encoding and cost before sending"), {"fields": ("sms_estimate",)}),
         (_("Delivery"), {"fields": ("delivery_rates",)}),
         (_("AIDA funnel"), {"fields": ("aida_funnel_table",)}),
     )
@@ -85,6 +88,10 @@ class CampaignAdmin(CampaignSendPageMixin, admin.ModelAdmin):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("SMS estimate"))
+    def sms_estimate(self, obj):
+        return sms_estimate_html(obj)
 
     @admin.display(description=_("bounces and complaints"))
     def delivery_rates(self, obj):

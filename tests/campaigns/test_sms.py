@@ -341,6 +341,7 @@ def test_the_campaign_page_shows_the_sms_estimate(admin_client, sms_campaign):
     assert "GSM-7" in page and "UCS-2" in page
 
 
+@pytest.mark.django_db(transaction=True)
 def test_an_occasion_campaign_by_sms_sends_its_offer_as_an_sms_once(sms_provider, settings):
     settings.SMS_PROVIDER = "kavenegar"
     campaign = CampaignFactory(name="Birthday", occasion_kind="birthday", channel=Channel.SMS)

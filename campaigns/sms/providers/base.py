@@ -11,7 +11,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
 import urllib3
 from django.conf import settings
@@ -75,7 +74,7 @@ def form_or_json(request: HttpRequest) -> dict[str, str]:
         except (ValueError, UnicodeDecodeError):
             return {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-    fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    fields = {k: v for k, v in request.POST.items()}
     return {**{k: v for k, v in request.GET.items() if k != "token"}, **fields}
 
 
