@@ -29,6 +29,8 @@ from campaigns.models import (
     OccasionOffer,
     ReportSource,
     SendingDomain,
+    SmsMessage,
+    SmsOrigin,
     Touch,
     TouchKind,
     ascii_domain,
@@ -204,8 +206,6 @@ def campaigns_needing_a_send(*, exclude: Iterable[int] = (), now: dt.datetime | 
 
 def sms_campaigns_needing_a_send(*, exclude: Iterable[int] = (), now: dt.datetime | None = None) -> list[int]:
     """Sending SMS campaigns with due work and no worker on them (as :func:`campaigns_needing_a_send` for e-mail)."""
-    from campaigns.models import SmsMessage, SmsOrigin
-
     now = now or timezone.now()
     fresh_claim = now - dt.timedelta(seconds=settings.CAMPAIGNS_SEND_CLAIM_TIMEOUT)
     mine = SmsMessage.objects.filter(campaign=OuterRef("pk"), origin=SmsOrigin.CAMPAIGN)

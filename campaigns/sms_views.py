@@ -26,9 +26,7 @@ from emarketing.ratelimit import allow
 @lru_cache(maxsize=4096)
 def _message(message_id: int) -> tuple[int | None, int, int | None] | None:
     # A message's campaign, customer and creative never change once it exists.
-    return (
-        SmsMessage.objects.filter(pk=message_id).values_list("campaign_id", "customer_id", "creative_id").first()
-    )
+    return SmsMessage.objects.filter(pk=message_id).values_list("campaign_id", "customer_id", "creative_id").first()
 
 
 @require_safe

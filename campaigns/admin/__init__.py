@@ -1,6 +1,7 @@
 """Communication in the admin, one module per subject: campaigns with their creatives and topics, delivery and
 tracking (messages, touches, links, occasion offers, erasure confirmations), and deliverability (sending domains,
-DKIM keys, senders, delivery reports), SMS senders and messages, and website events and visitors. Importing the package registers them all."""
+DKIM keys, senders, delivery reports), SMS senders and messages, and website events and visitors. Importing the
+package registers them all."""
 
 from . import campaigns, deliverability, sms, tracking, website
 

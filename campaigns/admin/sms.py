@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Channel, SmsMessage, SmsSender
 from campaigns.sms.encoding import GSM7
@@ -101,7 +100,7 @@ def sms_estimate_html(campaign: Campaign) -> str:
     return format_html(
         '<div class="sms-estimate"><ul>{}</ul><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>'
         "</thead><tbody>{}</tbody></table><p>{}: <strong>{}</strong> · {}: <strong>{}</strong> · {}: "
-        "<strong>{}</strong></p>{}<p class=\"help\">{}</p></div>",
+        '<strong>{}</strong></p>{}<p class="help">{}</p></div>',
         texts,
         gettext("country"),
         gettext("recipients"),

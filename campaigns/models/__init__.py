@@ -2,9 +2,10 @@
 
 One module per subject: campaigns and creatives (``campaigns``); messages, touches, links and occasion offers
 (``delivery``); SMS sender numbers and SMS messages (``sms``); sending domains, DKIM keys, senders and delivery
-reports (``deliverability``); the e-mail that confirms a request to erase one's data (``privacy``). Every name is imported here, so the rest of the code imports
-from ``campaigns.models`` alone, and the dotted paths the migrations name (``campaigns.models._refuse_script_url``,
-``campaigns.models.validate_ascii_domain``) still resolve."""
+reports (``deliverability``); the e-mail that confirms a request to erase one's data (``privacy``). Every name is
+imported here, so the rest of the code imports from ``campaigns.models`` alone, and the dotted paths the
+migrations name (``campaigns.models._refuse_script_url``, ``campaigns.models.validate_ascii_domain``) still
+resolve."""
 
 from campaigns.models.campaigns import (
     Campaign,
@@ -79,12 +80,12 @@ __all__ = [
     "OccasionOffer",
     "ReportSource",
     "Sender",
+    "SendingDomain",
     "SmsMessage",
     "SmsOrigin",
     "SmsProviderName",
     "SmsReport",
     "SmsSender",
-    "SendingDomain",
     "Topic",
     "TopicInterest",
     "Touch",

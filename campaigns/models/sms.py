@@ -31,7 +31,9 @@ class SmsSender(models.Model):
     )
     provider = models.CharField(_("provider"), max_length=16, choices=SmsProviderName.choices)
     sender = models.CharField(
-        _("sender number or ID"), max_length=20, help_text=_("As the provider expects it, e.g. 10004346 or +15005550006.")
+        _("sender number or ID"),
+        max_length=20,
+        help_text=_("As the provider expects it, e.g. 10004346 or +15005550006."),
     )
     price_per_part = models.DecimalField(
         _("price per part"),

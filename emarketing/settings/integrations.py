@@ -118,7 +118,9 @@ SHOPIFY_WEBHOOK_SECRET = env("SHOPIFY_WEBHOOK_SECRET", default="")
 # SMS_WEBHOOK_RATE_LIMIT times a minute. A temporary refusal is tried again after CAMPAIGNS_SEND_RETRY_BACKOFF,
 # doubled, up to SMS_SEND_MAX_ATTEMPTS attempts.
 SMS_PROVIDER = env("SMS_PROVIDER", default="console")
-SMS_CONSOLE_FILE = env("SMS_CONSOLE_FILE", default=str(Path(__file__).resolve().parent.parent.parent / "var" / "sms-outbox.jsonl"))
+SMS_CONSOLE_FILE = env("SMS_CONSOLE_FILE", default="") or str(
+    Path(__file__).resolve().parent.parent.parent / "var" / "sms-outbox.jsonl"
+)
 SMS_DEFAULT_SENDER = env("SMS_DEFAULT_SENDER", default="")
 SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=0)
 SMS_SEND_MAX_ATTEMPTS = env.int("SMS_SEND_MAX_ATTEMPTS", default=5)

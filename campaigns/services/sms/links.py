@@ -40,7 +40,7 @@ def sms_links_sync(*, campaign: Campaign, texts: list[str]) -> dict[str, int]:
 
 
 def short_url(*, message_id: int, link_id: int) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("sms_short", args=[tokens.sms_click_token(message_id, link_id)])
+    return str(settings.SITE_URL).rstrip("/") + reverse("sms_short", args=[tokens.sms_click_token(message_id, link_id)])
 
 
 def shorten(text: str, *, message_id: int, links: dict[str, int]) -> str:

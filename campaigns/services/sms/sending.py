@@ -16,9 +16,8 @@ A refusal for now is tried again after ``retry_delay`` (exponential backoff), an
 """
 
 import datetime as dt
-import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
@@ -223,7 +222,9 @@ class SmsRun:
             if row.creative_id not in self.compiled:
                 creative = row.creative
                 assert creative is not None
-                self.compiled[row.creative_id] = CompiledCreative(subject="", html_body="", text_body=creative.text_body)
+                self.compiled[row.creative_id] = CompiledCreative(
+                    subject="", html_body="", text_body=creative.text_body
+                )
             occasion = {}
             offer = row.occasion_offer
             if offer is not None and offer.occasion is not None:
@@ -236,7 +237,7 @@ class SmsRun:
                 "recommended_products": [],
             }
             text = self.compiled[row.creative_id].render(context)[2]
-        text = " ".join(text.split(" ")).strip()
+        text = text.strip()
         if row.campaign_id is not None:
             if row.campaign_id not in self.links:
                 campaign = Campaign.objects.get(pk=row.campaign_id)
@@ -272,7 +273,9 @@ class SmsRun:
             for item in chunk:
                 self._record(token, item.row, answers.get(item.row.pk), now, result)
 
-    def _record(self, token: str, row: SmsMessage, answer: SendResult | None, now: dt.datetime, result: SmsRunResult) -> None:
+    def _record(
+        self, token: str, row: SmsMessage, answer: SendResult | None, now: dt.datetime, result: SmsRunResult
+    ) -> None:
         rows = self._rows(token).filter(pk=row.pk)
         if answer is None:
             answer = SendResult(row.pk, False, error=_("The provider gave no answer for this message."), temporary=True)

@@ -74,8 +74,8 @@ def form_or_json(request: HttpRequest) -> dict[str, str]:
         except (ValueError, UnicodeDecodeError):
             return {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-    fields = {k: v for k, v in request.POST.items()}
-    return {**{k: v for k, v in request.GET.items() if k != "token"}, **fields}
+    fields = {str(k): str(v) for k, v in request.POST.items()}
+    return {**{str(k): str(v) for k, v in request.GET.items() if k != "token"}, **fields}
 
 
 class SmsProvider(abc.ABC):
@@ -127,10 +127,12 @@ class SmsProvider(abc.ABC):
             elif fields is not None:
                 response = SmsProvider._pool.request_encode_body(
                     method, url, fields=dict(fields), headers=dict(headers or {}), encode_multipart=False,
-                    timeout=timeout,
+                    timeout=timeout,  # type: ignore[arg-type]  # urllib3's stub names str; a Timeout is accepted
                 )  # fmt: skip
             else:
-                response = SmsProvider._pool.request(method, url, body=body, headers=dict(headers or {}), timeout=timeout)
+                response = SmsProvider._pool.request(
+                    method, url, body=body, headers=dict(headers or {}), timeout=timeout
+                )
         except urllib3.exceptions.HTTPError as error:
             raise ProviderError(f"{self.name}: {error.__class__.__name__}: {error}") from error
         try:

@@ -58,15 +58,17 @@ class HttpProvider(SmsProvider):
                 headers["Authorization"] = settings.SMS_HTTP_AUTHORIZATION
             try:
                 status, data = self.http(settings.SMS_HTTP_METHOD, url, body=body, headers=headers)
-            except ProviderError as error:
-                results.append(SendResult(message.reference, False, error=str(error), temporary=True))
+            except ProviderError as unreachable:
+                results.append(SendResult(message.reference, False, error=str(unreachable), temporary=True))
                 continue
             if 200 <= status < 300:
                 found = data.get(settings.SMS_HTTP_ID_FIELD) if isinstance(data, dict) else None
                 results.append(SendResult(message.reference, True, str(found or message.reference)))
             else:
                 error = f"HTTP {status}: {json.dumps(data)[:200] if data is not None else ''}".strip()
-                results.append(SendResult(message.reference, False, error=error, temporary=status == 429 or status >= 500))
+                results.append(
+                    SendResult(message.reference, False, error=error, temporary=status == 429 or status >= 500)
+                )
         return results
 
     def verify(self, request: HttpRequest) -> bool:

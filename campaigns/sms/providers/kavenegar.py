@@ -81,7 +81,9 @@ class KavenegarProvider(SmsProvider):
             entry = data["entries"][0]
             state = STATES.get(int(entry.get("status") or 0), PENDING)
             if state in (FAILED, UNDELIVERABLE):
-                return SendResult(reference, False, str(entry.get("messageid", "")), f"Kavenegar status {entry.get('status')}")
+                return SendResult(
+                    reference, False, str(entry.get("messageid", "")), f"Kavenegar status {entry.get('status')}"
+                )
             return SendResult(reference, True, str(entry.get("messageid", "")))
         error = f"Kavenegar {code}: {text}".strip()
         return SendResult(reference, False, error=error, temporary=code not in PERMANENT)

@@ -67,8 +67,8 @@ class TwilioProvider(SmsProvider):
             }
             try:
                 status, data = self.http("POST", self._url(), fields=fields, headers=headers)
-            except ProviderError as error:
-                results.append(SendResult(message.reference, False, error=str(error), temporary=True))
+            except ProviderError as unreachable:
+                results.append(SendResult(message.reference, False, error=str(unreachable), temporary=True))
                 continue
             data = data if isinstance(data, dict) else {}
             if status in (200, 201) and data.get("sid"):
@@ -97,9 +97,7 @@ class TwilioProvider(SmsProvider):
             return []
         if status == "delivered":
             state = DELIVERED
-        elif status == "undelivered":
-            state = UNDELIVERABLE if error in GONE else FAILED
-        elif status == "failed":
+        elif status == "undelivered" or status == "failed":
             state = UNDELIVERABLE if error in GONE else FAILED
         else:
             state = PENDING
