@@ -1,8 +1,9 @@
 """Communication's part of a customer's erasure (registered in ``customers.erasure.erasers``).
 
 Blanked: what a touch recorded of the visitor (browser, referring page, what they typed in a response), the
-error texts of their messages (a mail server's answer quotes the address), the addresses and diagnostics of the
-delivery reports on them. Removed: the topics they chose. Their unsent messages are cancelled.
+error texts of their messages (a mail server's answer quotes the address), the number and text of their SMS, the
+addresses and diagnostics of the delivery reports on them. Removed: the topics they chose. Their unsent messages
+are cancelled.
 
 Kept, and why: every touch's step, kind, source, agent and time, which the AIDA funnel and the attribution of
 orders count; each message's and offer's status and dates, which the campaigns' delivery rates count; the
@@ -12,13 +13,22 @@ hash of the address in the delivery reports, by which runs of bounces are counte
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import ErasureConfirmation, Message, MessageStatus, OccasionOffer, TopicInterest, Touch
+from campaigns.models import (
+    ErasureConfirmation,
+    Message,
+    MessageStatus,
+    OccasionOffer,
+    SmsMessage,
+    TopicInterest,
+    Touch,
+)
 from customers.erasure import Counts, ErasureSubject, admin_history_forget
 
 from .bounces import delivery_reports_forget, delivery_reports_forget_rows
 from .erasure_requests import ErasureConfirmations
 from .occasions import ERASED, OccasionOffers
 from .sending import CampaignMessages
+from .sms import SMS_KIND
 
 LABELS = {
     "campaigns.touches": _("touches: browser, referring page and what they typed (the events are kept)"),
@@ -28,10 +38,13 @@ LABELS = {
     "campaigns.delivery_reports": _("delivery reports: address and diagnostic (the hash is kept)"),
 }
 
-_DELIVERY_MODELS: tuple[tuple[str, type[Message] | type[OccasionOffer] | type[ErasureConfirmation]], ...] = (
+_DELIVERY_MODELS: tuple[
+    tuple[str, type[Message] | type[OccasionOffer] | type[ErasureConfirmation] | type[SmsMessage]], ...
+] = (
     (CampaignMessages.code, Message),
     (OccasionOffers.code, OccasionOffer),
     (ErasureConfirmations.code, ErasureConfirmation),
+    (SMS_KIND, SmsMessage),
 )
 
 
@@ -52,6 +65,8 @@ def erase_communication(subject: ErasureSubject) -> Counts:
         )
         if model is not ErasureConfirmation:
             admin_history_forget(model, ids)
+    sms = SmsMessage.objects.filter(customer_id=cid).exclude(to="", text="")
+    blanked += sms.update(to="", text="")
     counts["campaigns.messages"] = blanked
     counts["campaigns.cancelled"] = cancelled
     counts["campaigns.delivery_reports"] = reports

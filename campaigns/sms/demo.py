@@ -5,6 +5,7 @@ console provider."""
 from decimal import Decimal
 
 from campaigns.models import Campaign, CampaignStatus, Channel, Creative, CreativeKind, SmsSender
+from customers.models import Segment
 
 TEXTS = {
     "en": "Hi {{ customer.first_name }}, Yalda night: 20% off to Friday https://shop.example/yalda Reply STOP to end",
@@ -14,7 +15,7 @@ TEXTS = {
 SENDERS = [("IR", "10004346", Decimal("0.0040")), ("AE", "SHOP", Decimal("0.0350")), ("", "SHOP", Decimal("0.0500"))]
 
 
-def sms_demo_campaign(*, segment: object) -> Campaign:
+def sms_demo_campaign(*, segment: Segment) -> Campaign:
     """The draft "Yalda night (SMS)" campaign for ``segment``; made once, found again after."""
     campaign, created = Campaign.objects.get_or_create(
         name="Yalda night (SMS)", defaults={"channel": Channel.SMS, "status": CampaignStatus.DRAFT}
