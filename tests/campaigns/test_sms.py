@@ -442,3 +442,39 @@ def test_other_replies_change_nothing(sms_provider, client, reply):
     body = {"from": "+989121234567", "message": reply}
     assert client.post("/webhooks/sms/kavenegar/inbound/?token=hook-secret", body).status_code == 200
     assert Consent.objects.get(customer=customer, channel=ConsentChannel.SMS).granted is True
+
+
+def test_the_send_panel_counts_phones_and_sms_consent_and_the_progress_counts_sms(
+    admin_client, sms_provider, sms_campaign, django_capture_on_commit_callbacks
+):
+    from campaigns.selectors import campaign_audience_summary, campaign_progress
+
+    campaign, segment = sms_campaign
+    segment.members.add(texter(), texter())
+    email_only = CustomerFactory()
+    ConsentFactory(customer=email_only)
+    segment.members.add(email_only, CustomerFactory(phone="", email="no-phone@example.com"))
+
+    summary = campaign_audience_summary(campaign=campaign)
+    assert (summary.members, summary.no_address, summary.no_consent, summary.audience) == (4, 1, 1, 2)
+    assert "no SMS consent" in admin_client.get(f"/admin/campaigns/campaign/{campaign.pk}/change/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_start(campaign=campaign)
+    progress = campaign_progress(campaign_id=campaign.pk)
+    assert (progress.total, progress.sent) == (2, 2)
+
+
+def test_an_erasure_blanks_the_number_and_text_of_the_customers_sms(sms_provider, settings):
+    from customers.services.erasure import customer_erase
+
+    settings.SMS_PROVIDER = "kavenegar"
+    customer = texter()
+    sms_message_enqueue(customer=customer, text="Your code is 1234", key="e1")
+    sms_send_due()
+    sms_message_enqueue(customer=customer, text="Later", key="e2")
+    customer_erase(customer=customer, source="admin", requested_by=None)
+
+    sent, unsent = SmsMessage.objects.get(key="e1"), SmsMessage.objects.get(key="e2")
+    assert (sent.to, sent.text, sent.status) == ("", "", MessageStatus.SENT)
+    assert (unsent.text, unsent.status) == ("", MessageStatus.FAILED)
