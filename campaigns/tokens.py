@@ -188,8 +188,8 @@ def _base36(n: int) -> str:
             return out
 
 
-def _sms_mac(value: str) -> str:
-    key = hashlib.sha256(SMS_CLICK_SALT + settings.SECRET_KEY.encode()).digest()
+def _sms_mac(value: str, secret: str | None = None) -> str:
+    key = hashlib.sha256(SMS_CLICK_SALT + (secret or settings.SECRET_KEY).encode()).digest()
     digest = hmac.new(key, value.encode(), hashlib.sha256).digest()[:_SMS_MAC_BYTES]
     return signing.b64_encode(digest).decode()
 
@@ -206,7 +206,9 @@ def read_sms_click_token(token: str) -> tuple[int, int]:
     if len(parts) != 3 or len(token) > 64 or not token.isascii():
         raise BadToken
     value = f"{parts[0]}.{parts[1]}"
-    if not hmac.compare_digest(_sms_mac(value), parts[2]):
+    # Links sent before a key rotation keep working while the old key is among SECRET_KEY_FALLBACKS.
+    secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    if not any(hmac.compare_digest(_sms_mac(value, secret), parts[2]) for secret in secrets):
         raise BadToken
     try:
         return int(parts[0], 36), int(parts[1], 36)

@@ -478,3 +478,39 @@ def test_an_erasure_blanks_the_number_and_text_of_the_customers_sms(sms_provider
     sent, unsent = SmsMessage.objects.get(key="e1"), SmsMessage.objects.get(key="e2")
     assert (sent.to, sent.text, sent.status) == ("", "", MessageStatus.SENT)
     assert (unsent.text, unsent.status) == ("", MessageStatus.FAILED)
+
+
+def test_retention_blanks_old_sms_once_sent_and_never_the_text_of_one_still_to_send(sms_provider, settings):
+    from campaigns.services.retention import retention_apply
+
+    settings.SMS_PROVIDER = "kavenegar"
+    settings.PRIVACY_RETENTION_DAYS = 30
+    customer = texter()
+    sms_message_enqueue(customer=customer, text="Sent long ago", key="old-sent")
+    sms_send_due()
+    sms_message_enqueue(customer=customer, text="Still to send", key="old-queued")
+    long_ago = timezone.now() - dt.timedelta(days=31)
+    SmsMessage.objects.update(created_at=long_ago)
+
+    retention_apply()
+    sent, queued = SmsMessage.objects.get(key="old-sent"), SmsMessage.objects.get(key="old-queued")
+    assert (sent.to, sent.text, sent.status) == ("", "", MessageStatus.SENT)
+    assert queued.text == "Still to send"
+
+
+def test_a_signed_twilio_reply_stop_withdraws_consent(sms_provider, client):
+    customer = texter(phone="+971501234567", country="AE")
+    params = {"From": "+971501234567", "Body": "Stop", "MessageSid": "SM1"}
+    url = "http://testserver/webhooks/sms/twilio/inbound/"
+    signature = twilio_signature(url=url, params=list(params.items()), auth_token=sms_provider.auth_token)
+    assert client.post("/webhooks/sms/twilio/inbound/", params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 200
+    assert Consent.objects.get(customer=customer, channel=ConsentChannel.SMS).granted is False
+
+
+def test_the_generic_gateway_reports_in_json_with_the_token(sms_provider, settings, client):
+    message = _sent_through("http", settings, sms_provider)
+    body = json.dumps({"id": message.provider_id, "status": "delivered"})
+    url = "/webhooks/sms/http/status/?token=hook-secret"
+    assert client.post(url, body, content_type="application/json").status_code == 200
+    message.refresh_from_db()
+    assert message.report == SmsReport.DELIVERED
