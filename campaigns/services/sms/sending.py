@@ -15,6 +15,7 @@ A refusal for now is tried again after ``retry_delay`` (exponential backoff), an
 (``SMS_RATE_PER_SECOND``) is counted in the shared cache, so every worker together keeps to it.
 """
 
+import contextlib
 import datetime as dt
 import time
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 
 import phonenumbers
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +47,7 @@ from campaigns.templating import CompiledCreative
 from customers.models import Customer
 from customers.selectors import suppressed_among
 from emarketing.contacts import InvalidPhone, normalise_phone
+from emarketing.db import relaxed_commits
 from emarketing.ratelimit import allow_key, seconds_left
 from emarketing.workflow import InvalidTransition, change_status
 
@@ -76,6 +78,12 @@ class _Ready:
     outgoing: Outgoing
     encoding: str
     parts: int
+
+
+def _relaxed() -> contextlib.AbstractContextManager[None]:
+    """Commits that survive a killed worker without a disk flush each (``emarketing.db.relaxed_commits``), unless
+    the caller holds a transaction (where the setting cannot change)."""
+    return contextlib.nullcontext() if connection.in_atomic_block else relaxed_commits()
 
 
 def pace(provider: str, count: int = 1) -> None:
@@ -150,9 +158,21 @@ class SmsRun:
             .order_by("pk")
         )
         ready = self._check(token, rows, result)
-        chunk = max(self.provider.batch_size, 1)
-        for start in range(0, len(ready), chunk):
-            self._hand_over(token, ready[start : start + chunk], result)
+        size = max(self.provider.batch_size, 1)
+        answered: tuple[list[_Ready], dict[int, SendResult]] | None = None
+        for start in range(0, len(ready), size):
+            chunk = ready[start : start + size]
+            pace(self.provider.name, len(chunk))
+            # One commit: the answers for the chunk before, and this chunk marked as being handed over, before the
+            # provider can accept any of it.
+            with transaction.atomic():
+                if answered is not None:
+                    self._record_all(token, *answered, result)
+                self._mark_delivering(token, chunk)
+            answered = (chunk, self._hand_over(chunk))
+        if answered is not None:
+            with transaction.atomic():
+                self._record_all(token, *answered, result)
 
     def _fail(self, token: str, pks: list[int], reason: object) -> None:
         if pks:
@@ -247,31 +267,32 @@ class SmsRun:
             text = shorten(text, message_id=row.pk, links=links)
         return text
 
-    def _hand_over(self, token: str, chunk: list[_Ready], result: SmsRunResult) -> None:
-        pace(self.provider.name, len(chunk))
-        # Marked as being handed over, and committed, before the provider can accept any of them.
-        with transaction.atomic():
-            for item in chunk:
-                self._rows(token).filter(pk=item.row.pk).update(
-                    status=MessageStatus.DELIVERING,
-                    text=item.outgoing.text,
-                    to=item.outgoing.to,
-                    sender=item.outgoing.sender,
-                    provider=self.provider.name,
-                    encoding=item.encoding,
-                    parts=item.parts,
-                )
+    def _mark_delivering(self, token: str, chunk: list[_Ready]) -> None:
+        for item in chunk:
+            self._rows(token).filter(pk=item.row.pk).update(
+                status=MessageStatus.DELIVERING,
+                text=item.outgoing.text,
+                to=item.outgoing.to,
+                sender=item.outgoing.sender,
+                provider=self.provider.name,
+                encoding=item.encoding,
+                parts=item.parts,
+            )
+
+    def _hand_over(self, chunk: list[_Ready]) -> dict[int, SendResult]:
+        """The provider's answer for each message of the chunk (already marked and committed)."""
         try:
-            answers = {a.reference: a for a in self.provider.send([item.outgoing for item in chunk])}
+            return {a.reference: a for a in self.provider.send([item.outgoing for item in chunk])}
         except Exception as exc:  # an adapter that raised: nothing of the chunk is known to have been accepted
-            answers = {
-                item.row.pk: SendResult(item.row.pk, False, error=f"{exc.__class__.__name__}: {exc}", temporary=True)
-                for item in chunk
-            }
+            error = f"{exc.__class__.__name__}: {exc}"
+            return {item.row.pk: SendResult(item.row.pk, False, error=error, temporary=True) for item in chunk}
+
+    def _record_all(
+        self, token: str, chunk: list[_Ready], answers: dict[int, SendResult], result: SmsRunResult
+    ) -> None:
         now = timezone.now()
-        with transaction.atomic():
-            for item in chunk:
-                self._record(token, item.row, answers.get(item.row.pk), now, result)
+        for item in chunk:
+            self._record(token, item.row, answers.get(item.row.pk), now, result)
 
     def _record(
         self, token: str, row: SmsMessage, answer: SendResult | None, now: dt.datetime, result: SmsRunResult
@@ -317,7 +338,8 @@ def sms_send_due(*, time_budget: float | None = None) -> SmsRunResult:
     """Send every due SMS that is not a campaign's (single messages, journeys' steps, occasion offers)."""
     result = SmsRunResult()
     deadline = time.monotonic() + time_budget if time_budget else None
-    SmsRun(~Q(origin=SmsOrigin.CAMPAIGN)).run(result, deadline)
+    with _relaxed():
+        SmsRun(~Q(origin=SmsOrigin.CAMPAIGN)).run(result, deadline)
     return result
 
 
@@ -375,8 +397,9 @@ def sms_campaign_send_run(*, campaign_id: int, time_budget: float | None = None)
             return result
     deadline = time.monotonic() + time_budget if time_budget else None
     scope = Q(campaign_id=campaign_id, origin=SmsOrigin.CAMPAIGN)
-    if not SmsRun(scope, campaign=campaign).run(result, deadline):
-        return result
+    with _relaxed():
+        if not SmsRun(scope, campaign=campaign).run(result, deadline):
+            return result
     left = SmsMessage.objects.filter(scope).aggregate(
         queued=Count("pk", filter=Q(status=MessageStatus.QUEUED)),
         sending=Count("pk", filter=Q(status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING])),
