@@ -114,5 +114,5 @@ def sms_estimate_html(campaign: Campaign) -> str:
         gettext("cost"),
         totals,
         unpriced,
-        gettext("Counted on the text as written; a long name or a link may add a part for some customers."),
+        gettext("Counted on the text for a sample customer; a long name may add a part for some customers."),
     )

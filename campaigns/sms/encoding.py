@@ -7,6 +7,7 @@ most emoji) goes as UCS-2: 70 characters single, 67 a part; a character outside 
 emoji) takes two UTF-16 units, and so counts two. A part never ends in the middle of an escape or a surrogate pair.
 """
 
+import math
 from dataclasses import dataclass
 
 GSM7 = "gsm7"
@@ -31,21 +32,36 @@ class SmsSize:
     parts: int
 
 
-def _units(text: str) -> tuple[str, list[int]]:
-    """The encoding and the width of each character in it (GSM-7 septets, or UTF-16 code units)."""
-    if all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text):
-        return GSM7, [2 if ch in GSM_EXTENSION else 1 for ch in text]
-    return UCS2, [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+GSM_ALL = GSM_BASIC | GSM_EXTENSION
+
+
+def _encoding(text: str) -> tuple[str, frozenset[str] | set[str]]:
+    chars = set(text)
+    return (GSM7 if chars <= GSM_ALL else UCS2), chars
+
+
+def _width(ch: str, encoding: str) -> int:
+    if encoding == GSM7:
+        return 2 if ch in GSM_EXTENSION else 1
+    return 2 if ord(ch) > 0xFFFF else 1
 
 
 def sms_size(text: str) -> SmsSize:
     """``(encoding, characters, parts)`` of ``text``; an empty text is one part (providers bill it so)."""
-    encoding, widths = _units(text)
-    total = sum(widths)
+    encoding, chars = _encoding(text)
+    if encoding == GSM7:
+        wide = chars & GSM_EXTENSION
+        total = len(text) + sum(text.count(ch) for ch in wide)
+    else:
+        wide = {ch for ch in chars if ord(ch) > 0xFFFF}
+        total = len(text.encode("utf-16-le")) // 2
     if total <= SINGLE[encoding]:
         return SmsSize(encoding, total, 1)
+    if not wide:
+        return SmsSize(encoding, total, math.ceil(total / PER_PART[encoding]))
     parts, used = 1, 0
-    for width in widths:  # a two-unit character never straddles two parts
+    for ch in text:  # a two-unit character never straddles two parts
+        width = _width(ch, encoding)
         if used + width > PER_PART[encoding]:
             parts += 1
             used = 0

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import Substr
 
 from campaigns.models import Campaign, Creative, CreativeKind, SmsSender
+from campaigns.templating import CompiledCreative
 from customers.models import Consent, ConsentChannel, Customer, Language, SegmentMembership
 
 from .encoding import SmsSize, sms_size
@@ -76,8 +77,8 @@ class CountryCost:
 
 @dataclass
 class SmsCostEstimate:
-    """What an SMS campaign would send and cost, before it is sent: each language's text size (the template as
-    written, before personalisation), and per country the recipients, parts and price."""
+    """What an SMS campaign would send and cost, before it is sent: each language's text size (rendered for a
+    sample customer, links as long as their short addresses), and per country the recipients, parts and price."""
 
     texts: dict[str, SmsSize] = field(default_factory=dict)
     countries: list[CountryCost] = field(default_factory=list)
@@ -104,6 +105,23 @@ class SmsCostEstimate:
         return sum(c.recipients for c in self.countries if c.price_per_part is None)
 
 
+def sample_text(creative: Creative) -> str:
+    """The creative's text as a typical customer gets it: rendered for a sample name, each link as long as the short
+    tracking address that replaces it."""
+    from campaigns.services.sms.links import short_url, urls_in
+
+    context = {
+        "customer": {"first_name": "Sample", "last_name": "Customer"},
+        "occasions": [],
+        "occasion": {"kind": "Birthday", "label": "", "month": 12, "day": 31},
+        "recommended_products": [],
+    }
+    text = CompiledCreative(subject="", html_body="", text_body=creative.text_body).render(context)[2].strip()
+    for url in urls_in(text):
+        text = text.replace(url, short_url(message_id=10**7, link_id=10**5))
+    return text
+
+
 def sms_campaign_cost(*, campaign: Campaign, provider: str | None = None) -> SmsCostEstimate:
     """The campaign's SMS audience priced: recipients × parts of their language's text × price per part of their
     country. Grouped in the database by language and the phone's calling code, so the figures cost a fixed few
@@ -111,7 +129,11 @@ def sms_campaign_cost(*, campaign: Campaign, provider: str | None = None) -> Sms
     provider = provider or settings.SMS_PROVIDER
     creatives = sms_creatives_by_language(campaign=campaign)
     estimate = SmsCostEstimate()
-    texts = {lang: sms_size(c.text_body.strip()) for lang, c in creatives.items()}
+    sized: dict[int, SmsSize] = {}
+    for c in creatives.values():
+        if c.pk not in sized:
+            sized[c.pk] = sms_size(sample_text(c))
+    texts = {lang: sized[c.pk] for lang, c in creatives.items()}
     estimate.texts = {c.language: texts[c.language] for c in creatives.values()}
     if not creatives:
         return estimate

@@ -514,3 +514,13 @@ def test_the_generic_gateway_reports_in_json_with_the_token(sms_provider, settin
     assert client.post(url, body, content_type="application/json").status_code == 200
     message.refresh_from_db()
     assert message.report == SmsReport.DELIVERED
+
+
+def test_the_estimate_counts_a_long_link_as_the_short_address_that_replaces_it(sms_campaign):
+    campaign, _segment = sms_campaign
+    long_link = "https://shop.example.com/" + "spring-collection/" * 9
+    creative = campaign.creatives.get(language="en")
+    creative.text_body = f"Sale: {long_link}"
+    creative.save()
+    assert sms_size(creative.text_body).parts == 2
+    assert sms_campaign_cost(campaign=campaign).texts["en"].parts == 1
