@@ -30,6 +30,13 @@ class CampaignsConfig(AppConfig):
                 campaign_of=lambda row: row.campaign_id,
                 related=("customer",),
             )
+        # SMS messages: a delivery report names one by its row; its "address" is the number it went to.
+        from campaigns.models import SmsMessage
+        from campaigns.services.sms import SMS_KIND
+
+        delivery_kind_register(
+            SMS_KIND, model=SmsMessage, address_of=lambda row: row.to, campaign_of=lambda row: row.campaign_id
+        )
         # Bounces, complaints and deliveries reported by the sending providers' webhooks (django-anymail).
         from anymail.signals import tracking
 

@@ -3,11 +3,13 @@
 from celery import shared_task
 from django.conf import settings
 
-from campaigns.selectors import campaigns_needing_a_send
+from campaigns.models import Campaign, Channel
+from campaigns.selectors import campaigns_needing_a_send, sms_campaigns_needing_a_send
 from campaigns.services import campaigns_start_due
 from campaigns.services.domains import dkim_keys_retire
 from campaigns.services.retention import retention_apply
 from campaigns.services.sending import SendingInterrupted, campaign_send_run
+from campaigns.services.sms import sms_campaign_send_run, sms_send_due
 from emarketing.partitions import partitions_maintain
 
 
@@ -19,6 +21,11 @@ def _cap(seconds):
 @shared_task(bind=True, acks_late=True, max_retries=8, time_limit=900, soft_time_limit=840)
 def send_campaign(self, campaign_id: int):
     """Send one campaign in batches for up to ``CAMPAIGNS_SEND_TASK_SECONDS``, then hand over to a fresh task."""
+    if Campaign.objects.filter(pk=campaign_id, channel=Channel.SMS).exists():
+        sms = sms_campaign_send_run(campaign_id=campaign_id, time_budget=settings.CAMPAIGNS_SEND_TASK_SECONDS)
+        if sms.more and not self.request.is_eager:
+            send_campaign.apply_async((campaign_id,))
+        return {"sent": sms.sent, "failed": sms.failed, "retried": sms.retried, "deferred": sms.deferred}
     try:
         result = campaign_send_run(campaign_id=campaign_id, time_budget=settings.CAMPAIGNS_SEND_TASK_SECONDS)
     except SendingInterrupted as exc:
@@ -38,7 +45,19 @@ def start_due_campaigns():
     # picked up again. Sending is idempotent, so even a nudge that meets a running task sends nothing twice.
     for campaign_id in campaigns_needing_a_send(exclude=started):
         send_campaign.delay(campaign_id)
+    for campaign_id in sms_campaigns_needing_a_send(exclude=started):
+        send_campaign.delay(campaign_id)
     return started
+
+
+@shared_task(bind=True, acks_late=True, time_limit=900, soft_time_limit=840)
+def send_sms(self):
+    """Single SMS (journeys' steps, services) and occasion offers by SMS that are due: queued ones at once, retries
+    and quiet-hour holds when their time comes, and what a dead worker left, for up to CAMPAIGNS_SEND_TASK_SECONDS."""
+    result = sms_send_due(time_budget=settings.CAMPAIGNS_SEND_TASK_SECONDS)
+    if result.more and not self.request.is_eager:
+        send_sms.apply_async()
+    return {"sent": result.sent, "failed": result.failed, "retried": result.retried, "deferred": result.deferred}
 
 
 @shared_task(acks_late=True, time_limit=900, soft_time_limit=840)

@@ -54,6 +54,12 @@ app.conf.beat_schedule = {
         "task": "campaigns.tasks.decide_experiments",
         "schedule": crontab(minute="1-59/5"),
     },
+    # SMS: every minute, single messages (journeys' steps) and occasion offers by SMS whose time has come: retries,
+    # messages held back by the quiet hours, and what a dead worker left (new ones are sent as soon as queued).
+    "campaigns-send-sms": {
+        "task": "campaigns.tasks.send_sms",
+        "schedule": crontab(),
+    },
     # Occasion offers: the daily birthday/anniversary offer, checked every hour at :20 because each time zone
     # reaches its local morning (CAMPAIGNS_OCCASION_LOCAL_HOUR) at a different hour; one offer per occasion
     # and year is kept by the database, so the 24 checks of a day send each customer's offer once.

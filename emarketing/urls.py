@@ -11,6 +11,9 @@ urlpatterns = [
     path("t/", include("campaigns.urls")),
     # Sending providers' webhooks: bounces, complaints and deliveries (Amazon SES, Mailgun, Postmark, SendGrid).
     path("webhooks/mail/", include("campaigns.mail_webhooks")),
+    # SMS providers' webhooks (delivery reports, replies) and the short click address of links in SMS.
+    path("webhooks/sms/", include("campaigns.sms_urls")),
+    path("s/", include("campaigns.sms_short_urls")),
     # The REST API (its views in each stage's api/ package, collected by the loop) and its schema and docs.
     path("api/v1/", include("cycle.api_urls")),
     path("api/", include("emarketing.api.urls")),

@@ -25,6 +25,7 @@ from .creative_editor import CreativeEditorMixin, DirectionalTextarea, preview_d
 from .customer_pick import CustomerPickForm
 from .experiments import ExperimentAdminMixin, ExperimentInline, VariantInline
 from .send_page import CampaignSendPageMixin
+from .sms import sms_estimate_html
 
 HTTPS_URLS: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {models.URLField: {"assume_scheme": "https"}}
 
@@ -70,6 +71,7 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
         "aida_funnel_table",
         "tools",
         "experiment_summary",
+        "sms_estimate",
     )
     fieldsets = (
         (None, {"fields": ("name", "objective", "channel", "sender", "segments", "occasion_kind", "products")}),
@@ -88,6 +90,7 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
             _("Status"),
             {"fields": ("status", ("started_at", "finished_at", "audience_built_at"), "created_by", "tools")},
         ),
+        (_("SMS: parts, encoding and cost before sending"), {"fields": ("sms_estimate",)}),
         (_("Delivery"), {"fields": ("delivery_rates",)}),
         (_("AIDA funnel"), {"fields": ("aida_funnel_table",)}),
     )
@@ -98,6 +101,10 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("SMS estimate"))
+    def sms_estimate(self, obj):
+        return sms_estimate_html(obj)
 
     @admin.display(description=_("bounces and complaints"))
     def delivery_rates(self, obj):

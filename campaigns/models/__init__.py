@@ -1,10 +1,11 @@
 """Communication: campaigns, their creatives, one message per recipient and the AIDA touches they cause.
 
 One module per subject: campaigns and creatives (``campaigns``); messages, touches, links and occasion offers
-(``delivery``); A/B tests and holdouts (``experiments``); sending domains, DKIM keys, senders and delivery
-reports (``deliverability``); the e-mail that confirms a request to erase one's data (``privacy``). Every name is
-imported here, so the rest of the code imports from ``campaigns.models`` alone, and the dotted paths the migrations
-name (``campaigns.models._refuse_script_url``, ``campaigns.models.validate_ascii_domain``) still resolve."""
+(``delivery``); A/B tests and holdouts (``experiments``); SMS sender numbers and SMS messages (``sms``); sending
+domains, DKIM keys, senders and delivery reports (``deliverability``); the e-mail that confirms a request to erase
+one's data (``privacy``). Every name is imported here, so the rest of the code imports from ``campaigns.models``
+alone, and the dotted paths the migrations name (``campaigns.models._refuse_script_url``,
+``campaigns.models.validate_ascii_domain``) still resolve."""
 
 from campaigns.models.campaigns import (
     Campaign,
@@ -56,6 +57,7 @@ from campaigns.models.experiments import (
     Variant,
 )
 from campaigns.models.privacy import ErasureConfirmation
+from campaigns.models.sms import SmsMessage, SmsOrigin, SmsProviderName, SmsReport, SmsSender
 from campaigns.models.website import DIRECT, WEB_EVENT_TOUCH, Visitor, VisitorConsent, WebEvent, WebEventKind
 
 __all__ = [
@@ -92,6 +94,11 @@ __all__ = [
     "ReportSource",
     "Sender",
     "SendingDomain",
+    "SmsMessage",
+    "SmsOrigin",
+    "SmsProviderName",
+    "SmsReport",
+    "SmsSender",
     "Topic",
     "TopicInterest",
     "Touch",

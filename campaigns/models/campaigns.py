@@ -20,6 +20,7 @@ from emarketing.workflow import StatusChangeBase
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
     BANNER = "banner", _("Banner")
     INFO_PAGE = "info_page", _("Information pages")
     PHONE = "phone", _("Phone calls (offline)")
@@ -196,6 +197,7 @@ class Topic(models.Model):
 
 class CreativeKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS text")
     BANNER = "banner", _("Banner")
     INFO_PAGE = "info_page", _("Information page")
 
@@ -247,6 +249,9 @@ class Creative(models.Model):
                 condition=Q(kind="email", for_variant=False),
                 name="creative_one_email_per_language",
             ),
+            models.UniqueConstraint(
+                fields=["campaign", "language"], condition=Q(kind="sms"), name="creative_one_sms_per_language"
+            ),
         ]
 
     def __str__(self):
@@ -262,6 +267,8 @@ class Creative(models.Model):
             raise ValidationError(errors)
         if self.kind == CreativeKind.EMAIL and not self.subject:
             raise ValidationError({"subject": _("An e-mail needs a subject.")})
+        if self.kind == CreativeKind.SMS and not self.text_body.strip():
+            raise ValidationError({"text_body": _("An SMS needs its text (in the plain-text body).")})
         if self.kind == CreativeKind.BANNER and self.image and not self.alt_text:
             raise ValidationError({"alt_text": _("A banner image needs alt text.")})
         if self.kind == CreativeKind.INFO_PAGE and not self.topic_id:

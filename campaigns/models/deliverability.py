@@ -158,6 +158,10 @@ class ReportSource(models.TextChoices):
     MAILGUN = "mailgun", _("Mailgun")
     POSTMARK = "postmark", _("Postmark")
     SENDGRID = "sendgrid", _("SendGrid")
+    # SMS delivery reports, by the provider that sent them (campaigns.services.sms).
+    SMS_KAVENEGAR = "sms_kavenegar", _("SMS: Kavenegar")
+    SMS_TWILIO = "sms_twilio", _("SMS: Twilio")
+    SMS_HTTP = "sms_http", _("SMS: HTTP gateway")
 
 
 class DeliveryReport(models.Model):

@@ -133,6 +133,7 @@ TOUCH_KIND_STEP = {
 
 class TouchSource(models.TextChoices):
     EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
     BANNER = "banner", _("Banner")
     WEBSITE = "web", _("Website")
     PHONE = "phone", _("Phone")

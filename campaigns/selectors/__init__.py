@@ -31,6 +31,8 @@ from campaigns.models import (
     OccasionOffer,
     ReportSource,
     SendingDomain,
+    SmsMessage,
+    SmsOrigin,
     Touch,
     TouchKind,
     ascii_domain,
@@ -70,6 +72,7 @@ class AudienceSummary:
     no_address: int
     suppressed: int
     no_consent: int
+    by_sms: bool = False  # the figures are about phone numbers and SMS consent, not addresses and e-mail consent
 
     @property
     def audience(self) -> int:
@@ -80,10 +83,16 @@ def campaign_audience_summary(*, campaign: Campaign) -> AudienceSummary:
     """The figures of :func:`campaign_audience` and of the members it leaves out, in one query."""
     segment_ids = list(campaign.segments.values_list("pk", flat=True))
     member = SegmentMembership.objects.filter(customer=OuterRef("pk"), segment_id__in=segment_ids).order_by()
-    has_address = ~Q(email="")
+    by_sms = campaign.channel == Channel.SMS
+    has_address = ~Q(phone="") if by_sms else ~Q(email="")
+    granted = Exists(
+        Consent.objects.filter(
+            customer=OuterRef("pk"), channel=ConsentChannel.SMS if by_sms else ConsentChannel.EMAIL, granted=True
+        ).order_by()
+    )
     counts = (
         Customer.objects.filter(Exists(member))
-        .annotate(consent=email_consent_granted())
+        .annotate(consent=granted)
         .aggregate(
             n_members=Count("pk"),
             n_no_address=Count("pk", filter=~has_address),
@@ -91,7 +100,7 @@ def campaign_audience_summary(*, campaign: Campaign) -> AudienceSummary:
             n_no_consent=Count("pk", filter=has_address & Q(suppressed=False, consent=False)),
         )
     )
-    return AudienceSummary(**{name.removeprefix("n_"): value for name, value in counts.items()})
+    return AudienceSummary(**{name.removeprefix("n_"): value for name, value in counts.items()}, by_sms=by_sms)
 
 
 def email_creatives_by_language(*, campaign: Campaign) -> dict[str, Creative]:
@@ -121,8 +130,14 @@ class Progress:
 
 
 def campaign_progress(*, campaign_id: int) -> Progress:
-    """Sent, failed and remaining messages of a campaign, in one query."""
-    counts = Message.objects.filter(campaign_id=campaign_id).aggregate(
+    """Sent, failed and remaining messages of a campaign (its SMS for an SMS campaign), in two queries."""
+    by_sms = Campaign.objects.filter(pk=campaign_id, channel=Channel.SMS).exists()
+    rows = (
+        SmsMessage.objects.filter(campaign_id=campaign_id, origin=SmsOrigin.CAMPAIGN)
+        if by_sms
+        else Message.objects.filter(campaign_id=campaign_id)
+    )
+    counts = rows.aggregate(
         total=Count("pk"),
         sent=Count("pk", filter=Q(status=MessageStatus.SENT)),
         failed=Count("pk", filter=Q(status=MessageStatus.FAILED)),
@@ -199,6 +214,27 @@ def campaigns_needing_a_send(*, exclude: Iterable[int] = (), now: dt.datetime | 
     unlisted = Q(audience_built_at__isnull=True)
     return list(
         Campaign.objects.filter(status=CampaignStatus.SENDING, channel=Channel.EMAIL, occasion_kind="")
+        .exclude(pk__in=list(exclude))
+        .filter(unlisted | (Exists(due.order_by()) & ~Exists(busy.order_by())))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def sms_campaigns_needing_a_send(*, exclude: Iterable[int] = (), now: dt.datetime | None = None) -> list[int]:
+    """Sending SMS campaigns with due work and no worker on them (as :func:`campaigns_needing_a_send` for e-mail)."""
+    now = now or timezone.now()
+    fresh_claim = now - dt.timedelta(seconds=settings.CAMPAIGNS_SEND_CLAIM_TIMEOUT)
+    mine = SmsMessage.objects.filter(campaign=OuterRef("pk"), origin=SmsOrigin.CAMPAIGN)
+    due = mine.filter(
+        Q(status=MessageStatus.QUEUED, next_attempt_at__isnull=True)
+        | Q(status=MessageStatus.QUEUED, next_attempt_at__lte=now)
+        | Q(status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING], claimed_at__lt=fresh_claim)
+    )
+    busy = mine.filter(status__in=[MessageStatus.SENDING, MessageStatus.DELIVERING], claimed_at__gte=fresh_claim)
+    unlisted = Q(audience_built_at__isnull=True)
+    return list(
+        Campaign.objects.filter(status=CampaignStatus.SENDING, channel=Channel.SMS, occasion_kind="")
         .exclude(pk__in=list(exclude))
         .filter(unlisted | (Exists(due.order_by()) & ~Exists(busy.order_by())))
         .order_by("pk")

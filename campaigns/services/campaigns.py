@@ -51,12 +51,14 @@ def campaign_start(*, campaign: Campaign, by: "_User | None" = None, note: str =
     """
     if campaign.is_offline:
         raise ValidationError(_("Offline campaigns are not sent; record their contacts as touches."))
-    sends_email = campaign.channel == Channel.EMAIL and not campaign.occasion_kind
+    sends_email = campaign.channel in (Channel.EMAIL, Channel.SMS) and not campaign.occasion_kind
     if (
         campaign.channel == Channel.EMAIL
         and not campaign.creatives.filter(kind=CreativeKind.EMAIL, for_variant=False).exists()
     ):
         raise ValidationError(_("Add an e-mail creative before starting the campaign."))
+    if campaign.channel == Channel.SMS and not campaign.creatives.filter(kind=CreativeKind.SMS).exists():
+        raise ValidationError(_("Add an SMS text before starting the campaign."))
     current = Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("status", flat=True).first()
     if current == CampaignStatus.SENT:
         campaign.status = current

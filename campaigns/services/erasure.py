@@ -1,10 +1,10 @@
 """Communication's part of a customer's erasure (registered in ``customers.erasure.erasers``).
 
 Blanked: what a touch recorded of the visitor (browser, referring page, what they typed in a response), the
-error texts of their messages (a mail server's answer quotes the address), the addresses and diagnostics of the
-delivery reports on them, and of their website events the browser's id, the pages and referrers (addresses can
-carry personal data) and what they searched for. Removed: the topics they chose and their browsers (the website
-visitors whose cookie tied a browser to them). Their unsent messages are cancelled.
+error texts of their messages (a mail server's answer quotes the address), the number and text of their SMS, the
+addresses and diagnostics of the delivery reports on them, and of their website events the browser's id, the pages
+and referrers (addresses can carry personal data) and what they searched for. Removed: the topics they chose and
+their browsers (the website visitors whose cookie tied a browser to them). Their unsent messages are cancelled.
 
 Kept, and why: every touch's step, kind, source, agent and time, which the AIDA funnel and the attribution of
 orders count; each website event's kind, source, product and time, which the traffic figures count; each message's
@@ -20,6 +20,7 @@ from campaigns.models import (
     Message,
     MessageStatus,
     OccasionOffer,
+    SmsMessage,
     TopicInterest,
     Touch,
     Visitor,
@@ -31,6 +32,7 @@ from .bounces import delivery_reports_forget, delivery_reports_forget_rows
 from .erasure_requests import ErasureConfirmations
 from .occasions import ERASED, OccasionOffers
 from .sending import CampaignMessages
+from .sms import SMS_KIND
 
 LABELS = {
     "campaigns.touches": _("touches: browser, referring page and what they typed (the events are kept)"),
@@ -42,10 +44,13 @@ LABELS = {
     "campaigns.visitors": _("website browsers tied to them"),
 }
 
-_DELIVERY_MODELS: tuple[tuple[str, type[Message] | type[OccasionOffer] | type[ErasureConfirmation]], ...] = (
+_DELIVERY_MODELS: tuple[
+    tuple[str, type[Message] | type[OccasionOffer] | type[ErasureConfirmation] | type[SmsMessage]], ...
+] = (
     (CampaignMessages.code, Message),
     (OccasionOffers.code, OccasionOffer),
     (ErasureConfirmations.code, ErasureConfirmation),
+    (SMS_KIND, SmsMessage),
 )
 
 
@@ -66,6 +71,8 @@ def erase_communication(subject: ErasureSubject) -> Counts:
         )
         if model is not ErasureConfirmation:
             admin_history_forget(model, ids)
+    sms = SmsMessage.objects.filter(customer_id=cid).exclude(to="", text="")
+    blanked += sms.update(to="", text="")
     counts["campaigns.messages"] = blanked
     counts["campaigns.cancelled"] = cancelled
     counts["campaigns.delivery_reports"] = reports

@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from campaigns.models import Campaign, CampaignStatus, MessageStatus, OccasionOffer
+from campaigns.models import Campaign, CampaignStatus, Channel, MessageStatus, OccasionOffer
 from campaigns.selectors import (
     customers_email_context,
     customers_recommended_products,
@@ -44,6 +44,7 @@ from campaigns.templating import CompiledCreative
 from customers.models import Consent, ConsentChannel, Occasion, OccasionKind
 
 _email_consent = Consent.objects.filter(channel=ConsentChannel.EMAIL, granted=True)
+_sms_consent = Consent.objects.filter(channel=ConsentChannel.SMS, granted=True)
 
 NO_CREATIVE = gettext_lazy("The campaign has no e-mail creative.")
 ERASED = gettext_lazy("The customer's data was erased.")
@@ -90,11 +91,15 @@ def occasion_offers_list(*, now: dt.datetime | None = None) -> int:
     listed = 0
     size = settings.CAMPAIGNS_SEND_BATCH_SIZE
     for day, zones in _local_days(now, hour).items():
-        due = (
-            Occasion.objects.filter(_day_filter(day), kind__in=list(campaigns), customer__time_zone__in=zones)
-            .exclude(customer__email="")
-            .filter(customer__suppressed=False)
-            .filter(Exists(_email_consent.filter(customer=OuterRef("customer_id")).order_by()))
+        by_email = [kind for kind, c in campaigns.items() if c.channel != Channel.SMS]
+        by_sms = [kind for kind, c in campaigns.items() if c.channel == Channel.SMS]
+        today = Occasion.objects.filter(_day_filter(day), customer__time_zone__in=zones, customer__suppressed=False)
+        # Each offer goes by its campaign's channel: to those with an address and e-mail consent, or with a phone
+        # and SMS consent (an SMS offer is then queued as an SMS: campaigns.services.sms).
+        due = today.filter(kind__in=by_email).exclude(customer__email="").filter(
+            Exists(_email_consent.filter(customer=OuterRef("customer_id")).order_by())
+        ) | today.filter(kind__in=by_sms).exclude(customer__phone="").filter(
+            Exists(_sms_consent.filter(customer=OuterRef("customer_id")).order_by())
         )
         last = 0
         while True:
@@ -129,6 +134,10 @@ class OccasionOffers(MessageKind[OfferRow]):
 
     model = OccasionOffer
     code = "o"
+
+    def scope(self) -> Q:
+        # Offers of SMS campaigns go as SMS (campaigns.services.sms.sms_offers_enqueue), never by e-mail.
+        return ~Q(campaign_id__in=Campaign.objects.filter(channel=Channel.SMS).values("pk"))
 
     def __init__(self) -> None:
         self.kinds = dict(OccasionKind.choices)
@@ -212,8 +221,12 @@ def occasion_offers_send_due(*, now: dt.datetime | None = None) -> dict[str, int
     killed at that moment leaves it failed with the reason, never sent twice. A refused address is tried
     again later (exponential backoff) and failed after ``CAMPAIGNS_SEND_MAX_ATTEMPTS``.
     """
+    from campaigns.services.sms import sms_offers_enqueue, sms_send_due
+
     occasion_offers_list(now=now or timezone.now())
+    sms_offers_enqueue()
     result = SendResult()
     with relaxed_commits():
         Pipeline(OccasionOffers(), mail_connection()).run(result=result)
-    return {"sent": result.sent, "failed": result.failed}
+    sms = sms_send_due()
+    return {"sent": result.sent + sms.sent, "failed": result.failed + sms.failed}

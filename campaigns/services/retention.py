@@ -7,6 +7,7 @@ about a person goes:
 - a touch's user agent, referrer and detail (a clicked link, a page's topic, or what the visitor typed in an
   offer claim, an inquiry or a comment);
 - a campaign message's or occasion offer's last error (mail servers name the address in their refusals);
+- an SMS's number, text and last error, once it is sent or failed (never the text of one still to send);
 - a delivery report's address, diagnostic and reference (the providers' references carry the address too); its
   address hash stays, so a run of soft bounces is still counted and a suppressed address stays suppressed.
 
@@ -26,7 +27,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from campaigns.models import DeliveryReport, Message, OccasionOffer, Touch
+from campaigns.models import DeliveryReport, Message, MessageStatus, OccasionOffer, SmsMessage, Touch
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Expiry:
     model: type[models.Model]
     stamp: str
     fields: tuple[str, ...]
+    only: Q = field(default_factory=Q)  # the rows that may lose them (all, unless narrowed)
 
 
 EXPIRIES: dict[str, Expiry] = {
@@ -43,6 +45,12 @@ EXPIRIES: dict[str, Expiry] = {
     "messages": Expiry(Message, "created_at", ("error",)),
     "occasion_offers": Expiry(OccasionOffer, "created_at", ("error",)),
     "delivery_reports": Expiry(DeliveryReport, "reported_at", ("address", "detail", "reference")),
+    "sms_messages": Expiry(
+        SmsMessage,
+        "created_at",
+        ("to", "text", "error"),
+        Q(status__in=[MessageStatus.SENT, MessageStatus.FAILED]),
+    ),
 }
 
 
@@ -78,7 +86,7 @@ def expired_fields_blank(*, table: str, cutoff: dt.datetime, after_id: int, up_t
     ``cutoff``; the number of rows changed (rows already blank are not written again)."""
     expiry = EXPIRIES[table]
     rows = expiry.model._default_manager.filter(
-        _still_personal(expiry), pk__gt=after_id, pk__lte=up_to_id, **{f"{expiry.stamp}__lt": cutoff}
+        expiry.only, _still_personal(expiry), pk__gt=after_id, pk__lte=up_to_id, **{f"{expiry.stamp}__lt": cutoff}
     )
     return rows.update(**dict.fromkeys(expiry.fields, ""))
 

@@ -27,6 +27,8 @@ class ConsentSource(models.TextChoices):
     ADMIN = "admin", _("Entered by staff")
     # The customer marked a message as spam in their mailbox; the provider told us (a feedback loop).
     COMPLAINT = "complaint", _("Spam complaint")
+    # The customer answered an SMS with a stop word ("STOP", "لغو", "إلغاء").
+    SMS_REPLY = "sms_reply", _("SMS reply")
     # The customer's data was erased (the right to be forgotten): every channel is withdrawn.
     ERASURE = "erasure", _("Erasure of the customer's data")
 

@@ -1,6 +1,8 @@
 """Settings of the integrations: event streams and partitions, website events, the REST API, the shops' webhooks and
 outgoing webhooks. Read by base.py; everything comes from environment variables (base.py has read .env)."""
 
+from pathlib import Path
+
 import environ
 
 env = environ.Env()
@@ -110,3 +112,35 @@ SHOPIFY_WEBHOOK_SECRET = env("SHOPIFY_WEBHOOK_SECRET", default="")
 SHOP_WEBHOOK_RECEIPTS_KEEP_DAYS = env.int("SHOP_WEBHOOK_RECEIPTS_KEEP_DAYS", default=30)
 # How long an API write's Idempotency-Key answers a repeat with the first answer; older keys are deleted nightly.
 API_IDEMPOTENCY_KEEP_HOURS = env.int("API_IDEMPOTENCY_KEEP_HOURS", default=24)
+
+# SMS (campaigns/sms, docs/sms.md). SMS_PROVIDER: console (development: each message logged and written to
+# SMS_CONSOLE_FILE, nothing sent), kavenegar, twilio or http (a generic gateway described by SMS_HTTP_*). Base URLs
+# are settings so that tests (and a sandbox) can point them elsewhere. SMS_RATE_PER_SECOND: messages a second to
+# the provider, shared by every worker through the cache (0: no limit). SMS_DEFAULT_SENDER: the sender when no SMS
+# sender (admin) matches the recipient's country and the provider. SMS_WEBHOOK_TOKEN: the secret in the Kavenegar
+# and generic webhook URLs (?token=); Twilio's are checked by its signature with SMS_TWILIO_AUTH_TOKEN. Webhook
+# bodies above SMS_WEBHOOK_MAX_BYTES are refused before they are read, and each client address may post
+# SMS_WEBHOOK_RATE_LIMIT times a minute. A temporary refusal is tried again after CAMPAIGNS_SEND_RETRY_BACKOFF,
+# doubled, up to SMS_SEND_MAX_ATTEMPTS attempts.
+SMS_PROVIDER = env("SMS_PROVIDER", default="console")
+SMS_CONSOLE_FILE = env("SMS_CONSOLE_FILE", default="") or str(
+    Path(__file__).resolve().parent.parent.parent / "var" / "sms-outbox.jsonl"
+)
+SMS_DEFAULT_SENDER = env("SMS_DEFAULT_SENDER", default="")
+SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=0)
+SMS_SEND_MAX_ATTEMPTS = env.int("SMS_SEND_MAX_ATTEMPTS", default=5)
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=15.0)
+SMS_WEBHOOK_TOKEN = env("SMS_WEBHOOK_TOKEN", default="")
+SMS_WEBHOOK_MAX_BYTES = env.int("SMS_WEBHOOK_MAX_BYTES", default=16 * 1024)
+SMS_WEBHOOK_RATE_LIMIT = env.int("SMS_WEBHOOK_RATE_LIMIT", default=600)
+SMS_KAVENEGAR_BASE_URL = env("SMS_KAVENEGAR_BASE_URL", default="https://api.kavenegar.com")
+SMS_KAVENEGAR_API_KEY = env("SMS_KAVENEGAR_API_KEY", default="")
+SMS_TWILIO_BASE_URL = env("SMS_TWILIO_BASE_URL", default="https://api.twilio.com")
+SMS_TWILIO_ACCOUNT_SID = env("SMS_TWILIO_ACCOUNT_SID", default="")
+SMS_TWILIO_AUTH_TOKEN = env("SMS_TWILIO_AUTH_TOKEN", default="")
+SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
+SMS_HTTP_METHOD = env("SMS_HTTP_METHOD", default="POST")
+SMS_HTTP_BODY = env("SMS_HTTP_BODY", default="")
+SMS_HTTP_CONTENT_TYPE = env("SMS_HTTP_CONTENT_TYPE", default="application/json")
+SMS_HTTP_AUTHORIZATION = env("SMS_HTTP_AUTHORIZATION", default="")
+SMS_HTTP_ID_FIELD = env("SMS_HTTP_ID_FIELD", default="id")

@@ -56,3 +56,27 @@ def audience(db):
         return campaign, segment, customers
 
     return build
+
+
+@pytest.fixture
+def sms_provider(settings, tmp_path):
+    """The SMS providers' stand-in on 127.0.0.1; every provider's base URL points at it, credentials set, quiet
+    hours off (a test that wants them sets them), no sender needed but the default."""
+    from tests.sms_server import start_stand_in
+
+    state, stop = start_stand_in()
+    settings.SMS_KAVENEGAR_BASE_URL = state.url
+    settings.SMS_KAVENEGAR_API_KEY = state.api_key
+    settings.SMS_TWILIO_BASE_URL = state.url
+    settings.SMS_TWILIO_ACCOUNT_SID = state.account_sid
+    settings.SMS_TWILIO_AUTH_TOKEN = state.auth_token
+    settings.SMS_HTTP_URL = f"{state.url}/send?to={{to}}"
+    settings.SMS_HTTP_BODY = '{"to": "{to}", "from": "{sender}", "text": "{text}", "reference": "{reference}"}'
+    settings.SMS_DEFAULT_SENDER = "10004346"
+    settings.SMS_WEBHOOK_TOKEN = "hook-secret"
+    settings.SMS_CONSOLE_FILE = str(tmp_path / "outbox.jsonl")
+    settings.CAMPAIGNS_QUIET_HOURS_START = settings.CAMPAIGNS_QUIET_HOURS_END = "00:00"
+    try:
+        yield state
+    finally:
+        stop()

@@ -32,6 +32,7 @@ from campaigns.models import (
     TouchKind,
     TouchSource,
 )
+from campaigns.sms.demo import sms_demo_campaign
 from customers.models import (
     AcquisitionSource,
     Consent,
@@ -328,6 +329,7 @@ class Command(BaseCommand):
                         target_url="https://shop.example/gulf",
                     )
             campaigns.append(campaign)
+        sms_demo_campaign(segment=segments[0])  # a draft: its estimate shows in the admin; the console sends it
         return campaigns
 
     # --- customers and what they did ------------------------------------------------------------------------
