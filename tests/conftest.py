@@ -26,6 +26,16 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_link_caches():
+    """The tracking views keep links and SMS messages by id for the life of a process (they never change); test
+    databases give a rolled-back id out again, so each test starts with empty caches."""
+    from campaigns import sms_views, views
+
+    views._link.cache_clear()
+    sms_views._message.cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request in Persian leaves Persian active in the thread: each test starts and ends in the default."""
     from django.conf import settings
