@@ -26,6 +26,19 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _one_rate_limit_window(monkeypatch):
+    """The rate limits count in fixed windows of the clock: a slow test crossing a window's end would see its
+    count start again. Each test stays in the window it started in."""
+    import time
+    from types import SimpleNamespace
+
+    from emarketing import ratelimit
+
+    started = time.time()
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: started))
+
+
+@pytest.fixture(autouse=True)
 def _fresh_link_caches():
     """The tracking views keep links and SMS messages by id for the life of a process (they never change); test
     databases give a rolled-back id out again, so each test starts with empty caches."""
