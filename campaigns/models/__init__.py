@@ -1,7 +1,8 @@
 """Communication: campaigns, their creatives, one message per recipient and the AIDA touches they cause.
 
 One module per subject: campaigns and creatives (``campaigns``); messages, touches, links and occasion offers
-(``delivery``); sending domains, DKIM keys, senders and delivery reports (``deliverability``); the e-mail that
+(``delivery``); sending domains, DKIM keys, senders and delivery reports (``deliverability``); journeys, their
+versions, steps, enrolments and messages (``journeys``); the e-mail that
 confirms a request to erase one's data (``privacy``). Every name is imported here, so the rest of the code imports
 from ``campaigns.models`` alone, and the dotted paths the migrations name (``campaigns.models._refuse_script_url``,
 ``campaigns.models.validate_ascii_domain``) still resolve."""
@@ -47,6 +48,20 @@ from campaigns.models.delivery import (
     person_looked,
     proxy_open,
 )
+from campaigns.models.journeys import (
+    INSIDE,
+    Enrolment,
+    EnrolmentState,
+    Journey,
+    JourneyMessage,
+    JourneyPassage,
+    JourneyStatus,
+    JourneyStatusChange,
+    JourneyStep,
+    JourneyVersion,
+    Reentry,
+    StepKind,
+)
 from campaigns.models.privacy import ErasureConfirmation
 from campaigns.models.website import DIRECT, WEB_EVENT_TOUCH, Visitor, VisitorConsent, WebEvent, WebEventKind
 
@@ -55,6 +70,7 @@ __all__ = [
     "BOUNCE_EVENTS",
     "DIRECT",
     "DKIM_PUBLISHED_STATUSES",
+    "INSIDE",
     "PROXY_FETCH",
     "TOUCH_KIND_STEP",
     "WEB_EVENT_TOUCH",
@@ -71,14 +87,25 @@ __all__ = [
     "DkimKey",
     "DkimKeyStatus",
     "DkimKeyStatusChange",
+    "Enrolment",
+    "EnrolmentState",
     "ErasureConfirmation",
+    "Journey",
+    "JourneyMessage",
+    "JourneyPassage",
+    "JourneyStatus",
+    "JourneyStatusChange",
+    "JourneyStep",
+    "JourneyVersion",
     "Link",
     "Message",
     "MessageStatus",
     "OccasionOffer",
+    "Reentry",
     "ReportSource",
     "Sender",
     "SendingDomain",
+    "StepKind",
     "Topic",
     "TopicInterest",
     "Touch",

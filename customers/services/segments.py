@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from customers.models import Customer, Segment, SegmentCondition, SegmentMembership
 from customers.registry import change_sources
@@ -205,3 +207,28 @@ def segments_refresh_all(*, full: bool = False) -> dict[int, SegmentRefreshResul
         pk: segment_refresh(segment=Segment(pk=pk), full=full)
         for pk in Segment.objects.filter(is_dynamic=True).order_by("pk").values_list("pk", flat=True)
     }
+
+
+@transaction.atomic
+def segment_members_add(*, segment: Segment, customer_ids: "QuerySet[Any]", now: dt.datetime | None = None) -> int:
+    """Add the customers ``customer_ids`` selects (one column) to a hand-kept segment, set-based; those already in it
+    stay as they are. A segment refreshed by rules is refused: its members are the rules' to choose."""
+    if segment.is_dynamic:
+        raise ValidationError(gettext("The members of a segment refreshed by rules follow its rules."))
+    now = now or timezone.now()
+    fresh = Customer.objects.filter(pk__in=customer_ids).exclude(
+        Exists(SegmentMembership.objects.filter(segment=segment, customer=OuterRef("pk")))
+    )
+    added = _insert_members(segment, fresh.order_by().values("pk"), now)
+    Segment.objects.filter(pk=segment.pk).update(member_count=segment.memberships.count())
+    return added
+
+
+@transaction.atomic
+def segment_members_remove(*, segment: Segment, customer_ids: "QuerySet[Any]") -> int:
+    """Take the customers ``customer_ids`` selects out of a hand-kept segment (refused for one refreshed by rules)."""
+    if segment.is_dynamic:
+        raise ValidationError(gettext("The members of a segment refreshed by rules follow its rules."))
+    removed, _by_model = SegmentMembership.objects.filter(segment=segment, customer_id__in=customer_ids).delete()
+    Segment.objects.filter(pk=segment.pk).update(member_count=segment.memberships.count())
+    return removed

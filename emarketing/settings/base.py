@@ -460,6 +460,9 @@ CAMPAIGNS_OCCASION_LOCAL_HOUR = env.int("CAMPAIGNS_OCCASION_LOCAL_HOUR", default
 # customer between them; what falls inside waits for their end. The same start and end switches them off.
 CAMPAIGNS_QUIET_HOURS_START = env("CAMPAIGNS_QUIET_HOURS_START", default="21:00")
 CAMPAIGNS_QUIET_HOURS_END = env("CAMPAIGNS_QUIET_HOURS_END", default="08:00")
+# Journeys: the every-minute tick moves the due enrolments of each step in transactions of at most this many
+# customers (bigger: fewer statements; smaller: shorter locks and less redone when a worker dies mid-batch).
+JOURNEYS_TICK_BATCH = env.int("JOURNEYS_TICK_BATCH", default=50_000)
 
 # Sending domains and DKIM. Private keys are encrypted at rest with the Fernet keys of DKIM_KEY_ENCRYPTION_KEYS,
 # comma-separated: the first encrypts, all decrypt (put a new key first, keep the old one after it). Empty: one key
