@@ -43,3 +43,7 @@ class OrdersConfig(AppConfig):
         from orders import events
 
         events.register()
+        # Journeys: orders as triggers, "N days without an order", and "ordered since entry" as a condition and goal.
+        from orders import journeys
+
+        journeys.register()

@@ -143,15 +143,29 @@ INSIDE = (EnrolmentState.ACTIVE, EnrolmentState.WAITING)
 
 class Enrolment(models.Model):
     id = models.BigAutoField(primary_key=True)
-    journey = models.ForeignKey(Journey, verbose_name=_("journey"), on_delete=models.CASCADE, related_name="+")
+    # Few indexes, because every move rewrites the row and each of them: the foreign keys are found through the
+    # composite indexes below (the partial unique index serves "the customers inside a journey").
+    journey = models.ForeignKey(
+        Journey, verbose_name=_("journey"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     version = models.ForeignKey(
-        JourneyVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="enrolments"
+        JourneyVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="enrolments", db_index=False
     )
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="journey_enrolments"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="journey_enrolments",
+        db_index=False,
     )
     step = models.ForeignKey(
-        JourneyStep, verbose_name=_("step"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        JourneyStep,
+        verbose_name=_("step"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     state = models.CharField(_("state"), max_length=16, choices=EnrolmentState.choices, default=EnrolmentState.ACTIVE)
     due_at = models.DateTimeField(_("due"), default=timezone.now)
@@ -166,7 +180,7 @@ class Enrolment(models.Model):
         verbose_name_plural = _("enrolments")
         ordering = ["-id"]
         indexes = [
-            # The tick: the due enrolments of one step, in id order.
+            # The tick: the due enrolments of one step, in id order (step empty: those who have just entered).
             models.Index(fields=["step", "state", "due_at", "id"], name="enrolment_due"),
             models.Index(fields=["customer", "journey", "entered_at"], name="enrolment_customer"),
         ]
@@ -187,7 +201,9 @@ class JourneyPassage(models.Model):
     """A step an enrolment reached: once, the database says."""
 
     id = models.BigAutoField(primary_key=True)
-    enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="+")
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     step = models.ForeignKey(JourneyStep, verbose_name=_("step"), on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(_("reached at"), default=timezone.now)
 
@@ -195,7 +211,6 @@ class JourneyPassage(models.Model):
         verbose_name = _("journey step reached")
         verbose_name_plural = _("journey steps reached")
         constraints = [models.UniqueConstraint(fields=["enrolment", "step"], name="journey_passage_once")]
-        indexes = [models.Index(fields=["step"], name="journey_passage_step")]
 
     def __str__(self):
         return f"{self.enrolment_id} → {self.step_id}"
@@ -206,9 +221,11 @@ class JourneyMessage(DeliveryState):
 
     id = models.BigAutoField(primary_key=True)
     enrolment = models.ForeignKey(
-        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="messages"
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="messages", db_index=False
     )
-    step = models.ForeignKey(JourneyStep, verbose_name=_("step"), on_delete=models.CASCADE, related_name="+")
+    step = models.ForeignKey(
+        JourneyStep, verbose_name=_("step"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="journey_messages"
     )

@@ -50,7 +50,12 @@ def _journey(campaign, segment):
             {"key": "hello", "kind": "email", "params": {"campaign": campaign.pk}, "next": ["split"]},
             {"key": "split", "kind": "split", "params": {"shares": [50, 50]}, "next": ["a", "b"]},
             {"key": "a", "kind": "action", "params": {"action": "flag_set", "field": "at_risk"}, "next": ["last"]},
-            {"key": "b", "kind": "action", "params": {"action": "segment_add", "segment": segment.pk}, "next": ["last"]},
+            {
+                "key": "b",
+                "kind": "action",
+                "params": {"action": "segment_add", "segment": segment.pk},
+                "next": ["last"],
+            },
             {"key": "last", "kind": "wait", "params": {"minutes": 0}, "next": []},
         ],
     )
