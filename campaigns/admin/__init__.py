@@ -1,7 +1,8 @@
 """Communication in the admin, one module per subject: campaigns with their creatives and topics, delivery and
 tracking (messages, touches, links, occasion offers, erasure confirmations), and deliverability (sending domains,
-DKIM keys, senders, delivery reports), and website events and visitors. Importing the package registers them all."""
+DKIM keys, senders, delivery reports), website events and visitors, and journeys. Importing the package registers
+them all."""
 
-from . import campaigns, deliverability, tracking, website
+from . import campaigns, deliverability, journeys, tracking, website
 
-__all__ = ["campaigns", "deliverability", "tracking", "website"]
+__all__ = ["campaigns", "deliverability", "journeys", "tracking", "website"]

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -12,7 +13,10 @@ def insert_select(table: str, columns: Sequence[str], rows: "QuerySet[Any]", *, 
     """Insert into ``table`` one row per row of ``rows`` (a ``values_list`` whose columns are the first of
     ``columns``), each followed by the constants ``extra`` (the last of ``columns``); rows that a unique key
     already holds are skipped. No row travels to Python. Returns how many were inserted."""
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (``pk__in=[]``)
+        return 0
     quote = connection.ops.quote_name
     marks = "".join(", %s" for _value in extra)
     statement = (
