@@ -16,11 +16,14 @@ from customers.models import Customer
 
 def _score_matches(params: Params, payload: Mapping[str, Any]) -> bool:
     """``nps_at_most`` / ``csat_at_most``: an unhappy answer (either, when both are given)."""
-    limits = [("nps", params.get("nps_at_most")), ("csat", params.get("csat_at_most"))]
-    limits = [(name, limit) for name, limit in limits if limit not in (None, "")]
+    limits = [
+        (name, float(params[key]))
+        for name, key in (("nps", "nps_at_most"), ("csat", "csat_at_most"))
+        if params.get(key) not in (None, "")
+    ]
     if not limits:
         return True
-    return any(payload.get(name) is not None and float(payload[name]) <= float(limit) for name, limit in limits)
+    return any(payload.get(name) is not None and float(payload[name]) <= limit for name, limit in limits)
 
 
 def _ticket_open(params: Params, batch: "QuerySet[Any]", step: Any, now: dt.datetime) -> int:

@@ -53,8 +53,10 @@ class JourneyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["trigger"].choices = triggers.choices()
-        self.fields["goal"].choices = [("", "—"), *conditions.choices()]
+        trigger, goal = self.fields["trigger"], self.fields["goal"]
+        assert isinstance(trigger, forms.ChoiceField) and isinstance(goal, forms.ChoiceField)
+        trigger.choices = triggers.choices()
+        goal.choices = [("", "—"), *conditions.choices()]
         version = self.instance.current_version() if self.instance.pk else None
         if version is not None:
             self.fields["steps"].initial = [
@@ -72,7 +74,7 @@ class JourneyForm(forms.ModelForm):
         return list(found.values_list("pk", flat=True))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         try:
             if data.get("trigger"):
                 triggers.get(data["trigger"]).check(data.get("trigger_params") or {})

@@ -90,7 +90,7 @@ class JourneyMessages(MessageKind[JourneyRow]):
         rows, refused = [], {}
         for m in messages:
             ctx = self.contexts.get(m.customer_id)
-            if not m.consenting:  # type: ignore[attr-defined]
+            if not m.consenting:
                 refused[m.pk] = str(NO_CONSENT)
             elif ctx is None or self._parts(m.campaign).creatives.get(ctx["language"]) is None:
                 refused[m.pk] = str(NO_CREATIVE)
