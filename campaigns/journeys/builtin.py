@@ -33,6 +33,7 @@ from customers.models import (
     Occasion,
     ProfileAttribute,
     Segment,
+    SegmentDeparture,
     SegmentMembership,
     ValueTier,
 )
@@ -64,6 +65,13 @@ def _segment_joined(params: Params, since: dt.datetime | None, now: dt.datetime)
     if not params.get("current_members"):
         joined = joined.filter(added_at__gt=_since(since, now))
     return joined.values("customer_id")
+
+
+def _segment_left(params: Params, since: dt.datetime | None, now: dt.datetime) -> "QuerySet[Any]":
+    left = SegmentDeparture.objects.filter(
+        segment_id=params["segment"], left_at__gt=_since(since, now), left_at__lte=now
+    )
+    return left.values("customer_id")
 
 
 def _web_event(kind: str) -> Any:
@@ -300,6 +308,7 @@ def register() -> None:
     register_trigger(
         "segment_joined", TriggerSpec(_("Segment joined"), scheduled=_segment_joined, check=_needs("segment"))
     )
+    register_trigger("segment_left", TriggerSpec(_("Segment left"), scheduled=_segment_left, check=_needs("segment")))
     register_trigger(
         "product_viewed", TriggerSpec(_("Product viewed"), scheduled=_web_event(WebEventKind.PRODUCT_VIEW))
     )

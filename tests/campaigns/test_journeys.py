@@ -227,3 +227,19 @@ def test_steps_that_go_round_in_a_circle_or_lead_nowhere_are_refused():
         journey_steps_save(journey=journey, steps=[{"key": "a", "kind": "wait", "next": ["nowhere"]}])
     with pytest.raises(ValidationError):
         journey_set_status(journey=journey, status=JourneyStatus.LIVE)  # no steps
+
+
+def test_leaving_a_segment_by_its_rules_or_by_hand_enrols_who_left():
+    from customers.models import Customer
+    from customers.services.segments import segment_members_add, segment_members_remove
+
+    segment = SegmentFactory()
+    stay, go = CustomerFactory(), CustomerFactory()
+    segment_members_add(segment=segment, customer_ids=Customer.objects.filter(pk__in=[stay.pk, go.pk]).values("pk"))
+    steps = [{"key": "w", "kind": "wait", "params": {"days": 1}, "next": []}]
+    live_journey(steps, trigger="segment_left", segment=segment.pk)
+    journeys_tick()  # the mark: nobody has left yet
+    segment_members_remove(segment=segment, customer_ids=[go.pk])
+    journeys_tick()
+    journeys_tick()
+    assert list(Enrolment.objects.values_list("customer_id", flat=True)) == [go.pk]
