@@ -17,10 +17,19 @@ from campaigns.journeys.graph import journey_svg
 from campaigns.journeys.ready_made import READY_MADE, journey_install
 from campaigns.journeys.registry import conditions, triggers
 from campaigns.journeys.versions import journey_set_status, journey_steps_save, steps_check
-from campaigns.models import Enrolment, Journey, JourneyMessage, JourneyStatus
+from campaigns.models import (
+    Enrolment,
+    Journey,
+    JourneyMessage,
+    JourneyPassage,
+    JourneyStatus,
+    JourneyStatusChange,
+    JourneyStep,
+    JourneyVersion,
+)
 from customers.models import Customer, Segment, SegmentMembership
 from emarketing.admin_moves import StatusMove, StatusMovesMixin
-from emarketing.admin_tools import BigTableAdminMixin
+from emarketing.admin_tools import BigTableAdminMixin, StatusChangeInline
 
 MOST_CUSTOMERS_TYPED = 1000
 
@@ -93,6 +102,24 @@ class JourneyForm(forms.ModelForm):
         return data
 
 
+class JourneyStatusChangeInline(StatusChangeInline):
+    model = JourneyStatusChange
+
+
+class JourneyVersionInline(admin.TabularInline):
+    """The versions, newest first: customers inside stay on the version they entered."""
+
+    model = JourneyVersion
+    fields = ("number", "first_step", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Journey)
 class JourneyAdmin(StatusMovesMixin, admin.ModelAdmin):
     form = JourneyForm
@@ -101,6 +128,7 @@ class JourneyAdmin(StatusMovesMixin, admin.ModelAdmin):
     list_filter = ("status", "trigger", "reentry")
     search_fields = ("name",)
     readonly_fields = ("status", "graph")
+    inlines = (JourneyVersionInline, JourneyStatusChangeInline)
     fieldsets = (
         (None, {"fields": ("name", "status")}),
         (_("Entry"), {"fields": ("trigger", "trigger_params", ("reentry", "reentry_days"))}),
@@ -196,6 +224,33 @@ class ReadOnly(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class JourneyStepInline(admin.TabularInline):
+    model = JourneyStep
+    fields = ("position", "key", "kind", "label", "params", "next")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(JourneyVersion)
+class JourneyVersionAdmin(ReadOnly):
+    """A version and its steps as they were saved (steps are edited on the journey's page)."""
+
+    list_display = ("journey", "number", "first_step", "created_at")
+    list_filter = ("journey",)
+    inlines = (JourneyStepInline,)
+
+
+@admin.register(JourneyPassage)
+class JourneyPassageAdmin(BigTableAdminMixin, ReadOnly):
+    list_display = ("id", "enrolment", "step", "at")
+    raw_id_fields = ("enrolment",)
+    list_select_related = ("step",)
 
 
 @admin.register(Enrolment)
