@@ -52,3 +52,7 @@ class AftersalesConfig(AppConfig):
         from aftersales import events
 
         events.register()
+        # Journeys: surveys answered (with a score condition) and tickets as triggers; "open a ticket" as an action.
+        from aftersales import journeys
+
+        journeys.register()

@@ -18,11 +18,17 @@ class CampaignsConfig(AppConfig):
         segment_fields.register()
         # The kinds of message a bounce can name (later stages register theirs in their ready()).
         from campaigns.deliverability import delivery_kind_register
-        from campaigns.models import Message, OccasionOffer
+        from campaigns.journeys.sending import JourneyMessages
+        from campaigns.models import JourneyMessage, Message, OccasionOffer
         from campaigns.services.occasions import OccasionOffers
         from campaigns.services.sending import CampaignMessages
 
-        for code, model in ((CampaignMessages.code, Message), (OccasionOffers.code, OccasionOffer)):
+        kinds = (
+            (CampaignMessages.code, Message),
+            (OccasionOffers.code, OccasionOffer),
+            (JourneyMessages.code, JourneyMessage),
+        )
+        for code, model in kinds:
             delivery_kind_register(
                 code,
                 model=model,
@@ -98,3 +104,11 @@ class CampaignsConfig(AppConfig):
 
         stream_register(WEB_STREAM, web_events_write)
         partitioned_register(WebEvent._meta.db_table, "occurred_at", retention_setting="WEBSITE_EVENT_RETENTION_MONTHS")
+        # Journeys: communication's own triggers, conditions and actions (orders and after-sales register theirs in
+        # their ready()), and the bus heard after each commit.
+        from campaigns.journeys import builtin
+        from campaigns.journeys.listeners import journeys_hear
+        from emarketing.hooks.bus import subscribe
+
+        builtin.register()
+        subscribe(journeys_hear)

@@ -106,3 +106,22 @@ def send_erasure_confirmations():
 def maintain_partitions():
     """Create the months ahead of the partitioned tables, drop the months past their retention (PostgreSQL)."""
     return partitions_maintain()
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def journeys_tick():
+    """Move every due customer of every live journey on (set-based), then send the journey e-mails listed."""
+    from campaigns.journeys.engine import journeys_tick as tick
+
+    result = tick()
+    send_journey_messages.delay()
+    return {"entered": result.entered, "moved": result.moved, "converted": result.converted, "e-mails": result.messages}
+
+
+@shared_task(acks_late=True, time_limit=900, soft_time_limit=840)
+def send_journey_messages():
+    """Send the queued journey e-mails (and the retries due) for up to CAMPAIGNS_SEND_TASK_SECONDS."""
+    from campaigns.journeys.sending import journey_messages_send
+
+    result = journey_messages_send(time_budget=settings.CAMPAIGNS_SEND_TASK_SECONDS)
+    return {"sent": result.sent, "failed": result.failed, "retried": result.retried}

@@ -60,6 +60,13 @@ app.conf.beat_schedule = {
         "task": "campaigns.tasks.send_sms",
         "schedule": crontab(),
     },
+    # Journeys: every minute, each live journey's scheduled triggers and goals, then every due customer moved on
+    # step by step in bulk SQL (a row lock per step keeps two ticks from doing it twice), and the journey e-mails
+    # listed sent. Every minute because "wait until 10:00" and the end of quiet hours are read to the minute.
+    "campaigns-journeys-tick": {
+        "task": "campaigns.tasks.journeys_tick",
+        "schedule": crontab(),
+    },
     # Occasion offers: the daily birthday/anniversary offer, checked every hour at :20 because each time zone
     # reaches its local morning (CAMPAIGNS_OCCASION_LOCAL_HOUR) at a different hour; one offer per occasion
     # and year is kept by the database, so the 24 checks of a day send each customer's offer once.

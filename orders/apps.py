@@ -47,3 +47,7 @@ class OrdersConfig(AppConfig):
         from orders import experiment_outcomes
 
         experiment_outcomes.register()
+        # Journeys: orders as triggers, "N days without an order", and "ordered since entry" as a condition and goal.
+        from orders import journeys
+
+        journeys.register()

@@ -2,10 +2,10 @@
 
 One module per subject: campaigns and creatives (``campaigns``); messages, touches, links and occasion offers
 (``delivery``); A/B tests and holdouts (``experiments``); SMS sender numbers and SMS messages (``sms``); sending
-domains, DKIM keys, senders and delivery reports (``deliverability``); the e-mail that confirms a request to erase
-one's data (``privacy``). Every name is imported here, so the rest of the code imports from ``campaigns.models``
-alone, and the dotted paths the migrations name (``campaigns.models._refuse_script_url``,
-``campaigns.models.validate_ascii_domain``) still resolve."""
+domains, DKIM keys, senders and delivery reports (``deliverability``); journeys, their versions, steps, enrolments and
+messages (``journeys``); the e-mail that confirms a request to erase one's data (``privacy``). Every name is imported
+here, so the rest of the code imports from ``campaigns.models`` alone, and the dotted paths the migrations name
+(``campaigns.models._refuse_script_url``, ``campaigns.models.validate_ascii_domain``) still resolve."""
 
 from campaigns.models.campaigns import (
     Campaign,
@@ -56,6 +56,20 @@ from campaigns.models.experiments import (
     HoldoutMember,
     Variant,
 )
+from campaigns.models.journeys import (
+    INSIDE,
+    Enrolment,
+    EnrolmentState,
+    Journey,
+    JourneyMessage,
+    JourneyPassage,
+    JourneyStatus,
+    JourneyStatusChange,
+    JourneyStep,
+    JourneyVersion,
+    Reentry,
+    StepKind,
+)
 from campaigns.models.privacy import ErasureConfirmation
 from campaigns.models.sms import SmsMessage, SmsOrigin, SmsProviderName, SmsReport, SmsSender
 from campaigns.models.website import DIRECT, WEB_EVENT_TOUCH, Visitor, VisitorConsent, WebEvent, WebEventKind
@@ -65,6 +79,7 @@ __all__ = [
     "BOUNCE_EVENTS",
     "DIRECT",
     "DKIM_PUBLISHED_STATUSES",
+    "INSIDE",
     "PROXY_FETCH",
     "RATE_METRICS",
     "TOUCH_KIND_STEP",
@@ -82,15 +97,25 @@ __all__ = [
     "DkimKey",
     "DkimKeyStatus",
     "DkimKeyStatusChange",
+    "Enrolment",
+    "EnrolmentState",
     "ErasureConfirmation",
     "Experiment",
     "ExperimentMetric",
     "ExperimentStatus",
     "HoldoutMember",
+    "Journey",
+    "JourneyMessage",
+    "JourneyPassage",
+    "JourneyStatus",
+    "JourneyStatusChange",
+    "JourneyStep",
+    "JourneyVersion",
     "Link",
     "Message",
     "MessageStatus",
     "OccasionOffer",
+    "Reentry",
     "ReportSource",
     "Sender",
     "SendingDomain",
@@ -99,6 +124,7 @@ __all__ = [
     "SmsProviderName",
     "SmsReport",
     "SmsSender",
+    "StepKind",
     "Topic",
     "TopicInterest",
     "Touch",

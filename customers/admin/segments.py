@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from customers.models import (
     Segment,
     SegmentCondition,
+    SegmentDeparture,
     SegmentField,
     SegmentMembership,
 )
@@ -168,3 +169,20 @@ class SegmentMembershipAdmin(BigTableAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("customer",)
     autocomplete_fields = ("segment",)
     search_fields = ("customer__email", "customer__last_name", "segment__name")
+
+
+@admin.register(SegmentDeparture)
+class SegmentDepartureAdmin(BigTableAdminMixin, admin.ModelAdmin):
+    """Who left which segment, and when: written by the refresh, never typed in."""
+
+    list_display = ("segment", "customer", "left_at")
+    list_filter = ("segment",)
+    raw_id_fields = ("customer",)
+    search_fields = ("=customer__email", "segment__name")
+    list_select_related = ("segment", "customer")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

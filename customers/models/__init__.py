@@ -56,6 +56,7 @@ from customers.models.segment_rules import (
 )
 from customers.models.segments import (
     Segment,
+    SegmentDeparture,
     SegmentMembership,
 )
 from customers.models.suppression import (
@@ -97,6 +98,7 @@ __all__ = [
     "RecommendationKind",
     "Segment",
     "SegmentCondition",
+    "SegmentDeparture",
     "SegmentField",
     "SegmentLookup",
     "SegmentMembership",

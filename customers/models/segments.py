@@ -47,3 +47,21 @@ class SegmentMembership(models.Model):
 
     def __str__(self):
         return f"{self.segment} ∋ {self.customer}"
+
+
+class SegmentDeparture(models.Model):
+    """A customer leaving a segment, and when: what "left the segment" (a journey's trigger) is read from. Written by
+    the segment refresh and by removals from a hand-kept segment, never typed in."""
+
+    id = models.BigAutoField(primary_key=True)
+    segment = models.ForeignKey(Segment, verbose_name=_("segment"), on_delete=models.CASCADE, related_name="departures")
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+")
+    left_at = models.DateTimeField(_("left at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("segment departure")
+        verbose_name_plural = _("segment departures")
+        indexes = [models.Index(fields=["segment", "left_at"], name="segment_departure_time")]
+
+    def __str__(self):
+        return f"{self.customer_id} ← {self.segment}"

@@ -12,6 +12,7 @@ size, and memory stays flat however many customers there are.
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -249,3 +250,20 @@ def customers_refresh_tiers_and_stages(
         attributes=[tier, stage], customer_ids=customer_ids, reason=reason, batch_size=_batch_size(batch_size), now=now
     )
     return results[tier.name], results[stage.name]
+
+
+# The profile fields that a journey (or any bulk action) may set, with the values each takes.
+SETTABLE_FLAGS = {"at_risk": (True, False), "referral_candidate": (True, False)}
+
+
+@transaction.atomic
+def customers_flag_set(*, customer_ids: "QuerySet[Any]", field: str, value: bool) -> int:
+    """Set one of :data:`SETTABLE_FLAGS` on the customers ``customer_ids`` selects, in one UPDATE; returns how many
+    changed."""
+    if field not in SETTABLE_FLAGS or value not in SETTABLE_FLAGS[field]:
+        raise ValueError(f"{field!r} = {value!r} is not a profile flag that can be set in bulk.")
+    return (
+        Customer.objects.filter(pk__in=customer_ids)
+        .exclude(**{field: value})
+        .update(**{field: value, "updated_at": timezone.now()})
+    )

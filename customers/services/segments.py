@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from customers.models import Customer, Segment, SegmentCondition, SegmentMembership
+from customers.models import Customer, Segment, SegmentCondition, SegmentDeparture, SegmentMembership
 from customers.registry import change_sources
 from customers.segments import Calendar, compile_rules, fields_of, matching_customers, moved_by_calendar, validate_rules
 
@@ -121,6 +123,9 @@ def _incremental(segment: Segment, rows: list[tuple[int, bool, bool]], now: dt.d
     joining = [pk for pk, is_selected, is_member in rows if is_selected and not is_member]
     for i in range(0, len(leaving), 5000):
         SegmentMembership.objects.filter(segment=segment, customer_id__in=leaving[i : i + 5000]).delete()
+    SegmentDeparture.objects.bulk_create(
+        [SegmentDeparture(segment=segment, customer_id=pk, left_at=now) for pk in leaving], batch_size=5000
+    )
     SegmentMembership.objects.bulk_create(
         [SegmentMembership(segment=segment, customer_id=pk, added_at=now) for pk in joining],
         ignore_conflicts=True,
@@ -145,17 +150,31 @@ def _insert_members(segment: Segment, customer_ids: "QuerySet[Any]", now: dt.dat
         return max(int(cursor.rowcount), 0)
 
 
+def _leave(segment: Segment, leaving: "QuerySet[SegmentMembership]", now: dt.datetime) -> int:
+    """Delete the memberships ``leaving`` selects, recording each departure first (``INSERT … SELECT``)."""
+    sql, params = leaving.order_by().values_list("customer_id").query.sql_with_params()
+    meta = SegmentDeparture._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("customer", "segment", "left_at"))  # type: ignore[union-attr,arg-type]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT gone.*, %s, %s FROM ({sql}) gone",  # noqa: S608 - the ORM's own SQL and the model's names
+            [segment.pk, connection.ops.adapt_datetimefield_value(now), *params],
+        )
+    return leaving.delete()[0]
+
+
 def _full(segment: Segment, rules: dict[str, Any], now: dt.datetime) -> SegmentRefreshResult:
     """Every customer re-evaluated, only the difference written: one ``DELETE`` of those who left, one
     ``INSERT … SELECT`` of those who joined."""
     result = SegmentRefreshResult(mode="full")
     stale = SegmentMembership.objects.filter(segment=segment)
     if not rules:
-        result.removed = stale.delete()[0]
+        result.removed = _leave(segment, stale, now)
         return result
     members = matching_customers(rules, calendar=Calendar(now)).order_by()
     # NOT EXISTS, not NOT IN: PostgreSQL answers it with an anti-join however many members there are.
-    result.removed = stale.exclude(Exists(members.filter(pk=OuterRef("customer_id")))).delete()[0]
+    result.removed = _leave(segment, stale.exclude(Exists(members.filter(pk=OuterRef("customer_id")))), now)
     existing = SegmentMembership.objects.filter(segment=segment, customer=OuterRef("pk"))
     result.added = _insert_members(segment, members.exclude(Exists(existing)).values("pk"), now)
     return result
@@ -205,3 +224,30 @@ def segments_refresh_all(*, full: bool = False) -> dict[int, SegmentRefreshResul
         pk: segment_refresh(segment=Segment(pk=pk), full=full)
         for pk in Segment.objects.filter(is_dynamic=True).order_by("pk").values_list("pk", flat=True)
     }
+
+
+@transaction.atomic
+def segment_members_add(*, segment: Segment, customer_ids: "QuerySet[Any]", now: dt.datetime | None = None) -> int:
+    """Add the customers ``customer_ids`` selects (one column) to a hand-kept segment, set-based; those already in it
+    stay as they are. A segment refreshed by rules is refused: its members are the rules' to choose."""
+    if segment.is_dynamic:
+        raise ValidationError(gettext("The members of a segment refreshed by rules follow its rules."))
+    now = now or timezone.now()
+    fresh = Customer.objects.filter(pk__in=customer_ids).exclude(
+        Exists(SegmentMembership.objects.filter(segment=segment, customer=OuterRef("pk")))
+    )
+    added = _insert_members(segment, fresh.order_by().values("pk"), now)
+    Segment.objects.filter(pk=segment.pk).update(member_count=segment.memberships.count())
+    return added
+
+
+@transaction.atomic
+def segment_members_remove(*, segment: Segment, customer_ids: "QuerySet[Any]") -> int:
+    """Take the customers ``customer_ids`` selects out of a hand-kept segment (refused for one refreshed by rules)."""
+    if segment.is_dynamic:
+        raise ValidationError(gettext("The members of a segment refreshed by rules follow its rules."))
+    removed = _leave(
+        segment, SegmentMembership.objects.filter(segment=segment, customer_id__in=customer_ids), timezone.now()
+    )
+    Segment.objects.filter(pk=segment.pk).update(member_count=segment.memberships.count())
+    return removed

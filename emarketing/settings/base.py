@@ -473,6 +473,9 @@ CAMPAIGNS_SEND_TIME_MIN_TOUCHES = env.int("CAMPAIGNS_SEND_TIME_MIN_TOUCHES", def
 # A/B tests: the rise over the control's rate (relative: 0.10 = a tenth more) that the results page says how many
 # recipients per variant are needed to detect, at the experiment's confidence and 80% power.
 CAMPAIGNS_EXPERIMENT_DETECTABLE_LIFT = env.float("CAMPAIGNS_EXPERIMENT_DETECTABLE_LIFT", default=0.10)
+# Journeys: the every-minute tick moves the due enrolments of each step in transactions of at most this many
+# customers (bigger: fewer statements; smaller: shorter locks and less redone when a worker dies mid-batch).
+JOURNEYS_TICK_BATCH = env.int("JOURNEYS_TICK_BATCH", default=50_000)
 
 # Sending domains and DKIM. Private keys are encrypted at rest with the Fernet keys of DKIM_KEY_ENCRYPTION_KEYS,
 # comma-separated: the first encrypts, all decrypt (put a new key first, keep the old one after it). Empty: one key

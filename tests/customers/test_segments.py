@@ -317,3 +317,24 @@ def test_the_incremental_limit_grows_with_the_number_of_customers(settings):
     assert incremental_limit() == max(2, highest // 2)
     settings.CUSTOMER_SEGMENT_INCREMENTAL_SHARE = 0
     assert incremental_limit() == 2
+
+
+def test_who_leaves_a_segment_is_recorded_by_the_full_and_the_incremental_refresh():
+    from customers.models import SegmentDeparture
+
+    segment = SegmentFactory()
+    segment_save_rules(segment=segment, rules=rules([cond("value_tier", "most_valuable")]))
+    a = CustomerFactory(value_tier="most_valuable")
+    b = CustomerFactory(value_tier="most_valuable")
+    segment_refresh(segment=segment)
+    a.value_tier = "potential"
+    a.save()
+    segment_refresh(segment=segment, full=True)
+    past = timezone.now() - dt.timedelta(hours=1)
+    Customer.objects.update(updated_at=past)
+    type(segment).objects.filter(pk=segment.pk).update(refreshed_at=past + dt.timedelta(minutes=5))
+    b.value_tier = "low_value"
+    b.save()
+    assert segment_refresh(segment=segment).mode == "incremental"
+    assert list(SegmentDeparture.objects.order_by("id").values_list("customer_id", flat=True)) == [a.pk, b.pk]
+    assert not segment.members.exists()

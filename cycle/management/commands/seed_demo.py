@@ -18,6 +18,8 @@ from faker import Faker
 
 from aftersales.models import Review, ReviewStatus, SurveyResponse, Ticket, TicketMessage, TicketStatus
 from aftersales.services.surveys import survey_invitations_create
+from campaigns.journeys.engine import journeys_tick
+from campaigns.journeys.ready_made import READY_MADE, journey_install
 from campaigns.models import (
     TOUCH_KIND_STEP,
     Campaign,
@@ -97,6 +99,9 @@ class Command(BaseCommand):
             segments = self._segments()
             _plan, objectives = self._plan()
             campaigns = self._campaigns(objectives, segments)
+            # The ready-made journeys, live: the demo's customers enter them as they are created and as they order.
+            for item in READY_MADE:
+                journey_install(code=item.code, live=True)
             self._information_pages()
             new_customers = self._customers(existing, customers)
             self._communication(campaigns, new_customers)
@@ -123,6 +128,7 @@ class Command(BaseCommand):
         recommendations_refresh()
         segments_refresh_all(full=True)
         rollups_refresh()
+        journeys_tick()  # the scheduled triggers (win-back, birthdays) and the first steps of those who entered
         return run
 
     # --- reference data (get_or_create: idempotent) -------------------------------------------------------
