@@ -52,3 +52,7 @@ class AftersalesConfig(AppConfig):
         from aftersales import events
 
         events.register()
+        # The help search indexes the information pages again when campaigns saves one.
+        from aftersales import community_signals
+
+        community_signals.connect()
