@@ -48,7 +48,7 @@ class HumanCheckForm(forms.Form):
             self.initial["shown"] = shown_token()
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("website"):
             raise forms.ValidationError(_("Your message could not be accepted."), code="honeypot")
         try:
@@ -80,7 +80,7 @@ class AskForm(HumanCheckForm):
     field_order = ["title", "body", "topic", "asker_name", "asker_email", "wants_news", "website", "shown"]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("wants_news") and not cleaned.get("asker_email"):
             self.add_error("asker_email", _("Give your e-mail address to receive news."))
         return cleaned

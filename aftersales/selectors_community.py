@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from aftersales.models import (
     PUBLIC_STATUS,
@@ -48,14 +49,23 @@ def faq_by_topic(*, topic: Topic | None = None) -> list[TopicSection]:
 def help_topics() -> QuerySet[Topic]:
     """Topics that hold a published FAQ entry or a public question (one query)."""
     return Topic.objects.filter(
-        Q(faq_entries__published=True) | Q(community_questions__status=PUBLIC_STATUS)
-    ).distinct()
+        Exists(FaqEntry.objects.filter(topic=OuterRef("pk"), published=True))
+        | Exists(CommunityQuestion.objects.filter(topic=OuterRef("pk"), status=PUBLIC_STATUS))
+    )
 
 
 def questions_recent(*, topic: Topic | None = None, limit: int = RECENT_QUESTIONS) -> list[CommunityQuestion]:
-    """The newest public questions with the number of their public answers (one query)."""
+    """The newest public questions with the number of their public answers (one query; the answers are counted
+    for the questions shown only, not for every question before the newest are picked)."""
+    answers = (
+        CommunityAnswer.objects.filter(question=OuterRef("pk"), status=PUBLIC_STATUS)
+        .order_by()
+        .values("question")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     questions = CommunityQuestion.objects.filter(status=PUBLIC_STATUS).annotate(
-        answer_count=Count("answers", filter=Q(answers__status=PUBLIC_STATUS))
+        answer_count=Coalesce(Subquery(answers, output_field=IntegerField()), 0)
     )
     if topic is not None:
         questions = questions.filter(topic=topic)
@@ -103,7 +113,7 @@ def help_search(*, query: str, language: str, limit: int = SEARCH_RESULTS) -> li
             documents = documents.filter(folded__icontains=word)
         documents = documents.order_by("-same_language", "kind", "pk")
     seen: set[tuple[str, int | None]] = set()
-    found = []
+    found: list[HelpDocument] = []
     for document in documents[: limit * 3]:
         key = _document_key(document)
         if key not in seen:

@@ -351,7 +351,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="communityquestion",
-            index=models.Index(fields=["status", "-created_at"], name="question_status_recent"),
+            index=models.Index(fields=["status", "-created_at", "-id"], name="question_status_recent"),
         ),
         migrations.AddIndex(
             model_name="communityanswer",

@@ -52,7 +52,7 @@ class FaqEntry(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("aftersales:help") + f"#faq-{self.pk}"
 
     @property
@@ -119,12 +119,12 @@ class CommunityQuestion(models.Model):
         verbose_name = _("community question")
         verbose_name_plural = _("community questions")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "-created_at"], name="question_status_recent")]
+        indexes = [models.Index(fields=["status", "-created_at", "-id"], name="question_status_recent")]
 
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("aftersales:help_question", args=[self.pk])
 
 

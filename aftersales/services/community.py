@@ -7,7 +7,8 @@ is attached to an existing customer's record on the word of an unconfirmed addre
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as StaffUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -27,11 +28,11 @@ from customers.models import AcquisitionSource, ConsentChannel, ConsentSource, C
 from customers.services.consent import consent_set
 from customers.services.profiles_create import customer_get_or_create
 
-User = AbstractBaseUser | AnonymousUser | None
+User = StaffUser | AnonymousUser | None
 
 
-def _staff(by: User) -> AbstractBaseUser | None:
-    return by if by is not None and getattr(by, "is_authenticated", False) else None  # type: ignore[return-value]
+def _staff(by: User) -> StaffUser | None:
+    return by if isinstance(by, StaffUser) and by.is_authenticated else None
 
 
 @transaction.atomic
@@ -100,7 +101,7 @@ def _moderate(row: CommunityQuestion | CommunityAnswer, status: str, by: User) -
     row.moderated_at = timezone.now()
     fields = ["status", "moderated_at"]
     if isinstance(row, CommunityQuestion):
-        row.moderated_by = _staff(by)  # type: ignore[assignment]
+        row.moderated_by = _staff(by)
         fields.append("moderated_by")
     if isinstance(row, CommunityAnswer) and status != PUBLIC_STATUS and row.is_best:
         row.is_best = False
@@ -141,7 +142,7 @@ def answer_add(
     if member is None and question.status != PUBLIC_STATUS:
         raise ValidationError(_("This question cannot be answered yet."))
     if member is not None and not author_name:
-        author_name = member.get_full_name() or member.get_username()  # type: ignore[attr-defined]
+        author_name = member.get_full_name() or member.get_username()
     answer = CommunityAnswer(
         question=question,
         body=body,

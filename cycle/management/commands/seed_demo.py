@@ -17,6 +17,7 @@ from django.utils import timezone
 from faker import Faker
 
 from aftersales.models import Review, ReviewStatus, SurveyResponse, Ticket, TicketMessage, TicketStatus
+from aftersales.services.help_search import help_index_rebuild
 from aftersales.services.surveys import survey_invitations_create
 from campaigns.models import (
     TOUCH_KIND_STEP,
@@ -45,6 +46,7 @@ from customers.models import (
 from customers.services import customers_refresh_profiles, segment_save_rules
 from customers.services.segments import segments_refresh_all
 from cycle.demo import content
+from cycle.demo.community import seed_community
 from cycle.demo.content import COMMENTS, EMAILS, INFO_PAGES, LOCATIONS, PRODUCTS, TICKETS, TOPIC_TRANSLATIONS
 from cycle.demo.sending import demo_sending_identity
 from cycle.models import BudgetLine, Kpi, LoopTrigger, MarketingPlan, Milestone, Objective, PlanPerson, PlanStatus
@@ -101,6 +103,7 @@ class Command(BaseCommand):
             self._communication(campaigns, new_customers)
             self._orders(new_customers, products, agents, campaigns)
             self._aftersales(new_customers, products)
+            seed_community()  # FAQ entries and community questions in three languages
         run = self._run_jobs()
         self.stdout.write(
             self.style.SUCCESS(
@@ -122,6 +125,7 @@ class Command(BaseCommand):
         recommendations_refresh()
         segments_refresh_all(full=True)
         rollups_refresh()
+        help_index_rebuild()  # the help search over FAQ, questions and information pages
         return run
 
     # --- reference data (get_or_create: idempotent) -------------------------------------------------------
