@@ -67,21 +67,27 @@ from aftersales.services.help_search import help_index_rebuild  # noqa: E402
 from campaigns.models import Campaign, Creative, CreativeKind, Topic  # noqa: E402
 
 BATCH = 5000
-ENGLISH = (
+
+
+def _vocabulary(words: str) -> list[str]:
+    return words.split()
+
+
+ENGLISH = _vocabulary(
     "delivery order price gift tea rug lamp bowl perfume soap book card payment refund return size colour "
     "warranty wrap box city courier track week cash discount member points saffron dates pistachio kilim copper "
     "ceramic rose olive calligraphy friday holiday invoice address phone change cancel exchange damaged late early"
-).split()
-PERSIAN = (
+)
+PERSIAN = _vocabulary(
     "ارسال سفارش قیمت هدیه چای گلیم فانوس کاسه عطر صابون کتاب کارت پرداخت بازگشت اندازه رنگ گارانتی کادو جعبه "
     "شهر پیک پیگیری هفته نقدی تخفیف امتیاز زعفران خرما پسته مسی سرامیک گلاب زیتون خوشنویسی جمعه تعطیلات فاکتور "
     "نشانی تلفن تغییر لغو تعویض آسیب‌دیده دیر زود کیفیت مشتری"
-).split()
-ARABIC = (
+)
+ARABIC = _vocabulary(
     "توصيل طلب سعر هدية شاي سجادة فانوس وعاء عطر صابون كتاب بطاقة دفع استرجاع مقاس لون ضمان تغليف علبة مدينة "
     "مندوب تتبع أسبوع نقدا خصم نقاط زعفران تمر فستق نحاس خزف ماء ورد زيتون خط جمعة عطلة فاتورة عنوان هاتف تغيير "
     "إلغاء استبدال تالف متأخر مبكر جودة عميل"
-).split()
+)
 VOCABULARY = {"en": ENGLISH, "fa": PERSIAN, "ar": ARABIC}
 # The other script's spelling of the same letters, as a reader may type it.
 VARIANTS = str.maketrans({"ی": "ي", "ک": "ك", "ي": "ی", "ك": "ک"})
