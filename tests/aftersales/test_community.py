@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from aftersales.forms_community import shown_token
 from aftersales.models import CommunityAnswer, CommunityQuestion, FaqEntry, ModerationStatus
+from aftersales.selectors_community import help_search
 from aftersales.services import community
 from customers.models import Consent, Customer
 from tests.campaigns.factories import TopicFactory
@@ -233,3 +234,27 @@ def test_moderators_approve_from_the_queue(admin_client):
     question.refresh_from_db()
     assert question.status == ModerationStatus.APPROVED
     assert "Where is my parcel?" not in admin_client.get(changelist).content.decode()  # the queue moved on
+
+
+def test_an_erased_customer_leaves_no_words_in_the_community(client):
+    from customers.services.erasure import customer_erase
+
+    customer = CustomerFactory(email="leaving@example.com")
+    asked = community.question_ask(
+        title="Question by the leaving customer", asker_name="Leila", asker_email="Leaving@example.com", language="en"
+    )
+    community.question_approve(question=asked)
+    other = approved_question(title="Someone else's question")
+    community.answer_add(
+        question=other, body="Answer by the leaving customer", author_name="Leila", customer_id=customer.pk
+    )
+    community.answer_approve(answer=CommunityAnswer.objects.get(author_name="Leila"))
+
+    customer_erase(customer=customer, source="admin", requested_by=None)
+
+    asked.refresh_from_db()
+    assert (asked.title, asked.asker_name, asked.asker_email) == ("", "", "")
+    assert client.get(asked.get_absolute_url()).status_code == 404
+    page = client.get(other.get_absolute_url()).content.decode()
+    assert "Answer by the leaving customer" not in page and "Leila" not in page
+    assert help_search(query="leaving customer", language="en") == []
