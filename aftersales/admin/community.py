@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from aftersales.models import CommunityAnswer, CommunityQuestion, FaqEntry, ModerationStatus
+from aftersales.models import CommunityAnswer, CommunityQuestion, FaqEntry, HelpDocument, HelpfulVote, ModerationStatus
 from aftersales.services import community
 from emarketing.admin_tools import BigTableAdmin, run_for_each
 
@@ -167,3 +167,31 @@ class CommunityAnswerAdmin(BigTableAdmin):
             lambda a: community.answer_mark_best(answer=a),
             lambda n: ngettext("%d best answer marked.", "%d best answers marked.", n) % n,
         )
+
+
+class ReadOnlyAdmin(BigTableAdmin):
+    """Rows the product writes itself: looked at, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HelpDocument)
+class HelpDocumentAdmin(ReadOnlyAdmin):
+    """What the help search reads (written by the community services and when an information page is saved)."""
+
+    list_display = ("title", "kind", "language", "link")
+    list_filter = ("kind", "language")
+    search_fields = ("title",)
+    fields = ("kind", "language", "title", "excerpt", "link", "folded")
+
+
+@admin.register(HelpfulVote)
+class HelpfulVoteAdmin(ReadOnlyAdmin):
+    list_display = ("voter", "faq", "answer", "created_at")
+    list_select_related = ("faq", "answer")
+    date_hierarchy = "created_at"
+    fields = ("voter", "faq", "answer", "created_at")
