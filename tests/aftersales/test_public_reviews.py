@@ -113,3 +113,18 @@ def test_the_product_reviews_page_takes_a_fixed_number_of_queries(client):
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).content.decode().count('class="card mb-3 review"') == 6
     assert len(many) == len(few)
+
+
+def test_the_survey_thanks_page_leads_to_the_review_page(client):
+    import re
+
+    from aftersales.services.surveys import survey_token
+
+    product = ProductFactory()
+    order = order_of(product)
+    invitation = services.survey_invitation_create(order=order)
+    thanks = client.post(reverse("aftersales:survey", args=[survey_token(invitation)]), {"csat": "5", "nps": "9"})
+    link = re.search(r'href="(/reviews/write/[^"]+)"', thanks.content.decode()).group(1)
+    assert client.get(link).status_code == 200
+    assert client.post(link, {"product": product.pk, "rating": 4}).status_code == 302
+    assert Review.objects.get().order == order
