@@ -56,3 +56,12 @@ class AftersalesConfig(AppConfig):
         from aftersales import journeys
 
         journeys.register()
+        # The help search indexes the information pages again when campaigns saves one.
+        from aftersales import community_signals
+
+        community_signals.connect()
+        # The right to be forgotten in the community: the questions and answers a customer wrote.
+        from aftersales.services.community_erasure import LABELS as COMMUNITY_LABELS
+        from aftersales.services.community_erasure import erase_community
+
+        erasers.register("community", erase_community, labels=COMMUNITY_LABELS)

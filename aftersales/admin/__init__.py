@@ -419,6 +419,7 @@ class ReviewAdmin(BigTableAdmin):
     date_hierarchy = "created_at"
     autocomplete_fields = ("customer", "product")
     readonly_fields = ("status", "created_at", "published_at", "looped_at")
+    raw_id_fields = ("order",)
     list_select_related = ("customer", "product")
     actions = ("publish_reviews", "reject_reviews")
 
@@ -503,3 +504,7 @@ class InboundMailAdmin(BigTableAdmin):
     def mark_handled(self, request, queryset):
         count = services.inbound_mail_mark_handled(mails=queryset)
         self.message_user(request, ngettext("%d e-mail marked handled.", "%d e-mails marked handled.", count) % count)
+
+
+# FAQ and community: entries and the moderation queue (a module of its own).
+from aftersales.admin import community  # noqa: E402, F401

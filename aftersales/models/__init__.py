@@ -263,6 +263,10 @@ class ReviewStatus(models.TextChoices):
 class Review(models.Model):
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="reviews")
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="reviews")
+    # The delivered order the review was written from (its signed review link); empty for one entered by staff.
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
     rating = models.PositiveSmallIntegerField(
         _("rating (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -282,6 +286,9 @@ class Review(models.Model):
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_5"),
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(consent_to_publish=True), name="review_published_with_consent"
+            ),
+            models.UniqueConstraint(
+                fields=["order", "product"], condition=Q(order__isnull=False), name="review_once_per_order_product"
             ),
         ]
         indexes = [models.Index(fields=["looped_at"], name="review_to_loop", condition=Q(looped_at__isnull=True))]
@@ -440,3 +447,16 @@ class InboundMail(models.Model):
     @property
     def needs_a_human(self):
         return bool(self.error) and self.handled_at is None
+
+
+# FAQ, community questions and answers, and the help search (a module of its own beside the contact line's).
+from aftersales.models.community import (  # noqa: E402, F401
+    PUBLIC_STATUS,
+    CommunityAnswer,
+    CommunityQuestion,
+    FaqEntry,
+    HelpDocument,
+    HelpDocumentKind,
+    HelpfulVote,
+    ModerationStatus,
+)

@@ -333,6 +333,11 @@ SUPPORT_EMAIL = env("SUPPORT_EMAIL", default=DEFAULT_FROM_EMAIL)
 SURVEY_DELAY_DAYS = env.int("SURVEY_DELAY_DAYS", default=3)
 SURVEY_LINK_MAX_AGE_DAYS = env.int("SURVEY_LINK_MAX_AGE_DAYS", default=60)
 PUBLIC_FORM_RATE_LIMIT = env.int("PUBLIC_FORM_RATE_LIMIT", default=10)  # posts per client per hour
+# Help pages (FAQ, community, search) and public reviews: how long a review link stays valid; the fewest seconds
+# between showing a form and its post (faster is a robot); searches per client per minute.
+REVIEW_LINK_MAX_AGE_DAYS = env.int("REVIEW_LINK_MAX_AGE_DAYS", default=90)
+HELP_FORM_MIN_SECONDS = env.int("HELP_FORM_MIN_SECONDS", default=3)
+HELP_SEARCH_RATE_LIMIT = env.int("HELP_SEARCH_RATE_LIMIT", default=60)
 # Service-level targets of the contact line, in hours, per ticket priority.
 TICKET_FIRST_RESPONSE_HOURS = {"urgent": 1, "high": 4, "normal": 8, "low": 24}
 TICKET_RESOLUTION_HOURS = {"urgent": 8, "high": 24, "normal": 72, "low": 168}

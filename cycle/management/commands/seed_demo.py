@@ -17,6 +17,7 @@ from django.utils import timezone
 from faker import Faker
 
 from aftersales.models import Review, ReviewStatus, SurveyResponse, Ticket, TicketMessage, TicketStatus
+from aftersales.services.help_search import help_index_rebuild
 from aftersales.services.surveys import survey_invitations_create
 from campaigns.journeys.engine import journeys_tick
 from campaigns.journeys.ready_made import READY_MADE, journey_install
@@ -26,10 +27,8 @@ from campaigns.models import (
     CampaignStatus,
     Channel,
     Creative,
-    CreativeKind,
     Message,
     MessageStatus,
-    Topic,
     Touch,
     TouchKind,
     TouchSource,
@@ -48,7 +47,9 @@ from customers.models import (
 from customers.services import customers_refresh_profiles, segment_save_rules
 from customers.services.segments import segments_refresh_all
 from cycle.demo import content
-from cycle.demo.content import COMMENTS, EMAILS, INFO_PAGES, LOCATIONS, PRODUCTS, TICKETS, TOPIC_TRANSLATIONS
+from cycle.demo.community import seed_community
+from cycle.demo.content import COMMENTS, EMAILS, LOCATIONS, PRODUCTS, TICKETS
+from cycle.demo.pages import seed_information_pages
 from cycle.demo.sending import demo_sending_identity
 from cycle.models import BudgetLine, Kpi, LoopTrigger, MarketingPlan, Milestone, Objective, PlanPerson, PlanStatus
 from cycle.services.loop import loop_run
@@ -71,7 +72,6 @@ from orders.services.payments import payment_capture, payment_fail
 from orders.services.shipments import shipment_deliver, shipment_ship
 
 DEMO_DOMAIN = "demo.example"
-INFO_CAMPAIGN = "Information pages"
 
 
 class Command(BaseCommand):
@@ -102,11 +102,12 @@ class Command(BaseCommand):
             # The ready-made journeys, live: the demo's customers enter them as they are created and as they order.
             for item in READY_MADE:
                 journey_install(code=item.code, live=True)
-            self._information_pages()
+            seed_information_pages(now=self.now)
             new_customers = self._customers(existing, customers)
             self._communication(campaigns, new_customers)
             self._orders(new_customers, products, agents, campaigns)
             self._aftersales(new_customers, products)
+            seed_community()  # FAQ entries and community questions in three languages
         run = self._run_jobs()
         self.stdout.write(
             self.style.SUCCESS(
@@ -129,6 +130,7 @@ class Command(BaseCommand):
         segments_refresh_all(full=True)
         rollups_refresh()
         journeys_tick()  # the scheduled triggers (win-back, birthdays) and the first steps of those who entered
+        help_index_rebuild()  # the help search over FAQ, questions and information pages
         return run
 
     # --- reference data (get_or_create: idempotent) -------------------------------------------------------
@@ -269,29 +271,6 @@ class Command(BaseCommand):
             plan=plan, objective=objectives[2], title="Courier contract renewed", due_on=today + dt.timedelta(days=25)
         )
         return plan, objectives
-
-    def _information_pages(self):
-        """One information page per topic and language, published through a campaign of information pages."""
-        campaign, _ = Campaign.objects.get_or_create(
-            name=INFO_CAMPAIGN,
-            defaults={"channel": Channel.INFO_PAGE, "status": CampaignStatus.SENT, "started_at": self.now},
-        )
-        for (slug, topic_name), pages in INFO_PAGES.items():
-            names = {"name": topic_name, **TOPIC_TRANSLATIONS.get(slug, {})}
-            topic, _ = Topic.objects.update_or_create(slug=slug, defaults=names)
-            for language, (title, body) in pages.items():
-                if not Creative.objects.filter(campaign=campaign, topic=topic, language=language).exists():
-                    page = Creative(
-                        campaign=campaign,
-                        kind=CreativeKind.INFO_PAGE,
-                        topic=topic,
-                        language=language,
-                        name=f"{topic_name} ({language})",
-                        subject=title,
-                        html_body=body,
-                    )
-                    page.full_clean()
-                    page.save()
 
     def _campaigns(self, objectives, segments):
         specs = [
