@@ -87,6 +87,11 @@ def test_manual_enrolment_from_the_journey_page(admin_client, journey):
             "steps": "",
             "enrol_segment": segment.pk,
             "enrol_customers": "TYPED@example.com\n",
+            **{
+                f"{inline}-{field}": 0
+                for inline in ("versions", "status_changes")
+                for field in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
         },
     )
     assert response.status_code == 302

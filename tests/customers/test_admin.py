@@ -15,6 +15,7 @@ from customers.models import (
     Occasion,
     ProductRecommendation,
     Segment,
+    SegmentDeparture,
     SegmentMembership,
 )
 from tests.customers.factories import CustomerFactory, NeedFactory, OccasionFactory, SegmentFactory
@@ -36,6 +37,7 @@ def test_changelist_add_and_change_pages_open(admin_client, model):
     OccasionFactory(customer=customer)
     segment = SegmentFactory()
     SegmentMembership.objects.create(segment=segment, customer=customer)
+    SegmentDeparture.objects.create(segment=SegmentFactory(), customer=customer)
     need = NeedFactory()
     NeedMention.objects.create(need=need, customer=customer, source="survey", source_id=1, excerpt="دیر رسید")
     CustomerHistory.objects.create(
