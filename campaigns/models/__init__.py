@@ -1,10 +1,10 @@
 """Communication: campaigns, their creatives, one message per recipient and the AIDA touches they cause.
 
 One module per subject: campaigns and creatives (``campaigns``); messages, touches, links and occasion offers
-(``delivery``); sending domains, DKIM keys, senders and delivery reports (``deliverability``); the e-mail that
-confirms a request to erase one's data (``privacy``). Every name is imported here, so the rest of the code imports
-from ``campaigns.models`` alone, and the dotted paths the migrations name (``campaigns.models._refuse_script_url``,
-``campaigns.models.validate_ascii_domain``) still resolve."""
+(``delivery``); sending domains, DKIM keys, senders and delivery reports (``deliverability``); the e-mails that
+confirm a request to erase one's data and a capture form's submission (``privacy``). Every name is imported here, so
+the rest of the code imports from ``campaigns.models`` alone, and the dotted paths the migrations name
+(``campaigns.models._refuse_script_url``, ``campaigns.models.validate_ascii_domain``) still resolve."""
 
 from campaigns.models.campaigns import (
     Campaign,
@@ -47,7 +47,7 @@ from campaigns.models.delivery import (
     person_looked,
     proxy_open,
 )
-from campaigns.models.privacy import ErasureConfirmation
+from campaigns.models.privacy import ErasureConfirmation, FormConfirmationMail
 from campaigns.models.website import DIRECT, WEB_EVENT_TOUCH, Visitor, VisitorConsent, WebEvent, WebEventKind
 
 __all__ = [
@@ -72,6 +72,7 @@ __all__ = [
     "DkimKeyStatus",
     "DkimKeyStatusChange",
     "ErasureConfirmation",
+    "FormConfirmationMail",
     "Link",
     "Message",
     "MessageStatus",
