@@ -3,7 +3,6 @@
 import re
 from urllib.parse import urlsplit
 
-import pytest
 from django.urls import reverse
 
 from customers.models import CaptureForm, CaptureFormText, FormConsentWording
@@ -25,8 +24,8 @@ def make_form(*, slug="tea-club", fields=("last_name", "city", "birthday", "topi
     return form
 
 
-@pytest.fixture
-def tea_form(db, settings):
+def prepared_form(settings):
+    """The tea club's form, with no minimum time to fill it in and the shop allowed to frame it."""
     settings.FORMS_MIN_SECONDS = 0
     settings.WEBSITE_ALLOWED_ORIGINS = ["https://shop.example.com"]
     return make_form()

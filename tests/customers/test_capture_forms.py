@@ -20,12 +20,17 @@ from customers.models import (
     wording_version,
 )
 from tests.campaigns.factories import TopicFactory
-from tests.customers.capture_forms import TITLES, WORDING, form_url, link_in, send, tea_form  # noqa: F401
+from tests.customers.capture_forms import TITLES, WORDING, form_url, link_in, prepared_form, send
 from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
 CONFIRM_BUTTON = {"en": "Confirm", "fa": "تأیید", "ar": "تأكيد"}
+
+
+@pytest.fixture
+def tea_form(db, settings):
+    return prepared_form(settings)
 
 
 @pytest.mark.parametrize("language", ["en", "fa", "ar"])
