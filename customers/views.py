@@ -58,7 +58,7 @@ def _show(request: HttpRequest, page: Page, form: CaptureFormForm | None = None,
     if form is None:
         form = CaptureFormForm(page=page, initial={"token": token})
     else:  # shown again after a refusal: a new token, the visitor's answers kept
-        data = form.data.copy()
+        data = request.POST.copy()
         data["token"], data["pow"] = token, ""
         form.data = data
     context = {

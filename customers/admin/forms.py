@@ -20,24 +20,27 @@ from emarketing.admin_tools import BigTableAdminMixin
 
 
 class CaptureFormAdminForm(forms.ModelForm):
-    fields = forms.MultipleChoiceField(
-        label=_("fields asked"),
-        choices=FormField.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Every form asks the first name and the e-mail address."),
-    )
-    channels = forms.MultipleChoiceField(
-        label=_("consent asked for"),
-        choices=ConsentChannel.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("One box per channel, labelled with its wording in the visitor's language (below)."),
-    )
-
     class Meta:
         model = CaptureForm
         fields = ("name", "slug", "active", "fields", "channels", "double_opt_in", "proof_of_work")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Check boxes from the allowed lists (the model keeps the chosen codes as a JSON list).
+        self.fields["fields"] = forms.MultipleChoiceField(
+            label=_("fields asked"),
+            choices=FormField.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("Every form asks the first name and the e-mail address."),
+        )
+        self.fields["channels"] = forms.MultipleChoiceField(
+            label=_("consent asked for"),
+            choices=ConsentChannel.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("One box per channel, labelled with its wording in the visitor's language (below)."),
+        )
 
 
 class CaptureFormTextInline(admin.StackedInline):

@@ -17,8 +17,9 @@ FIELDS = ("visitors", "page_views", "product_views", "searches", "carts", "check
 
 
 def website_dashboard(filters: Filters, *, live: bool = False) -> Dashboard:
-    """Two queries over the rollup and one over the capture forms' daily counters, whatever the traffic. ``live`` is accepted for the common signature: the
-    figures are the rollup's either way (refreshed by the dashboards' job)."""
+    """Two queries over the rollup and one over the capture forms' daily counters, whatever the traffic. ``live``
+    is accepted for the common signature: the figures are the rollup's either way (refreshed by the dashboards'
+    job)."""
     board = Dashboard()
     rows = WebsiteDaily.objects.filter(day__gte=filters.start, day__lte=filters.end)
     sums = {f: Sum(f) for f in FIELDS}
