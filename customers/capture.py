@@ -185,6 +185,12 @@ class CaptureFormForm(forms.Form):
         )
         self.fields["token"] = forms.CharField(widget=forms.HiddenInput, max_length=400)
         self.fields["pow"] = forms.CharField(widget=forms.HiddenInput, max_length=20, required=False)
+        for field in self.fields.values():  # Bootstrap's classes, rendered by the page's own template (no crispy)
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif not isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control")
 
     def clean_country(self) -> str:
         text = self.cleaned_data.get("country", "")
