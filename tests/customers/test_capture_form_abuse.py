@@ -19,6 +19,7 @@ from customers.services import forms_delete_unconfirmed
 from tests.campaigns.factories import TopicFactory
 from tests.customers.capture_forms import form_url, link_in, make_form, prepared_form, send, token_of
 from tests.customers.factories import ConsentFactory, CustomerFactory
+from tests.orders.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -138,10 +139,12 @@ def test_unconfirmed_leads_are_deleted_after_the_configured_days(
 ):
     settings.FORMS_UNCONFIRMED_DAYS = 7
     known = CustomerFactory(email="known@example.com", first_name="Known")
-    for email in ("late@example.com", "confirmed@example.com", "known@example.com", "staff-asked@example.com"):
+    emails = ("late@example.com", "confirmed@example.com", "known@example.com", "staff-asked@example.com")
+    for email in (*emails, "bought@example.com"):
         send(client, tea_form, capture=django_capture_on_commit_callbacks, email=email, consent_email="on")
     client.post(link_in(next(m for m in mail.outbox if m.to == ["confirmed@example.com"])))
     ConsentFactory(customer=Customer.objects.get(email="staff-asked@example.com"), channel="sms", granted=True)
+    OrderFactory(customer=Customer.objects.get(email="bought@example.com"))  # the books keep who bought
     FormSubmission.objects.update(created_at=timezone.now() - dt.timedelta(days=8))
     send(client, tea_form, capture=django_capture_on_commit_callbacks, email="recent@example.com")
 
@@ -153,6 +156,7 @@ def test_unconfirmed_leads_are_deleted_after_the_configured_days(
         "known@example.com",
         "staff-asked@example.com",
         "recent@example.com",
+        "bought@example.com",
     }
     known.refresh_from_db()
     assert known.first_name == "Known"
