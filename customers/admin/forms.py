@@ -12,6 +12,7 @@ from customers.models import (
     CaptureFormText,
     ConsentChannel,
     FormConsentWording,
+    FormDaily,
     FormField,
     FormSubmission,
     Language,
@@ -136,6 +137,24 @@ class FormSubmissionAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "confirmed_ip",
     )
     exclude = ("nonce",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FormDaily)
+class FormDailyAdmin(admin.ModelAdmin):
+    """Each form's views, submissions and confirmations per day, as the pages count them (read only)."""
+
+    list_display = ("day", "form", "views", "submissions", "confirmations")
+    list_filter = ("form",)
+    list_select_related = ("form",)
+    date_hierarchy = "day"
+    ordering = ("-day", "form")
+    readonly_fields = ("form", "day", "views", "submissions", "confirmations")
 
     def has_add_permission(self, request):
         return False
