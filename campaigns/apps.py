@@ -80,6 +80,18 @@ class CampaignsConfig(AppConfig):
             related=("customer",),
         )
         erasers.register("campaigns", erase_communication, labels=LABELS)
+        # Capture forms (preparation): the topics they offer and their confirmation e-mail, a kind of message.
+        from campaigns import form_topics
+        from campaigns.models import FormConfirmationMail
+        from campaigns.services.form_confirmations import FormConfirmations
+
+        form_topics.register()
+        delivery_kind_register(
+            FormConfirmations.code,
+            model=FormConfirmationMail,
+            address_of=lambda row: row.submission.email,
+            related=("submission",),
+        )
         # The 360° profile: the campaigns a customer was sent and their AIDA touches.
         from campaigns import timeline
 

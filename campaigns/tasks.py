@@ -102,6 +102,16 @@ def send_erasure_confirmations():
     return {"sent": result.sent, "failed": result.failed}
 
 
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def send_form_confirmations():
+    """The e-mails that ask visitors to confirm what they sent through a capture form: sent as soon as one is
+    queued, and every five minutes those whose retry is due (sent once, however often this runs)."""
+    from campaigns.services.form_confirmations import form_confirmations_send
+
+    result = form_confirmations_send()
+    return {"sent": result.sent, "failed": result.failed}
+
+
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
 def maintain_partitions():
     """Create the months ahead of the partitioned tables, drop the months past their retention (PostgreSQL)."""

@@ -46,6 +46,12 @@ class CustomersConfig(AppConfig):
         audit_register(Segment, exclude=("member_count", "refreshed_at"))
         audit_register(SegmentCondition)
         audit_register(SuppressedAddress)
+        # Capture forms and what they say: a consent is traced to the wording shown (kept in each submission too).
+        from customers.models import CaptureForm, CaptureFormText, FormConsentWording
+
+        audit_register(CaptureForm)
+        audit_register(CaptureFormText)
+        audit_register(FormConsentWording)
         # The right to be forgotten: preparation's own part of an erasure, first; later stages add theirs.
         from customers.erasure import erasers
         from customers.services.erasure_own import LABELS, erase_preparation

@@ -2,12 +2,13 @@
 
 Preparation keeps each customer's profile (value tier, lifecycle stage) and compiles segment rules, but the
 facts behind them (orders, touches) belong to later stages. Rather than reaching up to read them, preparation
-owns three registries and the later stages fill them in their ``AppConfig.ready()``, the way apps register
+owns a few registries and the later stages fill them in their ``AppConfig.ready()``, the way apps register
 their models with ``django.contrib.admin.site``:
 
 - profile sources: given a batch of customers, the (customer id, value) pairs of one profile attribute;
 - segment fields: how a condition on one field becomes a ``Q`` on Customer;
-- change sources: which customers a later stage's rows say have changed since a moment.
+- change sources: which customers a later stage's rows say have changed since a moment;
+- capture form hooks: the topics a form may offer, and the mailer of its confirmation e-mails.
 """
 
 import datetime as dt
@@ -273,3 +274,47 @@ class ImportRunners:
 
 
 import_runners = ImportRunners()
+
+
+# -- Capture forms ---------------------------------------------------------------------------------------------
+
+# The topics a visitor may choose, in a language: ``(key, label)`` pairs.
+TopicOptions = Callable[[str], list[tuple[str, str]]]
+# Record that a customer chose these topics (keys from the options); never removes a topic already chosen.
+TopicChooser = Callable[[Any, set[str]], None]
+# Queue the confirmation e-mail of a form submission (by id), sent once the caller's transaction commits.
+ConfirmationMailer = Callable[[int], None]
+
+
+class CaptureFormHooks:
+    """What capture forms need from communication: the topics of interest (``campaigns.Topic``) and the sending
+    pipeline that every message to a customer goes through (the confirmation e-mail)."""
+
+    def __init__(self) -> None:
+        self.topic_options: TopicOptions | None = None
+        self.topic_chooser: TopicChooser | None = None
+        self.mailer: ConfirmationMailer | None = None
+
+    def register_topics(self, options: TopicOptions, chooser: TopicChooser) -> None:
+        self.topic_options, self.topic_chooser = options, chooser
+
+    def register_mailer(self, mailer: ConfirmationMailer) -> None:
+        self.mailer = mailer
+
+    def topics(self, language: str) -> list[tuple[str, str]]:
+        """The topics offered (none while no stage registered them)."""
+        return self.topic_options(language) if self.topic_options is not None else []
+
+    def choose_topics(self, customer: Any, keys: set[str]) -> None:
+        if keys and self.topic_chooser is not None:
+            self.topic_chooser(customer, keys)
+
+    def send_confirmation(self, submission_id: int) -> None:
+        if self.mailer is None:
+            raise ImproperlyConfigured(
+                "No confirmation mailer is registered: the app that sends e-mail registers one in its ready()."
+            )
+        self.mailer(submission_id)
+
+
+capture_form_hooks = CaptureFormHooks()

@@ -4,13 +4,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from customers.models import (
+    CaptureForm,
     Customer,
     CustomerValue,
     ImportPreset,
@@ -170,3 +171,18 @@ def tier_rules_preview(*, policy: Any) -> dict[str, Any]:
         (tier.label, now.get(tier.value, 0), then.get(tier.value, 0)) for tier in ValueTier if tier != ValueTier.UNRATED
     ]
     return {"moves": sorted(moves, key=lambda m: -m[2]), "tiers": tiers, "cut": rules.top_cut}
+
+
+def form_conversion(*, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Each capture form's views, submissions and confirmations over the days ``start``..``end`` (the daily
+    counters), the forms with none included, most viewed first: one query, whatever the traffic."""
+    in_period = Q(daily__day__gte=start, daily__day__lte=end)
+    rows = CaptureForm.objects.annotate(
+        n_views=Sum("daily__views", filter=in_period, default=0),
+        n_submissions=Sum("daily__submissions", filter=in_period, default=0),
+        n_confirmations=Sum("daily__confirmations", filter=in_period, default=0),
+    ).order_by("-n_views", "name")
+    return [
+        {"pk": r[0], "name": r[1], "slug": r[2], "views": r[3], "submissions": r[4], "confirmations": r[5]}
+        for r in rows.values_list("pk", "name", "slug", "n_views", "n_submissions", "n_confirmations")
+    ]

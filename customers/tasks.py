@@ -10,6 +10,7 @@ from customers.models import Segment
 from customers.services import (
     customers_import_files_delete_old,
     customers_refresh_profiles,
+    forms_delete_unconfirmed,
     segment_refresh,
     segments_refresh_all,
 )
@@ -75,6 +76,13 @@ def delete_old_import_files() -> int:
     No retries: the next hourly run tries again.
     """
     return customers_import_files_delete_old()
+
+
+@shared_task(name="customers.tasks.delete_unconfirmed_leads", soft_time_limit=540, time_limit=600)
+def delete_unconfirmed_leads() -> int:
+    """Nightly: the capture forms' leads nobody confirmed within FORMS_UNCONFIRMED_DAYS are deleted (batches of ids;
+    a run cut short leaves the rest for the next night). No retries."""
+    return forms_delete_unconfirmed()
 
 
 @shared_task(name="customers.import_customers", acks_late=True, soft_time_limit=50, time_limit=60)

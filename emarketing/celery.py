@@ -80,6 +80,18 @@ app.conf.beat_schedule = {
         "task": "campaigns.tasks.send_erasure_confirmations",
         "schedule": crontab(minute="2-59/5"),
     },
+    # Capture forms: their confirmation e-mails go as soon as a form is sent; every five minutes this sends those
+    # whose retry is due or whose worker died before sending them.
+    "campaigns-send-form-confirmations": {
+        "task": "campaigns.tasks.send_form_confirmations",
+        "schedule": crontab(minute="3-59/5"),
+    },
+    # Capture forms: every night at 03:35, the leads nobody confirmed within FORMS_UNCONFIRMED_DAYS are deleted
+    # with what they sent (a day late at most is fine: the link stops working on time by itself).
+    "customers-delete-unconfirmed-leads": {
+        "task": "customers.tasks.delete_unconfirmed_leads",
+        "schedule": crontab(hour=3, minute=35),
+    },
     # Sending domains: every day, DKIM keys replaced more than DKIM_KEY_RETIRE_DAYS ago are retired (no longer
     # listed for DNS, private key wiped); daily is enough for a grace period counted in days. At 04:40, away from
     # the night's profile and recommendation jobs; a second run finds nothing to do.

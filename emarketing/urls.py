@@ -9,6 +9,8 @@ urlpatterns = [
     path("dashboards/", include("cycle.urls")),
     # Communication: public tracking, information pages, responses and the preference centre.
     path("t/", include("campaigns.urls")),
+    # Preparation: capture forms (the hosted page, framed by the shop) and their confirmation links.
+    path("f/", include("customers.urls")),
     # Sending providers' webhooks: bounces, complaints and deliveries (Amazon SES, Mailgun, Postmark, SendGrid).
     path("webhooks/mail/", include("campaigns.mail_webhooks")),
     # SMS providers' webhooks (delivery reports, replies) and the short click address of links in SMS.

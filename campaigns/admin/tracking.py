@@ -4,7 +4,16 @@ from django.contrib import admin
 
 from campaigns.admin.campaigns import HTTPS_URLS
 from campaigns.agents import AgentKind
-from campaigns.models import TOUCH_KIND_STEP, ErasureConfirmation, Link, Message, OccasionOffer, TopicInterest, Touch
+from campaigns.models import (
+    TOUCH_KIND_STEP,
+    ErasureConfirmation,
+    FormConfirmationMail,
+    Link,
+    Message,
+    OccasionOffer,
+    TopicInterest,
+    Touch,
+)
 from campaigns.services import touch_record
 from emarketing.admin_tools import BigTableAdminMixin, RecentValuesListFilter
 
@@ -93,6 +102,24 @@ class OccasionOfferAdmin(BigTableAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("occasion",)
     readonly_fields = ("attempts", "error", "sent_at")
     list_select_related = ("occasion", "customer", "campaign")
+
+
+@admin.register(FormConfirmationMail)
+class FormConfirmationMailAdmin(BigTableAdminMixin, admin.ModelAdmin):
+    """The e-mails asking visitors to confirm what they sent through a capture form: written by the form and the
+    sending pipeline, read here."""
+
+    list_display = ("submission", "status", "attempts", "created_at", "sent_at", "error")
+    list_filter = ("status",)
+    search_fields = ("=submission__id",)
+    list_select_related = ("submission",)
+    readonly_fields = ("submission", "status", "attempts", "error", "created_at", "sent_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ErasureConfirmation)

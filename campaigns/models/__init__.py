@@ -3,9 +3,10 @@
 One module per subject: campaigns and creatives (``campaigns``); messages, touches, links and occasion offers
 (``delivery``); A/B tests and holdouts (``experiments``); SMS sender numbers and SMS messages (``sms``); sending
 domains, DKIM keys, senders and delivery reports (``deliverability``); journeys, their versions, steps, enrolments and
-messages (``journeys``); the e-mail that confirms a request to erase one's data (``privacy``). Every name is imported
-here, so the rest of the code imports from ``campaigns.models`` alone, and the dotted paths the migrations name
-(``campaigns.models._refuse_script_url``, ``campaigns.models.validate_ascii_domain``) still resolve."""
+messages (``journeys``); the e-mails that confirm a request to erase one's data and a capture form's submission
+(``privacy``). Every name is imported here, so the rest of the code imports from ``campaigns.models`` alone, and the
+dotted paths the migrations name (``campaigns.models._refuse_script_url``, ``campaigns.models.validate_ascii_domain``)
+still resolve."""
 
 from campaigns.models.campaigns import (
     Campaign,
@@ -70,7 +71,7 @@ from campaigns.models.journeys import (
     Reentry,
     StepKind,
 )
-from campaigns.models.privacy import ErasureConfirmation
+from campaigns.models.privacy import ErasureConfirmation, FormConfirmationMail
 from campaigns.models.sms import SmsMessage, SmsOrigin, SmsProviderName, SmsReport, SmsSender
 from campaigns.models.website import DIRECT, WEB_EVENT_TOUCH, Visitor, VisitorConsent, WebEvent, WebEventKind
 
@@ -103,6 +104,7 @@ __all__ = [
     "Experiment",
     "ExperimentMetric",
     "ExperimentStatus",
+    "FormConfirmationMail",
     "HoldoutMember",
     "Journey",
     "JourneyMessage",

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models.delivery import DeliveryState
-from customers.models import Customer
+from customers.models import Customer, FormSubmission
 
 
 class ErasureConfirmation(DeliveryState):
@@ -33,3 +33,25 @@ class ErasureConfirmation(DeliveryState):
 
     def __str__(self):
         return _("Erasure confirmation for customer #%(id)s") % {"id": self.customer_id}
+
+
+class FormConfirmationMail(DeliveryState):
+    """The e-mail with the link that confirms a capture form's submission (double opt-in), to the address given.
+
+    Sent through the sending pipeline like every message to a customer; nothing of the submission is applied, and
+    no consent given, until the link is followed. One per submission, kept by the database.
+    """
+
+    submission = models.OneToOneField(
+        FormSubmission, verbose_name=_("form submission"), on_delete=models.CASCADE, related_name="confirmation_mail"
+    )
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("form confirmation e-mail")
+        verbose_name_plural = _("form confirmation e-mails")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "id"], name="form_confirmation_status")]
+
+    def __str__(self):
+        return _("Confirmation of form submission #%(id)s") % {"id": self.submission_id}

@@ -1,10 +1,12 @@
 """What preparation holds about a customer: the profile, value scores, consent and its history, occasions, the
-needs they told us, segments, tier and lifecycle history, recommendations and the suppression list.
+needs they told us, segments, tier and lifecycle history, recommendations, what they sent through capture forms
+and the suppression list.
 
 Staff notes on the customer are part of the profile: they are personal data about the customer, and staff write
 them knowing the customer may ask to read them. Who recorded a consent change (a staff member) is not.
 """
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +23,7 @@ from customers.models import (
     Customer,
     CustomerHistory,
     CustomerValue,
+    FormSubmission,
     Language,
     LifecycleStage,
     Need,
@@ -158,6 +161,16 @@ def _recommendations(customer: Customer) -> Iterator[Row]:
     return labelled(in_pages(rows), {"kind": RecommendationKind})
 
 
+def _form_submissions(customer: Customer) -> Iterator[Row]:
+    rows = FormSubmission.objects.filter(customer_id=customer.pk).values(
+        "id", "created_at", "form__name", "email", "language", "data", "channels", "ip", "confirmed_at", "confirmed_ip"
+    )
+    for row in in_pages(rows):
+        row["data"] = json.dumps(row["data"], ensure_ascii=False, sort_keys=True)
+        row["channels"] = ", ".join(row["channels"])
+        yield row
+
+
 def _suppression(customer: Customer) -> Iterator[Row]:
     if not customer.email:
         return iter(())
@@ -225,6 +238,16 @@ def preparation_sections(customer: Customer) -> list[Section]:
                 field(ProductRecommendation, "computed_at"),
             ),
             lambda: _recommendations(customer),
+        ),
+        Section(
+            "form_submissions",
+            FormSubmission._meta.verbose_name_plural,
+            (
+                field(FormSubmission, "created_at"),
+                field(FormSubmission, "form", key="form__name"),
+                *fields(FormSubmission, "email", "language", "data", "channels", "ip", "confirmed_at", "confirmed_ip"),
+            ),
+            lambda: _form_submissions(customer),
         ),
         Section(
             "suppression",

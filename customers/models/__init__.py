@@ -1,10 +1,10 @@
 """Preparation: who the customers are, what they consented to and what they need.
 
 One module per subject: customers and their occasions (``customers``), consent (``consent``), the suppression list
-(``suppression``), erasures (``privacy``), segments and their rules (``segments``, ``segment_rules``), needs and
-wants (``needs``), what the jobs compute about customers (``profiles``) and imports (``imports``). Every name is
-imported here, so the rest of the code imports from ``customers.models`` alone, and the dotted path the migrations
-name (``customers.models.validate_timezone``) still resolves."""
+(``suppression``), erasures (``privacy``), capture forms (``forms``), segments and their rules (``segments``,
+``segment_rules``), needs and wants (``needs``), what the jobs compute about customers (``profiles``) and imports
+(``imports``). Every name is imported here, so the rest of the code imports from ``customers.models`` alone, and the
+dotted path the migrations name (``customers.models.validate_timezone``) still resolves."""
 
 from customers.models.consent import (
     Consent,
@@ -21,6 +21,15 @@ from customers.models.customers import (
     OccasionKind,
     ValueTier,
     validate_timezone,
+)
+from customers.models.forms import (
+    CaptureForm,
+    CaptureFormText,
+    FormConsentWording,
+    FormDaily,
+    FormField,
+    FormSubmission,
+    wording_version,
 )
 from customers.models.imports import (
     ImportJob,
@@ -69,6 +78,8 @@ from customers.models.suppression import (
 __all__ = [
     "RELATIVE_DATE_LOOKUPS",
     "AcquisitionSource",
+    "CaptureForm",
+    "CaptureFormText",
     "Consent",
     "ConsentChannel",
     "ConsentEvent",
@@ -78,6 +89,10 @@ __all__ = [
     "CustomerValue",
     "Erasure",
     "ErasureSource",
+    "FormConsentWording",
+    "FormDaily",
+    "FormField",
+    "FormSubmission",
     "ImportJob",
     "ImportJobStatus",
     "ImportKind",
@@ -111,4 +126,5 @@ __all__ = [
     "address_hash",
     "suppression_form",
     "validate_timezone",
+    "wording_version",
 ]

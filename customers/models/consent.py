@@ -18,6 +18,8 @@ class ConsentChannel(models.TextChoices):
 
 class ConsentSource(models.TextChoices):
     WEB_FORM = "web_form", _("Web form")
+    # A capture form, given when the visitor followed the link of the confirmation e-mail (double opt-in).
+    CAPTURE_FORM = "form", _("Capture form")
     PREFERENCE_CENTRE = "preference_centre", _("Preference centre")
     UNSUBSCRIBE_LINK = "unsubscribe", _("Unsubscribe link")
     CHECKOUT = "checkout", _("During purchase")

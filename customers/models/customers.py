@@ -24,6 +24,7 @@ class Language(models.TextChoices):
 
 class AcquisitionSource(models.TextChoices):
     WEBSITE = "web", _("Website")
+    FORM = "form", _("Capture form")
     EMAIL = "email", _("E-mail")
     BANNER = "banner", _("Banner")
     SEARCH = "search", _("Search engine")

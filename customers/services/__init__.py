@@ -1,6 +1,7 @@
 """Every write of the preparation stage. Other stages (and the loop) write here only through these."""
 
 from .consent import consent_set
+from .forms import form_confirm, form_submit, forms_delete_unconfirmed
 from .imports import customers_import, customers_import_files_delete_old
 from .needs import need_link_objective, need_set_status
 from .needs_heard import Mention, MentionResult, needs_record_mentions
@@ -29,6 +30,9 @@ __all__ = [
     "customers_refresh_values",
     "customers_set_recommendations",
     "customers_set_satisfaction",
+    "form_confirm",
+    "form_submit",
+    "forms_delete_unconfirmed",
     "need_link_objective",
     "need_set_status",
     "needs_record_mentions",

@@ -1,5 +1,6 @@
 """What preparation itself holds of a customer, erased: the profile, consent notes, occasions, what was heard of
-their needs, segments, recommendations, import files and logs, and the suppression list's copy of the address.
+their needs, capture form submissions, segments, recommendations, import files and logs, and the suppression list's
+copy of the address.
 
 Kept, and why: the value tier, lifecycle stage, CSAT and NPS averages and the at-risk and referral flags (the
 dashboards count customers by them); the acquisition source and the creation date (acquisition figures); the
@@ -21,6 +22,7 @@ from customers.models import (
     ConsentEvent,
     ConsentSource,
     Customer,
+    FormSubmission,
     ImportJob,
     ImportJobStatus,
     NeedMention,
@@ -42,6 +44,7 @@ LABELS = {
     "customers.consents": _("consents withdrawn"),
     "customers.consent_notes": _("notes in the consent history"),
     "customers.occasions": _("occasions (birthdays, anniversaries)"),
+    "customers.form_submissions": _("what they sent through capture forms (address, answers, network addresses)"),
     "customers.need_mentions": _("what they said of their needs"),
     "customers.segment_memberships": _("segment memberships"),
     "customers.recommendations": _("product recommendations"),
@@ -146,6 +149,10 @@ def erase_preparation(subject: ErasureSubject, *, now: dt.datetime | None = None
     counts["customers.occasions"] = Occasion.objects.filter(pk__in=occasions).delete()[1].get(Occasion._meta.label, 0)
     counts["customers.need_mentions"] = (
         NeedMention.objects.filter(customer=customer).exclude(excerpt="").update(excerpt="")
+    )
+    # The submissions stay (each form's figures count them), with nothing of the person left on them.
+    counts["customers.form_submissions"] = FormSubmission.objects.filter(customer=customer).update(
+        email="", data={}, ip=None, confirmed_ip=None
     )
     counts["customers.segment_memberships"] = _leave_segments(customer)
     counts["customers.recommendations"] = ProductRecommendation.objects.filter(customer=customer).delete()[0]

@@ -593,6 +593,19 @@ BANNER_FRAME_ANCESTORS = env.list("BANNER_FRAME_ANCESTORS", default=["*"])
 # address carries a link that confirms it; the link works for PRIVACY_ERASURE_LINK_DAYS days, and nothing is erased
 # before the customer confirms. Staff erase from the customer's page, or many at once in the background.
 PRIVACY_ERASURE_LINK_DAYS = env.int("PRIVACY_ERASURE_LINK_DAYS", default=7)
+# Capture forms (/f/<slug>/, docs/forms.md). A lead that has not followed its confirmation link is deleted after
+# FORMS_UNCONFIRMED_DAYS days (the link works as long). A form sent sooner than FORMS_MIN_SECONDS after it was shown,
+# or with a render token older than FORMS_RENDER_MAX_AGE seconds, is refused. At most FORMS_RATE_PER_ADDRESS
+# submissions an hour for one e-mail address and FORMS_RATE_PER_IP a minute from one network address, counted in
+# the shared cache. FORMS_POW_BITS: leading zero bits of the proof of work of the forms that ask one (16 is about
+# 65,000 hashes, a second or two in a phone's browser). FORMS_MAX_BODY_BYTES: a larger post is refused unread.
+FORMS_UNCONFIRMED_DAYS = env.int("FORMS_UNCONFIRMED_DAYS", default=7)
+FORMS_MIN_SECONDS = env.int("FORMS_MIN_SECONDS", default=3)
+FORMS_RENDER_MAX_AGE = env.int("FORMS_RENDER_MAX_AGE", default=2 * 3600)
+FORMS_RATE_PER_ADDRESS = env.int("FORMS_RATE_PER_ADDRESS", default=3)
+FORMS_RATE_PER_IP = env.int("FORMS_RATE_PER_IP", default=10)
+FORMS_POW_BITS = env.int("FORMS_POW_BITS", default=16)
+FORMS_MAX_BODY_BYTES = env.int("FORMS_MAX_BODY_BYTES", default=16 * 1024)
 
 # The REST API's apps (its settings are in integrations.py).
 INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "emarketing.api.apps.ApiConfig"]

@@ -15,9 +15,11 @@ from campaigns.models import (
     TopicInterest,
 )
 from customers.models import (
+    CaptureForm,
     ConsentSource,
     CustomerHistory,
     CustomerValue,
+    FormSubmission,
     NeedMention,
     ProductRecommendation,
     ProfileAttribute,
@@ -44,6 +46,7 @@ SECTIONS = [
     "segments",
     "history",
     "recommendations",
+    "form_submissions",
     "suppression",
     "messages",
     "occasion_offers",
@@ -81,6 +84,15 @@ def customer_with_everything(tag, **customer_fields):
     )
     consent_set(customer=customer, channel="email", granted=True, source=ConsentSource.WEB_FORM, note=f"{tag} form")
     OccasionFactory(customer=customer, label=f"{tag} birthday")
+    FormSubmission.objects.create(
+        form=CaptureForm.objects.get_or_create(slug="tea-club", defaults={"name": "Tea club"})[0],
+        customer=customer,
+        email=customer.email,
+        language="en",
+        data={"first_name": customer.first_name, "city": f"{tag} city"},
+        channels=["email"],
+        nonce="n" * 32,
+    )
     product = ProductFactory(name=f"{tag} teapot")
     need = NeedFactory(title=f"{tag} faster delivery", product=product)
     NeedMention.objects.create(

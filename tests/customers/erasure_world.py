@@ -37,8 +37,10 @@ from campaigns.models import (
     TouchSource,
 )
 from customers.models import (
+    CaptureForm,
     ConsentEvent,
     CustomerHistory,
+    FormSubmission,
     ImportJob,
     NeedMention,
     Occasion,
@@ -141,6 +143,18 @@ def build(now=None):
         customer=erased, kind="birthday", label="Zarvandokht's birthday", month=3, day=14, year=1990
     )
     Occasion.objects.create(customer=kept, kind="birthday", label="Keptina's birthday", month=7, day=1)
+    tea_club = CaptureForm.objects.create(name="Tea club", slug="tea-club", fields=["city"], channels=["email"])
+    FormSubmission.objects.create(
+        form=tea_club,
+        customer=erased,
+        email=EMAIL,
+        language="fa",
+        data={"first_name": "Zarvandokht", "city": "Shirazabad"},
+        channels=["email"],
+        nonce="n" * 32,
+        ip="198.51.100.7",
+        confirmed_at=now,
+    )
     hand_picked = SegmentFactory(name="Hand-picked")
     SegmentMembership.objects.create(segment=hand_picked, customer=erased)
     SegmentMembership.objects.create(segment=hand_picked, customer=kept)

@@ -62,6 +62,14 @@ def test_changelist_add_and_change_pages_open(admin_client, model):
     from customers.services.erasure import customer_erase
 
     customer_erase(customer=CustomerFactory(), source="admin", requested_by=None)  # an erasure, and an erased page
+    from customers.services import form_submit
+    from tests.customers.capture_forms import make_form
+
+    form = make_form()
+    form_submit(form=form, email=customer.email, answers={"first_name": "x"}, channels=[], wordings={}, language="fa")
+    form_submit(
+        form=form, email="lead@example.com", answers={"first_name": "y"}, channels=[], wordings={}, language="en"
+    )
     info = model._meta.app_label, model._meta.model_name
     assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
     model_admin = admin.site._registry[model]

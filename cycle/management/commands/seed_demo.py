@@ -49,6 +49,7 @@ from customers.services.segments import segments_refresh_all
 from cycle.demo import content
 from cycle.demo.community import seed_community
 from cycle.demo.content import COMMENTS, EMAILS, LOCATIONS, PRODUCTS, TICKETS
+from cycle.demo.forms import demo_capture_form
 from cycle.demo.pages import seed_information_pages
 from cycle.demo.sending import demo_sending_identity
 from cycle.models import BudgetLine, Kpi, LoopTrigger, MarketingPlan, Milestone, Objective, PlanPerson, PlanStatus
@@ -83,6 +84,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, customers, seed, **options):
         demo_sending_identity()  # the signed domain and the default sender, also when the rest is already there
+        demo_capture_form()  # the tea club's form (/f/tea-club/), also when the rest is already there
         existing = Customer.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
         if existing >= customers:
             self._run_jobs()

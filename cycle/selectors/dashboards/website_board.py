@@ -1,5 +1,6 @@
 """The website: traffic per day, where visitors come from, and conversion by source (the customers who came from a
-source and bought within the attribution window), from the daily rollup (``cycle.models.WebsiteDaily``)."""
+source and bought within the attribution window), from the daily rollup (``cycle.models.WebsiteDaily``); and the
+conversion of each capture form (views, submissions, confirmations: preparation's daily counters)."""
 
 from collections import defaultdict
 from typing import Any
@@ -8,6 +9,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import DIRECT
+from customers.selectors import form_conversion
 from cycle.models import WebsiteDaily
 from cycle.selectors.dashboards.base import Dashboard, Filters, Table, chart, percent
 
@@ -15,8 +17,9 @@ FIELDS = ("visitors", "page_views", "product_views", "searches", "carts", "check
 
 
 def website_dashboard(filters: Filters, *, live: bool = False) -> Dashboard:
-    """Two queries over the rollup, whatever the traffic. ``live`` is accepted for the common signature: the
-    figures are the rollup's either way (refreshed by the dashboards' job)."""
+    """Two queries over the rollup and one over the capture forms' daily counters, whatever the traffic. ``live``
+    is accepted for the common signature: the figures are the rollup's either way (refreshed by the dashboards'
+    job)."""
     board = Dashboard()
     rows = WebsiteDaily.objects.filter(day__gte=filters.start, day__lte=filters.end)
     sums = {f: Sum(f) for f in FIELDS}
@@ -67,6 +70,32 @@ def website_dashboard(filters: Filters, *, live: bool = False) -> Dashboard:
                     percent(r["buyers"], r["customers"]),
                 ]
                 for r in by_source
+            ],
+        )
+    )
+    forms = form_conversion(start=filters.start, end=filters.end)
+    board.tables.append(
+        Table(
+            "capture_forms",
+            _("Conversion per capture form"),
+            [
+                _("Form"),
+                _("Views"),
+                _("Submissions"),
+                _("Confirmed"),
+                _("Submitted per view (%)"),
+                _("Confirmed per submission (%)"),
+            ],
+            [
+                [
+                    f["name"],
+                    f["views"],
+                    f["submissions"],
+                    f["confirmations"],
+                    percent(f["submissions"], f["views"]),
+                    percent(f["confirmations"], f["submissions"]),
+                ]
+                for f in forms
             ],
         )
     )
