@@ -15,6 +15,7 @@ CUSTOMER_UPDATED = "customer.updated"
 CUSTOMER_ERASED = "customer.erased"
 CONSENT_CHANGED = "consent.changed"
 NEED_CREATED = "need.created"
+FORM_SUBMITTED = "form.submitted"
 
 
 def register() -> None:
@@ -23,6 +24,7 @@ def register() -> None:
     events.register(CUSTOMER_ERASED, _("Customer erased"))
     events.register(CONSENT_CHANGED, _("Consent given or withdrawn"))
     events.register(NEED_CREATED, _("Need heard for the first time"))
+    events.register(FORM_SUBMITTED, _("Capture form submitted and confirmed"))
 
 
 def customer_key(customer_id: int) -> str:
@@ -75,4 +77,13 @@ def need_created(need: Need) -> None:
             "product": need.product_id,
             "source": need.source,
         },
+    )
+
+
+def form_submitted(*, customer_id: int, form_id: int, form_slug: str, submission_id: int) -> None:
+    """A capture form's submission took effect (confirmed by its link, or at once without double opt-in)."""
+    publish(
+        FORM_SUBMITTED,
+        key=customer_key(customer_id),
+        payload={"customer": customer_id, "form": form_id, "form_slug": form_slug, "submission": submission_id},
     )

@@ -299,7 +299,10 @@ def register() -> None:
         TriggerSpec(
             _("Form submitted"),
             event="form.submitted",
-            matches=lambda params, payload: not params.get("form") or payload.get("form") == params.get("form"),
+            # The form by its id or its address (slug); none named: any form.
+            matches=lambda params, payload: (
+                not params.get("form") or params.get("form") in (payload.get("form"), payload.get("form_slug"))
+            ),
         ),
     )
     register_trigger(

@@ -22,7 +22,7 @@ from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
 from customers.capture import BadToken, read_confirmation_token
-from customers.events import customer_saved
+from customers.events import customer_saved, form_submitted
 from customers.models import (
     AcquisitionSource,
     CaptureForm,
@@ -181,6 +181,9 @@ def _apply(*, submission: FormSubmission, customer: Customer, ip: str | None) ->
     submission.confirmed_ip = ip or None
     submission.save(update_fields=["confirmed_at", "confirmed_ip"])
     form_count(form_id=submission.form_id, counter="confirmations")
+    form_submitted(
+        customer_id=customer.pk, form_id=submission.form_id, form_slug=submission.form.slug, submission_id=submission.pk
+    )
 
 
 def forms_delete_unconfirmed(*, now: dt.datetime | None = None, batch: int = 1000) -> int:

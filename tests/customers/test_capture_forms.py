@@ -187,3 +187,27 @@ def test_without_double_opt_in_a_new_address_is_signed_up_at_once_but_a_known_on
     assert not Consent.objects.filter(customer__email="known@example.com").exists()
     assert [m.to for m in mail.outbox] == [["known@example.com"]]
     assert Customer.objects.get(email="known@example.com").first_name == "Known"
+
+
+def test_a_confirmed_submission_enters_the_journeys_that_wait_for_its_form(
+    client, tea_form, django_capture_on_commit_callbacks
+):
+    from campaigns.journeys.versions import journey_set_status, journey_steps_save
+    from campaigns.models import Enrolment, Journey, JourneyStatus
+
+    def journey_for(form):
+        journey = Journey.objects.create(name=f"After {form}", trigger="form_submitted", trigger_params={"form": form})
+        journey_steps_save(journey=journey, steps=[{"key": "w", "kind": "wait", "params": {"days": 1}, "next": []}])
+        journey_set_status(journey=journey, status=JourneyStatus.LIVE)
+        return journey
+
+    tea, other = journey_for("tea-club"), journey_for("another-form")
+    link = _one_link(client, tea_form, django_capture_on_commit_callbacks)
+    assert not Enrolment.objects.exists()  # a submission not yet confirmed enters nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link)
+
+    enrolment = Enrolment.objects.get()
+    assert (enrolment.version.journey_id, enrolment.customer.email) == (tea.pk, "sara@example.com")
+    assert not Enrolment.objects.filter(version__journey=other).exists()
