@@ -52,3 +52,8 @@ class AftersalesConfig(AppConfig):
         from aftersales import events
 
         events.register()
+        # The live chat's WebSockets, served by the ASGI process (emarketing.asgi).
+        from aftersales.chat.routing import websocket_urlpatterns
+        from emarketing.websockets import websocket_routes
+
+        websocket_routes.register("chat", websocket_urlpatterns)

@@ -31,3 +31,10 @@ OTP_REQUIRED_FOR_STAFF = False
 EVENTS_REDIS_URL = env("EVENTS_TEST_REDIS_URL", default="")
 # Tests post webhooks to receivers on 127.0.0.1 over plain HTTP.
 WEBHOOK_ALLOW_INSECURE_TARGETS = env.bool("WEBHOOK_ALLOW_INSECURE_TARGETS", default=True)
+# The live chat's groups in memory (one process) unless a test hands it a Redis (CHAT_TEST_REDIS_URL).
+CHAT_REDIS_URL = env("CHAT_TEST_REDIS_URL", default="")
+CHANNEL_LAYERS = (
+    {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [CHAT_REDIS_URL]}}}
+    if CHAT_REDIS_URL
+    else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+)
