@@ -503,3 +503,7 @@ class InboundMailAdmin(BigTableAdmin):
     def mark_handled(self, request, queryset):
         count = services.inbound_mail_mark_handled(mails=queryset)
         self.message_user(request, ngettext("%d e-mail marked handled.", "%d e-mails marked handled.", count) % count)
+
+
+# The live chat: its console, conversations and canned replies.
+from . import chat as chat  # noqa: E402

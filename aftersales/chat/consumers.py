@@ -24,6 +24,7 @@ from aftersales.models import Conversation, ConversationState
 from aftersales.services import chat as chat_services
 from campaigns import tokens as link_tokens
 from customers.models import Customer
+from emarketing.mail import RTL_LANGUAGES
 from emarketing.ratelimit import allow_key
 from emarketing.two_factor.policy import Standing, standing
 
@@ -32,7 +33,6 @@ CLOSE_BAD_FRAME = 4400
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_LARGE = 4413
 CLOSE_TOO_MANY = 4429
-RTL_LANGUAGES = frozenset({"fa", "ar"})
 
 
 def _origin(value: str) -> str:
