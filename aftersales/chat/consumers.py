@@ -51,6 +51,8 @@ def visitor_origins() -> set[str]:
 
 class _ChatSocket(AsyncWebsocketConsumer):
     groups_joined: set[str]
+    _window: int
+    _frames: int
 
     def origin(self) -> str:
         for name, value in self.scope.get("headers", []):
@@ -249,17 +251,17 @@ class VisitorConsumer(_ChatSocket):
                     if self.visitor.customer_id
                     else None
                 )
-                conversation = chat_services.conversation_start(
+                started = chat_services.conversation_start(
                     visitor_id=self.visitor.visitor_id, body=body, language=self.language, customer=customer
                 )
                 first = [
-                    events.message_payload(m, conversation_id=conversation.pk)
-                    for m in selectors.conversation_transcript(conversation=conversation)
+                    events.message_payload(m, conversation_id=started.pk)
+                    for m in selectors.conversation_transcript(conversation=started)
                 ]
-                if conversation.state == ConversationState.TICKET:
-                    notice = chat_services.hand_over_notice(conversation.ticket)
-                    first.append({"type": "notice", "conversation": conversation.pk, "body": notice})
-                return conversation.pk, first
+                if started.state == ConversationState.TICKET:
+                    notice = chat_services.hand_over_notice(started.ticket)
+                    first.append({"type": "notice", "conversation": started.pk, "body": notice})
+                return started.pk, first
             conversation = selectors.conversation_for_visitor(
                 conversation_id=self.conversation_id, visitor_id=self.visitor.visitor_id
             )

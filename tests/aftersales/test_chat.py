@@ -1,13 +1,11 @@
 """The live chat over its WebSockets (channels' WebsocketCommunicator against the project's ASGI application):
 a visitor writes, staff answer from the console's socket, and the conversation is a ticket of channel chat."""
 
-import datetime as dt
 import json
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import async_to_sync
 from channels.layers import channel_layers
-from tests.aftersales.sockets import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core import mail
@@ -18,6 +16,7 @@ from aftersales.models import Conversation, ConversationState, MessageAuthor, Ti
 from aftersales.selectors import tickets_with_targets
 from campaigns.tokens import preferences_token
 from emarketing.asgi import application
+from tests.aftersales.sockets import WebsocketCommunicator
 from tests.customers.factories import CustomerFactory
 from tests.factories import UserFactory
 
