@@ -17,7 +17,13 @@ Hours = dict[int, list[tuple[int, int]]]
 
 @lru_cache(maxsize=8)
 def parse_working_hours(text: str) -> Hours:
-    """``"sat=09:00-17:00,sun=09:00-13:00,sun=14:00-17:00"``: a day may have several spans; one left out is closed."""
+    """``"sat=09:00-17:00,sun=09:00-13:00,sun=14:00-17:00"``: a day may have several spans; one left out is closed.
+    Empty: every hour of every day (the 24-hour chat); ``closed``: no hour at all (everything goes to the contact
+    line)."""
+    if not text.strip():
+        return {day: [(0, 24 * 60)] for day in range(7)}
+    if text.strip().lower() == "closed":
+        return {}
     hours: Hours = {}
     for part in filter(None, (p.strip().lower() for p in text.split(","))):
         match = _SPAN.match(part)

@@ -130,14 +130,11 @@ CHAT_RATE_LIMIT = env.int("CHAT_RATE_LIMIT", default=60)
 # New conversations a minute from one address (connections that start one).
 CHAT_START_RATE_LIMIT = env.int("CHAT_START_RATE_LIMIT", default=10)
 # Working hours of the chat team, per weekday in TIME_ZONE: "sat=09:00-17:00,sun=09:00-17:00,…" (a day left out is
-# closed; "mon=00:00-24:00" all day). Outside them, or when no one has answered a waiting conversation within
-# CHAT_ANSWER_TIMEOUT_SECONDS, the conversation becomes an ordinary open ticket and the customer, when their
-# address is known, is told by e-mail when to expect the answer (the contact line's acknowledgement).
-CHAT_WORKING_HOURS = env(
-    "CHAT_WORKING_HOURS",
-    default="mon=00:00-24:00,tue=00:00-24:00,wed=00:00-24:00,thu=00:00-24:00,fri=00:00-24:00,sat=00:00-24:00,"
-    "sun=00:00-24:00",
-)
+# closed; "mon=00:00-24:00" all day); empty: every hour of every day; "closed": none. Outside them, or when no one
+# has answered a waiting conversation within CHAT_ANSWER_TIMEOUT_SECONDS, the conversation becomes an ordinary open
+# ticket and the customer, when their address is known, is told by e-mail when to expect the answer (the contact
+# line's acknowledgement).
+CHAT_WORKING_HOURS = env("CHAT_WORKING_HOURS", default="")
 CHAT_ANSWER_TIMEOUT_SECONDS = env.int("CHAT_ANSWER_TIMEOUT_SECONDS", default=180)
 CHANNEL_LAYERS = (
     {

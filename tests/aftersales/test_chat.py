@@ -216,7 +216,7 @@ def test_a_customer_from_a_signed_link_is_known_on_the_ticket():
     assert ticket.customer == customer and ticket.contact_email == customer.email
 
 
-@override_settings(CHAT_WORKING_HOURS="")  # no working hours at all
+@override_settings(CHAT_WORKING_HOURS="closed")
 def test_outside_working_hours_the_chat_becomes_a_ticket_and_the_customer_is_told_by_email_when_to_expect_it():
     customer = CustomerFactory(persian=True)
 
