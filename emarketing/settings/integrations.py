@@ -140,7 +140,12 @@ CHANNEL_LAYERS = (
     {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [CHAT_REDIS_URL], "prefix": env("CHAT_REDIS_PREFIX", default="emk-chat")},
+            # Each chat process waits on Redis for its sockets' messages in blocking reads of 5 s (channels-redis):
+            # redis-py 8's default read timeout is 5 s too, and would end those reads, closing every WebSocket.
+            "CONFIG": {
+                "hosts": [{"address": CHAT_REDIS_URL, "socket_timeout": 30}],
+                "prefix": env("CHAT_REDIS_PREFIX", default="emk-chat"),
+            },
         }
     }
     if CHAT_REDIS_URL

@@ -34,7 +34,12 @@ WEBHOOK_ALLOW_INSECURE_TARGETS = env.bool("WEBHOOK_ALLOW_INSECURE_TARGETS", defa
 # The live chat's groups in memory (one process) unless a test hands it a Redis (CHAT_TEST_REDIS_URL).
 CHAT_REDIS_URL = env("CHAT_TEST_REDIS_URL", default="")
 CHANNEL_LAYERS = (
-    {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [CHAT_REDIS_URL]}}}
+    {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": CHAT_REDIS_URL, "socket_timeout": 30}]},
+        }
+    }
     if CHAT_REDIS_URL
     else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 )
