@@ -26,7 +26,6 @@ import asyncio
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -86,7 +85,7 @@ def pct(values, q):
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] * 1000
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] * 1000
 
 
 class Visitor:
@@ -292,8 +291,9 @@ def main():
     )
     echo = measure("echo", ["--factory", "bench.chat:echo_application"], env, args)
     product = measure("product", ["emarketing.asgi:application"], env, args)
+    connect_ratio = product["connect_p95"] / echo["connect_p95"]
     print(
-        f"CHAT: connect p95 {product['connect_p95']:.1f} ms ({product['connect_p95'] / echo['connect_p95']:.2f} x echo), "
+        f"CHAT: connect p95 {product['connect_p95']:.1f} ms ({connect_ratio:.2f} x echo), "
         f"message p95 {product['message_p95']:.1f} ms ({product['message_p95'] / echo['message_p95']:.2f} x echo), "
         f"RSS {product['rss_idle']:.0f} MB with {product['alive']} idle (echo {echo['rss_idle']:.0f} MB), "
         f"{product['rss_busy']:.0f} MB after {product['sent']} messages"
