@@ -4,8 +4,10 @@ started a minute per address (the project's shared limiter), and every line goes
 with textContent. The work is done by aftersales.services.chat; these only translate frames into its calls."""
 
 import json
+import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
@@ -27,6 +29,9 @@ from customers.models import Customer
 from emarketing.mail import RTL_LANGUAGES
 from emarketing.ratelimit import allow_key
 from emarketing.two_factor.policy import Standing, standing
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Close codes (4000–4999 are the application's): the widget does not reconnect after these.
 CLOSE_BAD_FRAME = 4400
@@ -63,6 +68,22 @@ class _ChatSocket(AsyncWebsocketConsumer):
     def client_address(self) -> str:
         client = self.scope.get("client") or ("unknown", 0)
         return str(client[0])
+
+    async def call(self, function: Callable[..., T], *args: Any) -> T:
+        """Run a function that reads or writes the database in the thread that does so, then send what the
+        services it called have to tell (aftersales.services.chat.chat_outbox), from here."""
+        outbox: list[tuple[str, dict[str, Any]]] = []
+        token = chat_services.chat_outbox.set(outbox)
+        try:
+            result = await database_sync_to_async(function)(*args)
+        finally:
+            chat_services.chat_outbox.reset(token)
+        for group, message in outbox:
+            try:
+                await self.channel_layer.group_send(group, message)
+            except Exception:  # the transcript is stored: a page that reconnects reads it
+                logger.warning("The chat's channel layer could not be reached", exc_info=True)
+        return result
 
     async def join(self, group: str) -> None:
         if group not in self.groups_joined:
@@ -183,14 +204,20 @@ class VisitorConsumer(_ChatSocket):
         if self.visitor is not None:
             return
         self.language = _language(data.get("lang"))
-        welcome = await database_sync_to_async(self._welcome)(data)
+        welcome = await self._hello_answer(data)
         if self.conversation_id is not None:
             await self.join(events.visitor_group(self.conversation_id))
         await self.send_json(welcome)
 
-    def _welcome(self, data: dict[str, Any]) -> dict[str, Any]:
+    async def _hello_answer(self, data: dict[str, Any]) -> dict[str, Any]:
+        # A new visitor without a signed link needs no database: answered here, not behind the writes' thread.
+        if not data.get("token") and not data.get("identity"):
+            return self._welcome(data, customer_id=None)
+        customer_id = await database_sync_to_async(_customer_of)(data.get("identity"))
+        return await database_sync_to_async(self._welcome)(data, customer_id=customer_id)
+
+    def _welcome(self, data: dict[str, Any], *, customer_id: int | None) -> dict[str, Any]:
         visitor = tokens.read_visitor_token(data.get("token") or "")
-        customer_id = _customer_of(data.get("identity"))
         if visitor is None or (customer_id and visitor.customer_id != customer_id):
             visitor = tokens.new_visitor(customer_id=customer_id)
         conversation = None
@@ -231,7 +258,7 @@ class VisitorConsumer(_ChatSocket):
             if not allowed:
                 await self.refuse(_("Too many conversations from this address; try again in a minute."))
                 return
-        conversation_id, first = await database_sync_to_async(self._write)(body)
+        conversation_id, first = await self.call(self._write, body)
         if conversation_id is not None and self.conversation_id is None:
             self.conversation_id = conversation_id
             await self.join(events.visitor_group(conversation_id))
@@ -273,7 +300,7 @@ class VisitorConsumer(_ChatSocket):
     async def email(self, data: dict[str, Any]) -> None:
         if self.conversation_id is None or not isinstance(data.get("email"), str):
             return
-        problem = await database_sync_to_async(self._email)(data["email"])
+        problem = await self.call(self._email, data["email"])
         if problem:
             await self.refuse(problem)
         else:
@@ -351,7 +378,7 @@ class StaffConsumer(_ChatSocket):
             return
         if kind == "open":
             await self.join(events.staff_group(conversation_id))
-        reply = await database_sync_to_async(self._act)(kind, conversation_id, _body(data))
+        reply = await self.call(self._act, kind, conversation_id, _body(data))
         if reply is not None:
             await self.send_json(reply)
 

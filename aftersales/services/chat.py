@@ -8,6 +8,7 @@ whichever process made the change (the chat process, or a Celery worker handing 
 
 import datetime as dt
 import logging
+from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -44,10 +45,19 @@ HAND_OVER_HOURS = "hours"
 HAND_OVER_TIMEOUT = "timeout"
 
 
+# Inside the chat process, a consumer collects what its call of a service has to tell and sends it itself, on the
+# event loop, once the call has returned: the thread that does the database work never waits on Redis.
+chat_outbox: ContextVar[list[tuple[str, dict[str, Any]]] | None] = ContextVar("chat_outbox", default=None)
+
+
 def _send(group: str, payload: dict[str, Any]) -> None:
     """Tell a group of sockets, once the change is committed; a layer that is down loses the news, not the data."""
 
     def send() -> None:
+        outbox = chat_outbox.get()
+        if outbox is not None:
+            outbox.append((group, {"type": "chat.event", "payload": payload}))
+            return
         layer = get_channel_layer()
         if layer is None:
             return

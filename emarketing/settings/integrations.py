@@ -141,9 +141,17 @@ CHANNEL_LAYERS = (
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # Each chat process waits on Redis for its sockets' messages in blocking reads of 5 s (channels-redis):
-            # redis-py 8's default read timeout is 5 s too, and would end those reads, closing every WebSocket.
+            # redis-py 8's default read timeout is 5 s too, and would end those reads, closing every WebSocket. Its
+            # pools also refuse (rather than wait) past 100 connections, which a burst of visitors joining their
+            # groups at once exceeds: CHAT_REDIS_MAX_CONNECTIONS per chat process.
             "CONFIG": {
-                "hosts": [{"address": CHAT_REDIS_URL, "socket_timeout": 30}],
+                "hosts": [
+                    {
+                        "address": CHAT_REDIS_URL,
+                        "socket_timeout": 30,
+                        "max_connections": env.int("CHAT_REDIS_MAX_CONNECTIONS", default=1000),
+                    }
+                ],
                 "prefix": env("CHAT_REDIS_PREFIX", default="emk-chat"),
             },
         }
