@@ -274,7 +274,6 @@ def main():
             "CHAT_START_RATE_LIMIT": "0",  # every visitor comes from 127.0.0.1 here
             "CHAT_RATE_LIMIT": "0",
             "EVENTS_REDIS_URL": "",
-            "CELERY_TASK_ALWAYS_EAGER": "1",
         }
     )
     import django

@@ -15,6 +15,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -74,8 +75,12 @@ class _ChatSocket(AsyncWebsocketConsumer):
         services it called have to tell (aftersales.services.chat.chat_outbox), from here."""
         outbox: list[tuple[str, dict[str, Any]]] = []
         token = chat_services.chat_outbox.set(outbox)
+        # One connection's frames are handled one after another, so its lines stay in order; different connections'
+        # writes run side by side in a pool of threads, each with its database connection (one thread on SQLite,
+        # which takes one writer at a time).
+        parallel = connection.vendor != "sqlite"
         try:
-            result = await database_sync_to_async(function)(*args)
+            result = await database_sync_to_async(function, thread_sensitive=not parallel)(*args)
         finally:
             chat_services.chat_outbox.reset(token)
         for group, message in outbox:
