@@ -1,5 +1,6 @@
 """The ASGI process (Procfile: chat): Django's HTTP views and the WebSockets the stages register
-(emarketing.websockets), with the session's user for the staff's sockets. Each consumer checks its origins."""
+(emarketing.websockets). Each route brings its own middleware (the staff's sockets read the session) and each
+consumer checks its origins."""
 
 import os
 
@@ -9,14 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emarketing.settings.local")
 # Set up Django (and the apps' ready(), which register the routes) before anything imports a model.
 http_application = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from emarketing.websockets import websocket_routes  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": http_application,
-        "websocket": AuthMiddlewareStack(URLRouter(websocket_routes.patterns())),
-    }
-)
+application = ProtocolTypeRouter({"http": http_application, "websocket": URLRouter(websocket_routes.patterns())})
