@@ -26,7 +26,7 @@ demo: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py demo_login
 
-## Start the product on embedded defaults: web on :8000, a Celery worker and Celery beat.
+## Start the product on embedded defaults: web on :8000, the chat's WebSockets on :8001, a Celery worker and Celery beat.
 run: demo
 	$(VENV)/bin/honcho start -f Procfile.dev
 

@@ -65,3 +65,8 @@ class AftersalesConfig(AppConfig):
         from aftersales.services.community_erasure import erase_community
 
         erasers.register("community", erase_community, labels=COMMUNITY_LABELS)
+        # The live chat's WebSockets, served by the ASGI process (emarketing.asgi).
+        from aftersales.chat.routing import websocket_urlpatterns
+        from emarketing.websockets import websocket_routes
+
+        websocket_routes.register("chat", websocket_urlpatterns)

@@ -49,3 +49,11 @@ def send_survey_invitations() -> dict[str, int]:
 def poll_contact_mailbox() -> int:
     """Every minute: new e-mail in the contact mailbox (IMAP_URL) becomes tickets; nothing when it is unset."""
     return services.mailbox_poll()
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def hand_over_waiting_chats() -> int:
+    """Every minute: chats nobody answered in time, or waiting outside working hours, become contact-line tickets."""
+    from aftersales.services.chat import conversations_hand_over_due
+
+    return conversations_hand_over_due()

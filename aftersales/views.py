@@ -16,6 +16,7 @@ from aftersales.forms import ContactForm, SurveyForm
 from aftersales.models import InboundMailSource, TicketChannel
 from aftersales.selectors import survey_products, survey_questions
 from aftersales.services.surveys import survey_invitation_from_token
+from emarketing.csp import policy_replace
 from emarketing.ratelimit import allow
 from emarketing.webhooks import webhook_refusal
 
@@ -102,3 +103,15 @@ def _survey(request, invitation):
             return render(request, template, {"invitation": invitation})
         return render(request, "aftersales/survey.html", context, status=400)
     return render(request, "aftersales/survey.html", context)
+
+
+def chat_page(request):
+    """The live chat on a page of our own (the widget the shop embeds, open): a signed link's ``?t=`` names the
+    customer; the widget checks it on the chat's socket, so nothing here reads it."""
+    from aftersales.chat.addresses import socket_origin, socket_url
+
+    url = socket_url(request)
+    identity = request.GET.get("t", "")[:200]
+    context = {"socket": url, "language": translation.get_language() or "", "identity": identity}
+    response = render(request, "aftersales/chat.html", context)
+    return policy_replace(response, {"connect-src": ["'self'", socket_origin(url)]})

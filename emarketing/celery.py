@@ -38,6 +38,12 @@ app.conf.beat_schedule = {
     },
     # The contact line's own mail (acknowledgements, late-delivery e-mails) is sent as soon as it is queued;
     # every five minutes this sends those whose retry is due or whose worker died before sending them.
+    "aftersales-hand-over-waiting-chats": {
+        # Live chat: every minute, conversations no one answered within CHAT_ANSWER_TIMEOUT_SECONDS (and those
+        # still waiting when working hours end) become contact-line tickets, and their customers are told by e-mail.
+        "task": "aftersales.tasks.hand_over_waiting_chats",
+        "schedule": crontab(),
+    },
     "aftersales-send-contact-line-mail": {
         "task": "aftersales.tasks.send_contact_line_mail",
         "schedule": crontab(minute="*/5"),

@@ -94,8 +94,10 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         ordering = ["-created_at"]
         constraints = [
+            # A chat is answered in the chat itself: an anonymous visitor's needs neither (docs/chat.md).
             models.CheckConstraint(
-                condition=Q(customer__isnull=False) | ~Q(contact_email=""), name="ticket_has_someone_to_answer"
+                condition=Q(customer__isnull=False) | ~Q(contact_email="") | Q(channel=TicketChannel.CHAT),
+                name="ticket_has_someone_to_answer",
             ),
             models.CheckConstraint(
                 condition=Q(first_response_at__isnull=True) | Q(first_response_at__gte=models.F("created_at")),
@@ -118,7 +120,7 @@ class Ticket(models.Model):
         return reverse("admin:aftersales_ticket_change", args=[self.pk])
 
     def clean(self):
-        if not self.customer_id and not self.contact_email:
+        if not self.customer_id and not self.contact_email and self.channel != TicketChannel.CHAT:
             raise ValidationError(_("A ticket needs a customer or an e-mail address to answer."))
         if self.first_response_at and self.created_at and self.first_response_at < self.created_at:
             raise ValidationError({"first_response_at": _("A response cannot come before the ticket was opened.")})
@@ -460,3 +462,9 @@ from aftersales.models.community import (  # noqa: E402, F401
     HelpfulVote,
     ModerationStatus,
 )
+
+# The live chat: conversations (tickets of channel chat) and canned replies.
+from .chat import LIVE_CONVERSATION_STATES as LIVE_CONVERSATION_STATES  # noqa: E402
+from .chat import CannedReply as CannedReply  # noqa: E402
+from .chat import Conversation as Conversation  # noqa: E402
+from .chat import ConversationState as ConversationState  # noqa: E402

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "emarketing.two_factor.apps.BackupCodesConfig",  # django_otp.plugins.otp_static
     # What happened, published by each stage (emarketing.hooks.bus), and the outgoing webhooks that tell others.
     "emarketing.hooks",
+    # WebSockets of the live chat (Django Channels; the ASGI process, settings in integrations.py).
+    "channels",
 ]
 
 MIDDLEWARE = [

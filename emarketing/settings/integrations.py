@@ -144,3 +144,51 @@ SMS_HTTP_BODY = env("SMS_HTTP_BODY", default="")
 SMS_HTTP_CONTENT_TYPE = env("SMS_HTTP_CONTENT_TYPE", default="application/json")
 SMS_HTTP_AUTHORIZATION = env("SMS_HTTP_AUTHORIZATION", default="")
 SMS_HTTP_ID_FIELD = env("SMS_HTTP_ID_FIELD", default="id")
+# The live chat (aftersales/chat, docs/chat.md): WebSockets served by the ASGI process (Procfile: chat, uvicorn
+# emarketing.asgi:application), its groups shared through Django Channels' Redis layer on CHAT_REDIS_URL (default
+# REDIS_URL). Empty: the in-memory layer, which works inside one process only (the embedded default; one chat
+# process). CHAT_WS_URL: where pages open the chat's WebSocket, e.g. wss://chat.example.com/ws/chat/ behind a
+# proxy; empty: the site's own host on CHAT_PORT (development: runserver answers HTTP on 8000, uvicorn the
+# WebSockets on 8001). CHAT_ALLOWED_ORIGINS: the pages that may open a visitor's chat (the shop's origins, default
+# WEBSITE_ALLOWED_ORIGINS); the staff console opens only from SITE_URL's origin.
+CHAT_REDIS_URL = env("CHAT_REDIS_URL", default=env("REDIS_URL", default=""))
+CHAT_PORT = env.int("CHAT_PORT", default=8001)
+CHAT_WS_URL = env("CHAT_WS_URL", default="")
+CHAT_ALLOWED_ORIGINS = env.list("CHAT_ALLOWED_ORIGINS", default=WEBSITE_ALLOWED_ORIGINS)
+# Hostile input: the largest frame read (bytes, judged before parsing), the longest message kept (characters), and
+# frames a connection may send a minute (typing included) before it is closed.
+CHAT_MAX_FRAME_BYTES = env.int("CHAT_MAX_FRAME_BYTES", default=8 * 1024)
+CHAT_MAX_MESSAGE_CHARS = env.int("CHAT_MAX_MESSAGE_CHARS", default=2000)
+CHAT_RATE_LIMIT = env.int("CHAT_RATE_LIMIT", default=60)
+# New conversations a minute from one address (connections that start one).
+CHAT_START_RATE_LIMIT = env.int("CHAT_START_RATE_LIMIT", default=10)
+# Working hours of the chat team, per weekday in TIME_ZONE: "sat=09:00-17:00,sun=09:00-17:00,…" (a day left out is
+# closed; "mon=00:00-24:00" all day); empty: every hour of every day; "closed": none. Outside them, or when no one
+# has answered a waiting conversation within CHAT_ANSWER_TIMEOUT_SECONDS, the conversation becomes an ordinary open
+# ticket and the customer, when their address is known, is told by e-mail when to expect the answer (the contact
+# line's acknowledgement).
+CHAT_WORKING_HOURS = env("CHAT_WORKING_HOURS", default="")
+CHAT_ANSWER_TIMEOUT_SECONDS = env.int("CHAT_ANSWER_TIMEOUT_SECONDS", default=180)
+CHANNEL_LAYERS = (
+    {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Each chat process waits on Redis for its sockets' messages in blocking reads of 5 s (channels-redis):
+            # redis-py 8's default read timeout is 5 s too, and would end those reads, closing every WebSocket. Its
+            # pools also refuse (rather than wait) past 100 connections, which a burst of visitors joining their
+            # groups at once exceeds: CHAT_REDIS_MAX_CONNECTIONS per chat process.
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": CHAT_REDIS_URL,
+                        "socket_timeout": 30,
+                        "max_connections": env.int("CHAT_REDIS_MAX_CONNECTIONS", default=1000),
+                    }
+                ],
+                "prefix": env("CHAT_REDIS_PREFIX", default="emk-chat"),
+            },
+        }
+    }
+    if CHAT_REDIS_URL
+    else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+)

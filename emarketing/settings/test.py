@@ -34,3 +34,15 @@ WEBHOOK_ALLOW_INSECURE_TARGETS = env.bool("WEBHOOK_ALLOW_INSECURE_TARGETS", defa
 # No quiet hours unless a test turns them on: what a test sends must not depend on the hour it runs at.
 CAMPAIGNS_QUIET_HOURS_START = env("CAMPAIGNS_QUIET_HOURS_START", default="00:00")
 CAMPAIGNS_QUIET_HOURS_END = env("CAMPAIGNS_QUIET_HOURS_END", default="00:00")
+# The live chat's groups in memory (one process) unless a test hands it a Redis (CHAT_TEST_REDIS_URL).
+CHAT_REDIS_URL = env("CHAT_TEST_REDIS_URL", default="")
+CHANNEL_LAYERS = (
+    {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": CHAT_REDIS_URL, "socket_timeout": 30}]},
+        }
+    }
+    if CHAT_REDIS_URL
+    else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+)
