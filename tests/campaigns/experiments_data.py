@@ -1,7 +1,5 @@
 """Building an experiment's audience quickly (thousands of customers in a few statements) and its outcomes."""
 
-import random
-
 from campaigns.models import AidaStep, Experiment, Message, MessageStatus, Touch, TouchKind, TouchSource, Variant
 from customers.models import Consent, ConsentChannel, Customer, SegmentMembership
 from tests.campaigns.factories import CreativeFactory
@@ -46,19 +44,25 @@ def ab_test(campaign, *, names=("A", "B"), **experiment_kwargs):
 
 
 def clicks(campaign, *, rates, seed=1):
-    """Each test recipient of variant ``name`` clicks with probability ``rates[name]`` (a seeded coin)."""
-    rng = random.Random(seed)
+    """Of each variant's test recipients, the share ``rates[name]`` clicks: spread evenly over them in id order
+    (every recipient whose running share passes the next whole click), so the counts are exact whichever customers
+    the split put in which variant, and an A/A test has exactly equal rates. ``seed`` shifts where the clicks fall."""
     sent = Message.objects.filter(campaign=campaign, in_test=True, status=MessageStatus.SENT).select_related("variant")
-    touches = [
-        Touch(
-            customer_id=message.customer_id,
-            campaign=campaign,
-            step=AidaStep.INFORMATION,
-            kind=TouchKind.CLICK,
-            source=TouchSource.EMAIL,
-        )
-        for message in sent.order_by("pk")
-        if rng.random() < rates[message.variant.name]
-    ]
+    seen: dict[str, int] = {}
+    touches = []
+    for message in sent.order_by("pk"):
+        name = message.variant.name
+        seen[name] = seen.get(name, 0) + 1
+        rate = rates[name]
+        if int((seen[name] + seed) * rate) > int((seen[name] + seed - 1) * rate):
+            touches.append(
+                Touch(
+                    customer_id=message.customer_id,
+                    campaign=campaign,
+                    step=AidaStep.INFORMATION,
+                    kind=TouchKind.CLICK,
+                    source=TouchSource.EMAIL,
+                )
+            )
     Touch.objects.bulk_create(touches)
     return len(touches)

@@ -1,6 +1,5 @@
 """What a variant changes in the e-mail (subject, sender name, creative), and opens counted by people only."""
 
-import random
 from decimal import Decimal
 
 import pytest
@@ -47,11 +46,13 @@ def test_opens_by_mail_proxies_and_bots_do_not_make_a_winner():
     campaign, _customers = campaign_with_audience(600)
     experiment, _variants = ab_test(campaign, test_percent=Decimal("100"), metric=ExperimentMetric.OPENS)
     campaign_start(campaign=campaign)
-    rng = random.Random(4)
     touches = []
+    seen = {"A": 0, "B": 0}
     for message in Message.objects.filter(campaign=campaign).select_related("variant").order_by("pk"):
-        # People open A and B alike; B's recipients' mailboxes also prefetch it and scanners fetch it.
-        if rng.random() < 0.2:
+        # People open A and B alike (every fifth recipient of each: the same rate, whoever falls in which variant);
+        # B's recipients' mailboxes also prefetch it and scanners fetch it.
+        seen[message.variant.name] += 1
+        if seen[message.variant.name] % 5 == 0:
             touches.append((message, AgentKind.PERSON))
         if message.variant.name == "B":
             touches.append((message, AgentKind.PROXY))
