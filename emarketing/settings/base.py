@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "emarketing.two_factor.apps.BackupCodesConfig",  # django_otp.plugins.otp_static
     # What happened, published by each stage (emarketing.hooks.bus), and the outgoing webhooks that tell others.
     "emarketing.hooks",
+    # The brand on every public page and e-mail, edited in the admin (emarketing.brand).
+    "emarketing.brand",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +157,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "emarketing.brand.context_processors.brand",
             ],
         },
     },
