@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from django.utils.translation import gettext
 
 from emarketing.brand.models import DEFAULT_ACCENT, DEFAULT_PRIMARY, SINGLETON_ID, Brand
@@ -74,9 +75,15 @@ def logo_url(name: str) -> str:
     return urljoin(str(settings.SITE_URL).rstrip("/") + "/", public_storage.url(name))
 
 
-def fallback_name() -> str:
-    """The name shown while no brand is written: ``BRAND_NAME``, else the product's name in the active language."""
-    return str(settings.BRAND_NAME or gettext("E-marketing cycle"))
+def fallback_name(language: str | None = None) -> str:
+    """The name shown while no brand is written: ``BRAND_NAME``, else the product's name in ``language`` (the active
+    one when not given)."""
+    if settings.BRAND_NAME:
+        return str(settings.BRAND_NAME)
+    if language is None:
+        return gettext("E-marketing cycle")
+    with translation.override(language):
+        return gettext("E-marketing cycle")
 
 
 def brand_in(language: str | None = None) -> BrandInLanguage:
@@ -84,9 +91,9 @@ def brand_in(language: str | None = None) -> BrandInLanguage:
     written, else in English (``emarketing.localized``); with no brand, the fallback name and default colours."""
     values = brand_values()
     if values is None:
-        name = fallback_name()
+        name = fallback_name(language)
         return BrandInLanguage(name, name, "", "", "", DEFAULT_PRIMARY, DEFAULT_ACCENT)
-    name = in_language(values, "name", language) or fallback_name()
+    name = in_language(values, "name", language) or fallback_name(language)
     return BrandInLanguage(
         name=name,
         sender_name=in_language(values, "sender_name", language) or name,
