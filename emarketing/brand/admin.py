@@ -1,17 +1,16 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from emarketing.brand.models import SINGLETON_ID, Brand
+from emarketing.brand.models import Brand
 from emarketing.brand.services import brand_update
 
 
 @admin.register(Brand)
 class BrandAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """The one brand: the list leads straight to it (or to writing it, the first time); it is never deleted."""
+    """The one brand: written once (no second can be added), then edited; it is never deleted."""
 
     fieldsets = (
         (_("Name"), {"fields": ("name", "name_fa", "name_ar")}),
@@ -26,14 +25,6 @@ class BrandAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Brand | None = None) -> bool:
         return False
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        opts = self.model._meta
-        if Brand.objects.filter(pk=SINGLETON_ID).exists():
-            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[SINGLETON_ID])
-        else:
-            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
-        return HttpResponseRedirect(url)
 
     def save_model(self, request: HttpRequest, obj: Brand, form: Any, change: bool) -> None:
         brand_update(brand=obj)
