@@ -47,6 +47,7 @@ from customers.services import customers_refresh_profiles, segment_save_rules
 from customers.services.segments import segments_refresh_all
 from cycle.demo import content
 from cycle.demo.content import COMMENTS, EMAILS, INFO_PAGES, LOCATIONS, PRODUCTS, TICKETS, TOPIC_TRANSLATIONS
+from cycle.demo.brand import demo_brand
 from cycle.demo.sending import demo_sending_identity
 from cycle.models import BudgetLine, Kpi, LoopTrigger, MarketingPlan, Milestone, Objective, PlanPerson, PlanStatus
 from cycle.services.loop import loop_run
@@ -81,6 +82,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, customers, seed, **options):
         demo_sending_identity()  # the signed domain and the default sender, also when the rest is already there
+        demo_brand()  # the shop's name, address and colours in three languages
         existing = Customer.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
         if existing >= customers:
             self._run_jobs()
