@@ -72,7 +72,7 @@ def logo_url(name: str) -> str:
     """The absolute address of a logo kept in the public storage (e-mails need the host as well as the path)."""
     if not name:
         return ""
-    return urljoin(str(settings.SITE_URL).rstrip("/") + "/", public_storage.url(name))
+    return urljoin(str(settings.SITE_URL).rstrip("/") + "/", str(public_storage.url(name)))
 
 
 def fallback_name(language: str | None = None) -> str:
