@@ -16,6 +16,7 @@ from PIL import Image
 
 from campaigns.services.sending.layout import email_document
 from emarketing.brand.models import Brand
+from emarketing.brand.selectors import brand_forget_local
 from emarketing.brand.services import brand_update
 from tests.campaigns.factories import TopicFactory
 
@@ -131,8 +132,10 @@ def test_the_brand_is_read_at_most_once_then_from_the_cache(client, brand):
 
     TopicFactory(slug="tea")
     cache.clear()
+    brand_forget_local()
     with CaptureQueriesContext(connection) as first:
         client.get(reverse("aftersales:contact"))
+    brand_forget_local()  # as another process would: it reads the shared cache, not the database
     with CaptureQueriesContext(connection) as second:
         client.get(reverse("aftersales:contact"))
         client.get(reverse("campaigns:topic", args=["tea"]))
@@ -146,6 +149,11 @@ def test_saving_the_brand_shows_the_new_name_at_once(client, brand, django_captu
         brand_update(name="Tea Garden")
     page = client.get(reverse("aftersales:contact")).content.decode()
     assert "Tea Garden" in page and "Saffron House" not in page
+    # Another process, once its own copy has lapsed, reads the new brand from the shared cache.
+    brand_forget_local()
+    with CaptureQueriesContext(connection) as other:
+        page = client.get(reverse("aftersales:contact")).content.decode()
+    assert "Tea Garden" in page and _brand_queries(other) == []
 
 
 def test_the_admin_edits_the_one_brand(admin_client, brand, django_capture_on_commit_callbacks):

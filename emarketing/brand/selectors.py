@@ -1,13 +1,16 @@
 """The brand as every page and e-mail reads it: :func:`current_brand` (one row, kept in the shared cache so that a
 request, a worker or a sending batch reads it without a query) and :func:`brand_in` (its wording in one language).
 
-The cache holds the row's values for ``CACHE_SECONDS``; saving or deleting the brand replaces them in every process
-at once (``emarketing.brand.signals``). With no brand written yet, pages and e-mails show ``BRAND_NAME`` or, when
+The cache holds the row's values for ``CACHE_SECONDS``; saving or deleting the brand replaces them there once the
+change commits (``emarketing.brand.signals``). Each process also keeps what it read for ``LOCAL_SECONDS`` (a
+sending batch frames thousands of messages without a cache round trip each), so another process shows a change
+within that time, the saving one at once. With no brand written yet, pages and e-mails show ``BRAND_NAME`` or, when
 that is blank too, the product's own name, translated.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -24,6 +27,8 @@ from emarketing.media import public_storage
 CACHE_KEY = "emarketing:brand:v1"
 # How long a process may read the cached brand before asking the database again (saving replaces it at once).
 CACHE_SECONDS = 3600
+# How long a process keeps the brand it read from the cache before reading it there again.
+LOCAL_SECONDS = 5.0
 _ABSENT = "absent"  # cached when there is no brand row, so that its absence costs no query either
 WORDED = ("name", "sender_name", "address", "footer")
 _FIELDS = (*(name for field in WORDED for name in with_twins(field)), "logo", "primary_colour", "accent_colour")
@@ -46,20 +51,36 @@ class BrandInLanguage:
         return [line.strip() for line in self.address.splitlines() if line.strip()]
 
 
+_local: list[Any] = [0.0, None]  # [read at (time.monotonic), values] of this process
+
+
 def brand_values() -> dict[str, Any] | None:
-    """The brand row's values, from the shared cache (read from the database, and cached, when missing there)."""
-    values = cache.get(CACHE_KEY)
-    if values is None:
-        values = brand_cache_refresh()
+    """The brand row's values, from this process's copy (for ``LOCAL_SECONDS``), else the shared cache, else the
+    database (then cached)."""
+    now = time.monotonic()
+    read_at, values = _local
+    if values is None or now - read_at > LOCAL_SECONDS:
+        values = cache.get(CACHE_KEY)
+        if values is None:
+            values = brand_cache_refresh()
+        _local[:] = [now, values]
     return None if values == _ABSENT else values
 
 
 def brand_cache_refresh() -> dict[str, Any] | str:
-    """Read the brand from the database and put it in the shared cache; what was cached."""
+    """Read the brand from the database and put it in the shared cache (and this process's copy); what was read."""
     row = Brand.objects.filter(pk=SINGLETON_ID).values(*_FIELDS).first()
     values: dict[str, Any] | str = _ABSENT if row is None else row
     cache.set(CACHE_KEY, values, CACHE_SECONDS)
+    _local[:] = [time.monotonic(), values]
     return values
+
+
+def brand_forget_local() -> None:
+    """Drop this process's copy (the next read asks the shared cache): for a cache cleared from outside."""
+    _local[:] = [0.0, None]
+    _shown.clear()
+    _shown_of[0] = None
 
 
 def current_brand() -> Brand | None:
@@ -93,6 +114,23 @@ def brand_in(language: str | None = None) -> BrandInLanguage:
     if values is None:
         name = fallback_name(language)
         return BrandInLanguage(name, name, "", "", "", DEFAULT_PRIMARY, DEFAULT_ACCENT)
+    if language is None:
+        language = translation.get_language()
+    if _shown_of[0] is not values or len(_shown) > 16:
+        _shown.clear()  # the brand changed: what was shown of the old one goes
+        _shown_of[0] = values
+    shown = _shown.get(language)
+    if shown is None:
+        shown = _shown[language] = _brand_in(values, language)
+    return shown
+
+
+# The brand as each language shows it, for the values this process holds (a sending batch builds it once).
+_shown: dict[str | None, BrandInLanguage] = {}
+_shown_of: list[Any] = [None]
+
+
+def _brand_in(values: dict[str, Any], language: str | None) -> BrandInLanguage:
     name = in_language(values, "name", language) or fallback_name(language)
     return BrandInLanguage(
         name=name,
