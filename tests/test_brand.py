@@ -170,3 +170,11 @@ def test_the_admin_edits_the_one_brand(admin_client, brand, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         assert admin_client.post(change, form).status_code == 302
     assert Brand.objects.get().primary_colour == "#00ff00"
+
+
+def test_without_a_brand_system_mail_keeps_the_configured_sender(client, settings, django_capture_on_commit_callbacks):
+    settings.DEFAULT_FROM_EMAIL = "care@shop.example"
+    data = {"name": "Ali", "email": "ali@example.com", "subject": "Question", "message": "Do you ship to Shiraz?"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("aftersales:contact"), data)
+    assert mail.outbox[0].from_email == "care@shop.example"

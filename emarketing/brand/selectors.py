@@ -148,10 +148,13 @@ _SPECIALS = set('()<>[]:;@\\,."')
 
 def sender_address(address: str, language: str | None = None) -> str:
     """``address`` (a bare e-mail address, or one with a name, whose name is replaced) From the brand's sender
-    name in ``language``: ``Sender name <address>``, the name quoted when it holds an RFC 5322 special."""
+    name in ``language``: ``Sender name <address>``, the name quoted when it holds an RFC 5322 special. With no
+    brand written and no BRAND_NAME, ``address`` as it is."""
     from email.utils import parseaddr
 
     bare = parseaddr(address)[1] or address
+    if brand_values() is None and not settings.BRAND_NAME:
+        return address  # no brand yet: the address as configured, not the product's name as a sender
     name = " ".join(brand_in(language).sender_name.split())
     if not name:
         return bare
