@@ -178,3 +178,11 @@ def test_without_a_brand_system_mail_keeps_the_configured_sender(client, setting
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("aftersales:contact"), data)
     assert mail.outbox[0].from_email == "care@shop.example"
+
+
+def test_the_database_refuses_a_colour_written_past_the_form(brand):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Brand.objects.update(accent_colour="red;}")
+    assert Brand.objects.get().accent_colour == "#E0A526"
