@@ -65,6 +65,18 @@ class CycleAdminSite(admin.AdminSite):
         )
         super().register(model_or_iterable, admin_class, **options)
 
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        # The admin carries the brand's name once one is written (the product's own name until then).
+        from emarketing.brand.selectors import brand_values
+
+        context = super().each_context(request)
+        values = brand_values()
+        if values is not None:
+            from emarketing.brand.selectors import brand_in
+
+            context["site_header"] = context["site_title"] = brand_in().name
+        return context
+
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
         return cast(HttpResponse, LabelledAutocompleteJsonView.as_view(admin_site=self)(request))  # a JsonResponse
 

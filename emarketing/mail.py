@@ -23,13 +23,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
 
+from emarketing.brand.selectors import brand_in
 from emarketing.dates import long_date
 from emarketing.digits import is_identifier, localize_digits
 
@@ -77,9 +76,10 @@ def isolate_identifiers(text: str) -> SafeString:
     )
 
 
-def brand_name() -> str:
-    """The name at the top of every transactional e-mail: ``BRAND_NAME``, else the product's name, translated."""
-    return str(settings.BRAND_NAME or gettext("E-marketing cycle"))
+def brand_name(language: str | None = None) -> str:
+    """The name at the top of every e-mail: the brand's name in ``language`` (the active one when not given), in
+    English when not written in it; with no brand written, ``BRAND_NAME``, else the product's name, translated."""
+    return brand_in(language).name
 
 
 _SPACES = re.compile(r"(\s+)")
@@ -122,7 +122,7 @@ def transactional_mail(
         for paragraph in with_slots.split("\n\n")
         if paragraph.strip()
     ]
-    brand = brand_name()
+    brand = brand_in(language)
     date_line = long_date(dated, language) if dated is not None else ""
     with translation.override(language):
         html = render_to_string(
@@ -131,6 +131,7 @@ def transactional_mail(
                 "language": language,
                 "direction": "rtl" if language in RTL_LANGUAGES else "ltr",
                 "brand": brand,
+                "brand_address": brand.address_lines,
                 "subject": subject,
                 "subject_html": isolate_identifiers(subject),
                 "paragraphs": paragraphs,
@@ -138,8 +139,9 @@ def transactional_mail(
                 "date_line": date_line,
             },
         )
-    text = f"{brand}\n{date_line}\n\n{text.strip()}\n" if date_line else f"{brand}\n\n{text.strip()}\n"
+    text = f"{brand.name}\n{date_line}\n\n{text.strip()}\n" if date_line else f"{brand.name}\n\n{text.strip()}\n"
     if action is not None:
         label, url = action
         text += f"\n{label}: {link(url, language).text}\n"
-    return html, text
+    signature = "\n".join(line for line in (brand.name, *brand.address_lines, brand.footer.strip()) if line)
+    return html, f"{text}\n-- \n{signature}\n"

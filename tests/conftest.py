@@ -19,10 +19,13 @@ pytest_plugins = ["tests.mailserver"]
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (rendered dashboards, rate limits)."""
+    """Each test starts with an empty cache (rendered dashboards, rate limits, the brand)."""
     from django.core.cache import cache
 
+    from emarketing.brand.selectors import brand_forget_local
+
     cache.clear()
+    brand_forget_local()
 
 
 @pytest.fixture(autouse=True)

@@ -45,6 +45,7 @@ from campaigns.services.sending import (
 )
 from customers.models import Customer
 from emarketing import mail
+from emarketing.brand.selectors import sender_address
 from emarketing.contacts import validate_email_address
 
 from .feedback import ticket_create, ticket_message_add
@@ -121,7 +122,13 @@ class TicketAcknowledgements(MessageKind[AcknowledgementRow]):
             "Auto-Submitted": "auto-replied",
             "Content-Language": language,
         }
-        return ack.to, Rendered(subject=subject, html=html, text=text, headers=headers)
+        return ack.to, Rendered(
+            subject=subject,
+            html=html,
+            text=text,
+            headers=headers,
+            from_email=sender_address(self.from_email(), language),
+        )
 
     def settle(self) -> None:
         """Stamp each ticket whose acknowledgement went out, and note it on the thread, once."""

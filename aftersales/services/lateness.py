@@ -22,6 +22,7 @@ from campaigns.services.sending import (
     mail_connection,
 )
 from emarketing import mail
+from emarketing.brand.selectors import sender_address
 from orders.models import Shipment
 from orders.selectors import shipments_overdue
 from orders.services import shipment_mark_late_notified
@@ -89,7 +90,13 @@ class LateDeliveryApologies(MessageKind[ApologyRow]):
             "Auto-Submitted": "auto-generated",
             "Content-Language": language,
         }
-        return customer.email, Rendered(subject=subject, html=html, text=text, headers=headers)
+        return customer.email, Rendered(
+            subject=subject,
+            html=html,
+            text=text,
+            headers=headers,
+            from_email=sender_address(self.from_email(), language),
+        )
 
 
 def late_apologies_send() -> SendResult:

@@ -18,6 +18,7 @@ from aftersales.selectors import questions_in, survey_wording
 from campaigns.models import MessageStatus
 from campaigns.services.sending import Claim, Loaded, MessageKind, Pipeline, Rendered, SendResult, mail_connection
 from emarketing import mail
+from emarketing.brand.selectors import sender_address
 from orders.models import Order
 from orders.selectors import orders_delivered_before
 
@@ -137,7 +138,13 @@ class SurveyInvitations(MessageKind[InvitationRow]):
                 action=(question, url),
             )
         headers = {"Auto-Submitted": "auto-generated", "Content-Language": language}
-        return customer.email, Rendered(subject=subject, html=html, text=text, headers=headers)
+        return customer.email, Rendered(
+            subject=subject,
+            html=html,
+            text=text,
+            headers=headers,
+            from_email=sender_address(self.from_email(), language),
+        )
 
 
 def survey_invitations_send() -> int:

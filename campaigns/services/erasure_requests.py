@@ -24,6 +24,7 @@ from campaigns.models import ErasureConfirmation, MessageStatus
 from customers.models import Customer, Erasure, ErasureSource
 from customers.services.erasure import customer_erase
 from emarketing import mail
+from emarketing.brand.selectors import sender_address
 
 from .sending import (
     Claim,
@@ -104,7 +105,13 @@ class ErasureConfirmations(MessageKind[ConfirmationRow]):
             "Reply-To": str(settings.SUPPORT_EMAIL),
             "Content-Language": language,
         }
-        return customer.email, Rendered(subject=subject, html=html, text=text, headers=headers)
+        return customer.email, Rendered(
+            subject=subject,
+            html=html,
+            text=text,
+            headers=headers,
+            from_email=sender_address(self.from_email(), language),
+        )
 
 
 def erasure_confirmations_send() -> SendResult:

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "emarketing.hooks",
     # WebSockets of the live chat (Django Channels; the ASGI process, settings in integrations.py).
     "channels",
+    # The brand on every public page and e-mail, edited in the admin (emarketing.brand).
+    "emarketing.brand",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +159,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "emarketing.brand.context_processors.brand",
             ],
         },
     },
@@ -199,8 +202,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 ARABIC_CALENDAR = env("ARABIC_CALENDAR", default="gregorian")
 if ARABIC_CALENDAR not in {"gregorian", "hijri"}:
     raise ImproperlyConfigured("ARABIC_CALENDAR must be gregorian or hijri.")
-# The name customers know the company by, at the top of its transactional e-mails and public pages' titles
-# ("" : the product's own name, translated).
+# The name customers know the company by while no brand is written in the admin (Brand: name, logo, colours, address
+# and sender names per language, emarketing.brand), on public pages and e-mails ("" : the product's own name,
+# translated). Once the admin's brand is written, it is shown instead.
 BRAND_NAME = env("BRAND_NAME", default="")
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 # The country whose national phone numbers (0912 345 6789) are understood when a customer's own is not known;
@@ -584,6 +588,10 @@ _csp_directives: dict[str, list[object]] = {
     "form-action": [SELF],
     "frame-ancestors": [NONE],
 }
+# The brand's logo and the banners are shown from the public storage: an S3 endpoint on plain http (a MinIO of one's
+# own) is not covered by "https:", so it is named.
+if S3_BUCKET and env("S3_ENDPOINT_URL", default="").startswith("http://") and not env("S3_CUSTOM_DOMAIN", default=""):
+    _csp_directives["img-src"].append(env("S3_ENDPOINT_URL").rstrip("/"))
 if env("CSP_REPORT_URI", default=""):
     _csp_directives["report-uri"] = [env("CSP_REPORT_URI")]
 _csp_report_only = env.bool("CSP_REPORT_ONLY", default=False)

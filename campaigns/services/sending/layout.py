@@ -2,14 +2,15 @@
 
 A creative's body is the HTML its editor wrote. When a message is rendered (``render.render_for``) the body is
 templated for the customer and cleaned (``campaigns.html``) as before, its links are tracked, and only then is it
-put into this frame: the brand's name at the top, the preheader (``mj-preview``), the body in an ``mj-text``, the
-footer with the preferences and unsubscribe links, ``lang`` and ``dir`` from the creative's language. The frame is
+put into this frame: the brand's logo and name at the top in its colours (``emarketing.brand``, in the creative's
+language), the preheader (``mj-preview``), the body in an ``mj-text``, the footer with the brand's address and
+footer text, the preferences and unsubscribe links, ``lang`` and ``dir`` from the creative's language. The frame is
 ours, not the marketer's: its ``<style>`` blocks and classes (the media queries that stack columns on a phone)
 are never cleaned away, while nothing the marketer wrote escapes the cleaner.
 
-MJML is compiled once per language, brand name and with/without a preheader (``_frame``), with slots where each
-message's own parts go; a message is then the frame's pieces joined around its parts, no MJML compiled per
-message.
+MJML is compiled once per language, brand (as that language shows it) and with/without a preheader (``_frame``),
+with slots where each message's own parts go; a message is then the frame's pieces joined around its parts, no MJML
+compiled per message.
 """
 
 import re
@@ -17,10 +18,9 @@ from functools import lru_cache
 from html import escape
 
 import mrml
-from django.conf import settings
-from django.utils import translation
 
-from emarketing.mail import RTL_LANGUAGES, brand_name
+from emarketing.brand.selectors import BrandInLanguage, brand_in
+from emarketing.mail import RTL_LANGUAGES
 
 # Where each message's own parts go in the compiled frame: plain words that MJML passes through untouched.
 _SLOTS = ("PREHEADER", "BODY", "FOOTER", "PIXEL")
@@ -39,14 +39,31 @@ def _slot(name: str) -> str:
     return f"EMKSLOT{name}TOLSKME"
 
 
-def frame_mjml(*, language: str, brand: str, preheader: bool) -> str:
-    """The MJML source of the frame for ``language`` (slots where a message's parts go)."""
+def _brand_footer(brand: BrandInLanguage) -> str:
+    lines = [f"<strong>{escape(brand.name)}</strong>", *(escape(line) for line in brand.address_lines)]
+    lines += [escape(line) for line in brand.footer.splitlines() if line.strip()]
+    return "<br>".join(lines)
+
+
+def frame_mjml(*, language: str, brand: BrandInLanguage, preheader: bool) -> str:
+    """The MJML source of the frame for ``language`` (slots where a message's parts go), in ``brand``'s look (its
+    colours are #RRGGBB, checked when written, so they go into attributes as they are)."""
     direction = "rtl" if language in RTL_LANGUAGES else "ltr"
     align = "right" if direction == "rtl" else "left"
     preview = f"<mj-preview>{_slot('PREHEADER')}</mj-preview>" if preheader else ""
+    name = escape(brand.name)
+    logo = (
+        f'<mj-image src="{escape(brand.logo_url)}" alt="{name}" height="40px" width="160px" align="{align}" '
+        'padding="0 0 8px 0" />'
+        if brand.logo_url
+        else ""
+    )
+    header = f'background-color="{brand.primary_colour}" border-bottom="3px solid {brand.accent_colour}"'
+    heading = f'<mj-text color="#ffffff" font-size="20px" font-weight="bold">{name}</mj-text>'
+    footer = f"{_brand_footer(brand)}<br><br>{_slot('FOOTER')}"
     return f"""<mjml lang="{language}" dir="{direction}">
   <mj-head>
-    <mj-title>{escape(brand)}</mj-title>
+    <mj-title>{name}</mj-title>
     {preview}
     <mj-breakpoint width="{MOBILE_BREAKPOINT}" />
     <mj-attributes>
@@ -57,21 +74,21 @@ def frame_mjml(*, language: str, brand: str, preheader: bool) -> str:
     </mj-attributes>
   </mj-head>
   <mj-body width="{WIDTH}" background-color="#f4f4f4">
-    <mj-section background-color="#1a237e" padding="12px 0">
-      <mj-column><mj-text color="#ffffff" font-size="20px" font-weight="bold">{escape(brand)}</mj-text></mj-column>
+    <mj-section {header} padding="12px 0">
+      <mj-column>{logo}{heading}</mj-column>
     </mj-section>
     <mj-section background-color="#ffffff" padding="8px 0">
       <mj-column><mj-text>{_slot("BODY")}</mj-text></mj-column>
     </mj-section>
     <mj-section padding="8px 0">
-      <mj-column><mj-text font-size="12px" color="#666666">{_slot("FOOTER")}</mj-text></mj-column>
+      <mj-column><mj-text font-size="12px" color="#666666">{footer}</mj-text></mj-column>
     </mj-section>
   </mj-body>
 </mjml>"""
 
 
 @lru_cache(maxsize=32)
-def _frame(language: str, brand: str, preheader: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _frame(language: str, brand: BrandInLanguage, preheader: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The compiled frame as its static pieces and, between them, the names of the slots."""
     html = mrml.to_html(
         frame_mjml(language=language, brand=brand, preheader=preheader),
@@ -82,16 +99,10 @@ def _frame(language: str, brand: str, preheader: bool) -> tuple[tuple[str, ...],
     return tuple(parts[0::2]), tuple(parts[1::2])
 
 
-@lru_cache(maxsize=8)
-def _product_name(language: str) -> str:
-    with translation.override(language):
-        return brand_name()
-
-
 def email_document(*, body: str, language: str, footer: str, pixel: str = "", preheader: str = "") -> str:
     """The HTML of one message: ``body`` (cleaned HTML), ``footer`` and ``pixel`` (our own HTML) and ``preheader``
     (plain text, escaped here) in the frame of ``language``."""
-    pieces, slots = _frame(language, settings.BRAND_NAME or _product_name(language), bool(preheader))
+    pieces, slots = _frame(language, brand_in(language), bool(preheader))
     values = {
         "PREHEADER": escape(preheader) + PREHEADER_PAD if preheader else "",
         "BODY": body,

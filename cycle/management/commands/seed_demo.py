@@ -47,6 +47,7 @@ from customers.models import (
 from customers.services import customers_refresh_profiles, segment_save_rules
 from customers.services.segments import segments_refresh_all
 from cycle.demo import content
+from cycle.demo.brand import demo_brand
 from cycle.demo.community import seed_community
 from cycle.demo.content import COMMENTS, EMAILS, LOCATIONS, PRODUCTS, TICKETS
 from cycle.demo.forms import demo_capture_form
@@ -85,6 +86,7 @@ class Command(BaseCommand):
     def handle(self, *args, customers, seed, **options):
         demo_sending_identity()  # the signed domain and the default sender, also when the rest is already there
         demo_capture_form()  # the tea club's form (/f/tea-club/), also when the rest is already there
+        demo_brand()  # the shop's name, address and colours in three languages
         existing = Customer.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
         if existing >= customers:
             self._run_jobs()
