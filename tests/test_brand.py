@@ -65,8 +65,18 @@ def _product_names(language):
 
 @pytest.mark.parametrize("language", ["en", "fa", "ar"])
 def test_public_pages_show_the_brand_in_the_reader_language(client, brand, language):
+    from tests.customers.capture_forms import make_form
+
     TopicFactory(slug="tea")
-    for url in (reverse("aftersales:contact"), reverse("campaigns:topic", args=["tea"])):
+    form = make_form()
+    pages = (
+        reverse("aftersales:contact"),
+        reverse("campaigns:topic", args=["tea"]),
+        reverse("aftersales:help"),
+        reverse("aftersales:chat"),
+        reverse("customers:form", args=[form.slug]),
+    )
+    for url in pages:
         page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
         assert (NAMES[language] or NAMES["en"]) in page, url
         assert ADDRESSES[language] in page, url
