@@ -1,6 +1,7 @@
 from django.urls import path
 
 from aftersales import views
+from aftersales.account.urls import urlpatterns as account_urlpatterns
 
 app_name = "aftersales"
 
@@ -10,3 +11,4 @@ urlpatterns = [
     path("survey/<str:token>/", views.survey, name="survey"),
     path("webhooks/inbound-mail/", views.inbound_mail_webhook, name="inbound_mail_webhook"),
 ]
+urlpatterns += account_urlpatterns
