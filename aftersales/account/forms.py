@@ -1,6 +1,5 @@
-import datetime as dt
-
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Occasion, OccasionKind
@@ -34,8 +33,11 @@ class CodeForm(forms.Form):
 
 class OccasionForm(forms.ModelForm):
     kind = forms.ChoiceField(
-        label=_("Occasion"), choices=[(OccasionKind.BIRTHDAY, OccasionKind.BIRTHDAY.label),
-                                      (OccasionKind.WEDDING_ANNIVERSARY, OccasionKind.WEDDING_ANNIVERSARY.label)]
+        label=_("Occasion"),
+        choices=[
+            (OccasionKind.BIRTHDAY, OccasionKind.BIRTHDAY.label),
+            (OccasionKind.WEDDING_ANNIVERSARY, OccasionKind.WEDDING_ANNIVERSARY.label),
+        ],
     )
 
     class Meta:
@@ -44,7 +46,7 @@ class OccasionForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        year = data.get("year")
-        if year and not 1900 <= year <= dt.date.today().year:
+        year = self.cleaned_data.get("year")
+        if year and not 1900 <= year <= timezone.localdate().year:
             raise forms.ValidationError(_("The year cannot be in the future or before 1900."))
         return data

@@ -94,7 +94,9 @@ def code(request):
         customer_id = account.account_code_check(phone=form.cleaned_data["phone"], code=form.cleaned_data["code"])
         if customer_id is not None:
             return _signed_in(HttpResponseRedirect(reverse("aftersales:account_home")), customer_id)
-        form.add_error("code", ValidationError(gettext("That code is wrong or has expired. Ask for a new one if needed.")))
+        form.add_error(
+            "code", ValidationError(gettext("That code is wrong or has expired. Ask for a new one if needed."))
+        )
     return render(request, "aftersales/account/code.html", {"form": form}, status=400)
 
 
