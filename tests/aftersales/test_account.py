@@ -224,3 +224,15 @@ def test_page_query_count_does_not_grow_with_data(client, django_assert_num_quer
         ReviewFactory(customer=me)
     with django_assert_num_queries(len(few.captured_queries)):  # the customer, then one query per list
         client.get(HOME)
+
+
+def test_choices_and_data_links_open_the_customers_own_preference_centre(client, sign_in_by_mail):
+    me = CustomerFactory(first_name="Dara")
+    sign_in_by_mail(client, me)
+    page = client.get(HOME).text
+    match = re.search(r'href="(/t/p/[^"#]+/)#my-data"', page)
+    assert match
+    preferences = client.get(match.group(1))
+    assert preferences.status_code == 200
+    assert "Hello Dara" in preferences.text and 'id="my-data"' in preferences.text
+    assert 'id="delete-my-data"' in preferences.text
