@@ -2,6 +2,7 @@ from django.urls import path
 
 from aftersales import views
 from aftersales import views_community as community
+from aftersales.account.urls import urlpatterns as account_urlpatterns
 
 app_name = "aftersales"
 
@@ -20,3 +21,4 @@ urlpatterns = [
     path("reviews/write/<str:token>/", community.review_write, name="review_write"),
     path("reviews/product/<str:sku>/", community.product_reviews, name="product_reviews"),
 ]
+urlpatterns += account_urlpatterns

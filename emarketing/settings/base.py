@@ -622,3 +622,14 @@ INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar
 
 # The integrations (event streams, partitions, website events, the REST API, shop and outgoing webhooks).
 from .integrations import *  # noqa: E402, F403
+
+# The customer's own page (/me/, docs/account.md): how long a sign-in link (seconds) and an SMS code stay good,
+# wrong tries before a code is void, how long a signed-in session lasts, and sign-in requests allowed per address
+# (in ACCOUNT_ADDRESS_WINDOW seconds) and per client IP (a minute).
+ACCOUNT_LINK_MAX_AGE = env.int("ACCOUNT_LINK_MAX_AGE", default=15 * 60)
+ACCOUNT_CODE_MAX_AGE = env.int("ACCOUNT_CODE_MAX_AGE", default=10 * 60)
+ACCOUNT_CODE_ATTEMPTS = env.int("ACCOUNT_CODE_ATTEMPTS", default=5)
+ACCOUNT_SESSION_AGE = env.int("ACCOUNT_SESSION_AGE", default=2 * 60 * 60)
+ACCOUNT_ADDRESS_LIMIT = env.int("ACCOUNT_ADDRESS_LIMIT", default=3)
+ACCOUNT_ADDRESS_WINDOW = env.int("ACCOUNT_ADDRESS_WINDOW", default=15 * 60)
+ACCOUNT_IP_LIMIT = env.int("ACCOUNT_IP_LIMIT", default=10)
