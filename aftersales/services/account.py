@@ -108,7 +108,9 @@ def account_code_send(*, phone: str) -> bool:
             "code": code,
             "minutes": settings.ACCOUNT_CODE_MAX_AGE // 60,
         }
-    sms_message_enqueue(customer=customer, text=text, key=f"account-code:{secrets.token_hex(12)}", language=language)
+    sms_message_enqueue(
+        customer=customer, text=text, key=f"account-code:{secrets.token_hex(12)}", language=language, requested=True
+    )
     return True
 
 

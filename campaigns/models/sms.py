@@ -67,6 +67,9 @@ class SmsOrigin(models.TextChoices):
     CAMPAIGN = "campaign", _("Campaign")
     OCCASION = "occasion", _("Occasion offer")
     SINGLE = "single", _("Single message (journey, service)")
+    # Asked for by the customer a moment ago (a sign-in code): not marketing, so neither SMS consent nor the quiet
+    # hours hold it back; the suppression list and a valid number still do.
+    REQUESTED = "requested", _("Asked for by the customer (sign-in code)")
 
 
 class SmsReport(models.TextChoices):

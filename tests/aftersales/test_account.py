@@ -60,7 +60,7 @@ def test_unknown_address_gets_the_same_answer(client, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         known = client.post(SIGN_IN, {"address": customer.email})
         unknown = client.post(SIGN_IN, {"address": "nobody@example.com"})
-    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|nonce="[^"]*"')
     assert known.status_code == unknown.status_code == 200
     assert strip.sub("", known.text) == strip.sub("", unknown.text)
     assert len(mail.outbox) == 1
@@ -236,3 +236,25 @@ def test_choices_and_data_links_open_the_customers_own_preference_centre(client,
     assert preferences.status_code == 200
     assert "Hello Dara" in preferences.text and 'id="my-data"' in preferences.text
     assert 'id="delete-my-data"' in preferences.text
+
+
+def test_a_sign_in_code_reaches_a_customer_without_sms_consent_even_in_the_quiet_hours(client, settings, tmp_path):
+    """A code the customer asks for is not marketing: neither SMS consent nor the quiet hours hold it back, while a
+    journey's SMS to the same customer waits and fails for want of consent."""
+    from campaigns.models import MessageStatus, SmsOrigin
+    from campaigns.services.sms import sms_message_enqueue
+    from campaigns.services.sms.sending import sms_send_due
+
+    settings.SMS_PROVIDER = "console"
+    settings.SMS_CONSOLE_FILE = str(tmp_path / "outbox.jsonl")
+    settings.CAMPAIGNS_QUIET_HOURS_START, settings.CAMPAIGNS_QUIET_HOURS_END = "00:00", "23:59"  # always quiet
+    customer = CustomerFactory(first_name="Bahar")  # no SMS consent
+    client.post(SIGN_IN, {"address": customer.phone})
+    sms_message_enqueue(customer=customer, text="A newsletter", key="journey:1:1")
+
+    sms_send_due()
+
+    code = SmsMessage.objects.get(origin=SmsOrigin.REQUESTED)
+    assert code.status == MessageStatus.SENT
+    assert code.text in (tmp_path / "outbox.jsonl").read_text()
+    assert SmsMessage.objects.get(key="journey:1:1").status == MessageStatus.FAILED

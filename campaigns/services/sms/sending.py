@@ -186,21 +186,23 @@ class SmsRun:
             c["pk"]: c
             for c in Customer.objects.filter(pk__in=customer_ids).values("pk", "phone", "country", "time_zone")
         }
-        contexts = customers_email_context(customer_ids=list(allowed))
+        requested = {r.customer_id for r in rows if r.origin == SmsOrigin.REQUESTED}
+        contexts = customers_email_context(customer_ids=list(allowed | requested))
         refused: dict[str, list[int]] = {}
         later: list[tuple[int, dt.datetime]] = []
         candidates: list[tuple[SmsMessage, str]] = []
         now = timezone.now()
         for row in rows:
             person = people.get(row.customer_id)
-            if row.customer_id not in allowed or person is None:
+            asked = row.origin == SmsOrigin.REQUESTED  # a code the customer asked for: not marketing
+            if person is None or (row.customer_id not in allowed and not asked):
                 refused.setdefault(str(NO_CONSENT), []).append(row.pk)
                 continue
             to = e164_mobile(person["phone"], person["country"])
             if not to:
                 refused.setdefault(str(NO_NUMBER), []).append(row.pk)
                 continue
-            moment = allowed_moment(person["time_zone"], now)
+            moment = now if asked else allowed_moment(person["time_zone"], now)
             if moment > now:
                 later.append((row.pk, moment))
                 continue
@@ -418,14 +420,22 @@ def sms_campaign_send_run(*, campaign_id: int, time_budget: float | None = None)
 
 
 def sms_message_enqueue(
-    *, customer: Customer, text: str, key: str, language: str | None = None, campaign: Campaign | None = None
+    *,
+    customer: Customer,
+    text: str,
+    key: str,
+    language: str | None = None,
+    campaign: Campaign | None = None,
+    requested: bool = False,
 ) -> bool:
     """Queue one SMS for ``customer``, once per ``key``: False when a message with that key exists already.
 
     The text is sent as given (links in it are shortened and tracked when ``campaign`` is given). Consent, the
     suppression list, the number and the quiet hours are checked when it is sent, not here: a message queued for a
-    customer who may not receive SMS then is failed with the reason. Sent after commit by the ``send_sms`` task,
-    and every minute by beat for retries and anything a dead worker left.
+    customer who may not receive SMS then is failed with the reason. ``requested``: the customer asked for this
+    message a moment ago (a sign-in code), so SMS consent and the quiet hours do not apply to it; the suppression
+    list and the number do. Sent after commit by the ``send_sms`` task, and every minute by beat for retries and
+    anything a dead worker left.
     """
     if not key or len(key) > 200:
         raise ValueError("An SMS key is 1 to 200 characters.")
@@ -435,7 +445,7 @@ def sms_message_enqueue(
         return False
     message = SmsMessage(
         key=key,
-        origin=SmsOrigin.SINGLE,
+        origin=SmsOrigin.REQUESTED if requested else SmsOrigin.SINGLE,
         customer=customer,
         campaign=campaign,
         text=text.strip(),
