@@ -196,3 +196,30 @@ def test_the_database_refuses_a_colour_written_past_the_form(brand):
     with pytest.raises(IntegrityError), transaction.atomic():
         Brand.objects.update(accent_colour="red;}")
     assert Brand.objects.get().accent_colour == "#E0A526"
+
+
+SENDERS = {"en": "Saffron Team", "fa": "تیم زعفران", "ar": "Saffron Team"}  # no Arabic sender name: the English
+
+
+@pytest.mark.parametrize("language", ["en", "fa", "ar"])
+def test_the_capture_form_confirmation_comes_from_the_brand_sender_name(
+    client, settings, brand, language, django_capture_on_commit_callbacks
+):
+    from tests.customers.capture_forms import prepared_form, send
+
+    form = prepared_form(settings)
+    send(client, form, language, capture=django_capture_on_commit_callbacks, consent_email="on")
+    (sent,) = mail.outbox
+    assert sent.from_email.startswith(f"{SENDERS[language]} <")
+
+
+@pytest.mark.parametrize("language", ["en", "fa", "ar"])
+def test_the_sign_in_link_comes_from_the_brand_sender_name(brand, language, django_capture_on_commit_callbacks):
+    from aftersales.services.account import account_link_send
+    from tests.customers.factories import CustomerFactory
+
+    CustomerFactory(email="sara@example.com", preferred_language=language)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert account_link_send(email="sara@example.com")
+    (sent,) = mail.outbox
+    assert sent.from_email.startswith(f"{SENDERS[language]} <")

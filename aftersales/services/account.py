@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from aftersales.models import Review, Ticket, TicketMessage
 from campaigns.services.sms import e164_mobile, sms_message_enqueue
 from customers.models import Customer, Occasion
+from emarketing.brand.selectors import sender_address
 from emarketing.mail import transactional_mail
 from orders.models import Order, OrderLine, Shipment
 
@@ -70,7 +71,8 @@ def account_link_send(*, email: str) -> bool:
             values={"minutes": minutes},
             action=(gettext("Sign in"), url),
         )
-    mail = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [customer.email])
+    sender = sender_address(str(settings.DEFAULT_FROM_EMAIL), language)
+    mail = EmailMultiAlternatives(subject, text, sender, [customer.email])
     mail.attach_alternative(html, "text/html")
     transaction.on_commit(lambda: mail.send(fail_silently=True))
     return True

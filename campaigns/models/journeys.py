@@ -7,6 +7,8 @@ unique per (enrolment, step), and every e-mail a :class:`JourneyMessage`, unique
 database allows no customer two messages of the same step. The engine is ``campaigns.journeys``.
 """
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -137,6 +139,13 @@ class EnrolmentState(models.TextChoices):
     CONVERTED = "converted", _("Converted")
 
 
+# The links the tick writes hundreds of thousands of times a minute (a passage and an enrolment's step per move, a
+# message per e-mail) have no foreign key in the database: PostgreSQL would check each row at commit with a
+# ``SELECT … FOR KEY SHARE`` of the row it points to (measured: 0.8 s per 50,000 moves, a quarter of the tick).
+# Django still deletes them with what they point to (``on_delete`` is the ORM's), and nothing deletes an
+# enrolment or a step by raw SQL; every row is written by the tick from rows it has just read.
+HOT_PATH: dict[str, Any] = {"on_delete": models.CASCADE, "db_constraint": False}
+
 # The states of a customer still inside a journey; the others are final.
 INSIDE = (EnrolmentState.ACTIVE, EnrolmentState.WAITING)
 
@@ -166,6 +175,7 @@ class Enrolment(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        db_constraint=False,  # see HOT_PATH
     )
     state = models.CharField(_("state"), max_length=16, choices=EnrolmentState.choices, default=EnrolmentState.ACTIVE)
     due_at = models.DateTimeField(_("due"), default=timezone.now)
@@ -201,10 +211,8 @@ class JourneyPassage(models.Model):
     """A step an enrolment reached: once, the database says."""
 
     id = models.BigAutoField(primary_key=True)
-    enrolment = models.ForeignKey(
-        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    step = models.ForeignKey(JourneyStep, verbose_name=_("step"), on_delete=models.CASCADE, related_name="+")
+    enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), related_name="+", db_index=False, **HOT_PATH)
+    step = models.ForeignKey(JourneyStep, verbose_name=_("step"), related_name="+", **HOT_PATH)
     at = models.DateTimeField(_("reached at"), default=timezone.now)
 
     class Meta:
@@ -221,11 +229,9 @@ class JourneyMessage(DeliveryState):
 
     id = models.BigAutoField(primary_key=True)
     enrolment = models.ForeignKey(
-        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="messages", db_index=False
+        Enrolment, verbose_name=_("enrolment"), related_name="messages", db_index=False, **HOT_PATH
     )
-    step = models.ForeignKey(
-        JourneyStep, verbose_name=_("step"), on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+    step = models.ForeignKey(JourneyStep, verbose_name=_("step"), related_name="+", db_index=False, **HOT_PATH)
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="journey_messages"
     )

@@ -19,6 +19,7 @@ from campaigns.models import FormConfirmationMail, MessageStatus
 from customers.capture import Page, confirmation_token
 from customers.models import CaptureForm
 from emarketing import mail
+from emarketing.brand.selectors import sender_address
 
 from .sending import (
     Claim,
@@ -101,7 +102,13 @@ class FormConfirmations(MessageKind[ConfirmationRow]):
             "Reply-To": str(settings.SUPPORT_EMAIL),
             "Content-Language": language,
         }
-        return submission.email, Rendered(subject=subject, html=html, text=text, headers=headers)
+        return submission.email, Rendered(
+            subject=subject,
+            html=html,
+            text=text,
+            headers=headers,
+            from_email=sender_address(self.from_email(), language),
+        )
 
 
 def form_confirmations_send() -> SendResult:
