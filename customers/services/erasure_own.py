@@ -29,6 +29,7 @@ from customers.models import (
     Occasion,
     ProductRecommendation,
     Segment,
+    SegmentDeparture,
     SegmentMembership,
     SuppressedAddress,
     SuppressionReason,
@@ -155,6 +156,8 @@ def erase_preparation(subject: ErasureSubject, *, now: dt.datetime | None = None
         email="", data={}, ip=None, confirmed_ip=None
     )
     counts["customers.segment_memberships"] = _leave_segments(customer)
+    # When they left which segment: a history of the person, and a journey trigger that must not fire for them.
+    counts["customers.segment_departures"] = SegmentDeparture.objects.filter(customer=customer).delete()[0]
     counts["customers.recommendations"] = ProductRecommendation.objects.filter(customer=customer).delete()[0]
     counts["customers.import_logs"] = _import_logs(subject)
     counts["customers.import_files"] = _import_files(subject)

@@ -283,3 +283,17 @@ def test_a_subject_is_recognised_in_any_spelling_of_its_address_and_phone(text):
 def test_a_subject_is_not_seen_where_it_is_not(text):
     subject = ErasureSubject(customer_id=1, emails=(EMAIL,), phones=("+989121112233",))
     assert not subject.mentions(text)
+
+
+def test_the_segments_she_left_are_forgotten_and_the_others_departures_kept(world, django_capture_on_commit_callbacks):
+    from customers.models import SegmentDeparture
+
+    erased, kept = world
+    segment = Segment.objects.get(name="Hand-picked")
+    SegmentDeparture.objects.create(segment=segment, customer=erased)
+    SegmentDeparture.objects.create(segment=segment, customer=kept)
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure = customer_erase(customer=erased, source=ErasureSource.ADMIN, requested_by=None)
+
+    assert list(SegmentDeparture.objects.values_list("customer_id", flat=True)) == [kept.pk]
+    assert erasure.removed["customers.segment_departures"] == 1
