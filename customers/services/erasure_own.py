@@ -48,6 +48,7 @@ LABELS = {
     "customers.form_submissions": _("what they sent through capture forms (address, answers, network addresses)"),
     "customers.need_mentions": _("what they said of their needs"),
     "customers.segment_memberships": _("segment memberships"),
+    "customers.segment_departures": _("when they left segments"),
     "customers.recommendations": _("product recommendations"),
     "customers.import_files": _("stored import files naming them"),
     "customers.import_logs": _("import logs naming them"),
