@@ -24,6 +24,7 @@ from campaigns.journeys.registry import (
 )
 from campaigns.models import JourneyMessage, Touch, TouchKind, WebEvent, WebEventKind
 from campaigns.send_time import zone
+from campaigns.templating import CompiledCreative, check_template
 from customers.models import (
     Consent,
     ConsentChannel,
@@ -266,24 +267,37 @@ def _publish_step(params: Params, batch: "QuerySet[Any]", step: Any, now: dt.dat
 
 def _sms_send(params: Params, batch: "QuerySet[Any]", step: Any, now: dt.datetime) -> int:
     """An SMS to each enrolment's customer, through ``campaigns.services.sms.sms_message_enqueue``; its key
-    (journey step, enrolment) makes a second enqueue a no-op. Consent, suppression, the number and quiet hours are
-    checked when it is sent."""
+    (journey step, enrolment) makes a second enqueue a no-op. The text is a template like an SMS creative's
+    (``{{ customer.first_name }}``, their occasions), rendered for each customer as it is queued. Consent,
+    suppression, the number and quiet hours are checked when it is sent."""
+    from campaigns.selectors import customers_email_context
     from campaigns.services.sms import sms_message_enqueue
     from customers.models import Customer
 
     enqueued = 0
     last = 0
-    text = str(params.get("text", ""))
+    template = CompiledCreative(subject="", html_body="", text_body=str(params.get("text", "")))
     while True:  # the SMS service takes one message at a time: read the batch in pages, keyset-ordered
         rows = list(batch.filter(id__gt=last).order_by("id").values_list("id", "customer_id")[:1000])
         if not rows:
             return enqueued
         last = rows[-1][0]
-        customers = Customer.objects.in_bulk([customer for _id, customer in rows])
+        ids = [customer for _id, customer in rows]
+        customers, contexts = Customer.objects.in_bulk(ids), customers_email_context(customer_ids=ids)
         for enrolment, customer in rows:
-            key = f"journey:{step.pk}:{enrolment}"
-            if sms_message_enqueue(customer=customers[customer], text=text, key=key):
+            context = {"occasion": {}, "recommended_products": [], **contexts[customer]}
+            text = template.render(context)[2].strip()
+            if text and sms_message_enqueue(
+                customer=customers[customer], text=text, key=f"journey:{step.pk}:{enrolment}"
+            ):
                 enqueued += 1
+
+
+def _sms_check(params: Params) -> None:
+    _needs("text")(params)
+    errors = check_template(str(params["text"]))
+    if errors:
+        raise ValidationError(errors)
 
 
 def register() -> None:
@@ -340,5 +354,5 @@ def register() -> None:
     register_action("flag_set", ActionSpec(_("Set a profile flag"), _flag_set, check=_flag_check))
     register_action("webhook", ActionSpec(_("Tell the outgoing webhooks"), _publish_step))
     register_action(
-        "sms", ActionSpec(_("Send an SMS"), _sms_send, sends=True, channel=ConsentChannel.SMS, check=_needs("text"))
+        "sms", ActionSpec(_("Send an SMS"), _sms_send, sends=True, channel=ConsentChannel.SMS, check=_sms_check)
     )

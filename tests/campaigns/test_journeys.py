@@ -267,3 +267,36 @@ def test_an_sms_step_queues_one_sms_per_customer_however_often_it_is_reached():
         (second.pk, SmsOrigin.SINGLE, "سلام! کد تخفیف شما: YALDA"),
     ]
     assert set(Enrolment.objects.values_list("state", flat=True)) == {EnrolmentState.DONE}
+
+
+def test_an_sms_step_speaks_to_each_customer_by_name():
+    from campaigns.models import SmsMessage
+
+    steps = [
+        {
+            "key": "text",
+            "kind": "action",
+            "params": {"action": "sms", "text": "{{ customer.first_name }} عزیز، کد تخفیف شما: YALDA"},
+            "next": [],
+        }
+    ]
+    journey = live_journey(steps)
+    sara = CustomerFactory(first_name="سارا", phone="+989121234567")
+    ali = CustomerFactory(first_name="Ali", phone="+989127654321")
+    for customer in (sara, ali):
+        ConsentFactory(customer=customer, channel="sms")
+    journey_enrol(journey=journey, customers=[sara.pk, ali.pk], now=NOON)
+
+    journeys_tick(now=NOON + dt.timedelta(minutes=1))
+
+    texts = dict(SmsMessage.objects.values_list("customer_id", "text"))
+    assert texts == {sara.pk: "سارا عزیز، کد تخفیف شما: YALDA", ali.pk: "Ali عزیز، کد تخفیف شما: YALDA"}
+
+
+def test_an_sms_step_whose_text_does_not_parse_is_refused_with_the_reason():
+    from django.core.exceptions import ValidationError
+
+    text = "Hi {{ customer.first_name|shout }}"  # no such filter
+    steps = [{"key": "text", "kind": "action", "params": {"action": "sms", "text": text}, "next": []}]
+    with pytest.raises(ValidationError, match="does not parse"):
+        live_journey(steps)
