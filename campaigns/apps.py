@@ -117,10 +117,10 @@ class CampaignsConfig(AppConfig):
         stream_register(WEB_STREAM, web_events_write)
         partitioned_register(WebEvent._meta.db_table, "occurred_at", retention_setting="WEBSITE_EVENT_RETENTION_MONTHS")
         # Journeys: communication's own triggers, conditions and actions (orders and after-sales register theirs in
-        # their ready()), and the bus heard after each commit.
+        # their ready()), and the bus: noted inside the publishing transaction, heard after its commit.
         from campaigns.journeys import builtin
-        from campaigns.journeys.listeners import journeys_hear
+        from campaigns.journeys.listeners import journeys_note
         from emarketing.hooks.bus import subscribe
 
         builtin.register()
-        subscribe(journeys_hear)
+        subscribe(journeys_note, in_transaction=True)

@@ -219,9 +219,11 @@ def journeys_tick(*, now: dt.datetime | None = None) -> TickResult:
     """One tick of the scheduler over every live journey: scheduled triggers, goals, then every due step until
     nobody due is left (a customer may pass several instant steps in one tick)."""
     from campaigns.journeys.enrol import scheduled_triggers_run
+    from campaigns.journeys.listeners import journeys_inbox_hear
 
     now = now or timezone.now()
     result = TickResult()
+    journeys_inbox_hear()  # events whose process died before hearing them
     live = list(Journey.objects.filter(status=JourneyStatus.LIVE))
     for journey in live:
         result.entered += scheduled_triggers_run(journey=journey, now=now)

@@ -249,3 +249,22 @@ class JourneyMessage(DeliveryState):
 
     def __str__(self):
         return f"{self.step_id} → {self.customer_id}"
+
+
+class JourneyInbox(models.Model):
+    """An event of the bus that journeys have still to hear. Written inside the transaction that published it, so
+    an event whose process dies between the commit and its listeners is still heard: by the next tick."""
+
+    id = models.BigAutoField(primary_key=True)
+    name = models.CharField(_("event"), max_length=100)
+    key = models.CharField(_("about"), max_length=200)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("happened at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event for journeys")
+        verbose_name_plural = _("events for journeys")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.name} {self.key}"

@@ -91,3 +91,38 @@ def test_n_days_without_an_order_enrols_lapsed_buyers_once_per_period():
     journeys_tick()
     assert list(Enrolment.objects.values_list("customer_id", flat=True)) == [lapsed.pk]
     assert never.pk not in Enrolment.objects.values_list("customer_id", flat=True)
+
+
+def test_an_order_whose_process_died_after_commit_still_enrols_once_at_the_next_tick(
+    django_capture_on_commit_callbacks,
+):
+    from campaigns.journeys.listeners import journeys_inbox_hear
+    from campaigns.models import JourneyInbox
+
+    journey = live("order.created", WAIT, reentry=Reentry.ALWAYS)
+    customer = CustomerFactory()
+    # The order commits; the process dies before its after-commit listeners run (they are never called).
+    with django_capture_on_commit_callbacks(execute=False):
+        order_create(customer=customer)
+    assert not Enrolment.objects.exists()
+
+    journeys_tick()
+    journeys_tick()
+    journeys_inbox_hear()
+
+    assert list(Enrolment.objects.values_list("journey_id", "customer_id")) == [(journey.pk, customer.pk)]
+    assert not JourneyInbox.objects.exists()
+
+
+def test_a_rolled_back_order_enrols_nobody_even_later():
+    from django.db import transaction
+
+    from campaigns.models import JourneyInbox
+
+    live("order.created", WAIT, reentry=Reentry.ALWAYS)
+    customer = CustomerFactory()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        order_create(customer=customer)
+        raise RuntimeError("the payment page crashed")
+    journeys_tick()
+    assert not Enrolment.objects.exists() and not JourneyInbox.objects.exists()
