@@ -82,16 +82,18 @@ def messages_schedule(*, campaign: Campaign, now: dt.datetime | None = None) -> 
     statements = 0
     pending = _pending(campaign)
     zones = sorted(set(pending.values_list("customer__time_zone", flat=True).distinct()))
-    if campaign.send_time_per_customer:
-        for time_zone in zones:
-            for hour, ids in preferred_hours(pending=pending, time_zone=time_zone).items():
-                moment = send_moment(time_zone=time_zone, at=dt.time(hour, 0), now=now)
-                for start in range(0, len(ids), _UPDATE_CHUNK):
-                    pending.filter(customer_id__in=ids[start : start + _UPDATE_CHUNK]).update(next_attempt_at=moment)
-                    statements += 1
     variant_times = dict(
         Variant.objects.filter(campaign=campaign, local_send_time__isnull=False).values_list("pk", "local_send_time")
     )
+    if campaign.send_time_per_customer:
+        # Not the test recipients of a variant that has its own send time: that time is what the test measures.
+        own_hour = pending.exclude(variant_id__in=variant_times)
+        for time_zone in zones:
+            for hour, ids in preferred_hours(pending=own_hour, time_zone=time_zone).items():
+                moment = send_moment(time_zone=time_zone, at=dt.time(hour, 0), now=now)
+                for start in range(0, len(ids), _UPDATE_CHUNK):
+                    own_hour.filter(customer_id__in=ids[start : start + _UPDATE_CHUNK]).update(next_attempt_at=moment)
+                    statements += 1
     groups: list[tuple[int | None, dt.time | None]] = [(None, campaign.local_send_time), *variant_times.items()]
     for time_zone in zones:
         in_zone = pending.filter(customer__time_zone=time_zone)

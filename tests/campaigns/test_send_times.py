@@ -115,3 +115,30 @@ def test_each_customer_at_the_hour_they_usually_read(settings):
     at = dict(Message.objects.filter(campaign=campaign).values_list("customer_id", "next_attempt_at"))
     assert at[reader.pk] == dt.datetime(2026, 12, 6, 15, 30, tzinfo=UTC)  # 19:00 in Tehran
     assert at[newcomer.pk] == dt.datetime(2026, 12, 6, 6, 30, tzinfo=UTC)  # the campaign's 10:00
+
+
+@pytest.mark.django_db
+def test_a_variant_that_tests_a_send_time_keeps_it_over_the_customer_usual_hour(settings):
+    from campaigns.models import Variant
+    from campaigns.services.send_times import messages_schedule
+
+    settings.CAMPAIGNS_SEND_TIME_LAST_TOUCHES = 4
+    settings.CAMPAIGNS_SEND_TIME_MIN_TOUCHES = 3
+    campaign, (tested, other) = campaign_with_audience(
+        2, zones=("Asia/Tehran",), local_send_time=dt.time(10, 0), send_time_per_customer=True
+    )
+    day = dt.datetime(2026, 11, 1, tzinfo=UTC)
+    for customer in (tested, other):  # both usually read at 19:xx in Tehran
+        for i in range(4):
+            TouchFactory(customer=customer, occurred_at=day + dt.timedelta(days=i, hours=15, minutes=40))
+    noon = Variant.objects.create(campaign=campaign, name="Noon", local_send_time=dt.time(12, 0))
+    now = dt.datetime(2026, 12, 6, 5, 0, tzinfo=UTC)
+    messages_materialize(campaign=campaign, now=now)
+    Message.objects.filter(campaign=campaign).update(next_attempt_at=None)
+    Message.objects.filter(campaign=campaign, customer=tested).update(variant=noon)
+
+    messages_schedule(campaign=campaign, now=now)
+
+    at = dict(Message.objects.filter(campaign=campaign).values_list("customer_id", "next_attempt_at"))
+    assert at[tested.pk] == dt.datetime(2026, 12, 6, 8, 30, tzinfo=UTC)  # the variant's 12:00 in Tehran
+    assert at[other.pk] == dt.datetime(2026, 12, 6, 15, 30, tzinfo=UTC)  # their usual 19:00
