@@ -35,9 +35,12 @@ from campaigns.models import (
     BOUNCE_EVENTS,
     Campaign,
     CampaignStatus,
+    Channel,
     DeliveryEvent,
     DeliveryReport,
     Message,
+    SmsMessage,
+    SmsReport,
 )
 from customers.models import SuppressionReason, address_hash, suppression_form
 from customers.services.suppression import suppression_add
@@ -202,16 +205,25 @@ def campaign_bounce_guard(*, campaign_id: int) -> bool:
         return False
     sample = settings.CAMPAIGNS_BOUNCE_PAUSE_SAMPLE
     limit = settings.CAMPAIGNS_BOUNCE_PAUSE_RATE * sample
-    last_in_sample = (
-        Message.objects.filter(campaign_id=campaign_id).order_by("pk").values_list("pk", flat=True)[sample - 1 : sample]
-    )
-    bounced = DeliveryReport.objects.filter(
-        campaign_id=campaign_id, kind_code="c", event__in=BOUNCE_EVENTS, row_id__isnull=False
-    )
-    cutoff = list(last_in_sample)
-    if cutoff:
-        bounced = bounced.filter(row_id__lte=cutoff[0])
-    count = bounced.values("row_id").distinct().count()
+    if campaign.channel == Channel.SMS:
+        # A text's bounce is its carrier's report: failed or undeliverable (campaigns.services.sms.replies).
+        texts = SmsMessage.objects.filter(campaign_id=campaign_id)
+        cutoff = list(texts.order_by("pk").values_list("pk", flat=True)[sample - 1 : sample])
+        failed = texts.filter(report__in=[SmsReport.FAILED, SmsReport.UNDELIVERABLE])
+        count = (failed.filter(pk__lte=cutoff[0]) if cutoff else failed).count()
+    else:
+        last_in_sample = (
+            Message.objects.filter(campaign_id=campaign_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[sample - 1 : sample]
+        )
+        bounced = DeliveryReport.objects.filter(
+            campaign_id=campaign_id, kind_code="c", event__in=BOUNCE_EVENTS, row_id__isnull=False
+        )
+        cutoff = list(last_in_sample)
+        if cutoff:
+            bounced = bounced.filter(row_id__lte=cutoff[0])
+        count = bounced.values("row_id").distinct().count()
     if count <= limit:
         return False
     note = _("Paused: %(count)d of the first %(sample)d messages bounced (the limit is %(rate)s%%).") % {

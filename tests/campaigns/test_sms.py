@@ -524,3 +524,36 @@ def test_the_estimate_counts_a_long_link_as_the_short_address_that_replaces_it(s
     creative.save()
     assert sms_size(creative.text_body).parts == 2
     assert sms_campaign_cost(campaign=campaign).texts["en"].parts == 1
+
+
+def test_an_sms_campaign_whose_first_texts_fail_too_often_is_paused(settings):
+    from campaigns.models import CampaignStatus
+    from campaigns.services.sms.replies import sms_status_record
+    from campaigns.sms.providers.base import DELIVERED, FAILED, UNDELIVERABLE, StatusReport
+
+    settings.CAMPAIGNS_BOUNCE_PAUSE_SAMPLE, settings.CAMPAIGNS_BOUNCE_PAUSE_RATE = 10, 0.2  # more than 2 of 10
+    campaign = CampaignFactory(name="Yalda", channel=Channel.SMS, status=CampaignStatus.SENDING)
+    texts = [
+        SmsMessage.objects.create(
+            key=f"campaign:{campaign.pk}:{i}",
+            customer=CustomerFactory(phone=f"+98912000{i:04d}"),
+            campaign=campaign,
+            text="Yalda",
+            provider="kavenegar",
+            provider_id=f"k{i}",
+        )
+        for i in range(12)
+    ]
+
+    def report(message, state):
+        sms_status_record(provider="kavenegar", report=StatusReport(provider_id=message.provider_id, state=state))
+        campaign.refresh_from_db()
+        return campaign.status
+
+    assert report(texts[10], UNDELIVERABLE) == CampaignStatus.SENDING  # past the sample: not counted
+    assert report(texts[11], FAILED) == CampaignStatus.SENDING
+    assert report(texts[0], DELIVERED) == CampaignStatus.SENDING
+    assert report(texts[1], UNDELIVERABLE) == CampaignStatus.SENDING
+    assert report(texts[2], FAILED) == CampaignStatus.SENDING  # 2 of the first 10: at the limit
+    assert report(texts[3], FAILED) == CampaignStatus.PAUSED  # 3: over it
+    assert "3 of the first 10" in campaign.status_changes.order_by("pk").last().note

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import DeliveryEvent, ReportSource, SmsMessage, SmsReport
-from campaigns.services.bounces import delivery_report_record
+from campaigns.services.bounces import campaign_bounce_guard, delivery_report_record
 from campaigns.sms.providers import DELIVERED, FAILED, UNDELIVERABLE, Inbound, StatusReport
 from customers.models import ConsentChannel, ConsentSource, Customer
 from customers.services.consent import consent_set
@@ -100,6 +100,8 @@ def sms_status_record(*, provider: str, report: StatusReport) -> bool:
         row_id=row.pk,
         reference=f"sms:{provider}:{report.provider_id}:{report.state}",
     )
+    if row.campaign_id is not None and state != SmsReport.DELIVERED:
+        campaign_bounce_guard(campaign_id=row.campaign_id)
     return True
 
 
