@@ -20,6 +20,7 @@ from campaigns.journeys.versions import journey_set_status, journey_steps_save, 
 from campaigns.models import (
     Enrolment,
     Journey,
+    JourneyInbox,
     JourneyMessage,
     JourneyPassage,
     JourneyStatus,
@@ -250,7 +251,7 @@ class JourneyVersionAdmin(ReadOnly):
 class JourneyPassageAdmin(BigTableAdminMixin, ReadOnly):
     list_display = ("id", "enrolment", "step", "at")
     raw_id_fields = ("enrolment",)
-    list_select_related = ("step",)
+    list_select_related = ("step", "enrolment__version__journey")
 
 
 @admin.register(Enrolment)
@@ -258,8 +259,18 @@ class EnrolmentAdmin(BigTableAdminMixin, ReadOnly):
     list_display = ("id", "journey", "customer", "step", "state", "due_at", "entered_at")
     list_filter = ("state", "journey")
     search_fields = ("=customer__email",)
-    list_select_related = ("journey", "customer", "step")
+    # The version and its journey: each row's name (read out by the row's checkbox) says them.
+    list_select_related = ("journey", "customer", "step", "version__journey")
     raw_id_fields = ("customer",)
+
+
+@admin.register(JourneyInbox)
+class JourneyInboxAdmin(ReadOnly):
+    """Events journeys have still to hear: normally empty, since each is heard once its change has committed; what
+    stays here is heard by the next tick."""
+
+    list_display = ("id", "name", "key", "created_at")
+    list_filter = ("name",)
 
 
 @admin.register(JourneyMessage)
