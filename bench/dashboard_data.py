@@ -200,7 +200,18 @@ def generate(scale, now, seed=6):
                     ((f"Agent {a}", "agency", "", "", "", "5.00", True) for a in range(1, 51)))  # fmt: skip
         insert_rows(
             Campaign,
-            ["name", "channel", "status", "budget", "cost", "currency", "occasion_kind", "created_at", "updated_at"],
+            [
+                "name",
+                "channel",
+                "status",
+                "budget",
+                "cost",
+                "currency",
+                "occasion_kind",
+                "created_at",
+                "updated_at",
+                "send_time_per_customer",
+            ],
             (
                 (
                     f"Campaign {c}",
@@ -211,6 +222,7 @@ def generate(scale, now, seed=6):
                     "USD",
                     "",
                     *[year_ago + dt.timedelta(days=rng.randrange(330))] * 2,
+                    False,
                 )
                 for c in range(1, n_campaigns + 1)
             ),
@@ -292,9 +304,20 @@ def _generate_big_tables_in_python(rng, when, moment, n_customers, n_touches, n_
         campaign_start[c] = year_ago + dt.timedelta(days=rng.randrange(330))
     insert_rows(
         Campaign,
-        ["name", "channel", "status", "budget", "cost", "currency", "occasion_kind", "created_at", "updated_at"],
+        [
+            "name",
+            "channel",
+            "status",
+            "budget",
+            "cost",
+            "currency",
+            "occasion_kind",
+            "created_at",
+            "updated_at",
+            "send_time_per_customer",
+        ],
         (
-            (f"Campaign {c}", "email", "sent", "1000.00", "400.00", "USD", "", *[when(campaign_start[c])] * 2)
+            (f"Campaign {c}", "email", "sent", "1000.00", "400.00", "USD", "", *[when(campaign_start[c])] * 2, False)
             for c in range(1, n_campaigns + 1)
         ),
     )
