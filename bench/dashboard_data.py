@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from aftersales.models import SurveyResponse, Ticket
-from campaigns.models import TOUCH_KIND_STEP, Campaign, Touch
+from campaigns.models import TOUCH_KIND_STEP, Campaign, ContentDimension, ContentTag, Creative, CreativeContent, Touch
 from customers.models import Customer, CustomerHistory
 from cycle.models import BudgetLine, Kpi, MarketingPlan, Milestone, Objective, PlanPerson
 from orders.models import Agent, Order, Payment, Shipment
@@ -66,6 +66,20 @@ def fresh_database():
 def insert_rows(model, columns, rows, batch=50_000):
     """Straight into the table: executemany (SQLite) or COPY (PostgreSQL), in big transactions."""
     table = connection.ops.quote_name(model._meta.db_table)
+    # Required columns the caller does not name get the model's default (or now, for a time kept by Django), so the
+    # benchmark keeps up with fields added to the models since.
+    given = {model._meta.get_field(c).attname for c in columns}
+    filled = [
+        f
+        for f in model._meta.concrete_fields
+        if not f.null and not f.primary_key and f.attname not in given
+        and (f.has_default() or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+    ]  # fmt: skip
+    extra = tuple(
+        f.get_db_prep_save(f.get_default() if f.has_default() else timezone.now(), connection) for f in filled
+    )
+    columns = [*columns, *(f.attname for f in filled)]
+    rows = (tuple(row) + extra for row in rows)
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
     n = 0
 
@@ -200,7 +214,18 @@ def generate(scale, now, seed=6):
                     ((f"Agent {a}", "agency", "", "", "", "5.00", True) for a in range(1, 51)))  # fmt: skip
         insert_rows(
             Campaign,
-            ["name", "channel", "status", "budget", "cost", "currency", "occasion_kind", "created_at"],
+            [
+                "name",
+                "channel",
+                "status",
+                "budget",
+                "cost",
+                "currency",
+                "occasion_kind",
+                "created_at",
+                "updated_at",
+                "send_time_per_customer",
+            ],
             (
                 (
                     f"Campaign {c}",
@@ -210,7 +235,8 @@ def generate(scale, now, seed=6):
                     "400.00",
                     "USD",
                     "",
-                    year_ago + dt.timedelta(days=rng.randrange(330)),
+                    *[year_ago + dt.timedelta(days=rng.randrange(330))] * 2,
+                    False,
                 )
                 for c in range(1, n_campaigns + 1)
             ),
@@ -220,6 +246,7 @@ def generate(scale, now, seed=6):
     else:
         _generate_big_tables_in_python(rng, when, moment, n_customers, n_touches, n_orders, n_campaigns, now)
     _generate_small_tables(rng, when, moment, scale, n_customers, now)
+    score_creatives(rng)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # what autovacuum does to a table that has settled
@@ -291,9 +318,20 @@ def _generate_big_tables_in_python(rng, when, moment, n_customers, n_touches, n_
         campaign_start[c] = year_ago + dt.timedelta(days=rng.randrange(330))
     insert_rows(
         Campaign,
-        ["name", "channel", "status", "budget", "cost", "currency", "occasion_kind", "created_at"],
+        [
+            "name",
+            "channel",
+            "status",
+            "budget",
+            "cost",
+            "currency",
+            "occasion_kind",
+            "created_at",
+            "updated_at",
+            "send_time_per_customer",
+        ],
         (
-            (f"Campaign {c}", "email", "sent", "1000.00", "400.00", "USD", "", when(campaign_start[c]))
+            (f"Campaign {c}", "email", "sent", "1000.00", "400.00", "USD", "", *[when(campaign_start[c])] * 2, False)
             for c in range(1, n_campaigns + 1)
         ),
     )
@@ -448,6 +486,28 @@ def _generate_profile_history(rng, when, moment, now, *, extra_moves):
 
     columns = ["customer", "attribute", "old_value", "new_value", "changed_at", "reason"]
     return insert_rows(CustomerHistory, columns, rows())
+
+
+def score_creatives(rng):
+    """One scored creative per campaign (each dimension 0–5, one in ten blank) and a tag for half of them: the
+    Content board's input. Does nothing when the scores are there (a reused database)."""
+    if CreativeContent.objects.exists():
+        return
+    campaigns = list(Campaign.objects.values_list("pk", flat=True))
+    Creative.objects.bulk_create([Creative(campaign_id=c, name="Bench", subject="Hello") for c in campaigns])
+    tag = ContentTag.objects.create(name="seasonal")
+    contents = CreativeContent.objects.bulk_create(
+        [
+            CreativeContent(
+                creative_id=pk,
+                **{d.value: (None if rng.random() < 0.1 else rng.randrange(6)) for d in ContentDimension},
+            )
+            for pk in Creative.objects.filter(campaign_id__in=campaigns).values_list("pk", flat=True)
+        ]
+    )
+    CreativeContent.tags.through.objects.bulk_create(
+        [CreativeContent.tags.through(creativecontent_id=c.pk, contenttag_id=tag.pk) for c in contents[::2]]
+    )
 
 
 def bisect(cumulative, x):

@@ -30,9 +30,10 @@ DASHBOARD_TITLES = {
     "aftersales": _("After-sales"),
     "boni": _("BONI success factors"),
     "website": _("Website"),
+    "content": _("Content"),
 }
 # The pages that use the campaign, segment and plan filters; the period applies everywhere.
-USES_FILTER = {"campaign": {"funnel"}, "segment": {"cycle", "funnel"}, "plan": {"plan"}}
+USES_FILTER = {"campaign": {"funnel"}, "segment": {"cycle", "funnel"}, "plan": {"plan"}, "tag": {"content"}}
 MAX_DAYS = 366 * 3
 
 
@@ -43,6 +44,7 @@ class DashboardFilterForm(forms.Form):
     campaign = forms.TypedChoiceField(label=_("Campaign"), required=False, coerce=int, empty_value=None)
     segment = forms.TypedChoiceField(label=_("Segment"), required=False, coerce=int, empty_value=None)
     plan = forms.TypedChoiceField(label=_("Plan"), required=False, coerce=int, empty_value=None)
+    tag = forms.TypedChoiceField(label=_("Content tag"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, dashboard, choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,6 +52,7 @@ class DashboardFilterForm(forms.Form):
         cast(forms.ChoiceField, self.fields["campaign"]).choices = everything + choices.get("campaigns", [])
         cast(forms.ChoiceField, self.fields["segment"]).choices = everything + choices.get("segments", [])
         cast(forms.ChoiceField, self.fields["plan"]).choices = [("", _("The current plan")), *choices.get("plans", [])]
+        cast(forms.ChoiceField, self.fields["tag"]).choices = everything + choices.get("tags", [])
         for name, pages in USES_FILTER.items():
             if dashboard not in pages:
                 del self.fields[name]
@@ -75,6 +78,7 @@ class DashboardFilterForm(forms.Form):
             campaign_id=data.get("campaign"),
             segment_id=data.get("segment"),
             plan_id=data.get("plan"),
+            tag_id=data.get("tag"),
         )
 
 
@@ -97,7 +101,9 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
     def read_filters(self):
         choices = filter_choices(
-            campaigns=self.dashboard in USES_FILTER["campaign"], segments=self.dashboard in USES_FILTER["segment"]
+            campaigns=self.dashboard in USES_FILTER["campaign"],
+            segments=self.dashboard in USES_FILTER["segment"],
+            tags=self.dashboard in USES_FILTER["tag"],
         )
         if self.dashboard == "plan":
             choices["plans"] = plan_choices()

@@ -3,6 +3,6 @@ tracking (messages, touches, links, occasion offers, erasure confirmations), and
 DKIM keys, senders, delivery reports), SMS senders and messages, website events and visitors, and journeys.
 Importing the package registers them all."""
 
-from . import campaigns, deliverability, journeys, sms, tracking, website
+from . import campaigns, content, deliverability, journeys, sms, tracking, website
 
-__all__ = ["campaigns", "deliverability", "journeys", "sms", "tracking", "website"]
+__all__ = ["campaigns", "content", "deliverability", "journeys", "sms", "tracking", "website"]

@@ -21,6 +21,7 @@ from campaigns.services import campaign_cancel, campaign_pause, campaign_schedul
 from campaigns.services.sending import campaign_preview, campaign_send_test, public_url
 from emarketing.admin_tools import StatusChangeInline, run_for_each
 
+from .content import CreativeContentInline
 from .creative_editor import CreativeEditorMixin, DirectionalTextarea, preview_document
 from .customer_pick import CustomerPickForm
 from .experiments import ExperimentAdminMixin, ExperimentInline, VariantInline
@@ -352,6 +353,7 @@ class CreativeAdmin(CreativeEditorMixin, admin.ModelAdmin):
     autocomplete_fields = ("campaign", "topic")
     date_hierarchy = "created_at"
     list_select_related = ("campaign", "topic")
+    inlines = (CreativeContentInline,)
 
 
 @admin.register(Topic)

@@ -18,6 +18,14 @@ from campaigns.models.campaigns import (
     Topic,
     _refuse_script_url,
 )
+from campaigns.models.content import (
+    CONTENT_DIMENSIONS,
+    SCORE_MAX,
+    SCORE_MIN,
+    ContentDimension,
+    ContentTag,
+    CreativeContent,
+)
 from campaigns.models.deliverability import (
     BOUNCE_EVENTS,
     DKIM_PUBLISHED_STATUSES,
@@ -79,11 +87,14 @@ from campaigns.models.website import DIRECT, WEB_EVENT_TOUCH, Visitor, VisitorCo
 __all__ = [
     "AIDA_ORDER",
     "BOUNCE_EVENTS",
+    "CONTENT_DIMENSIONS",
     "DIRECT",
     "DKIM_PUBLISHED_STATUSES",
     "INSIDE",
     "PROXY_FETCH",
     "RATE_METRICS",
+    "SCORE_MAX",
+    "SCORE_MIN",
     "TOUCH_KIND_STEP",
     "WEB_EVENT_TOUCH",
     "AidaStep",
@@ -91,7 +102,10 @@ __all__ = [
     "CampaignStatus",
     "CampaignStatusChange",
     "Channel",
+    "ContentDimension",
+    "ContentTag",
     "Creative",
+    "CreativeContent",
     "CreativeKind",
     "DeliveryEvent",
     "DeliveryReport",

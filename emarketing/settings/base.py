@@ -548,6 +548,8 @@ DASHBOARD_ROLLUP_SETTLE_SECONDS = env.float("DASHBOARD_ROLLUP_SETTLE_SECONDS", d
 # A rendered dashboard is kept until the next rollup refresh, and at most this long (the few figures read live,
 # such as open tickets, are never older than this).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# The Content board warns "too few to say" beside any figure that fewer campaigns than this stand behind.
+CONTENT_MIN_CAMPAIGNS = env.int("CONTENT_MIN_CAMPAIGNS", default=5)
 
 # Retention and access. The customer downloads what the product holds about them from the preference centre (JSON
 # or CSV, rate limited as the preference form is, CAMPAIGNS_FORM_RATE_LIMIT); staff with the export permission do

@@ -108,3 +108,21 @@ def test_running_it_again_doubles_nothing(demo):
     call_command("seed_demo", customers=60, verbosity=0)
     call_command("demo_login", stdout=io.StringIO())
     assert (Customer.objects.count(), Order.objects.count(), SurveyInvitation.objects.count()) == counts
+
+
+def test_the_demo_creatives_are_scored_and_the_content_board_shows_them(demo, client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from campaigns.models import CreativeContent
+
+    assert CreativeContent.objects.filter(creative__campaign__name="Spring offer", customisation=5).count() == 3
+    assert CreativeContent.objects.get(creative__campaign__name="Gulf launch").word_of_mouth is None
+    user = User.objects.get(username="manager")
+    client.force_login(user)
+    today = timezone.localdate()
+    period = {"start": (today - dt.timedelta(days=120)).isoformat(), "end": today.isoformat()}
+    response = client.get(reverse("dashboards:content"), period)
+    assert response.status_code == 200
+    assert "Spring offer" in response.content.decode()

@@ -50,6 +50,7 @@ from cycle.demo import content
 from cycle.demo.brand import demo_brand
 from cycle.demo.community import seed_community
 from cycle.demo.content import COMMENTS, EMAILS, LOCATIONS, PRODUCTS, TICKETS
+from cycle.demo.content_scores import score_demo_creatives
 from cycle.demo.forms import demo_capture_form
 from cycle.demo.pages import seed_information_pages
 from cycle.demo.sending import demo_sending_identity
@@ -103,6 +104,7 @@ class Command(BaseCommand):
             segments = self._segments()
             _plan, objectives = self._plan()
             campaigns = self._campaigns(objectives, segments)
+            score_demo_creatives()  # the five dimensions of content and tags (the Content board)
             # The ready-made journeys, live: the demo's customers enter them as they are created and as they order.
             for item in READY_MADE:
                 journey_install(code=item.code, live=True)

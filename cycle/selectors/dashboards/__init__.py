@@ -1,5 +1,5 @@
-"""What the managers' dashboards show: the cycle, the AIDA funnel, the plan, transfer, after-sales, BONI
-and the website.
+"""What the managers' dashboards show: the cycle, the AIDA funnel, the plan, transfer, after-sales, BONI,
+the website and content.
 
 One module per board; ``base`` holds what they share (filters, figures, tables, charts) and ``sources`` where
 their figures come from (the rollups, or ``live=True`` the tables themselves). Each dashboard costs a fixed
@@ -19,6 +19,7 @@ from cycle.selectors.dashboards.base import (
     rollups_freshness,
 )
 from cycle.selectors.dashboards.boni_board import boni_dashboard
+from cycle.selectors.dashboards.content_board import content_dashboard
 from cycle.selectors.dashboards.cycle_board import cycle_dashboard
 from cycle.selectors.dashboards.funnel_board import funnel_dashboard
 from cycle.selectors.dashboards.plan_board import current_plan, plan_dashboard
@@ -33,6 +34,7 @@ DASHBOARDS: dict[str, Callable[..., Dashboard]] = {
     "aftersales": aftersales_dashboard,
     "boni": boni_dashboard,
     "website": website_dashboard,
+    "content": content_dashboard,
 }
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "Table",
     "aftersales_dashboard",
     "boni_dashboard",
+    "content_dashboard",
     "current_plan",
     "cycle_dashboard",
     "filter_choices",

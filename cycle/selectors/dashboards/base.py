@@ -15,7 +15,7 @@ from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, ContentTag
 from customers.models import Segment
 from cycle.models import MarketingPlan, RollupState
 
@@ -33,6 +33,7 @@ class Filters:
     campaign_id: int | None = None
     segment_id: int | None = None
     plan_id: int | None = None
+    tag_id: int | None = None  # content tag (the Content board)
 
     @classmethod
     def default(cls, today: dt.date | None = None) -> "Filters":
@@ -179,11 +180,15 @@ def plan_choices() -> list[tuple[int, str]]:
     return list(MarketingPlan.objects.order_by("-starts_on", "-id").values_list("pk", "name"))
 
 
-def filter_choices(*, campaigns: bool = True, segments: bool = True) -> dict[str, list[tuple[int, str]]]:
-    """The campaigns and segments the filters offer (a query each)."""
+def filter_choices(
+    *, campaigns: bool = True, segments: bool = True, tags: bool = False
+) -> dict[str, list[tuple[int, str]]]:
+    """The campaigns, segments and content tags the filters offer (a query each)."""
     choices: dict[str, list[tuple[int, str]]] = {}
     if campaigns:
         choices["campaigns"] = list(Campaign.objects.order_by("-created_at", "-id").values_list("pk", "name")[:500])
     if segments:
         choices["segments"] = list(Segment.objects.order_by("name").values_list("pk", "name")[:500])
+    if tags:
+        choices["tags"] = list(ContentTag.objects.order_by("name").values_list("pk", "name")[:500])
     return choices

@@ -15,6 +15,11 @@ def _mean(*values: Decimal | None) -> Decimal | None:
     return (sum(known, Decimal(0)) / len(known)).quantize(TWO, ROUND_HALF_UP) if known else None
 
 
+def _ratio(part: int | None, whole: int | None, *, scale: int = 100) -> Decimal | None:
+    """``part / whole × scale`` unrounded: a score is rounded once, at the end, never from rounded figures."""
+    return None if not whole else Decimal(part or 0) * scale / Decimal(whole)
+
+
 def boni_dashboard(filters: Filters, *, live: bool = False) -> Dashboard:
     """The four success factors, each a 0–100 score from figures the product keeps (see docs/dashboards.md)."""
     source = figure_source(live=live)
@@ -33,20 +38,41 @@ def boni_dashboard(filters: Filters, *, live: bool = False) -> Dashboard:
     offline = percent(orders - channels.get(SalesChannel.WEB, 0), orders)
     on_time = percent(service["delivered_on_time"], service["delivered"])
 
+    # The scores from the unrounded figures (a CSAT of 11/3 is 66.67 on 0–100, not (3.67 − 1) × 25 = 66.75).
+    raw_csat = _ratio(service["csat_total"], service["surveys"], scale=1)
+    raw_nps = _ratio(service["promoters"] - service["detractors"], service["nps_answers"])
+    steps_before = steps.get(AidaStep.ATTENTION, 0), steps.get(AidaStep.INFORMATION, 0)
+    scores = {
+        "benefit": _mean(
+            None if raw_csat is None else (raw_csat - 1) * 25, None if raw_nps is None else (raw_nps + 100) / 2
+        ),
+        "online": _mean(
+            _ratio(service["tickets_answered_in_time"], service["tickets_opened"]),
+            _ratio(service["payments_succeeded"], service["payments"]),
+        ),
+        "navigation": _mean(
+            _ratio(steps.get(AidaStep.INFORMATION, 0), steps_before[0]),
+            _ratio(steps.get(AidaStep.DESIRE, 0), steps_before[1]),
+        ),
+        "integration": _mean(
+            _ratio(service["delivered_on_time"], service["delivered"]),
+            _ratio(orders - channels.get(SalesChannel.WEB, 0), orders),
+        ),
+    }
     factors = [
         (
             _("Benefit to the customer"),
-            _mean(None if csat is None else (csat - 1) * 25, None if nps is None else (nps + 100) / 2),
+            scores["benefit"],
             [(_("Average satisfaction (CSAT)"), csat), (_("Net promoter score"), nps)],
         ),
         (
             _("Online service and information"),
-            _mean(answered, paid),
+            scores["online"],
             [(_("Tickets answered within the target (%)"), answered), (_("Payment success (%)"), paid)],
         ),
         (
             _("Navigation"),
-            _mean(information, desire),
+            scores["navigation"],
             [
                 (_("Attention → information: customers who chose to read on (%)"), information),
                 (_("Information → desire (%)"), desire),
@@ -54,7 +80,7 @@ def boni_dashboard(filters: Filters, *, live: bool = False) -> Dashboard:
         ),
         (
             _("Integration"),
-            _mean(on_time, offline),
+            scores["integration"],
             [(_("On-time delivery (%)"), on_time), (_("Orders through agents, phone and stores (%)"), offline)],
         ),
     ]
