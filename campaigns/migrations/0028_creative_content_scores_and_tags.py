@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0025_sms_requested_origin'),
+        ("campaigns", "0027_journey_inbox"),
     ]
 
     operations = [
