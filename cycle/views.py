@@ -30,6 +30,7 @@ DASHBOARD_TITLES = {
     "aftersales": _("After-sales"),
     "boni": _("BONI success factors"),
     "website": _("Website"),
+    "mediation": _("Demand and capacity"),
 }
 # The pages that use the campaign, segment and plan filters; the period applies everywhere.
 USES_FILTER = {"campaign": {"funnel"}, "segment": {"cycle", "funnel"}, "plan": {"plan"}}
