@@ -108,3 +108,16 @@ def test_running_it_again_doubles_nothing(demo):
     call_command("seed_demo", customers=60, verbosity=0)
     call_command("demo_login", stdout=io.StringIO())
     assert (Customer.objects.count(), Order.objects.count(), SurveyInvitation.objects.count()) == counts
+
+
+def test_the_demo_has_capacity_for_every_product_and_place_and_its_board_opens(demo, client):
+    from aftersales.models import ServiceTeam
+    from orders.models import DeliveryRegion, ProductCapacity
+
+    assert ProductCapacity.objects.count() == Product.objects.count() > 0
+    assert DeliveryRegion.objects.filter(province="Tehran", country="IR").exists()
+    assert ServiceTeam.objects.count() == 2
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="mediation-admin", is_staff=True, is_superuser=True))
+    assert client.get(reverse("dashboards:mediation")).status_code == 200
