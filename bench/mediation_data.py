@@ -32,21 +32,22 @@ def generate_capacity(now: dt.datetime) -> dict[str, int]:
     cases = " ".join(f"WHEN {i} THEN '{p}'" for i, p in enumerate(PROVINCES))
     first = products[0].pk
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_table(Customer)} SET region = CASE id % 5 {cases} END")
+        cursor.execute(f"UPDATE {_table(Customer)} SET region = CASE id %% 5 {cases} END", [])
         cursor.execute(
             f"INSERT INTO {_table(OrderLine)} (order_id, product_id, quantity, unit_price) "
-            f"SELECT id, {first} + id % 20, 1 + id % 3, 10 FROM {_table(Order)} WHERE id % 10 = 0"
+            f"SELECT id, {first} + id %% 20, 1 + id %% 3, 10 FROM {_table(Order)} WHERE id %% 10 = 0",
+            [],
         )
     segment = Segment.objects.create(name="Bench audience")
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_table(SegmentMembership)} (segment_id, customer_id, added_at) "
-            f"SELECT %s, id, %s FROM {_table(Customer)} WHERE id % 10 = 0",
+            f"SELECT %s, id, %s FROM {_table(Customer)} WHERE id %% 10 = 0",
             [segment.pk, now],
         )
         cursor.execute(
             f"INSERT INTO {_table(Consent)} (customer_id, channel, granted, updated_at) "
-            f"SELECT id, %s, %s, %s FROM {_table(Customer)} WHERE id % 10 = 0",
+            f"SELECT id, %s, %s, %s FROM {_table(Customer)} WHERE id %% 10 = 0",
             [ConsentChannel.EMAIL, True, now],
         )
     for n in range(5):
