@@ -23,8 +23,10 @@ counts are reported. The admin changelists of customers and touches are opened a
 full count) and with Django's default paginator and full result count: the changelist's own work (its counts and
 its page of rows, as the admin view builds them) and the whole request with its template.
 
-Last line: ``dashboard: RATIO x (details)``, RATIO being the smallest live/served p95 ratio over the seven pages
-(the Content board among them: 200 campaigns, each with a creative scored on the five dimensions).
+Last line: ``dashboard: RATIO x (details)``, RATIO being the smallest live/served p95 ratio over the eight pages
+(the Content board among them: 200 campaigns, each with a creative scored on the five dimensions; the demand and
+capacity board has no rollups: its live and rendered figures are the same computation, with its capacity and
+scheduled campaigns from ``bench/mediation_data.py``).
 """
 
 import argparse
@@ -60,6 +62,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.dashboard_data import database_file, fresh_database, generate, log, score_creatives  # noqa: E402
+from bench.mediation_data import generate_capacity  # noqa: E402
 from campaigns.models import Touch  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from cycle.selectors import dashboards  # noqa: E402
@@ -67,7 +70,7 @@ from cycle.services.rollups import rollups_rebuild  # noqa: E402
 from orders.models import Order  # noqa: E402
 from tests.factories import UserFactory  # noqa: E402
 
-PAGES = ["cycle", "funnel", "plan", "transfer", "aftersales", "boni", "content"]
+PAGES = ["cycle", "funnel", "plan", "transfer", "aftersales", "boni", "content", "mediation"]
 
 
 def p95(samples):
@@ -180,6 +183,7 @@ def main():
     else:
         fresh_database()
         counts = generate(scale, now)
+        log(f"capacity and demand for the demand and capacity board: {generate_capacity(now)}")
     score_creatives(random.Random(6))  # a database of an earlier run may have none
     started = time.perf_counter()
     done = rollups_rebuild()

@@ -149,10 +149,11 @@ def _generate_big_tables_in_postgres(n_customers, n_touches, n_orders, campaign_
               CASE WHEN e < 0.02 THEN 'bot' ELSE 'person' END
             FROM (SELECT random() a, 1 + floor(random() * {len(ids)})::int k, random() r, random() d, random() e
                   FROM generate_series(1, {n_touches}) i) g""",
-        f"""INSERT INTO {_table(Order)} (number, customer_id, channel, agent_id, status, total, currency, placed_at)
+        f"""INSERT INTO {_table(Order)} (number, customer_id, channel, agent_id, status, total, currency, placed_at,
+              updated_at)
             SELECT 'B' || lpad(i::text, 9, '0'), 1 + floor(a * {n_customers})::int, ch,
               CASE WHEN ch = 'agent' THEN 1 + floor(b * 50)::int END, {_pick(statuses, "c")},
-              10 + floor(d * 490), 'USD', %(now)s - e * interval '360 days'
+              10 + floor(d * 490), 'USD', %(now)s - e * interval '360 days', %(now)s
             FROM (SELECT i, random() a, random() b, random() c, random() d, random() e, {_pick(channels, "random()")} ch
                   FROM generate_series(1, {n_orders}) i) g""",
         f"""INSERT INTO {_table(Payment)} (order_id, amount, currency, method, status, provider, created_at)
@@ -376,9 +377,13 @@ def _generate_big_tables_in_python(rng, when, moment, n_customers, n_touches, n_
             order_days[o] = placed if o % 2 == 0 else None
             yield (f"B{o:09d}", rng.randrange(1, n_customers + 1), channel,
                    rng.randrange(1, 51) if channel == "agent" else None, rng.choice(ORDER_STATUSES),
-                   f"{rng.randrange(10, 500)}.00", "USD", when(placed))  # fmt: skip
+                   f"{rng.randrange(10, 500)}.00", "USD", when(placed), when(now))  # fmt: skip
 
-    insert_rows(Order, ["number", "customer", "channel", "agent", "status", "total", "currency", "placed_at"], orders())
+    insert_rows(
+        Order,
+        ["number", "customer", "channel", "agent", "status", "total", "currency", "placed_at", "updated_at"],
+        orders(),
+    )
     insert_rows(
         Payment,
         ["order", "amount", "currency", "method", "status", "provider", "created_at"],
@@ -422,7 +427,7 @@ def _generate_small_tables(rng, when, moment, scale, n_customers, now):
             answered = opened + dt.timedelta(hours=rng.randrange(1, 24)) if rng.random() < 0.9 else None
             status = rng.choice(["closed"] * 8 + ["open", "new"])
             yield (rng.randrange(1, n_customers + 1), "", "web", "Where is my order?", "fa", status, "normal",
-                   when(opened), when(answered) if answered else None)  # fmt: skip
+                   when(opened), when(answered) if answered else None, when(now))  # fmt: skip
 
     insert_rows(
         Ticket,
@@ -436,6 +441,7 @@ def _generate_small_tables(rng, when, moment, scale, n_customers, now):
             "priority",
             "created_at",
             "first_response_at",
+            "updated_at",
         ],
         tickets(),
     )

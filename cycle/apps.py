@@ -32,6 +32,19 @@ class CycleConfig(AppConfig):
 
         erasers.register("cycle", erase_cycle, labels=LABELS)
 
+        # Mediation: before a campaign is scheduled or starts, weigh its expected orders against capacity; the
+        # demand and capacity board shows a change of capacity at once.
+        from aftersales.models import ServiceTeam
+        from campaigns.prestart import prestart_checks
+        from cycle.selectors.mediation import mediation_warnings
+        from orders.models import DeliveryRegion, ProductCapacity
+
+        prestart_checks.register("mediation", mediation_warnings)
+        for capacity in (ProductCapacity, DeliveryRegion, ServiceTeam):
+            for signal in (post_save, post_delete):
+                uid = f"cycle.dashboards.{capacity.__name__}"
+                signal.connect(dashboard_cache_clear, sender=capacity, dispatch_uid=uid)
+
 
 def _start_loop(sender, **kwargs):
     """New feedback was committed: run the loop now instead of waiting for its next tick."""

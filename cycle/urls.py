@@ -15,4 +15,5 @@ urlpatterns = [
     path("boni/", DashboardView.as_view(dashboard="boni"), name="boni"),
     path("website/", DashboardView.as_view(dashboard="website"), name="website"),
     path("content/", DashboardView.as_view(dashboard="content"), name="content"),
+    path("demand-and-capacity/", DashboardView.as_view(dashboard="mediation"), name="mediation"),
 ]

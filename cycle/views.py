@@ -31,6 +31,7 @@ DASHBOARD_TITLES = {
     "boni": _("BONI success factors"),
     "website": _("Website"),
     "content": _("Content"),
+    "mediation": _("Demand and capacity"),
 }
 # The pages that use the campaign, segment and plan filters; the period applies everywhere.
 USES_FILTER = {"campaign": {"funnel"}, "segment": {"cycle", "funnel"}, "plan": {"plan"}, "tag": {"content"}}

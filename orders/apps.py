@@ -12,6 +12,7 @@ class OrdersConfig(AppConfig):
 
         resources.register("orders", _("Orders"))
         resources.register("products", _("Products"))
+        resources.register("capacity", _("Capacity (stock, delivery, service)"))
         # Preparation rates and selects customers by what they bought: the rules are computed here, from orders.
         from customers.registry import profile_sources
         from orders import profiles, segment_fields

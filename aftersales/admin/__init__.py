@@ -509,5 +509,7 @@ class InboundMailAdmin(BigTableAdmin):
 # FAQ and community: entries and the moderation queue (a module of its own).
 from aftersales.admin import community  # noqa: E402, F401
 
+from . import capacity as capacity  # noqa: E402
+
 # The live chat: its console, conversations and canned replies.
 from . import chat as chat  # noqa: E402

@@ -463,6 +463,9 @@ from aftersales.models.community import (  # noqa: E402, F401
     ModerationStatus,
 )
 
+# Service capacity: what each team can handle (mediation).
+from .capacity import ServiceTeam as ServiceTeam  # noqa: E402
+
 # The live chat: conversations (tickets of channel chat) and canned replies.
 from .chat import LIVE_CONVERSATION_STATES as LIVE_CONVERSATION_STATES  # noqa: E402
 from .chat import CannedReply as CannedReply  # noqa: E402

@@ -15,7 +15,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import tokens
-from campaigns.models import Campaign, CampaignStatusChange, Creative, CreativeKind, Topic
+from campaigns.models import Campaign, CampaignStatus, CampaignStatusChange, Creative, CreativeKind, Topic
+from campaigns.prestart import prestart_checks
 from campaigns.selectors import aida_funnel, aida_funnel_by_segment, campaign_delivery_rates
 from campaigns.services import campaign_cancel, campaign_pause, campaign_schedule, campaign_start
 from campaigns.services.sending import campaign_preview, campaign_send_test, public_url
@@ -73,6 +74,7 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
         "tools",
         "experiment_summary",
         "sms_estimate",
+        "prestart_warnings",
     )
     fieldsets = (
         (None, {"fields": ("name", "objective", "channel", "sender", "segments", "occasion_kind", "products")}),
@@ -86,6 +88,7 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
                 )
             },
         ),
+        (_("Before it starts: demand against capacity"), {"fields": ("prestart_warnings",)}),
         (_("A/B test"), {"fields": ("experiment_summary",)}),
         (
             _("Status"),
@@ -102,6 +105,23 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("warnings"))
+    def prestart_warnings(self, obj):
+        if obj.pk is None or obj.status in (CampaignStatus.SENT, CampaignStatus.CANCELLED):
+            return "—"
+        found = prestart_checks.warnings(obj)
+        if not found:
+            return gettext("None: the expected orders fit what can be supplied and shipped, or cannot be estimated.")
+        return format_html(
+            '<ul class="prestart-warnings">{}</ul>', format_html_join("", "<li>{}</li>", ((w,) for w in found))
+        )
+
+    def _warn_then(self, request, campaign, move):
+        """Show the pre-start checks' warnings about ``campaign`` (they never block), then make the move."""
+        for warning in prestart_checks.warnings(campaign):
+            self.message_user(request, f"{campaign}: {warning}", messages.WARNING)
+        return move(campaign)
 
     @admin.display(description=_("SMS estimate"))
     def sms_estimate(self, obj):
@@ -292,7 +312,9 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
             self,
             request,
             queryset,
-            lambda campaign: campaign_schedule(campaign=campaign, by=request.user),
+            lambda campaign: self._warn_then(
+                request, campaign, lambda c: campaign_schedule(campaign=c, by=request.user)
+            ),
             lambda n: ngettext("%(n)d campaign scheduled.", "%(n)d campaigns scheduled.", n) % {"n": n},
         )
 
@@ -302,7 +324,7 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
             self,
             request,
             queryset,
-            lambda campaign: campaign_start(campaign=campaign, by=request.user),
+            lambda campaign: self._warn_then(request, campaign, lambda c: campaign_start(campaign=c, by=request.user)),
             lambda n: ngettext("%(n)d campaign is sending.", "%(n)d campaigns are sending.", n) % {"n": n},
         )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.events import campaign_sent
 from campaigns.models import Campaign, CampaignStatus, Channel, Creative, CreativeKind, Link
+from campaigns.prestart import prestart_note
 from campaigns.templating import tracked_links
 from emarketing.workflow import change_status
 
@@ -35,11 +36,15 @@ def enqueue_send(campaign_id: int) -> None:
 
 @transaction.atomic
 def campaign_schedule(*, campaign: Campaign, by: "_User | None" = None, when: dt.datetime | None = None) -> bool:
-    """Schedule the campaign for ``when`` (or its own ``scheduled_at``); the beat job starts it then."""
+    """Schedule the campaign for ``when`` (or its own ``scheduled_at``); the beat job starts it then.
+
+    The pre-start checks' warnings (``campaigns.prestart``) are written into the status change's note."""
     when = when or campaign.scheduled_at
     if when is None:
         raise ValidationError({"scheduled_at": _("Set the date and time the campaign should start.")})
-    return change_status(campaign, CampaignStatus.SCHEDULED, by=by, extra_updates={"scheduled_at": when})
+    campaign.scheduled_at = when
+    note = prestart_note(campaign)
+    return change_status(campaign, CampaignStatus.SCHEDULED, by=by, note=note, extra_updates={"scheduled_at": when})
 
 
 @transaction.atomic
@@ -64,6 +69,7 @@ def campaign_start(*, campaign: Campaign, by: "_User | None" = None, note: str =
         campaign.status = current
         return False  # already sent: starting it again sends nothing
     extra = {} if campaign.started_at else {"started_at": timezone.now()}
+    note = prestart_note(campaign, note)
     moved = change_status(campaign, CampaignStatus.SENDING, by=by, note=note, extra_updates=extra)
     # A banner or information-page campaign that is "sending" is simply live, and an occasion campaign is sent
     # by the occasion job, customer by customer, each on their own day.

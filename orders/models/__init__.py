@@ -495,3 +495,8 @@ class ShopWebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.get_shop_display()} {self.topic} {self.delivery_id}"
+
+
+# Capacity: stock and production per product, shipments per day per delivery region (mediation).
+from .capacity import DeliveryRegion as DeliveryRegion  # noqa: E402
+from .capacity import ProductCapacity as ProductCapacity  # noqa: E402

@@ -126,3 +126,16 @@ def test_the_demo_creatives_are_scored_and_the_content_board_shows_them(demo, cl
     response = client.get(reverse("dashboards:content"), period)
     assert response.status_code == 200
     assert "Spring offer" in response.content.decode()
+
+
+def test_the_demo_has_capacity_for_every_product_and_place_and_its_board_opens(demo, client):
+    from aftersales.models import ServiceTeam
+    from orders.models import DeliveryRegion, ProductCapacity
+
+    assert ProductCapacity.objects.count() == Product.objects.count() > 0
+    assert DeliveryRegion.objects.filter(province="Tehran", country="IR").exists()
+    assert ServiceTeam.objects.count() == 2
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="mediation-admin", is_staff=True, is_superuser=True))
+    assert client.get(reverse("dashboards:mediation")).status_code == 200

@@ -48,6 +48,7 @@ from customers.services import customers_refresh_profiles, segment_save_rules
 from customers.services.segments import segments_refresh_all
 from cycle.demo import content
 from cycle.demo.brand import demo_brand
+from cycle.demo.capacity import seed_capacity
 from cycle.demo.community import seed_community
 from cycle.demo.content import COMMENTS, EMAILS, LOCATIONS, PRODUCTS, TICKETS
 from cycle.demo.content_scores import score_demo_creatives
@@ -114,6 +115,7 @@ class Command(BaseCommand):
             self._orders(new_customers, products, agents, campaigns)
             self._aftersales(new_customers, products)
             seed_community()  # FAQ entries and community questions in three languages
+            seed_capacity()  # stock, production, delivery regions and service teams (mediation)
         run = self._run_jobs()
         self.stdout.write(
             self.style.SUCCESS(

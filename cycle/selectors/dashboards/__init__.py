@@ -1,5 +1,5 @@
 """What the managers' dashboards show: the cycle, the AIDA funnel, the plan, transfer, after-sales, BONI,
-the website and content.
+the website, content, and demand against capacity (mediation).
 
 One module per board; ``base`` holds what they share (filters, figures, tables, charts) and ``sources`` where
 their figures come from (the rollups, or ``live=True`` the tables themselves). Each dashboard costs a fixed
@@ -22,6 +22,7 @@ from cycle.selectors.dashboards.boni_board import boni_dashboard
 from cycle.selectors.dashboards.content_board import content_dashboard
 from cycle.selectors.dashboards.cycle_board import cycle_dashboard
 from cycle.selectors.dashboards.funnel_board import funnel_dashboard
+from cycle.selectors.dashboards.mediation_board import mediation_dashboard
 from cycle.selectors.dashboards.plan_board import current_plan, plan_dashboard
 from cycle.selectors.dashboards.transfer_board import transfer_dashboard
 from cycle.selectors.dashboards.website_board import website_dashboard
@@ -35,6 +36,7 @@ DASHBOARDS: dict[str, Callable[..., Dashboard]] = {
     "boni": boni_dashboard,
     "website": website_dashboard,
     "content": content_dashboard,
+    "mediation": mediation_dashboard,
 }
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "cycle_dashboard",
     "filter_choices",
     "funnel_dashboard",
+    "mediation_dashboard",
     "percent",
     "plan_choices",
     "plan_dashboard",
