@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -131,3 +132,31 @@ class PlanReviewAdmin(admin.ModelAdmin):
             filename=name,
             content_type="application/pdf",
         )
+
+
+@admin.register(ReviewReport)
+class ReviewReportAdmin(admin.ModelAdmin):
+    """Every report prepared, newest first: the same PDFs as on each review's page, for the same managers."""
+
+    list_display = ("review", "language", "pages", "generated_at", "generated_by", "download")
+    list_filter = ("language",)
+    list_select_related = ("review__plan", "generated_by")
+    fields = ("review", "language", "pages", "generated_at", "generated_by", "download")
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(PREPARE_PERMISSION)
+
+    def has_module_permission(self, request):
+        return request.user.has_perm(PREPARE_PERMISSION)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("PDF"))
+    def download(self, obj):
+        url = reverse("admin:cycle_planreview_report_download", args=[obj.review_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Download the PDF"))

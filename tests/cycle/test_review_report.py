@@ -236,3 +236,13 @@ def test_a_marketer_can_neither_prepare_nor_download(client, review, django_capt
     assert ReviewReport.objects.count() == 1
     download = reverse("admin:cycle_planreview_report_download", args=[review.pk, report.pk])
     assert marketer.get(download).status_code == 403
+    assert marketer.get(reverse("admin:cycle_reviewreport_changelist")).status_code == 403
+    page = marketer.get(reverse("admin:cycle_planreview_change", args=[review.pk])).content.decode()
+    assert 'id="prepare-report"' not in page and download not in page
+
+
+def test_the_list_of_reports_links_each_pdf_for_a_manager(client, review):
+    report = review_report_generate(review=review, language="ar", today=TODAY)
+    manager = _member(client, "Managers", "mina")
+    page = manager.get(reverse("admin:cycle_reviewreport_changelist")).content.decode()
+    assert reverse("admin:cycle_planreview_report_download", args=[review.pk, report.pk]) in page
