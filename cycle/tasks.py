@@ -76,3 +76,29 @@ def refresh_recommendations() -> int:
     from cycle.services.recommendations import recommendations_refresh
 
     return recommendations_refresh()
+
+
+@shared_task(
+    name="cycle.tasks.prepare_review_report",
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    max_retries=3,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def prepare_review_report(review_id: int, language: str, user_id: int | None = None) -> int | None:
+    """Prepare a plan review's report as a PDF in ``language`` and keep it with the review; returns its id.
+
+    Started from the review's page in the administration. A review deleted meanwhile is skipped. Run twice it makes
+    two PDFs, both kept (a report is what was shown on its day).
+    """
+    from django.contrib.auth import get_user_model
+
+    from cycle.models import PlanReview
+    from cycle.services.review_reports import review_report_generate
+
+    review = PlanReview.objects.select_related("plan").filter(pk=review_id).first()
+    if review is None:
+        return None
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    return review_report_generate(review=review, language=language, by=by).pk

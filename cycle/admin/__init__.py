@@ -40,8 +40,6 @@ from cycle.services.plans import (
     plan_activate,
     plan_close,
     plan_put_under_review,
-    plan_review_close,
-    plan_review_record,
 )
 from emarketing.admin_tools import run_for_each
 
@@ -218,44 +216,6 @@ class MilestoneAdmin(admin.ModelAdmin):
         return MILESTONE_STATE_LABELS[obj.state]
 
 
-@admin.register(PlanReview)
-class PlanReviewAdmin(admin.ModelAdmin):
-    list_display = ("plan", "due_on", "held_on", "is_open_display", "closed_at")
-    list_filter = (("closed_at", admin.EmptyFieldListFilter),)
-    list_select_related = ("plan",)
-    search_fields = ("plan__name", "decisions")
-    raw_id_fields = ("plan",)
-    fields = ("plan", "due_on", "held_on", "decisions", "opened_at", "closed_at", "closed_by")
-    readonly_fields = ("opened_at", "closed_at", "closed_by")
-    actions = ("close_reviews",)
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        if obj is not None:
-            fields = (*fields, "plan", "due_on")
-        return fields
-
-    @admin.display(description=_("open"), boolean=True)
-    def is_open_display(self, obj):
-        return obj.is_open
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            plan_review_record(review=obj, decisions=obj.decisions, held_on=obj.held_on)
-        else:
-            super().save_model(request, obj, form, change)
-
-    @admin.action(description=_("Close the selected reviews (the plan goes back to active)"), permissions=["change"])
-    def close_reviews(self, request, queryset):
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda review: plan_review_close(review=review, by=request.user),
-            lambda n: ngettext("%(n)d review closed.", "%(n)d reviews closed.", n) % {"n": n},
-        )
-
-
 @admin.register(PlanStatusChange)
 class PlanStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("subject", "from_status", "to_status", "changed_at", "changed_by", "note")
@@ -396,3 +356,7 @@ class PlanNeedAdmin(NeedAdmin):
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
         )
+
+
+# The package's own modules.
+from cycle.admin.reviews import PlanReviewAdmin  # noqa: E402, F401

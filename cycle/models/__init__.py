@@ -260,6 +260,11 @@ class PlanReview(models.Model):
     due_on = models.DateField(_("due on"))
     held_on = models.DateField(_("held on"), null=True, blank=True)
     decisions = models.TextField(_("what was decided"), blank=True)
+    proposals = models.TextField(
+        _("what the team proposes to change"),
+        blank=True,
+        help_text=_("Written by the managers before the review; the report ends with it."),
+    )
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(
@@ -491,3 +496,7 @@ class WebsiteDaily(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.source}"
+
+
+# The package's own modules, after the models they point to.
+from cycle.models.reports import REPORT_LANGUAGES, ReviewReport  # noqa: E402, F401

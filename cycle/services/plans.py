@@ -119,11 +119,18 @@ def plan_reviews_open_due(*, today: dt.date | None = None) -> int:
 
 
 @transaction.atomic
-def plan_review_record(*, review: PlanReview, decisions: str, held_on: dt.date | None = None) -> PlanReview:
+def plan_review_record(
+    *, review: PlanReview, decisions: str, held_on: dt.date | None = None, proposals: str | None = None
+) -> PlanReview:
+    """Record what was decided (and, when given, what the team proposes to change, which ends the report)."""
     review.decisions = decisions
     review.held_on = held_on or review.held_on or timezone.localdate()
+    fields = ["decisions", "held_on"]
+    if proposals is not None:
+        review.proposals = proposals
+        fields.append("proposals")
     review.full_clean()
-    review.save(update_fields=["decisions", "held_on"])
+    review.save(update_fields=fields)
     return review
 
 
