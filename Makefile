@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: var install run migrate demo test test-postgres test-worker test-mailserver test-browser lint format messages clean
+.PHONY: var install system run migrate demo test test-postgres test-worker test-mailserver test-browser lint format messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,16 @@ $(STAMP): pyproject.toml requirements.lock | $(PY)
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) system
+
+## Pango, which WeasyPrint draws the six-monthly report's PDF with: installed from Debian's packages when missing.
+system:
+	@ldconfig -p | grep -q libpangoft2-1.0 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	      >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; }; \
+	  else echo "Install Pango (Debian: libpango-1.0-0 libpangoft2-1.0-0) for the PDF reports."; fi; }
 
 var:
 	mkdir -p var/celery/broker var/celery/processed var/media
