@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from cycle.job_views import JobDetailView, JobListView, JobRunNowView
 from cycle.views import DashboardView
 
 app_name = "dashboards"
@@ -14,4 +15,7 @@ urlpatterns = [
     path("after-sales/", DashboardView.as_view(dashboard="aftersales"), name="aftersales"),
     path("boni/", DashboardView.as_view(dashboard="boni"), name="boni"),
     path("website/", DashboardView.as_view(dashboard="website"), name="website"),
+    path("jobs/", JobListView.as_view(), name="jobs"),
+    path("jobs/<str:name>/", JobDetailView.as_view(), name="job"),
+    path("jobs/<str:name>/run/", JobRunNowView.as_view(), name="job_run"),
 ]

@@ -396,3 +396,6 @@ class PlanNeedAdmin(NeedAdmin):
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
         )
+
+
+from cycle.admin import jobs  # noqa: E402, F401  (the owners of the scheduled jobs)

@@ -491,3 +491,6 @@ class WebsiteDaily(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.source}"
+
+
+from cycle.models.jobs import ScheduledJob  # noqa: E402, F401
