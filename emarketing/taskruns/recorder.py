@@ -166,13 +166,17 @@ def run_ended(
         # state unset: the exception on its way out of the task is the one being handled here.
         in_flight = sys.exc_info()[1]
         outcome = RunOutcome.RETRIED if isinstance(in_flight, Retry) else RunOutcome.FAILED
-        problem = problem or (getattr(in_flight, "exc", None) or in_flight)
+        problem = problem or (getattr(in_flight, "exc", None) or in_flight) or state  # IGNORED, REJECTED
     if outcome != RunOutcome.SUCCEEDED and problem is None and isinstance(retval, BaseException):
         problem = getattr(retval, "exc", None) or retval
     now = timezone.now()
 
     def write() -> int:
-        return TaskRun.objects.filter(task_id=task_id, attempt=key[1], outcome=RunOutcome.RUNNING).update(
+        # Its start time too: a message delivered again after its worker was killed has the same id and attempt,
+        # and the run the dead worker left must stay as it was ("did not finish").
+        return TaskRun.objects.filter(
+            task_id=task_id, attempt=key[1], started_at=started, outcome=RunOutcome.RUNNING
+        ).update(
             finished_at=now,
             duration=now - started,
             outcome=outcome,
@@ -181,7 +185,7 @@ def run_ended(
         )
 
     if _safely(write) and outcome == RunOutcome.FAILED:
-        run = TaskRun.objects.filter(task_id=task_id, attempt=key[1]).order_by("-id").first()
+        run = TaskRun.objects.filter(task_id=task_id, attempt=key[1], started_at=started).first()
         if run is not None:
             _tell_listeners(run)
 

@@ -135,6 +135,28 @@ def test_the_signals_of_a_worker_record_retries_and_the_final_failure(manager):
     assert len(mail.outbox) == 1  # the final failure, not the retry
 
 
+def test_a_message_delivered_again_after_its_worker_died_leaves_the_dead_run_unfinished():
+    """acks_late: the broker hands a killed worker's message to another worker, with the same task id."""
+    from celery.signals import task_postrun, task_prerun
+
+    task = refresh_dashboard_rollups
+    for worker in ("celery@dead", "celery@alive"):
+        task.push_request(id="same", retries=0, hostname=worker, is_eager=False)
+        try:
+            task_prerun.send(sender=task, task_id="same", task=task, args=(), kwargs={})
+        finally:
+            task.pop_request()
+    task.push_request(id="same", retries=0, hostname="celery@alive", is_eager=False)
+    try:
+        task_postrun.send(sender=task, task_id="same", task=task, args=(), kwargs={}, retval={}, state="SUCCESS")
+    finally:
+        task.pop_request()
+    assert dict(TaskRun.objects.values_list("worker", "outcome")) == {
+        "celery@dead": RunOutcome.RUNNING,
+        "celery@alive": RunOutcome.SUCCEEDED,
+    }
+
+
 def test_a_task_outside_the_schedule_is_not_recorded():
     from customers.tasks import refresh_segment  # sent when a segment changes, not by beat
 
@@ -149,7 +171,7 @@ def test_a_run_that_never_ended_reads_did_not_finish_once_past_its_time_limit(cl
         task_name="customers.tasks.refresh_segments",
         task_id="killed",
         started_at=started,
-        deadline=started + dt.timedelta(seconds=601),
+        deadline=started + dt.timedelta(hours=1),
         outcome=RunOutcome.RUNNING,
         worker="celery@host",
     )
@@ -157,7 +179,7 @@ def test_a_run_that_never_ended_reads_did_not_finish_once_past_its_time_limit(cl
     row = lambda: page().split('id="job-customers-refresh-segments"')[1].split("</tr>")[0]  # noqa: E731
     assert 'data-state="running"' in row()
 
-    TaskRun.objects.update(deadline=started + dt.timedelta(seconds=599))
+    TaskRun.objects.update(deadline=started + dt.timedelta(seconds=599))  # its time limit is behind it
     assert 'data-state="did_not_finish"' in row() and "Did not finish" in row()
 
 
@@ -173,8 +195,13 @@ def test_old_runs_are_deleted_after_the_days_kept(settings):
 # --- run now -----------------------------------------------------------------------------------------------------
 
 
+def test_the_administration_links_managers_to_the_jobs_page(client, manager):
+    assert reverse("dashboards:jobs") in client.get(reverse("admin:index")).content.decode()
+
+
 def test_a_marketer_sees_no_jobs_page_and_cannot_run_a_job(client):
     _member(client, "Marketers", "maryam")
+    assert reverse("dashboards:jobs") not in client.get(reverse("admin:index")).content.decode()
     assert client.get(reverse("dashboards:jobs")).status_code == 403
     assert client.post(reverse("dashboards:job_run", args=["cycle-open-due-plan-reviews"])).status_code == 403
     assert not TaskRun.objects.exists()
