@@ -44,6 +44,25 @@ class CycleConfig(AppConfig):
             for signal in (post_save, post_delete):
                 uid = f"cycle.dashboards.{capacity.__name__}"
                 signal.connect(dashboard_cache_clear, sender=capacity, dispatch_uid=uid)
+        # The jobs page: the owners of a job that failed for good are told; every job has a row of owners.
+        from django.db.models.signals import post_migrate
+
+        from emarketing.taskruns.recorder import failure_listeners
+
+        failure_listeners.register("cycle.jobs", _notify_job_owners)
+        post_migrate.connect(_sync_jobs, sender=self, dispatch_uid="cycle.jobs_sync")
+
+
+def _notify_job_owners(run):
+    from cycle.services.jobs import job_failure_notify
+
+    job_failure_notify(run=run)
+
+
+def _sync_jobs(sender, using="default", **kwargs):
+    from cycle.services.jobs import jobs_sync
+
+    jobs_sync()
 
 
 def _start_loop(sender, **kwargs):

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from cycle.job_views import JobDetailView, JobListView, JobRunNowView
 from cycle.views import DashboardView
 
 app_name = "dashboards"
@@ -16,4 +17,7 @@ urlpatterns = [
     path("website/", DashboardView.as_view(dashboard="website"), name="website"),
     path("content/", DashboardView.as_view(dashboard="content"), name="content"),
     path("demand-and-capacity/", DashboardView.as_view(dashboard="mediation"), name="mediation"),
+    path("jobs/", JobListView.as_view(), name="jobs"),
+    path("jobs/<str:name>/", JobDetailView.as_view(), name="job"),
+    path("jobs/<str:name>/run/", JobRunNowView.as_view(), name="job_run"),
 ]

@@ -192,4 +192,10 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.delete_old_shop_webhook_receipts",
         "schedule": crontab(hour=4, minute=25),
     },
+    # The jobs page: every night at 04:30, the recorded runs of these jobs older than TASK_RUNS_KEEP_DAYS are deleted,
+    # so the record stays the size of a few weeks of runs.
+    "taskruns-delete-old-runs": {
+        "task": "emarketing.taskruns.tasks.delete_old_task_runs",
+        "schedule": crontab(hour=4, minute=30),
+    },
 }

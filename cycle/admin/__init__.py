@@ -359,4 +359,5 @@ class PlanNeedAdmin(NeedAdmin):
 
 
 # The package's own modules.
+from cycle.admin import jobs  # noqa: E402, F401  (the owners of the scheduled jobs)
 from cycle.admin.reviews import PlanReviewAdmin  # noqa: E402, F401

@@ -499,4 +499,5 @@ class WebsiteDaily(models.Model):
 
 
 # The package's own modules, after the models they point to.
+from cycle.models.jobs import ScheduledJob  # noqa: E402, F401
 from cycle.models.reports import REPORT_LANGUAGES, ReviewReport  # noqa: E402, F401

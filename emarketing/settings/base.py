@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "channels",
     # The brand on every public page and e-mail, edited in the admin (emarketing.brand).
     "emarketing.brand",
+    # Every run of a scheduled job, recorded from Celery's task signals; the jobs page (cycle) reads them.
+    "emarketing.taskruns",
 ]
 
 MIDDLEWARE = [
@@ -635,3 +637,14 @@ ACCOUNT_SESSION_AGE = env.int("ACCOUNT_SESSION_AGE", default=2 * 60 * 60)
 ACCOUNT_ADDRESS_LIMIT = env.int("ACCOUNT_ADDRESS_LIMIT", default=3)
 ACCOUNT_ADDRESS_WINDOW = env.int("ACCOUNT_ADDRESS_WINDOW", default=15 * 60)
 ACCOUNT_IP_LIMIT = env.int("ACCOUNT_IP_LIMIT", default=10)
+
+# Jobs a manager can see (dashboards/jobs/, docs/jobs.md). Each run of a scheduled job is recorded; runs older than
+# TASK_RUNS_KEEP_DAYS are deleted every night. A job's own page lists its last JOBS_PAGE_RUNS runs. When a run fails
+# for good, the job's owners (by default the JOBS_DEFAULT_OWNER_GROUP group) get one e-mail, and no more than one per
+# JOBS_FAILURE_MAIL_INTERVAL seconds for the same job. A run started by hand may wait JOBS_RUN_NOW_QUEUE_SECONDS in
+# the queue (plus its time limit to run) before it reads as "did not finish" and another may be started.
+TASK_RUNS_KEEP_DAYS = env.int("TASK_RUNS_KEEP_DAYS", default=30)
+JOBS_PAGE_RUNS = env.int("JOBS_PAGE_RUNS", default=50)
+JOBS_DEFAULT_OWNER_GROUP = env("JOBS_DEFAULT_OWNER_GROUP", default="Managers")
+JOBS_FAILURE_MAIL_INTERVAL = env.int("JOBS_FAILURE_MAIL_INTERVAL", default=3600)
+JOBS_RUN_NOW_QUEUE_SECONDS = env.int("JOBS_RUN_NOW_QUEUE_SECONDS", default=3600)
