@@ -14,4 +14,5 @@ urlpatterns = [
     path("after-sales/", DashboardView.as_view(dashboard="aftersales"), name="aftersales"),
     path("boni/", DashboardView.as_view(dashboard="boni"), name="boni"),
     path("website/", DashboardView.as_view(dashboard="website"), name="website"),
+    path("money/", DashboardView.as_view(dashboard="money"), name="money"),
 ]

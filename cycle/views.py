@@ -30,9 +30,10 @@ DASHBOARD_TITLES = {
     "aftersales": _("After-sales"),
     "boni": _("BONI success factors"),
     "website": _("Website"),
+    "money": _("Money"),
 }
 # The pages that use the campaign, segment and plan filters; the period applies everywhere.
-USES_FILTER = {"campaign": {"funnel"}, "segment": {"cycle", "funnel"}, "plan": {"plan"}}
+USES_FILTER = {"campaign": {"funnel"}, "segment": {"cycle", "funnel"}, "plan": {"plan", "money"}}
 MAX_DAYS = 366 * 3
 
 
@@ -99,7 +100,7 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         choices = filter_choices(
             campaigns=self.dashboard in USES_FILTER["campaign"], segments=self.dashboard in USES_FILTER["segment"]
         )
-        if self.dashboard == "plan":
+        if self.dashboard in USES_FILTER["plan"]:
             choices["plans"] = plan_choices()
         default = Filters.default()
         self.form = DashboardFilterForm(

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns import tokens
 from campaigns.models import Campaign, CampaignStatusChange, Creative, CreativeKind, Topic
+from campaigns.panels import campaign_panels
+from campaigns.prestart import run_checks
 from campaigns.selectors import aida_funnel, aida_funnel_by_segment, campaign_delivery_rates
 from campaigns.services import campaign_cancel, campaign_pause, campaign_schedule, campaign_start
 from campaigns.services.sending import campaign_preview, campaign_send_test, public_url
@@ -72,6 +74,7 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
         "tools",
         "experiment_summary",
         "sms_estimate",
+        "money",
     )
     fieldsets = (
         (None, {"fields": ("name", "objective", "channel", "sender", "segments", "occasion_kind", "products")}),
@@ -85,6 +88,7 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
                 )
             },
         ),
+        (_("Money: cost, revenue and return on spend"), {"fields": ("money",)}),
         (_("A/B test"), {"fields": ("experiment_summary",)}),
         (
             _("Status"),
@@ -101,6 +105,10 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("money"))
+    def money(self, obj):
+        return campaign_panels.render(obj) if campaign_panels else "—"
 
     @admin.display(description=_("SMS estimate"))
     def sms_estimate(self, obj):
@@ -294,6 +302,14 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
             lambda campaign: campaign_schedule(campaign=campaign, by=request.user),
             lambda n: ngettext("%(n)d campaign scheduled.", "%(n)d campaigns scheduled.", n) % {"n": n},
         )
+        self.warn_before_start(request, queryset)
+
+    def warn_before_start(self, request, campaigns):
+        """What the upper floors' checks say of each campaign (a budget line it overspends): warnings, never a
+        refusal."""
+        for campaign in campaigns:
+            for warning in run_checks(campaign):
+                messages.warning(request, f"{campaign}: {warning.message}")
 
     @admin.action(description=_("Start or resume sending now"), permissions=["change"])
     def start_sending(self, request, queryset):

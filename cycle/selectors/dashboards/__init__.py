@@ -1,5 +1,5 @@
-"""What the managers' dashboards show: the cycle, the AIDA funnel, the plan, transfer, after-sales, BONI
-and the website.
+"""What the managers' dashboards show: the cycle, the AIDA funnel, the plan, transfer, after-sales, BONI,
+the website and money.
 
 One module per board; ``base`` holds what they share (filters, figures, tables, charts) and ``sources`` where
 their figures come from (the rollups, or ``live=True`` the tables themselves). Each dashboard costs a fixed
@@ -21,6 +21,7 @@ from cycle.selectors.dashboards.base import (
 from cycle.selectors.dashboards.boni_board import boni_dashboard
 from cycle.selectors.dashboards.cycle_board import cycle_dashboard
 from cycle.selectors.dashboards.funnel_board import funnel_dashboard
+from cycle.selectors.dashboards.money_board import money_dashboard
 from cycle.selectors.dashboards.plan_board import current_plan, plan_dashboard
 from cycle.selectors.dashboards.transfer_board import transfer_dashboard
 from cycle.selectors.dashboards.website_board import website_dashboard
@@ -33,6 +34,7 @@ DASHBOARDS: dict[str, Callable[..., Dashboard]] = {
     "aftersales": aftersales_dashboard,
     "boni": boni_dashboard,
     "website": website_dashboard,
+    "money": money_dashboard,
 }
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "cycle_dashboard",
     "filter_choices",
     "funnel_dashboard",
+    "money_dashboard",
     "percent",
     "plan_choices",
     "plan_dashboard",
