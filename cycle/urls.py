@@ -3,6 +3,7 @@
 from django.urls import path
 
 from cycle.views import DashboardView
+from cycle.views_departments import DepartmentQueueView, DepartmentsView
 
 app_name = "dashboards"
 
@@ -15,4 +16,6 @@ urlpatterns = [
     path("boni/", DashboardView.as_view(dashboard="boni"), name="boni"),
     path("website/", DashboardView.as_view(dashboard="website"), name="website"),
     path("money/", DashboardView.as_view(dashboard="money"), name="money"),
+    path("departments/", DepartmentsView.as_view(), name="departments"),
+    path("departments/<int:pk>/", DepartmentQueueView.as_view(), name="department"),
 ]
