@@ -108,3 +108,13 @@ def test_running_it_again_doubles_nothing(demo):
     call_command("seed_demo", customers=60, verbosity=0)
     call_command("demo_login", stdout=io.StringIO())
     assert (Customer.objects.count(), Order.objects.count(), SurveyInvitation.objects.count()) == counts
+
+
+def test_the_demo_has_money_and_two_departments_with_work(demo):
+    from customers.models import Department, NeedHandover
+    from cycle.selectors.finance import finance_summary
+
+    assert Department.objects.count() == 2
+    assert NeedHandover.objects.filter(done_at__isnull=True).exists()
+    summary = finance_summary(plan=None, since=None, until=None)
+    assert summary.total.cost > 0 and summary.total.revenue > 0

@@ -51,6 +51,7 @@ from cycle.demo.brand import demo_brand
 from cycle.demo.community import seed_community
 from cycle.demo.content import COMMENTS, EMAILS, LOCATIONS, PRODUCTS, TICKETS
 from cycle.demo.forms import demo_capture_form
+from cycle.demo.intermediation import seed_intermediation
 from cycle.demo.pages import seed_information_pages
 from cycle.demo.sending import demo_sending_identity
 from cycle.models import BudgetLine, Kpi, LoopTrigger, MarketingPlan, Milestone, Objective, PlanPerson, PlanStatus
@@ -113,6 +114,7 @@ class Command(BaseCommand):
             self._aftersales(new_customers, products)
             seed_community()  # FAQ entries and community questions in three languages
         run = self._run_jobs()
+        seed_intermediation(now=self.now)  # money (commissions, SMS prices, costs) and two departments
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {existing + len(new_customers)} customers, {Order.objects.count()} orders, "
