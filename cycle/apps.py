@@ -31,6 +31,10 @@ class CycleConfig(AppConfig):
         from cycle.services.erasure import LABELS, erase_cycle
 
         erasers.register("cycle", erase_cycle, labels=LABELS)
+        # Money on the campaign's and journey's pages, and the budget lines' warning before a campaign is scheduled.
+        from cycle import finance_panels
+
+        finance_panels.register()
 
         # Mediation: before a campaign is scheduled or starts, weigh its expected orders against capacity; the
         # demand and capacity board shows a change of capacity at once.

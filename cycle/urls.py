@@ -4,6 +4,7 @@ from django.urls import path
 
 from cycle.job_views import JobDetailView, JobListView, JobRunNowView
 from cycle.views import DashboardView
+from cycle.views_departments import DepartmentQueueView, DepartmentsView
 
 app_name = "dashboards"
 
@@ -20,4 +21,7 @@ urlpatterns = [
     path("jobs/", JobListView.as_view(), name="jobs"),
     path("jobs/<str:name>/", JobDetailView.as_view(), name="job"),
     path("jobs/<str:name>/run/", JobRunNowView.as_view(), name="job_run"),
+    path("money/", DashboardView.as_view(dashboard="money"), name="money"),
+    path("departments/", DepartmentsView.as_view(), name="departments"),
+    path("departments/<int:pk>/", DepartmentQueueView.as_view(), name="department"),
 ]

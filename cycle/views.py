@@ -32,9 +32,15 @@ DASHBOARD_TITLES = {
     "website": _("Website"),
     "content": _("Content"),
     "mediation": _("Demand and capacity"),
+    "money": _("Money"),
 }
-# The pages that use the campaign, segment and plan filters; the period applies everywhere.
-USES_FILTER = {"campaign": {"funnel"}, "segment": {"cycle", "funnel"}, "plan": {"plan"}, "tag": {"content"}}
+# The pages that use the campaign, segment, plan and tag filters; the period applies everywhere.
+USES_FILTER = {
+    "campaign": {"funnel"},
+    "segment": {"cycle", "funnel"},
+    "plan": {"plan", "money"},
+    "tag": {"content"},
+}
 MAX_DAYS = 366 * 3
 
 
@@ -106,7 +112,7 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             segments=self.dashboard in USES_FILTER["segment"],
             tags=self.dashboard in USES_FILTER["tag"],
         )
-        if self.dashboard == "plan":
+        if self.dashboard in USES_FILTER["plan"]:
             choices["plans"] = plan_choices()
         default = Filters.default()
         self.form = DashboardFilterForm(

@@ -33,7 +33,9 @@ from aftersales.models import (
     TicketStatusChange,
 )
 from aftersales.selectors import inbound_mail_waiting_for_a_human, tickets_breaching, tickets_with_targets
+from aftersales.services.handovers import ticket_hand_over
 from aftersales.services.surveys import survey_url
+from customers.admin.departments import hand_over_action
 from emarketing.admin_moves import StatusMove, StatusMovesMixin
 from emarketing.admin_rows import LastRowsFormSet
 from emarketing.admin_tools import (
@@ -156,7 +158,7 @@ class TicketAdmin(StatusMovesMixin, BigTableAdmin):
     )
     inlines = (TicketMessageInline, TicketStatusChangeInline)
     list_select_related = ("customer", "assigned_to")
-    actions = ("resolve_tickets", "close_tickets", "reopen_tickets", "wait_for_customer")
+    actions = ("resolve_tickets", "close_tickets", "reopen_tickets", "wait_for_customer", "hand_to_department")
     status_moves = TICKET_MOVES
 
     def get_queryset(self, request):
@@ -203,6 +205,16 @@ class TicketAdmin(StatusMovesMixin, BigTableAdmin):
             queryset,
             lambda t: services.ticket_set_status(ticket=t, status=status, by=request.user),
             done,
+        )
+
+    @admin.action(description=_("Hand the selected tickets to a department"), permissions=["change"])
+    def hand_to_department(self, request, queryset):
+        return hand_over_action(
+            self,
+            request,
+            queryset,
+            action="hand_to_department",
+            hand_over=lambda ticket, **kwargs: ticket_hand_over(ticket=ticket, **kwargs),
         )
 
     @admin.action(description=_("Resolve the selected tickets"), permissions=["change"])
@@ -513,3 +525,6 @@ from . import capacity as capacity  # noqa: E402
 
 # The live chat: its console, conversations and canned replies.
 from . import chat as chat  # noqa: E402
+
+# Tickets handed to departments: each department's queue.
+from . import handovers as handovers  # noqa: E402

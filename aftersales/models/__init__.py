@@ -471,3 +471,6 @@ from .chat import LIVE_CONVERSATION_STATES as LIVE_CONVERSATION_STATES  # noqa: 
 from .chat import CannedReply as CannedReply  # noqa: E402
 from .chat import Conversation as Conversation  # noqa: E402
 from .chat import ConversationState as ConversationState  # noqa: E402
+
+# Tickets handed to a department with a due date (a module of its own).
+from .handovers import TicketHandover as TicketHandover  # noqa: E402

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns import tokens
 from campaigns.models import Campaign, CampaignStatus, CampaignStatusChange, Creative, CreativeKind, Topic
+from campaigns.panels import campaign_panels
 from campaigns.prestart import prestart_checks
 from campaigns.selectors import aida_funnel, aida_funnel_by_segment, campaign_delivery_rates
 from campaigns.services import campaign_cancel, campaign_pause, campaign_schedule, campaign_start
@@ -75,6 +76,7 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
         "experiment_summary",
         "sms_estimate",
         "prestart_warnings",
+        "money",
     )
     fieldsets = (
         (None, {"fields": ("name", "objective", "channel", "sender", "segments", "occasion_kind", "products")}),
@@ -88,7 +90,8 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
                 )
             },
         ),
-        (_("Before it starts: demand against capacity"), {"fields": ("prestart_warnings",)}),
+        (_("Before it starts: capacity and budget"), {"fields": ("prestart_warnings",)}),
+        (_("Money: cost, revenue and return on spend"), {"fields": ("money",)}),
         (_("A/B test"), {"fields": ("experiment_summary",)}),
         (
             _("Status"),
@@ -112,7 +115,9 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
             return "—"
         found = prestart_checks.warnings(obj)
         if not found:
-            return gettext("None: the expected orders fit what can be supplied and shipped, or cannot be estimated.")
+            return gettext(
+                "None: the expected orders fit what can be supplied and shipped, and the budget fits its line."
+            )
         return format_html(
             '<ul class="prestart-warnings">{}</ul>', format_html_join("", "<li>{}</li>", ((w,) for w in found))
         )
@@ -122,6 +127,10 @@ class CampaignAdmin(ExperimentAdminMixin, CampaignSendPageMixin, admin.ModelAdmi
         for warning in prestart_checks.warnings(campaign):
             self.message_user(request, f"{campaign}: {warning}", messages.WARNING)
         return move(campaign)
+
+    @admin.display(description=_("money"))
+    def money(self, obj):
+        return campaign_panels.render(obj) if campaign_panels else "—"
 
     @admin.display(description=_("SMS estimate"))
     def sms_estimate(self, obj):

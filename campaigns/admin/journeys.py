@@ -28,6 +28,7 @@ from campaigns.models import (
     JourneyStep,
     JourneyVersion,
 )
+from campaigns.panels import journey_panels
 from customers.models import Customer, Segment, SegmentMembership
 from emarketing.admin_moves import StatusMove, StatusMovesMixin
 from emarketing.admin_tools import BigTableAdminMixin, StatusChangeInline
@@ -128,7 +129,7 @@ class JourneyAdmin(StatusMovesMixin, admin.ModelAdmin):
     list_display = ("name", "status", "trigger_label", "reentry", "goal", "template", "updated_at")
     list_filter = ("status", "trigger", "reentry")
     search_fields = ("name",)
-    readonly_fields = ("status", "graph")
+    readonly_fields = ("status", "graph", "money")
     inlines = (JourneyVersionInline, JourneyStatusChangeInline)
     fieldsets = (
         (None, {"fields": ("name", "status")}),
@@ -136,6 +137,7 @@ class JourneyAdmin(StatusMovesMixin, admin.ModelAdmin):
         (_("Exit goal"), {"fields": ("goal", "goal_params")}),
         (_("Steps"), {"fields": ("graph", "steps")}),
         (_("Manual enrolment"), {"fields": ("enrol_segment", "enrol_customers")}),
+        (_("Money: cost, revenue and return on spend"), {"fields": ("money",)}),
     )
     status_moves = (
         StatusMove(
@@ -163,6 +165,10 @@ class JourneyAdmin(StatusMovesMixin, admin.ModelAdmin):
     def trigger_label(self, obj: Journey) -> str:
         spec = triggers.specs.get(obj.trigger)
         return str(spec.label) if spec else obj.trigger
+
+    @admin.display(description=_("money"))
+    def money(self, obj: Journey) -> str:
+        return journey_panels.render(obj) if journey_panels else "—"
 
     @admin.display(description=_("graph"))
     def graph(self, obj: Journey) -> str:

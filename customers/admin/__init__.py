@@ -2,11 +2,12 @@
 computed (history, recommendations), capture forms, segments, the needs board, the suppression list and erasures.
 Importing the package registers them all."""
 
-from . import consent, customers, erasure, forms, jobs, needs, presets, profiles, segments, suppression
+from . import consent, customers, departments, erasure, forms, jobs, needs, presets, profiles, segments, suppression
 
 __all__ = [
     "consent",
     "customers",
+    "departments",
     "erasure",
     "forms",
     "jobs",

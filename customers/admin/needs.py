@@ -17,8 +17,10 @@ from customers.models import (
     NeedStatus,
     Segment,
 )
-from customers.services import need_set_status
+from customers.services import need_hand_over, need_set_status
 from emarketing.admin_tools import BigTableAdminMixin
+
+from .departments import hand_over_action
 
 
 class HeardInSegmentFilter(admin.SimpleListFilter):
@@ -73,7 +75,7 @@ class NeedAdmin(BigTableAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("product", "objective")
     autocomplete_fields = ("segment",)
     readonly_fields = ("mention_count", "first_heard_at", "last_heard_at", "objective", "latest_mentions")
-    actions: tuple[str, ...] = ("accept", "close", "reopen")
+    actions: tuple[str, ...] = ("accept", "close", "reopen", "hand_to_department")
 
     def get_queryset(self, request):
         now = timezone.now()
@@ -136,6 +138,16 @@ class NeedAdmin(BigTableAdminMixin, admin.ModelAdmin):
         self.message_user(request, gettext("%(count)d needs updated.") % {"count": moved}, messages.SUCCESS)
         for message in refused:
             self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description=_("Hand the selected needs to a department"), permissions=["change"])
+    def hand_to_department(self, request, queryset):
+        return hand_over_action(
+            self,
+            request,
+            queryset,
+            action="hand_to_department",
+            hand_over=lambda need, **kwargs: need_hand_over(need=need, **kwargs),
+        )
 
     @admin.action(description=_("Accept the selected needs"), permissions=["change"])
     def accept(self, request, queryset):

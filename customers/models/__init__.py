@@ -22,6 +22,7 @@ from customers.models.customers import (
     ValueTier,
     validate_timezone,
 )
+from customers.models.departments import Department, HandoverBase, NeedHandover, overdue_q
 from customers.models.forms import (
     CaptureForm,
     CaptureFormText,
@@ -87,12 +88,14 @@ __all__ = [
     "Customer",
     "CustomerHistory",
     "CustomerValue",
+    "Department",
     "Erasure",
     "ErasureSource",
     "FormConsentWording",
     "FormDaily",
     "FormField",
     "FormSubmission",
+    "HandoverBase",
     "ImportJob",
     "ImportJobStatus",
     "ImportKind",
@@ -101,6 +104,7 @@ __all__ = [
     "LifecycleStage",
     "Need",
     "NeedCategory",
+    "NeedHandover",
     "NeedKind",
     "NeedMention",
     "NeedSource",
@@ -124,6 +128,7 @@ __all__ = [
     "ValueTier",
     "_probability",
     "address_hash",
+    "overdue_q",
     "suppression_form",
     "validate_timezone",
     "wording_version",

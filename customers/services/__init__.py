@@ -1,6 +1,7 @@
 """Every write of the preparation stage. Other stages (and the loop) write here only through these."""
 
 from .consent import consent_set
+from .departments import need_hand_over, need_handover_done
 from .forms import form_confirm, form_submit, forms_delete_unconfirmed
 from .imports import customers_import, customers_import_files_delete_old
 from .needs import need_link_objective, need_set_status
@@ -33,6 +34,8 @@ __all__ = [
     "form_confirm",
     "form_submit",
     "forms_delete_unconfirmed",
+    "need_hand_over",
+    "need_handover_done",
     "need_link_objective",
     "need_set_status",
     "needs_record_mentions",

@@ -472,6 +472,9 @@ CAMPAIGNS_TRACKING_RATE_LIMIT = env.int("CAMPAIGNS_TRACKING_RATE_LIMIT", default
 CAMPAIGNS_FORM_RATE_LIMIT = env.int("CAMPAIGNS_FORM_RATE_LIMIT", default=10)
 # An order is credited to the campaign of the customer's last counted touch within this many days.
 ATTRIBUTION_WINDOW_DAYS = env.int("ATTRIBUTION_WINDOW_DAYS", default=30)
+# What sending a thousand e-mails costs (the mail service's price, in the campaigns' currency): counted in each
+# campaign's and journey's cost on the Money board. SMS are priced per part by their senders (SMS senders).
+EMAIL_PRICE_PER_THOUSAND = env("EMAIL_PRICE_PER_THOUSAND", default="0")
 # Occasion offers go out once the customer's local clock reaches this hour on their day.
 CAMPAIGNS_OCCASION_LOCAL_HOUR = env.int("CAMPAIGNS_OCCASION_LOCAL_HOUR", default=9)
 # Quiet hours of the customer's local clock (HH:MM): no e-mail or SMS of a campaign, journey or occasion reaches a

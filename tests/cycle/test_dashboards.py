@@ -32,7 +32,7 @@ from tests.orders.factories import AgentFactory, OrderFactory, PaymentFactory, S
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["cycle", "funnel", "plan", "transfer", "aftersales", "boni", "website", "content", "mediation"]
+PAGES = ["cycle", "funnel", "plan", "transfer", "aftersales", "boni", "website", "content", "mediation", "money"]
 
 
 def _touch(customer, campaign, step, kind, when=None):

@@ -139,3 +139,13 @@ def test_the_demo_has_capacity_for_every_product_and_place_and_its_board_opens(d
 
     client.force_login(UserFactory(username="mediation-admin", is_staff=True, is_superuser=True))
     assert client.get(reverse("dashboards:mediation")).status_code == 200
+
+
+def test_the_demo_has_money_and_two_departments_with_work(demo):
+    from customers.models import Department, NeedHandover
+    from cycle.selectors.finance import finance_summary
+
+    assert Department.objects.count() == 2
+    assert NeedHandover.objects.filter(done_at__isnull=True).exists()
+    summary = finance_summary(plan=None, since=None, until=None)
+    assert summary.total.cost > 0 and summary.total.revenue > 0

@@ -53,6 +53,7 @@ from cycle.demo.community import seed_community
 from cycle.demo.content import COMMENTS, EMAILS, LOCATIONS, PRODUCTS, TICKETS
 from cycle.demo.content_scores import score_demo_creatives
 from cycle.demo.forms import demo_capture_form
+from cycle.demo.intermediation import seed_intermediation
 from cycle.demo.pages import seed_information_pages
 from cycle.demo.sending import demo_sending_identity
 from cycle.models import BudgetLine, Kpi, LoopTrigger, MarketingPlan, Milestone, Objective, PlanPerson, PlanStatus
@@ -117,6 +118,7 @@ class Command(BaseCommand):
             seed_community()  # FAQ entries and community questions in three languages
             seed_capacity()  # stock, production, delivery regions and service teams (mediation)
         run = self._run_jobs()
+        seed_intermediation(now=self.now)  # money (commissions, SMS prices, costs) and two departments
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {existing + len(new_customers)} customers, {Order.objects.count()} orders, "

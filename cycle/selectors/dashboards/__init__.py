@@ -1,5 +1,5 @@
 """What the managers' dashboards show: the cycle, the AIDA funnel, the plan, transfer, after-sales, BONI,
-the website, content, and demand against capacity (mediation).
+the website, content, demand against capacity (mediation) and money.
 
 One module per board; ``base`` holds what they share (filters, figures, tables, charts) and ``sources`` where
 their figures come from (the rollups, or ``live=True`` the tables themselves). Each dashboard costs a fixed
@@ -23,6 +23,7 @@ from cycle.selectors.dashboards.content_board import content_dashboard
 from cycle.selectors.dashboards.cycle_board import cycle_dashboard
 from cycle.selectors.dashboards.funnel_board import funnel_dashboard
 from cycle.selectors.dashboards.mediation_board import mediation_dashboard
+from cycle.selectors.dashboards.money_board import money_dashboard
 from cycle.selectors.dashboards.plan_board import current_plan, plan_dashboard
 from cycle.selectors.dashboards.transfer_board import transfer_dashboard
 from cycle.selectors.dashboards.website_board import website_dashboard
@@ -37,6 +38,7 @@ DASHBOARDS: dict[str, Callable[..., Dashboard]] = {
     "website": website_dashboard,
     "content": content_dashboard,
     "mediation": mediation_dashboard,
+    "money": money_dashboard,
 }
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "filter_choices",
     "funnel_dashboard",
     "mediation_dashboard",
+    "money_dashboard",
     "percent",
     "plan_choices",
     "plan_dashboard",

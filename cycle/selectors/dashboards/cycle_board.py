@@ -1,4 +1,5 @@
-"""The cycle: the four stages now, the flow between them and what the loop brought back."""
+"""The cycle: the four stages now, the flow between them, what the loop brought back and the departments' handovers
+(handed over, done, overdue)."""
 
 from collections import defaultdict
 
@@ -11,6 +12,7 @@ from customers.selectors import needs_board
 from cycle.models import LoopRun
 from cycle.selectors.dashboards.base import Dashboard, Filters, Table, chart, choice_label
 from cycle.selectors.dashboards.sources import figure_source
+from cycle.selectors.departments import handover_counts, overdue_handovers
 
 
 def cycle_dashboard(filters: Filters, *, live: bool = False) -> Dashboard:
@@ -36,6 +38,8 @@ def cycle_dashboard(filters: Filters, *, live: bool = False) -> Dashboard:
         .order_by("-mention_count", "id")[:10]
     )
 
+    handed = handover_counts(lower, upper)
+    overdue = overdue_handovers()
     stages = [(s, now["by_stage"].get(s.value, 0)) for s in LifecycleStage]
     retiered = sum(n for attr, _old, _new, n in changes if attr == ProfileAttribute.VALUE_TIER)
     stage_moves = [(o, n_, n) for attr, o, n_, n in changes if attr == ProfileAttribute.LIFECYCLE_STAGE]
@@ -47,6 +51,9 @@ def cycle_dashboard(filters: Filters, *, live: bool = False) -> Dashboard:
         (_("Needs found by the loop"), loop["needs_created"], ""),
         (_("Needs heard again"), loop["needs_strengthened"], ""),
         (_("Customers updated by the loop"), loop["customers_updated"], ""),
+        (_("Handed to departments in the period"), handed["handed"], _("Needs and tickets.")),
+        (_("Done by departments in the period"), handed["done"], ""),
+        (_("Handovers overdue now"), handed["overdue"], _("Past their due day and not done.")),
     ]
     board.tables.append(
         Table(
@@ -109,6 +116,14 @@ def cycle_dashboard(filters: Filters, *, live: bool = False) -> Dashboard:
                 [n.title, n.get_kind_display(), n.get_category_display(), n.mention_count, n.get_status_display()]
                 for n in needs
             ],
+        )
+    )
+    board.tables.append(
+        Table(
+            "overdue_handovers",
+            _("Handovers to departments overdue now"),
+            [_("What"), _("Department"), _("Due"), _("What is asked")],
+            [[item.title, item.department, item.due_on, item.note] for item in overdue],
         )
     )
     board.charts["stages"] = chart("bar", [s.label for s, _n in stages], [(_("Customers"), [n for _s, n in stages])])
