@@ -27,7 +27,7 @@ NEAR_LIMIT_PERCENT = Decimal("90")
 FULL_PERCENT = Decimal("100")
 
 OK, NEAR, OVER = "ok", "near", "over"
-LINE_STATE_LABELS = {OK: _("Within budget"), NEAR: _("Near its limit (90 % or more)"), OVER: _("Overspent")}
+LINE_STATE_LABELS = {OK: _("Within budget"), NEAR: _("Near its limit (at least 90%)"), OVER: _("Overspent")}
 
 
 def line_state(amount: Decimal, used: Decimal) -> str:

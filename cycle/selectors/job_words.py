@@ -100,7 +100,7 @@ JOB_DESCRIPTIONS = {
         "a few minutes behind the tables."
     ),
     "cycle-refresh-recommendations": _(
-        "Extension stage: \u201ccustomers who bought this also bought\u201d for the customers in extension, ready "
+        "Extension stage: “customers who bought this also bought” for the customers in extension, ready "
         "for the morning's e-mails."
     ),
     "hooks-deliver-webhooks": _(

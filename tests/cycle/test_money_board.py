@@ -62,7 +62,7 @@ def test_the_board_shows_money_per_channel_campaign_journey_and_line(manager_cli
     response = manager_client.get(reverse("dashboards:money"))
     board = response.context["board"]
     figures = {str(label): value for label, value, _hint in board.figures}
-    assert figures["Budget lines at 90 % or more"] == 1
+    assert figures["Budget lines at or above 90%"] == 1
     assert figures["Budget lines overspent"] == 1
     campaigns = {row[0]: row for row in board.table("campaigns").rows}
     assert campaigns["Spring"][4] == Decimal("111.00")  # total cost
@@ -72,7 +72,7 @@ def test_the_board_shows_money_per_channel_campaign_journey_and_line(manager_cli
     assert str(campaigns["Quiet"][8]) == "not measurable"
     assert [row[0] for row in board.table("journeys").rows] == ["Welcome"]
     lines = {row[1]: row for row in board.table("lines").rows}
-    assert str(lines["Near line"][7]) == "Near its limit (90 % or more)"
+    assert str(lines["Near line"][7]) == "Near its limit (at least 90%)"
     assert str(lines["Over line"][7]) == "Overspent"
     assert str(lines["Fine line"][7]) == "Within budget"
     download = manager_client.get(reverse("dashboards:money"), {"download": "campaigns"})

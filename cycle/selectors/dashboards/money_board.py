@@ -73,10 +73,10 @@ def money_dashboard(filters: Filters, *, live: bool = False) -> Dashboard:
         lines = finance_summary(plan=plan, since=None, until=None).lines
         near = [line for line in lines if line.state == NEAR]
         over = [line for line in lines if line.state == OVER]
-        for label in (_("Budget lines at 90 % or more"), _("Budget lines overspent")):
+        for label in (_("Budget lines at or above 90%"), _("Budget lines overspent")):
             board.guard_figure(label, BUDGET_LINES_PERMISSION)
         board.figures += [
-            (_("Budget lines at 90 % or more"), len(near), ""),
+            (_("Budget lines at or above 90%"), len(near), ""),
             (_("Budget lines overspent"), len(over), ""),
         ]
         board.tables.append(
