@@ -70,6 +70,13 @@ def test_changelist_add_and_change_pages_open(admin_client, model):
     form_submit(
         form=form, email="lead@example.com", answers={"first_name": "y"}, channels=[], wordings={}, language="en"
     )
+    from django.utils import timezone
+
+    from customers.models import Department
+    from customers.services import need_hand_over
+
+    department = Department.objects.create(name="Logistics", name_fa="لجستیک")
+    need_hand_over(need=need, department=department, due_on=timezone.localdate(), note="زودتر؟")
     info = model._meta.app_label, model._meta.model_name
     assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
     model_admin = admin.site._registry[model]
