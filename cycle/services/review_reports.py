@@ -7,6 +7,7 @@ the report again adds a new PDF: the older ones stay with the review, as what wa
 """
 
 import datetime as dt
+from pathlib import Path
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
@@ -25,6 +26,8 @@ from emarketing.dates import local_date
 from emarketing.svg_charts import bar_chart
 
 LANGUAGE_CODES = tuple(code for code, _label in REPORT_LANGUAGES)
+
+STYLE = Path(__file__).resolve().parent.parent / "review_report.css"
 
 
 def _labelled(moves: list[Move], choices: type[ValueTier] | type[LifecycleStage]) -> list[Move]:
@@ -92,9 +95,11 @@ def review_report_html(*, review: PlanReview, language: str, today: dt.date | No
 
 def review_report_pdf(html: str) -> tuple[bytes, int]:
     """The PDF of a report's HTML and its number of pages."""
-    from weasyprint import HTML  # imported when a report is made: it loads Pango
+    from weasyprint import CSS, HTML  # imported when a report is made: it loads Pango
 
-    document = HTML(string=html).render()
+    # The style sheet is a file beside the code, not a <style> element: every template of ours keeps to the pages'
+    # content security policy, and this one is read by WeasyPrint alone.
+    document = HTML(string=html).render(stylesheets=[CSS(filename=str(STYLE))])
     return document.write_pdf(), len(document.pages)
 
 
