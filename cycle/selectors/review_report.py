@@ -13,7 +13,7 @@ report's six months with the six months before.
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
@@ -24,8 +24,9 @@ from campaigns.models import AIDA_ORDER, AidaStep
 from customers.models import LifecycleStage, ProfileAttribute, ValueTier
 from customers.selectors import needs_board
 from cycle.models import REVIEW_INTERVAL, LoopRun, MarketingPlan, PlanReview
-from cycle.selectors.dashboards.base import TWO, Filters, average, nps_score, percent
+from cycle.selectors.dashboards.base import Filters, average, nps_score, percent
 from cycle.selectors.dashboards.sources import ROLLUPS, service_totals
+from cycle.selectors.money import return_on_spend
 from cycle.selectors.plans import ObjectiveRow, plan_milestones, plan_money, plan_objectives_table, plan_people
 
 UP, DOWN, FLAT = "up", "down", "flat"
@@ -161,7 +162,7 @@ def _money_section(*, plan: MarketingPlan, since: dt.date, until: dt.date, reven
     The one place the report's money is computed: when ``cycle.selectors.finance.finance_summary(plan=, since=,
     until=)`` arrives it replaces this body. Budget is the plan's budget lines (or, without lines, its objectives'
     budgets); spent is what the campaigns serving the plan's objectives have cost; revenue is the sales in the
-    report's period (``OrderDaily``); return on spend is revenue divided by spent.
+    report's period (``OrderDaily``); return on spend is the Money board's (``cycle.selectors.money``).
     """
     totals = plan_money(plan)
     budget = totals["lines"] or totals["objectives"]
@@ -171,7 +172,7 @@ def _money_section(*, plan: MarketingPlan, since: dt.date, until: dt.date, reven
         "spent": spent,
         "remaining": budget - spent,
         "revenue": revenue,
-        "return_on_spend": (revenue / spent).quantize(TWO, ROUND_HALF_UP) if spent else None,
+        "return_on_spend": return_on_spend(revenue, spent),  # the Money board's rule: (revenue − spent) / spent
         "over_budget": spent > budget,
     }
 

@@ -123,13 +123,13 @@ def test_the_figures_match_the_hand_computed_data_set(review):
     assert data.orders == {"orders": 8, "sold": 7, "revenue": Decimal("450.00")}
     assert [(m, r) for m, r, _s in data.revenue_by_month] == [(D(2026, 2, 1), Decimal("300.00")),
                                                               (D(2026, 3, 1), Decimal("150.00"))]  # fmt: skip
-    # money: the budget lines (1000), the two campaigns' cost (200 + 400), 450 sold: 0.75 back for each unit spent
+    # money: the budget lines (1000), the two campaigns' cost (200 + 400), 450 sold: (450 − 600) / 600 = −25 %
     assert data.money == {
         "budget": Decimal("1000"),
         "spent": Decimal("600"),
         "remaining": Decimal("400"),
         "revenue": Decimal("450.00"),
-        "return_on_spend": Decimal("0.75"),
+        "return_on_spend": Decimal("-25.00"),
         "over_budget": False,
     }
     assert [(o.row.spent, o.row.over_budget) for o in data.objectives] == [(Decimal("200"), False),
